@@ -1,0 +1,42 @@
+"""The event domain: people, sessions, options, preferences, rules, settings, allocations."""
+
+from models.allocation import (
+    Allocation,
+    Assignment,
+    CheckReport,
+    CheckResult,
+    SolveStats,
+)
+from models.event import (
+    Event,
+    Option,
+    Participant,
+    Preference,
+    Rule,
+    RuleKind,
+    Session,
+    SessionKind,
+    Settings,
+    Strength,
+)
+from models.issues import Issue, Level
+
+__all__ = [
+    "Allocation",
+    "Assignment",
+    "CheckReport",
+    "CheckResult",
+    "Event",
+    "Issue",
+    "Level",
+    "Option",
+    "Participant",
+    "Preference",
+    "Rule",
+    "RuleKind",
+    "Session",
+    "SessionKind",
+    "Settings",
+    "SolveStats",
+    "Strength",
+]

@@ -1,0 +1,103 @@
+"""What the tool gives back: who goes where, how good it is, and what the checker found."""
+
+from collections import Counter
+from functools import cached_property
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Assignment(BaseModel):
+    """One person in one option of one session (and round)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    participant: str
+    session: str
+    option: str
+    round: int = Field(default=1, ge=1)
+    pinned: bool = False
+    row: int | None = Field(default=None, exclude=True)
+
+
+class SolveStats(BaseModel):
+    """How the solve went, for one group of sessions or the whole event."""
+
+    status: str = "unknown"
+    objective: float = 0.0
+    bound: float = 0.0
+    seconds: float = 0.0
+    components: int = 0
+
+    @property
+    def gap(self) -> float:
+        """Relative distance between the allocation's cost and the proven bound, in percent."""
+        if self.objective <= 0:
+            return 0.0
+        return max(0.0, 100.0 * (self.objective - self.bound) / self.objective)
+
+    @property
+    def is_optimal(self) -> bool:
+        """True when the solver proved that nothing better exists."""
+        return self.status == "optimal"
+
+
+class Allocation(BaseModel):
+    """For every participant present, one option per session (per round for roundtables)."""
+
+    assignments: list[Assignment] = Field(default_factory=list)
+    stats: SolveStats = Field(default_factory=SolveStats)
+
+    @cached_property
+    def option_of(self) -> dict[tuple[str, str, int], str]:
+        """Each (participant, session, round)'s option."""
+        return {(a.participant, a.session, a.round): a.option for a in self.assignments}
+
+    @cached_property
+    def members(self) -> dict[tuple[str, str, int], list[str]]:
+        """The people of each (session, option, round), in allocation order."""
+        grouped: dict[tuple[str, str, int], list[str]] = {}
+        for a in self.assignments:
+            grouped.setdefault((a.session, a.option, a.round), []).append(a.participant)
+        return grouped
+
+    def count(self, session: str, option: str, round_: int = 1) -> int:
+        """How many people an option holds in a round."""
+        return len(self.members.get((session, option, round_), []))
+
+    def duplicates(self) -> list[tuple[str, str, int]]:
+        """(participant, session, round) triples assigned more than once."""
+        seen = Counter((a.participant, a.session, a.round) for a in self.assignments)
+        return [key for key, times in seen.items() if times > 1]
+
+
+class CheckResult(BaseModel):
+    """One rule evaluated on an allocation."""
+
+    rule: str
+    hard: bool
+    held: bool
+    penalty: int = 0
+    message: str = ""
+    people: list[str] = Field(default_factory=list)
+    session: str = ""
+
+
+class CheckReport(BaseModel):
+    """Every rule's result, and the allocation's cost as the checker computes it."""
+
+    results: list[CheckResult] = Field(default_factory=list)
+    preference_cost: int = 0
+    soft_penalty: int = 0
+    objective: int = 0
+    rank_counts: dict[str, int] = Field(default_factory=dict)
+    worst_off: int = 0
+
+    @property
+    def broken(self) -> list[CheckResult]:
+        """Hard rules that do not hold."""
+        return [result for result in self.results if result.hard and not result.held]
+
+    @property
+    def ok(self) -> bool:
+        """True when every hard rule holds."""
+        return not self.broken

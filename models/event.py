@@ -1,0 +1,261 @@
+"""The event as the organiser describes it: people, days, sessions, options, wishes, rules."""
+
+from collections.abc import Iterable
+from datetime import datetime
+from enum import StrEnum
+from functools import cached_property
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+BUILT_IN_ATTRIBUTES = ("organisation", "country", "region", "group", "email")
+
+
+class SessionKind(StrEnum):
+    """How a session divides its audience."""
+
+    CHOICE = "choice"
+    SPLIT = "split"
+    ROUNDTABLE = "roundtable"
+
+
+class RuleKind(StrEnum):
+    """The organiser's rule types."""
+
+    TOGETHER = "together"
+    APART = "apart"
+    ASSIGN = "assign"
+    FORBID = "forbid"
+
+
+class Strength(StrEnum):
+    """A hard rule must hold; a soft rule costs its weight when broken."""
+
+    HARD = "hard"
+    SOFT = "soft"
+
+
+class Entity(BaseModel):
+    """A row of the event; `row` is where it came from, for messages."""
+
+    model_config = ConfigDict(frozen=True)
+
+    row: int | None = Field(default=None, exclude=True)
+
+
+class Participant(Entity):
+    """A person who may attend the event."""
+
+    id: str
+    name: str
+    email: str = ""
+    organisation: str = ""
+    country: str = ""
+    region: str = ""
+    group: str = ""
+    days: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()
+    registered: datetime | None = None
+    extra: dict[str, str] = Field(default_factory=dict)
+
+    def attends(self, day: str) -> bool:
+        """True when the person is present on that day (no days listed = every day)."""
+        return not self.days or day in self.days
+
+    def attribute(self, key: str) -> str:
+        """The value of a built-in or extra column, empty when unknown."""
+        if key in BUILT_IN_ATTRIBUTES:
+            return str(getattr(self, key))
+        return self.extra.get(key, "")
+
+
+class Session(Entity):
+    """One slot of the programme in which the audience is divided."""
+
+    id: str
+    day: str
+    kind: SessionKind
+    title: str = ""
+    start: str = ""
+    end: str = ""
+    rounds: int = Field(default=1, ge=1)
+    audience: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """The id with the title, for messages and sheet headings."""
+        return f"{self.id} ({self.title})" if self.title else self.id
+
+
+class Option(Entity):
+    """A room, workshop or table of a session."""
+
+    session: str
+    id: str
+    max: int = Field(ge=0)
+    min: int = Field(default=0, ge=0)
+    title: str = ""
+    room: str = ""
+    features: tuple[str, ...] = ()
+    hosts: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """Options are identified within their session."""
+        return (self.session, self.id)
+
+    @property
+    def label(self) -> str:
+        """How an organiser names the option: its room or title beside the id."""
+        name = self.room or self.title
+        return f"{name} ({self.id})" if name else self.id
+
+
+class Preference(Entity):
+    """A participant's wish about one option: a rank (1 = first choice) or a veto."""
+
+    participant: str
+    session: str
+    option: str
+    rank: int | None = Field(default=None, ge=1)
+
+    @property
+    def is_veto(self) -> bool:
+        """A veto (rank `no`) must never be broken."""
+        return self.rank is None
+
+
+class Rule(Entity):
+    """An organiser's rule; an empty session means every session where it applies."""
+
+    kind: RuleKind
+    participants: tuple[str, ...]
+    session: str = ""
+    option: str = ""
+    strength: Strength = Strength.HARD
+    weight: int = Field(default=1, ge=0)
+
+    @property
+    def is_hard(self) -> bool:
+        """Hard rules are constraints; soft ones cost their weight."""
+        return self.strength is Strength.HARD
+
+    def applies_to(self, session: str) -> bool:
+        """True when the rule concerns that session."""
+        return not self.session or self.session == session
+
+    def describe(self) -> str:
+        """The rule in the organiser's words."""
+        people = ", ".join(self.participants)
+        scope = f" in {self.session}" if self.session else ""
+        target = f" {self.option}" if self.option else ""
+        return f"{self.strength} {self.kind}{target} for {people}{scope}"
+
+
+class Settings(BaseModel):
+    """Weights, limits and seed; read from the Settings sheet, overridden by flags."""
+
+    model_config = ConfigDict(validate_assignment=True)
+
+    rank_costs: tuple[int, ...] = (0, 1, 3, 6)
+    unranked_cost: int = Field(default=10, ge=0)
+    weight_preference: int = Field(default=1, ge=0)
+    time_limit: float = Field(default=60.0, gt=0)
+    seed: int = Field(default=0, ge=0)
+    workers: int = Field(default=2, ge=1)
+
+    @field_validator("rank_costs")
+    @classmethod
+    def _costs_not_empty(cls, costs: tuple[int, ...]) -> tuple[int, ...]:
+        if not costs or any(cost < 0 for cost in costs):
+            raise ValueError("rank_costs must be a list of numbers of at least 0")
+        return costs
+
+    def rank_cost(self, rank: int) -> int:
+        """The cost of getting one's `rank`-th choice; the last value repeats."""
+        return self.rank_costs[min(rank, len(self.rank_costs)) - 1]
+
+
+class Event(BaseModel):
+    """Everything one event workbook says."""
+
+    participants: list[Participant] = Field(default_factory=list)
+    sessions: list[Session] = Field(default_factory=list)
+    options: list[Option] = Field(default_factory=list)
+    preferences: list[Preference] = Field(default_factory=list)
+    rules: list[Rule] = Field(default_factory=list)
+    settings: Settings = Field(default_factory=Settings)
+
+    @cached_property
+    def people(self) -> dict[str, Participant]:
+        """Participants by id."""
+        return {person.id: person for person in self.participants}
+
+    @cached_property
+    def session_by_id(self) -> dict[str, Session]:
+        """Sessions by id."""
+        return {session.id: session for session in self.sessions}
+
+    @cached_property
+    def options_of(self) -> dict[str, list[Option]]:
+        """The options of each session, in workbook order."""
+        grouped: dict[str, list[Option]] = {session.id: [] for session in self.sessions}
+        for option in self.options:
+            grouped.setdefault(option.session, []).append(option)
+        return grouped
+
+    @cached_property
+    def option_by_key(self) -> dict[tuple[str, str], Option]:
+        """Options by (session, option id)."""
+        return {option.key: option for option in self.options}
+
+    @cached_property
+    def preferences_of(self) -> dict[tuple[str, str], dict[str, Preference]]:
+        """Each (participant, session)'s wishes by option id."""
+        grouped: dict[tuple[str, str], dict[str, Preference]] = {}
+        for pref in self.preferences:
+            grouped.setdefault((pref.participant, pref.session), {})[pref.option] = pref
+        return grouped
+
+    @cached_property
+    def host_option(self) -> dict[tuple[str, str], str]:
+        """The option each host is fixed to, by (participant, session)."""
+        return {
+            (host, option.session): option.id for option in self.options for host in option.hosts
+        }
+
+    def days(self) -> list[str]:
+        """The event's days in programme order."""
+        return list(dict.fromkeys(session.day for session in self.sessions))
+
+    def takes_part(self, person: Participant, session: Session) -> bool:
+        """True when the person is in the session's audience on a day they attend."""
+        if (person.id, session.id) in self.host_option:
+            return True
+        if not person.attends(session.day):
+            return False
+        return not session.audience or person.group in session.audience
+
+    def audience_of(self, session: Session) -> list[Participant]:
+        """Everyone who takes part in the session, in workbook order."""
+        return [person for person in self.participants if self.takes_part(person, session)]
+
+    def cost(self, person_id: str, session_id: str, option_id: str) -> int:
+        """The preference cost of placing a person in an option (before weighting)."""
+        wishes = self.preferences_of.get((person_id, session_id), {})
+        ranked = [pref for pref in wishes.values() if not pref.is_veto]
+        if not ranked:
+            return 0
+        pref = wishes.get(option_id)
+        if pref is None or pref.rank is None:
+            return self.settings.unranked_cost
+        return self.settings.rank_cost(pref.rank)
+
+    def vetoed(self, person_id: str, session_id: str, option_id: str) -> bool:
+        """True when the person said `no` to that option."""
+        pref = self.preferences_of.get((person_id, session_id), {}).get(option_id)
+        return pref is not None and pref.is_veto
+
+    def rules_for(self, session_id: str, kinds: Iterable[RuleKind]) -> list[Rule]:
+        """The rules of those kinds that apply to a session."""
+        wanted = set(kinds)
+        return [rule for rule in self.rules if rule.kind in wanted and rule.applies_to(session_id)]

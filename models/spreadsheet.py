@@ -1,0 +1,49 @@
+"""Spreadsheet plumbing shared by the workbook readers and writers: headers, escaping, safe saving."""
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from openpyxl import Workbook
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def normalise_header(text: object) -> str:
+    """Header matching: case-insensitive; spaces, hyphens and underscores are equivalent."""
+    return re.sub(r"[\s\-_]+", "_", str(text or "").strip().lower())
+
+
+def escape_cell(value: object) -> object:
+    """Text that a spreadsheet would run as a formula is prefixed with a quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def unescape_cell(value: object) -> object:
+    """Undo `escape_cell` when reading back a sheet this tool wrote."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
+def save_atomically(workbook: Workbook, path: Path) -> None:
+    """Write to a temporary file beside the target, then rename it into place."""
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx", dir=path.parent)
+    os.close(handle)
+    try:
+        workbook.save(temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def split_list(text: object) -> tuple[str, ...]:
+    """A comma-separated cell as a tuple of trimmed, non-empty items."""
+    if text is None:
+        return ()
+    return tuple(item.strip() for item in str(text).split(",") if item.strip())
