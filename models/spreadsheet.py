@@ -1,4 +1,4 @@
-"""Spreadsheet plumbing shared by the workbook readers and writers: headers, escaping, safe saving."""
+"""Spreadsheet plumbing for readers and writers: headers, escaping, safe saving."""
 
 import os
 import re

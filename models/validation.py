@@ -80,7 +80,7 @@ def session_problems(event: Event) -> list[Issue]:
         if not event.options_of.get(session.id):
             found.append(issue("Sessions", session, "id", f"session {session.id} has no options"))
         if session.rounds > 1 and session.kind is not SessionKind.ROUNDTABLE:
-            message = f"session {session.id} is a {session.kind} session; only roundtables have rounds"
+            message = f"session {session.id} is {session.kind}; only roundtables have rounds"
             found.append(issue("Sessions", session, "rounds", message))
         for group in session.audience:
             if group not in groups:
