@@ -1,0 +1,18 @@
+"""Every rule in one place, in the order they are added to a session's model."""
+
+from collections.abc import Callable
+
+from solver.model import SessionModel
+from solver.rules.core import distinct_tables, minimum_if_open, one_option_per_round, room_capacity
+from solver.rules.eligibility import ELIGIBILITY, reasons_against
+from solver.rules.organiser import keep_apart, keep_together, soft_assign, soft_forbid
+from solver.rules.preferences import preference_cost
+
+Rule = Callable[[SessionModel], None]
+
+HARD: tuple[Rule, ...] = (one_option_per_round, room_capacity, minimum_if_open, distinct_tables)
+ORGANISER: tuple[Rule, ...] = (keep_together, keep_apart, soft_assign, soft_forbid)
+OBJECTIVE: tuple[Rule, ...] = (preference_cost,)
+RULES: tuple[Rule, ...] = HARD + ORGANISER + OBJECTIVE
+
+__all__ = ["ELIGIBILITY", "RULES", "reasons_against"]

@@ -1,0 +1,355 @@
+"""The independent checker: every rule evaluated on a finished allocation, in organiser terms.
+
+It reads only the event and the allocation, never the CP-SAT model, so it can score an
+allocation an organiser edited by hand as well as one the solver produced.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from models import Allocation, CheckReport, CheckResult, Event, Option, Rule, RuleKind, Session
+
+
+@dataclass
+class Checker:
+    """Collects the results of every rule for one allocation."""
+
+    event: Event
+    allocation: Allocation
+    results: list[CheckResult] = field(default_factory=list)
+
+    def who(self, person: str) -> str:
+        """A person as organisers know them: name and id."""
+        found = self.event.people.get(person)
+        return f"{found.name} ({person})" if found else person
+
+    def record(
+        self,
+        rule: str,
+        session: Session,
+        problems: list[tuple[str, list[str]]],
+        held_message: str,
+        hard: bool = True,
+    ) -> None:
+        """One result per problem found, or one 'held' result when there is none."""
+        for message, people in problems:
+            self.results.append(
+                CheckResult(
+                    rule=rule,
+                    hard=hard,
+                    held=False,
+                    message=message,
+                    people=people,
+                    session=session.id,
+                )
+            )
+        if not problems:
+            self.results.append(
+                CheckResult(
+                    rule=rule, hard=hard, held=True, message=held_message, session=session.id
+                )
+            )
+
+    def penalise(
+        self, rule: Rule, session: Session, penalty: int, message: str, people: list[str]
+    ) -> None:
+        """A soft rule's result: its penalty (0 when it held)."""
+        self.results.append(
+            CheckResult(
+                rule=rule.kind.value,
+                hard=False,
+                held=penalty == 0,
+                penalty=penalty,
+                message=message,
+                people=people,
+                session=session.id,
+            )
+        )
+
+
+def check_allocation(event: Event, allocation: Allocation) -> CheckReport:
+    """Evaluate every rule of the event on the allocation and compute its cost."""
+    checker = Checker(event, allocation)
+    for session in event.sessions:
+        check_session(checker, session)
+    preference_cost, rank_counts, worst_off = score_preferences(event, allocation)
+    soft = sum(result.penalty for result in checker.results)
+    return CheckReport(
+        results=checker.results,
+        preference_cost=preference_cost,
+        soft_penalty=soft,
+        objective=event.settings.weight_preference * preference_cost + soft,
+        rank_counts=rank_counts,
+        worst_off=worst_off,
+    )
+
+
+def check_session(checker: Checker, session: Session) -> None:
+    """Every rule of one session."""
+    one_place_each(checker, session)
+    for check in (capacity, minimum, hosts_in_place, needs_met, vetoes_kept, distinct_tables):
+        check(checker, session)
+    for rule in checker.event.rules:
+        if rule.applies_to(session.id):
+            organiser_rule(checker, session, rule)
+
+
+def placed(checker: Checker, session: Session) -> dict[tuple[str, int], list[str]]:
+    """Each (person, round)'s options in the session, as the allocation says."""
+    found: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for a in checker.allocation.assignments:
+        if a.session == session.id:
+            found[(a.participant, a.round)].append(a.option)
+    return found
+
+
+def one_place_each(checker: Checker, session: Session) -> None:
+    """Everyone taking part has exactly one known option per round; nobody else is placed."""
+    event = checker.event
+    where = placed(checker, session)
+    expected = {p.id for p in event.audience_of(session)}
+    known = {option.id for option in event.options_of.get(session.id, [])}
+    problems = []
+    for person in sorted(expected):
+        for round_ in range(1, session.rounds + 1):
+            options = where.get((person, round_), [])
+            suffix = f" in round {round_}" if session.rounds > 1 else ""
+            if not options:
+                problems.append((f"{checker.who(person)} has no option{suffix}", [person]))
+            elif len(options) > 1:
+                listed = ", ".join(options)
+                problems.append((f"{checker.who(person)} is in {listed} at once{suffix}", [person]))
+    for (person, round_), options in sorted(where.items()):
+        if person not in event.people:
+            problems.append((f'"{person}" is not a participant of the event', [person]))
+        elif person not in expected:
+            problems.append((f"{checker.who(person)} does not take part but is placed", [person]))
+        if round_ > session.rounds:
+            problems.append((f"{checker.who(person)} is placed in round {round_}", [person]))
+        for option in options:
+            if option not in known:
+                problems.append((f'"{option}" is not an option of {session.id}', [person]))
+    checker.record("one option each", session, problems, "everyone has exactly one option")
+
+
+def rounds_of(session: Session) -> range:
+    """The session's rounds, from 1."""
+    return range(1, session.rounds + 1)
+
+
+def in_round(session: Session, round_: int) -> str:
+    """' in round r' for sessions with several rounds."""
+    return f" in round {round_}" if session.rounds > 1 else ""
+
+
+def capacity(checker: Checker, session: Session) -> None:
+    """No option holds more than its max."""
+    problems = []
+    for option in checker.event.options_of.get(session.id, []):
+        for round_ in rounds_of(session):
+            members = checker.allocation.members.get((session.id, option.id, round_), [])
+            if len(members) > option.max:
+                message = (
+                    f"{option.label} in {session.id}: {len(members)} people, "
+                    f"capacity {option.max}{in_round(session, round_)}"
+                )
+                problems.append((message, members))
+    checker.record("capacity", session, problems, "every option within its capacity")
+
+
+def minimum(checker: Checker, session: Session) -> None:
+    """An option that runs holds at least its min."""
+    problems = []
+    for option in checker.event.options_of.get(session.id, []):
+        for round_ in rounds_of(session):
+            members = checker.allocation.members.get((session.id, option.id, round_), [])
+            if 0 < len(members) < option.min:
+                message = (
+                    f"{option.label} in {session.id}: {len(members)} people, "
+                    f"minimum {option.min}{in_round(session, round_)}"
+                )
+                problems.append((message, members))
+    checker.record("minimum", session, problems, "every option that runs has its minimum")
+
+
+def hosts_in_place(checker: Checker, session: Session) -> None:
+    """Hosts sit at their own option in every round."""
+    problems = []
+    for option in checker.event.options_of.get(session.id, []):
+        for host in option.hosts:
+            for round_ in rounds_of(session):
+                actual = checker.allocation.option_of.get((host, session.id, round_))
+                if actual != option.id:
+                    message = (
+                        f"{checker.who(host)} hosts {option.label} but is in "
+                        f"{actual or 'no option'}{in_round(session, round_)}"
+                    )
+                    problems.append((message, [host]))
+    checker.record("hosts", session, problems, "every host at their option")
+
+
+def option_of(checker: Checker, session: Session, option_id: str) -> Option | None:
+    """The session's option with that id."""
+    return checker.event.option_by_key.get((session.id, option_id))
+
+
+def session_assignments(checker: Checker, session: Session) -> list[tuple[str, int, Option]]:
+    """(person, round, option) for every placement in the session in a known option."""
+    found = []
+    for a in checker.allocation.assignments:
+        if a.session == session.id and (option := option_of(checker, session, a.option)):
+            found.append((a.participant, a.round, option))
+    return found
+
+
+def needs_met(checker: Checker, session: Session) -> None:
+    """Everyone's room offers the features they need."""
+    problems = []
+    for person_id, _round, option in session_assignments(checker, session):
+        person = checker.event.people.get(person_id)
+        missing = [need for need in (person.needs if person else ()) if need not in option.features]
+        if missing:
+            needs = ", ".join(missing)
+            message = f"{checker.who(person_id)} needs {needs}; {option.label} does not offer it"
+            problems.append((message, [person_id]))
+    checker.record("needs", session, problems, "every room offers what its people need")
+
+
+def vetoes_kept(checker: Checker, session: Session) -> None:
+    """Nobody is placed in an option they said no to."""
+    problems = []
+    for person_id, _round, option in session_assignments(checker, session):
+        if checker.event.vetoed(person_id, session.id, option.id):
+            message = f"{checker.who(person_id)} said no to {option.label} but is placed there"
+            problems.append((message, [person_id]))
+    checker.record("vetoes", session, problems, "no veto broken")
+
+
+def distinct_tables(checker: Checker, session: Session) -> None:
+    """Across rounds, nobody visits an option more often than the number of options forces."""
+    if session.rounds <= 1:
+        return
+    event = checker.event
+    open_options = [o for o in event.options_of.get(session.id, []) if o.max > 0]
+    visits: Counter[tuple[str, str]] = Counter(
+        (person, option.id) for person, _round, option in session_assignments(checker, session)
+    )
+    problems = []
+    for (person, option_id), times in sorted(visits.items()):
+        if (person, session.id) in event.host_option:
+            continue
+        allowed = -(
+            -session.rounds // max(1, usable_options(checker, session, person, open_options))
+        )
+        if times > allowed:
+            message = f"{checker.who(person)} sits at {option_id} {times} times"
+            problems.append((message, [person]))
+    checker.record("distinct tables", session, problems, "nobody sits at the same table twice")
+
+
+def usable_options(
+    checker: Checker, session: Session, person_id: str, options: list[Option]
+) -> int:
+    """How many options a person could sit at: their needs met, not vetoed, not forbidden."""
+    person = checker.event.people.get(person_id)
+    needs = set(person.needs) if person else set()
+    forbidden = {
+        rule.option
+        for rule in checker.event.rules
+        if rule.kind is RuleKind.FORBID
+        and rule.is_hard
+        and rule.applies_to(session.id)
+        and person_id in rule.participants
+    }
+    return sum(
+        1
+        for option in options
+        if needs <= set(option.features)
+        and not checker.event.vetoed(person_id, session.id, option.id)
+        and option.id not in forbidden
+    )
+
+
+def organiser_rule(checker: Checker, session: Session, rule: Rule) -> None:
+    """A rule of the Rules sheet, in one session: held, or broken with its penalty."""
+    present = [
+        person
+        for person in rule.participants
+        if any(key[0] == person and key[1] == session.id for key in checker.allocation.option_of)
+    ]
+    options = {option.id for option in checker.event.options_of.get(session.id, [])}
+    if rule.kind in (RuleKind.ASSIGN, RuleKind.FORBID) and rule.option not in options:
+        return
+    if rule.kind in (RuleKind.TOGETHER, RuleKind.APART) and len(present) < 2:
+        return
+    violations, messages = rule_violations(checker, session, rule, present)
+    if rule.is_hard:
+        checker.record(
+            rule.kind.value,
+            session,
+            [(message, present) for message in messages],
+            f"held: {rule.describe()}",
+        )
+    else:
+        message = "; ".join(messages) if messages else f"held: {rule.describe()}"
+        checker.penalise(rule, session, violations * rule.weight, message, present)
+
+
+def rule_violations(
+    checker: Checker, session: Session, rule: Rule, present: list[str]
+) -> tuple[int, list[str]]:
+    """How often the rule is broken in the session (its soft unit), and what to say about it."""
+    count, messages = 0, []
+    for round_ in rounds_of(session):
+        where = {p: checker.allocation.option_of.get((p, session.id, round_), "") for p in present}
+        suffix = in_round(session, round_)
+        if rule.kind is RuleKind.TOGETHER:
+            used = sorted({o for o in where.values() if o})
+            if len(used) > 1:
+                count += len(used) - 1
+                messages.append(
+                    f"{', '.join(present)} should be together but are in {', '.join(used)}{suffix}"
+                )
+        elif rule.kind is RuleKind.APART:
+            shared = Counter(o for o in where.values() if o)
+            for option_id, times in sorted(shared.items()):
+                if times > 1:
+                    count += times - 1
+                    people = ", ".join(p for p, o in where.items() if o == option_id)
+                    messages.append(f"{people} should be apart but share {option_id}{suffix}")
+        elif rule.kind is RuleKind.ASSIGN:
+            for person, option_id in where.items():
+                if option_id != rule.option:
+                    count += 1
+                    messages.append(
+                        f"{checker.who(person)} should be in {rule.option} "
+                        f"but is in {option_id}{suffix}"
+                    )
+        elif rule.kind is RuleKind.FORBID:
+            for person, option_id in where.items():
+                if option_id == rule.option:
+                    count += 1
+                    messages.append(f"{checker.who(person)} should not be in {rule.option}{suffix}")
+    return count, messages
+
+
+def score_preferences(event: Event, allocation: Allocation) -> tuple[int, dict[str, int], int]:
+    """Total rank cost, how many placements got each rank, and the worst-off person's cost."""
+    total = 0
+    counts: Counter[str] = Counter()
+    per_person: Counter[str] = Counter()
+    for a in allocation.assignments:
+        if (a.participant, a.session) in event.host_option:
+            continue
+        wishes = event.preferences_of.get((a.participant, a.session), {})
+        ranked = {option: pref.rank for option, pref in wishes.items() if pref.rank is not None}
+        if not ranked:
+            counts["no preference"] += 1
+            continue
+        rank = ranked.get(a.option)
+        counts[str(rank) if rank else "unranked"] += 1
+        costs = event.settings.rank_costs
+        cost = costs[min(rank, len(costs)) - 1] if rank else event.settings.unranked_cost
+        total += cost
+        per_person[a.participant] += cost
+    return total, dict(counts), max(per_person.values(), default=0)

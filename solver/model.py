@@ -1,0 +1,62 @@
+"""One session's CP-SAT model: sparse placement variables and labelled penalty terms."""
+
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from models import Event, Option, Participant, Session
+
+Key = tuple[str, str, int]  # (participant, option, round)
+
+
+@dataclass(frozen=True)
+class Penalty:
+    """A soft term of the objective: `weight × expr`, labelled with the rule it comes from."""
+
+    rule: str
+    weight: int
+    expr: cp_model.LinearExprT
+    people: tuple[str, ...] = ()
+
+
+@dataclass
+class SessionModel:
+    """The placement variables of one session and everything rules need to constrain them."""
+
+    event: Event
+    session: Session
+    options: list[Option]
+    people: list[Participant]
+    model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
+    x: dict[Key, cp_model.IntVar] = field(default_factory=dict)
+    penalties: list[Penalty] = field(default_factory=list)
+
+    @property
+    def rounds(self) -> range:
+        """The session's rounds, numbered from 1."""
+        return range(1, self.session.rounds + 1)
+
+    def choices(self, person: str, round_: int) -> list[tuple[str, cp_model.IntVar]]:
+        """The options a person may take in a round, with their variables."""
+        return [
+            (option.id, var)
+            for option in self.options
+            if (var := self.x.get((person, option.id, round_))) is not None
+        ]
+
+    def members(self, option: str, round_: int) -> list[cp_model.IntVar]:
+        """The variables of everyone who may sit in an option in a round."""
+        return [
+            var
+            for person in self.people
+            if (var := self.x.get((person.id, option, round_))) is not None
+        ]
+
+    def in_option(self, person: str, option: str, round_: int) -> cp_model.LinearExprT:
+        """1 when the person is in the option in that round, else 0 (constant 0 if impossible)."""
+        return self.x.get((person, option, round_), 0)
+
+    def penalise(self, rule: str, weight: int, expr: cp_model.LinearExprT, *people: str) -> None:
+        """Record a soft term; zero weights switch it off."""
+        if weight > 0:
+            self.penalties.append(Penalty(rule, weight, expr, tuple(people)))

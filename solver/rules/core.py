@@ -1,0 +1,50 @@
+"""Hard rules every allocation keeps: one place each, capacities, minimums, distinct tables."""
+
+from solver.model import SessionModel
+
+
+def one_option_per_round(m: SessionModel) -> None:
+    """Everyone taking part sits in exactly one option per round."""
+    for person in m.people:
+        for round_ in m.rounds:
+            m.model.add_exactly_one(var for _, var in m.choices(person.id, round_))
+
+
+def room_capacity(m: SessionModel) -> None:
+    """No option holds more people than its `max`, hosts included, in any round."""
+    for option in m.options:
+        for round_ in m.rounds:
+            members = m.members(option.id, round_)
+            if len(members) > option.max:
+                m.model.add(sum(members) <= option.max)
+
+
+def minimum_if_open(m: SessionModel) -> None:
+    """An option with a `min` either stays closed or holds at least `min` people, every round."""
+    for option in m.options:
+        if option.min <= 0:
+            continue
+        runs = m.model.new_bool_var(f"open[{option.id}]")
+        for round_ in m.rounds:
+            members = m.members(option.id, round_)
+            m.model.add(sum(members) >= option.min).only_enforce_if(runs)
+            m.model.add(sum(members) == 0).only_enforce_if(~runs)
+
+
+def distinct_tables(m: SessionModel) -> None:
+    """Across rounds, a participant visits each option at most once while there are enough."""
+    if m.session.rounds <= 1:
+        return
+    for person in m.people:
+        if (person.id, m.session.id) in m.event.host_option:
+            continue
+        open_to = {option for round_ in m.rounds for option, _ in m.choices(person.id, round_)}
+        visits = -(-m.session.rounds // max(1, len(open_to)))
+        for option in open_to:
+            seats = [
+                m.x[(person.id, option, round_)]
+                for round_ in m.rounds
+                if (person.id, option, round_) in m.x
+            ]
+            if len(seats) > visits:
+                m.model.add(sum(seats) <= visits)

@@ -1,0 +1,69 @@
+"""Hard rules that decide which options a person may take at all (no variable otherwise).
+
+Each function returns why the person may not take the option, or None when they may.
+"""
+
+from collections.abc import Callable
+
+from models import Event, Option, Participant, RuleKind, Session
+
+Eligibility = Callable[[Event, Session, Participant, Option], str | None]
+
+
+def hosts_fixed(event: Event, session: Session, person: Participant, option: Option) -> str | None:
+    """A host sits at their own option, in every round."""
+    hosted = event.host_option.get((person.id, session.id))
+    if hosted is not None and hosted != option.id:
+        return f"{person.id} hosts {hosted}"
+    return None
+
+
+def needs_met(event: Event, session: Session, person: Participant, option: Option) -> str | None:
+    """A person's needs (e.g. step-free) are met by the room's features."""
+    missing = [need for need in person.needs if need not in option.features]
+    if missing:
+        return f"{option.id} does not offer {', '.join(missing)}"
+    return None
+
+
+def no_vetoes(event: Event, session: Session, person: Participant, option: Option) -> str | None:
+    """A person who said `no` to an option is never placed there."""
+    if event.vetoed(person.id, session.id, option.id):
+        return f"{person.id} said no to {option.id}"
+    return None
+
+
+def hard_assign(event: Event, session: Session, person: Participant, option: Option) -> str | None:
+    """A hard `assign` rule puts the person in its option and nowhere else."""
+    for rule in applicable(event, session, person, RuleKind.ASSIGN):
+        if rule.option != option.id:
+            return f"a rule assigns {person.id} to {rule.option}"
+    return None
+
+
+def hard_forbid(event: Event, session: Session, person: Participant, option: Option) -> str | None:
+    """A hard `forbid` rule keeps the person out of its option."""
+    for rule in applicable(event, session, person, RuleKind.FORBID):
+        if rule.option == option.id:
+            return f"a rule forbids {person.id} in {option.id}"
+    return None
+
+
+def applicable(event: Event, session: Session, person: Participant, kind: RuleKind) -> list:
+    """Hard assign/forbid rules about this person whose option exists in this session."""
+    options = {option.id for option in event.options_of.get(session.id, [])}
+    return [
+        rule
+        for rule in event.rules_for(session.id, [kind])
+        if rule.is_hard and person.id in rule.participants and rule.option in options
+    ]
+
+
+ELIGIBILITY: tuple[Eligibility, ...] = (hosts_fixed, needs_met, no_vetoes, hard_assign, hard_forbid)
+
+
+def reasons_against(
+    event: Event, session: Session, person: Participant, option: Option
+) -> list[str]:
+    """Every eligibility rule that keeps the person out of the option."""
+    return [reason for rule in ELIGIBILITY if (reason := rule(event, session, person, option))]

@@ -1,0 +1,65 @@
+"""Tiny events for tests: a few people, a session or two, options with capacities."""
+
+from collections.abc import Iterable, Sequence
+
+from models import (
+    Event,
+    Option,
+    Participant,
+    Preference,
+    Rule,
+    RuleKind,
+    Session,
+    SessionKind,
+    Settings,
+    Strength,
+)
+
+
+def people(count: int, **fields: object) -> list[Participant]:
+    """`count` participants p1…pN named after their id."""
+    return [Participant(id=f"p{i}", name=f"Person {i}", **fields) for i in range(1, count + 1)]  # type: ignore[arg-type]
+
+
+def event(
+    people: int | list[Participant] = 4,
+    options: Sequence[tuple[str, int]] = (("A", 2), ("B", 2)),
+    kind: SessionKind = SessionKind.CHOICE,
+    rounds: int = 1,
+    prefs: dict[str, Sequence[str | None]] | None = None,
+    rules: Iterable[Rule] = (),
+    session: str = "S1",
+    **settings: object,
+) -> Event:
+    """One session with `options` (id, max); `prefs` maps a person to their options in rank order.
+
+    A None in a person's list is skipped, so ["B", None, "A"] ranks B first and A third.
+    """
+    participants = people if isinstance(people, list) else globals()["people"](people)
+    preferences = [
+        Preference(participant=person, session=session, option=option, rank=rank)
+        for person, ranked in (prefs or {}).items()
+        for rank, option in enumerate(ranked, start=1)
+        if option is not None
+    ]
+    return Event(
+        participants=participants,
+        sessions=[Session(id=session, day="d1", kind=kind, rounds=rounds)],
+        options=[Option(session=session, id=oid, max=cap) for oid, cap in options],
+        preferences=preferences,
+        rules=list(rules),
+        settings=Settings(**settings),  # type: ignore[arg-type]
+    )
+
+
+def rule(
+    kind: str, *participants: str, option: str = "", soft: bool = False, weight: int = 1
+) -> Rule:
+    """A rule of the Rules sheet for every session."""
+    return Rule(
+        kind=RuleKind(kind),
+        participants=participants,
+        option=option,
+        strength=Strength.SOFT if soft else Strength.HARD,
+        weight=weight,
+    )
