@@ -1,0 +1,281 @@
+"""Every rule on a tiny event: one case where it binds, one where it does not, exact optimum."""
+
+import pytest
+
+from models import Option, Participant, Preference, SessionKind
+from solver.solve import InfeasibleEventError, solve_event
+from tests.factories import event, people, rule
+
+FOUR_WANT_A = {"p1": ["A", "B"], "p2": ["A", "B"], "p3": ["A", "B"], "p4": ["A", "B"]}
+
+
+def where(allocation, person: str, round_: int = 1) -> str:  # type: ignore[no-untyped-def]
+    """The option a person got."""
+    return allocation.option_of[(person, "S1", round_)]
+
+
+def test_capacity_binds(solve) -> None:  # type: ignore[no-untyped-def]
+    allocation, report = solve(event(4, prefs=FOUR_WANT_A))
+    assert allocation.stats.objective == 2
+    assert allocation.count("S1", "A") == 2
+    assert report.rank_counts == {"1": 2, "2": 2}
+
+
+def test_capacity_does_not_bind(solve) -> None:  # type: ignore[no-untyped-def]
+    allocation, _ = solve(event(4, options=[("A", 4), ("B", 4)], prefs=FOUR_WANT_A))
+    assert allocation.stats.objective == 0
+
+
+def test_everyone_present_is_placed_once_and_absent_people_are_not(solve) -> None:  # type: ignore[no-untyped-def]
+    crowd = [*people(3), Participant(id="p4", name="Away", days=("d2",))]
+    allocation, report = solve(event(crowd, options=[("A", 2), ("B", 1)]))
+    assert sorted(a.participant for a in allocation.assignments) == ["p1", "p2", "p3"]
+    assert any(r.rule == "one option each" and r.held for r in report.results)
+
+
+def test_minimum_binds(solve) -> None:  # type: ignore[no-untyped-def]
+    prefs = {"p1": ["A", "B"], "p2": ["A", "B"], "p3": ["B", "A"], "p4": ["B", "A"]}
+    e = event(4, options=[("A", 4), ("B", 4)], prefs=prefs)
+    e.options[0] = Option(session="S1", id="A", max=4, min=3)
+    allocation, _ = solve(e)
+    assert allocation.stats.objective == 1
+    assert allocation.count("S1", "A") == 3
+
+
+def test_minimum_does_not_bind(solve) -> None:  # type: ignore[no-untyped-def]
+    prefs = {"p1": ["A", "B"], "p2": ["A", "B"], "p3": ["B", "A"], "p4": ["B", "A"]}
+    e = event(4, options=[("A", 4), ("B", 4)], prefs=prefs)
+    e.options[0] = Option(session="S1", id="A", max=4, min=2)
+    allocation, _ = solve(e)
+    assert allocation.stats.objective == 0
+
+
+def test_minimum_lets_an_option_stay_closed(solve) -> None:  # type: ignore[no-untyped-def]
+    e = event(2, options=[("A", 4), ("B", 4)], prefs={"p1": ["A", "B"], "p2": ["B", "A"]})
+    e.options[0] = Option(session="S1", id="A", max=4, min=3)
+    allocation, _ = solve(e)
+    assert allocation.count("S1", "A") == 0
+    assert allocation.stats.objective == 1
+
+
+def test_host_is_fixed_to_their_option_whatever_they_wish(solve) -> None:  # type: ignore[no-untyped-def]
+    e = event(2, prefs={"p1": ["A", "B"]})
+    e.options[1] = Option(session="S1", id="B", max=2, hosts=("p1",))
+    allocation, report = solve(e)
+    assert where(allocation, "p1") == "B"
+    assert allocation.stats.objective == 0
+    assert [r.message for r in report.results if r.rule == "hosts"] == [
+        "every host at their option"
+    ]
+
+
+def test_needs_bind(solve) -> None:  # type: ignore[no-untyped-def]
+    crowd = [Participant(id="p1", name="Ana", needs=("step-free",)), people(2)[1]]
+    e = event(crowd, prefs={"p1": ["A", "B"]})
+    e.options[1] = Option(session="S1", id="B", max=2, features=("step-free",))
+    allocation, _ = solve(e)
+    assert where(allocation, "p1") == "B"
+    assert allocation.stats.objective == 1
+
+
+def test_needs_do_not_bind(solve) -> None:  # type: ignore[no-untyped-def]
+    crowd = [Participant(id="p1", name="Ana", needs=("step-free",)), people(2)[1]]
+    e = event(crowd, prefs={"p1": ["A", "B"]})
+    e.options[0] = Option(session="S1", id="A", max=2, features=("step-free", "screen"))
+    allocation, _ = solve(e)
+    assert where(allocation, "p1") == "A"
+    assert allocation.stats.objective == 0
+
+
+def test_veto_is_never_broken_even_when_it_costs(solve) -> None:  # type: ignore[no-untyped-def]
+    e = event(3, options=[("A", 2), ("B", 1)], prefs={"p1": ["B", "A"], "p2": ["B", "A"]})
+    e.preferences.append(Preference(participant="p3", session="S1", option="B", rank=None))
+    allocation, _ = solve(e)
+    assert where(allocation, "p3") == "A"
+    assert allocation.stats.objective == 1
+
+
+def test_veto_does_not_bind_when_the_option_is_not_wanted(solve) -> None:  # type: ignore[no-untyped-def]
+    e = event(2, prefs={"p1": ["A"]})
+    e.preferences.append(Preference(participant="p1", session="S1", option="B", rank=None))
+    allocation, _ = solve(e)
+    assert where(allocation, "p1") == "A"
+    assert allocation.stats.objective == 0
+
+
+@pytest.mark.parametrize(
+    ("soft", "weight", "expected"), [(False, 1, 1), (True, 5, 1), (True, 0, 0)]
+)
+def test_together(solve, soft: bool, weight: int, expected: int) -> None:  # type: ignore[no-untyped-def]
+    prefs = {"p1": ["A", "B"], "p2": ["B", "A"]}
+    e = event(2, prefs=prefs, rules=[rule("together", "p1", "p2", soft=soft, weight=weight)])
+    allocation, report = solve(e)
+    assert allocation.stats.objective == expected
+    assert report.soft_penalty == 0 if weight else True
+    if weight:
+        assert where(allocation, "p1") == where(allocation, "p2")
+
+
+def test_soft_together_is_broken_when_keeping_it_costs_more(solve) -> None:  # type: ignore[no-untyped-def]
+    prefs = {"p1": ["A", "B"], "p2": ["B", "A"]}
+    e = event(2, prefs=prefs, rules=[rule("together", "p1", "p2", soft=True)], rank_costs=(0, 3))
+    allocation, report = solve(e)
+    assert allocation.stats.objective == 1
+    assert [(r.penalty, r.message) for r in report.results if r.rule == "together"] == [
+        (1, "p1, p2 should be together but are in A, B")
+    ]
+
+
+@pytest.mark.parametrize(("soft", "expected"), [(False, 1), (True, 1)])
+def test_apart_binds(solve, soft: bool, expected: int) -> None:  # type: ignore[no-untyped-def]
+    prefs = {"p1": ["A", "B"], "p2": ["A", "B"]}
+    e = event(2, prefs=prefs, rules=[rule("apart", "p1", "p2", soft=soft, weight=2)])
+    allocation, _ = solve(e)
+    assert allocation.stats.objective == expected
+    assert where(allocation, "p1") != where(allocation, "p2")
+
+
+def test_soft_apart_penalty_when_cheaper_to_break(solve) -> None:  # type: ignore[no-untyped-def]
+    prefs = {"p1": ["A", "B"], "p2": ["A", "B"]}
+    e = event(2, prefs=prefs, rules=[rule("apart", "p1", "p2", soft=True)], rank_costs=(0, 5))
+    allocation, report = solve(e)
+    assert allocation.stats.objective == 1
+    assert report.soft_penalty == 1
+    assert [r.message for r in report.results if r.rule == "apart"] == [
+        "p1, p2 should be apart but share A"
+    ]
+
+
+def test_apart_does_not_bind(solve) -> None:  # type: ignore[no-untyped-def]
+    prefs = {"p1": ["A", "B"], "p2": ["B", "A"]}
+    e = event(2, prefs=prefs, rules=[rule("apart", "p1", "p2")])
+    allocation, _ = solve(e)
+    assert allocation.stats.objective == 0
+
+
+@pytest.mark.parametrize(("soft", "expected"), [(False, 1), (True, 1)])
+def test_assign_binds(solve, soft: bool, expected: int) -> None:  # type: ignore[no-untyped-def]
+    e = event(
+        2, prefs={"p1": ["A", "B"]}, rules=[rule("assign", "p1", option="B", soft=soft, weight=3)]
+    )
+    allocation, _ = solve(e)
+    assert where(allocation, "p1") == "B"
+    assert allocation.stats.objective == expected
+
+
+def test_soft_assign_is_broken_when_cheaper(solve) -> None:  # type: ignore[no-untyped-def]
+    e = event(
+        2,
+        prefs={"p1": ["A", "B"]},
+        rules=[rule("assign", "p1", option="B", soft=True, weight=1)],
+        rank_costs=(0, 4),
+    )
+    allocation, report = solve(e)
+    assert where(allocation, "p1") == "A"
+    assert report.soft_penalty == 1
+    assert [r.message for r in report.results if r.rule == "assign"] == [
+        "Person 1 (p1) should be in B but is in A"
+    ]
+
+
+def test_assign_does_not_bind(solve) -> None:  # type: ignore[no-untyped-def]
+    e = event(2, prefs={"p1": ["A", "B"]}, rules=[rule("assign", "p1", option="A")])
+    allocation, _ = solve(e)
+    assert allocation.stats.objective == 0
+
+
+@pytest.mark.parametrize("soft", [False, True])
+def test_forbid_binds(solve, soft: bool) -> None:  # type: ignore[no-untyped-def]
+    e = event(
+        2, prefs={"p1": ["A", "B"]}, rules=[rule("forbid", "p1", option="A", soft=soft, weight=2)]
+    )
+    allocation, _ = solve(e)
+    assert where(allocation, "p1") == "B"
+    assert allocation.stats.objective == 1
+
+
+def test_forbid_does_not_bind(solve) -> None:  # type: ignore[no-untyped-def]
+    e = event(2, prefs={"p1": ["A", "B"]}, rules=[rule("forbid", "p1", option="B")])
+    allocation, _ = solve(e)
+    assert allocation.stats.objective == 0
+
+
+def test_rank_costs_and_unranked_cost(solve) -> None:  # type: ignore[no-untyped-def]
+    prefs = {"p1": ["A"], "p2": ["A"], "p3": ["A"]}
+    e = event(3, options=[("A", 1), ("B", 1), ("C", 1)], prefs=prefs, unranked_cost=7)
+    allocation, report = solve(e)
+    assert allocation.stats.objective == 14
+    assert report.rank_counts == {"1": 1, "unranked": 2}
+    assert report.worst_off == 7
+
+
+def test_rank_cost_last_value_repeats(solve) -> None:  # type: ignore[no-untyped-def]
+    prefs = {f"p{i}": ["A", "B", "C", "D", "E"] for i in range(1, 6)}
+    options = [(o, 1) for o in "ABCDE"]
+    allocation, _ = solve(event(5, options=options, prefs=prefs, rank_costs=(0, 1, 3)))
+    assert allocation.stats.objective == 0 + 1 + 3 + 3 + 3
+
+
+def test_distinct_tables_bind(solve) -> None:  # type: ignore[no-untyped-def]
+    e = event(
+        2,
+        options=[("A", 4), ("B", 4)],
+        kind=SessionKind.ROUNDTABLE,
+        rounds=2,
+        prefs={"p1": ["A", "B"]},
+    )
+    allocation, report = solve(e)
+    assert {where(allocation, "p1", 1), where(allocation, "p1", 2)} == {"A", "B"}
+    assert allocation.stats.objective == 1
+    assert [r.held for r in report.results if r.rule == "distinct tables"] == [True]
+
+
+def test_distinct_tables_allow_repeats_when_too_few_tables(solve) -> None:  # type: ignore[no-untyped-def]
+    e = event(2, options=[("A", 4)], kind=SessionKind.ROUNDTABLE, rounds=2)
+    allocation, _ = solve(e)
+    assert [where(allocation, "p1", r) for r in (1, 2)] == ["A", "A"]
+
+
+def test_not_enough_seats_is_explained() -> None:
+    with pytest.raises(InfeasibleEventError) as caught:
+        solve_event(event(5))
+    assert caught.value.reasons == ["session S1: 5 people must attend, its options hold at most 4"]
+
+
+def test_person_with_no_possible_option_is_explained() -> None:
+    crowd = [Participant(id="p1", name="Ana", needs=("step-free",)), people(2)[1]]
+    e = event(crowd, rules=[rule("forbid", "p1", option="B")])
+    e.options[1] = Option(session="S1", id="B", max=2, features=("step-free",))
+    with pytest.raises(InfeasibleEventError) as caught:
+        solve_event(e)
+    assert caught.value.reasons == [
+        "session S1: p1 can take no option (A does not offer step-free; a rule forbids p1 in B)"
+    ]
+
+
+def test_hosts_fixed_apart_cannot_be_together() -> None:
+    e = event(4, rules=[rule("together", "p1", "p2")])
+    e.options[0] = Option(session="S1", id="A", max=2, hosts=("p1",))
+    e.options[1] = Option(session="S1", id="B", max=2, hosts=("p2",))
+    with pytest.raises(InfeasibleEventError) as caught:
+        solve_event(e)
+    assert "p1 and p2 must be together in S1 but p1 is fixed to A and p2 is fixed to B" in (
+        caught.value.reasons
+    )
+
+
+def test_hosted_option_below_its_minimum_is_explained() -> None:
+    e = event(3, options=[("A", 4), ("B", 4)], rules=[rule("forbid", "p2", option="A")])
+    e.options[0] = Option(session="S1", id="A", max=4, min=3, hosts=("p1",))
+    with pytest.raises(InfeasibleEventError) as caught:
+        solve_event(e)
+    assert caught.value.reasons == [
+        "option A of session S1 needs at least 3 people but only 2 can attend"
+    ]
+
+
+def test_conflict_found_only_by_the_solver_is_reported() -> None:
+    e = event(3, options=[("A", 2), ("B", 2)], rules=[rule("together", "p1", "p2", "p3")])
+    with pytest.raises(InfeasibleEventError) as caught:
+        solve_event(e)
+    assert caught.value.reasons == ["session S1: the hard rules cannot all hold"]
