@@ -1,0 +1,654 @@
+"""The allocation workbook: what the organiser gets back, and its Assignments sheet read back."""
+
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.worksheet import Worksheet
+
+from models.allocation import Allocation, Assignment, CheckReport, CheckResult
+from models.event import Event, Option, Participant, Session, SessionKind
+from models.issues import Issue
+from models.spreadsheet import escape_cell, normalise_header, save_atomically, unescape_cell
+
+SUMMARY = "Summary"
+ASSIGNMENTS = "Assignments"
+ITINERARIES = "Itineraries"
+CHECKS = "Checks"
+FIXED_SHEETS = (SUMMARY, ASSIGNMENTS, ITINERARIES, CHECKS)
+
+ASSIGNMENT_COLUMNS = (
+    "participant",
+    "name",
+    "session",
+    "round",
+    "option",
+    "room",
+    "rank",
+    "host",
+    "pinned",
+)
+CHECK_COLUMNS = ("rule", "session", "strength", "held", "penalty", "message", "people")
+SESSION_COLUMNS = (
+    "session",
+    "day",
+    "kind",
+    "people",
+    "options",
+    "option",
+    "round",
+    "count",
+    "capacity",
+)
+REQUIRED_COLUMNS = ("participant", "session", "option")
+COLUMN_ALIASES = {
+    "participant_id": "participant",
+    "person": "participant",
+    "session_id": "session",
+    "option_id": "option",
+}
+
+UNRANKED = "unranked"
+NO_PREFERENCE = "no preference"
+MIN_WIDTH = 6
+MAX_WIDTH = 50
+HEADER_SEARCH_ROWS = 10
+BAD_SHEET_CHARACTERS = re.compile(r"[\[\]:*?/\\]")
+SHEET_NAME_LENGTH = 31
+YES = frozenset({"yes", "y", "true", "1", "x"})
+NO = frozenset({"no", "n", "false", "0", ""})
+ROUND_TEXT = re.compile(r"^(?:r|round)?\s*(\d+)$", re.IGNORECASE)
+READ_ERRORS = (
+    OSError,
+    zipfile.BadZipFile,
+    InvalidFileException,
+    KeyError,
+    ValueError,
+    SyntaxError,
+)
+
+ORDINAL_SUFFIXES = {1: "st", 2: "nd", 3: "rd"}
+
+BOLD = Font(bold=True)
+TITLE = Font(bold=True, size=14)
+
+Row = Sequence[object]
+
+
+# Writing
+
+
+def write_allocation(
+    event: Event, allocation: Allocation, report: CheckReport, path: Path, title: str = ""
+) -> None:
+    """Write the allocation workbook: summary, assignments, room lists, itineraries, checks."""
+    workbook = Workbook()
+    names = session_sheet_names(event.sessions)
+    write_summary(workbook.active, event, allocation, report, title)
+    write_assignments(workbook.create_sheet(ASSIGNMENTS), event, allocation)
+    for session in event.sessions:
+        write_session(workbook.create_sheet(names[session.id]), event, allocation, session)
+    write_itineraries(workbook.create_sheet(ITINERARIES), event, allocation)
+    write_checks(workbook.create_sheet(CHECKS), report.results)
+    if title:
+        workbook.properties.title = title
+    save_atomically(workbook, Path(path))
+
+
+def session_sheet_names(sessions: Iterable[Session]) -> dict[str, str]:
+    """A sheet name for each session id: Excel's characters, 31 characters at most, unique."""
+    taken = {name.casefold() for name in FIXED_SHEETS}
+    names: dict[str, str] = {}
+    for session in sessions:
+        base = BAD_SHEET_CHARACTERS.sub("_", session.id).strip("'")[:SHEET_NAME_LENGTH] or "Session"
+        name = base
+        counter = 1
+        while name.casefold() in taken:
+            counter += 1
+            suffix = f"~{counter}"
+            name = base[: SHEET_NAME_LENGTH - len(suffix)] + suffix
+        taken.add(name.casefold())
+        names[session.id] = name
+    return names
+
+
+def cell_value(value: object) -> object:
+    """A value safe to put in a cell: no formula, no control characters, empty text as empty."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if not value:
+            return None
+    return escape_cell(value)
+
+
+def put_row(sheet: Worksheet, row: int, values: Row, bold: bool = False) -> None:
+    """Write values into a row from column A, escaped; bold for headings."""
+    for column, value in enumerate(values, start=1):
+        cell = sheet.cell(row=row, column=column, value=cell_value(value))
+        if bold:
+            cell.font = BOLD
+
+
+def display_width(value: object) -> int:
+    """How many character widths a value takes; wide (East Asian) characters count twice."""
+    text = str(value)
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def fit_columns(sheet: Worksheet, from_row: int = 1) -> None:
+    """Set each column's width to its longest content, within limits."""
+    for column_cells in sheet.iter_cols(min_row=from_row):
+        widths = [display_width(cell.value) for cell in column_cells if cell.value is not None]
+        width = min(MAX_WIDTH, max(MIN_WIDTH, max(widths, default=0) + 2))
+        sheet.column_dimensions[get_column_letter(column_cells[0].column)].width = width
+
+
+def yes_no(flag: bool) -> str:
+    """A flag as organisers write it."""
+    return "yes" if flag else "no"
+
+
+def name_of(event: Event, person_id: str) -> str:
+    """A person's display name, empty when the id is unknown."""
+    person = event.people.get(person_id)
+    return person.name if person else ""
+
+
+def rank_of(event: Event, assignment: Assignment) -> int | None:
+    """The rank the person gave the option they got, None when unranked."""
+    wishes = event.preferences_of.get((assignment.participant, assignment.session), {})
+    pref = wishes.get(assignment.option)
+    return pref.rank if pref else None
+
+
+def is_host(event: Event, assignment: Assignment) -> bool:
+    """True when the person is a host of the option they are in."""
+    option = event.option_by_key.get((assignment.session, assignment.option))
+    return option is not None and assignment.participant in option.hosts
+
+
+def room_or_title(option: Option | None) -> str:
+    """Where an option takes place, or its theme when it has no room."""
+    if option is None:
+        return ""
+    return option.room or option.title
+
+
+# Summary
+
+
+def ordinal(number: int) -> str:
+    """1st, 2nd, 3rd, 4th, …, 11th, 12th, 13th, 21st."""
+    suffix = "th" if 10 <= number % 100 <= 20 else ORDINAL_SUFFIXES.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def rank_category(event: Event, assignment: Assignment) -> str:
+    """The rank as text for a ranked option, else "unranked", or "no preference" if none given."""
+    wishes = event.preferences_of.get((assignment.participant, assignment.session), {})
+    if not any(not pref.is_veto for pref in wishes.values()):
+        return NO_PREFERENCE
+    rank = rank_of(event, assignment)
+    return str(rank) if rank is not None else UNRANKED
+
+
+def rank_counts(event: Event, allocation: Allocation) -> dict[str, int]:
+    """How many assignments got each rank, the unranked and those without preference."""
+    counts: dict[str, int] = {}
+    for assignment in allocation.assignments:
+        category = rank_category(event, assignment)
+        counts[category] = counts.get(category, 0) + 1
+    return counts
+
+
+def rank_label(key: str) -> str:
+    """A rank_counts key in words."""
+    if key.isdigit():
+        return f"{ordinal(int(key))} choice"
+    return key
+
+
+def rank_order(key: str) -> tuple[int, int, str]:
+    """Ranks in number order, then unranked, then no preference, then anything else."""
+    if key.isdigit():
+        return (0, int(key), "")
+    return ({UNRANKED: 1, NO_PREFERENCE: 2}.get(key, 3), 0, key)
+
+
+def summary_sections(
+    allocation: Allocation, report: CheckReport, counts: dict[str, int]
+) -> list[tuple[str, list[tuple[str, object]]]]:
+    """The Summary's key/value sections: solver, choices, scores."""
+    stats = allocation.stats
+    solver = [
+        ("status", stats.status),
+        ("objective", stats.objective),
+        ("bound", stats.bound),
+        ("gap (%)", round(stats.gap, 2)),
+        ("time (s)", round(stats.seconds, 2)),
+        ("independent parts solved", stats.components),
+    ]
+    choices: list[tuple[str, object]] = [
+        (rank_label(key), counts[key]) for key in sorted(counts, key=rank_order)
+    ]
+    choices.append(("worst-off person's dissatisfaction", report.worst_off))
+    scores: list[tuple[str, object]] = [
+        ("preference cost", report.preference_cost),
+        ("soft-rule penalty", report.soft_penalty),
+        ("total", report.objective),
+        ("hard rules held", yes_no(report.ok)),
+        ("hard rules broken", len(report.broken)),
+    ]
+    return [("Solver", solver), ("Choices", choices), ("Scores", scores)]
+
+
+def session_rows(event: Event, allocation: Allocation, session: Session) -> list[list[object]]:
+    """One row per option (and round) of a session, the session's figures on the first."""
+    people = {a.participant for a in allocation.assignments if a.session == session.id}
+    options = event.options_of.get(session.id, [])
+    first: list[object] = [session.id, session.day, session.kind, len(people), len(options)]
+    blank: list[object] = [None] * len(first)
+    rows: list[list[object]] = []
+    for option in options:
+        for round_ in range(1, session.rounds + 1):
+            count = allocation.count(session.id, option.id, round_)
+            shown_round = round_ if session.rounds > 1 else None
+            rows.append([*(blank if rows else first), option.id, shown_round, count, option.max])
+    return rows or [first]
+
+
+def write_summary(
+    sheet: Worksheet, event: Event, allocation: Allocation, report: CheckReport, title: str
+) -> None:
+    """Solver status, choice statistics, scores and a per-session table of counts."""
+    sheet.title = SUMMARY
+    heading = f"Allocation — {title}" if title else "Allocation"
+    sheet.cell(row=1, column=1, value=cell_value(heading)).font = TITLE
+    counts = report.rank_counts or rank_counts(event, allocation)
+    row = 3
+    for section, pairs in summary_sections(allocation, report, counts):
+        put_row(sheet, row, [section], bold=True)
+        for offset, pair in enumerate(pairs, start=1):
+            put_row(sheet, row + offset, pair)
+        row += len(pairs) + 2
+    put_row(sheet, row, ["Sessions"], bold=True)
+    put_row(sheet, row + 1, SESSION_COLUMNS, bold=True)
+    row += 2
+    for session in event.sessions:
+        for values in session_rows(event, allocation, session):
+            put_row(sheet, row, values)
+            row += 1
+    fit_columns(sheet, from_row=2)
+
+
+# Assignments
+
+
+def assignment_order(event: Event) -> Callable[[Assignment], tuple[Any, ...]]:
+    """Sort key: session order in the event, round, option order, then name."""
+    session_index = {session.id: index for index, session in enumerate(event.sessions)}
+    option_index = {
+        option.key: index
+        for options in event.options_of.values()
+        for index, option in enumerate(options)
+    }
+    unknown = len(event.options) + len(event.sessions)
+
+    def key(a: Assignment) -> tuple[Any, ...]:
+        name = name_of(event, a.participant)
+        return (
+            session_index.get(a.session, unknown),
+            a.session,
+            a.round,
+            option_index.get((a.session, a.option), unknown),
+            a.option,
+            name.casefold(),
+            a.participant,
+        )
+
+    return key
+
+
+def assignment_row(event: Event, a: Assignment) -> list[object]:
+    """One Assignments row in the SPEC's column order."""
+    option = event.option_by_key.get((a.session, a.option))
+    return [
+        a.participant,
+        name_of(event, a.participant),
+        a.session,
+        a.round,
+        a.option,
+        option.room if option else "",
+        rank_of(event, a),
+        yes_no(is_host(event, a)),
+        yes_no(a.pinned),
+    ]
+
+
+def write_assignments(sheet: Worksheet, event: Event, allocation: Allocation) -> None:
+    """One row per person, session and round, with a filter on the header."""
+    put_row(sheet, 1, ASSIGNMENT_COLUMNS, bold=True)
+    ordered = sorted(allocation.assignments, key=assignment_order(event))
+    for row, assignment in enumerate(ordered, start=2):
+        put_row(sheet, row, assignment_row(event, assignment))
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    fit_columns(sheet)
+
+
+# Room lists, one sheet per session
+
+
+def option_ids(event: Event, allocation: Allocation, session: Session) -> list[str]:
+    """The session's options in event order, then any the allocation names beyond them."""
+    known = [option.id for option in event.options_of.get(session.id, [])]
+    extra = sorted(
+        {a.option for a in allocation.assignments if a.session == session.id} - set(known)
+    )
+    return known + extra
+
+
+def person_label(person: Participant | None, person_id: str) -> str:
+    """A person's name, or the id when the name is unknown."""
+    return person.name if person and person.name else person_id
+
+
+def room_list(event: Event, allocation: Allocation, key: tuple[str, str, int]) -> list[str]:
+    """The names in one option and round: hosts first, marked, then everyone alphabetically."""
+    session_id, option_id, _ = key
+    option = event.option_by_key.get((session_id, option_id))
+    hosts = set(option.hosts) if option else set()
+
+    def order(person_id: str) -> tuple[bool, str, str]:
+        label = person_label(event.people.get(person_id), person_id)
+        return (person_id not in hosts, label.casefold(), person_id)
+
+    members = sorted(allocation.members.get(key, []), key=order)
+    return [
+        person_label(event.people.get(p), p) + (" (host)" if p in hosts else "") for p in members
+    ]
+
+
+def count_text(count: int, option: Option | None) -> str:
+    """The count against the capacity ("n / max"); only the count for an unknown option."""
+    return f"{count} / {option.max}" if option else str(count)
+
+
+def write_room_block(
+    sheet: Worksheet, row: int, event: Event, allocation: Allocation, session: Session, round_: int
+) -> int:
+    """Room lists from `row` down: option, room, count, then names; returns the next free row."""
+    ids = option_ids(event, allocation, session)
+    options = [event.option_by_key.get((session.id, option_id)) for option_id in ids]
+    lists = [room_list(event, allocation, (session.id, option_id, round_)) for option_id in ids]
+    put_row(sheet, row, ids, bold=True)
+    put_row(sheet, row + 1, [room_or_title(option) for option in options], bold=True)
+    counts = [count_text(len(names), option) for names, option in zip(lists, options, strict=True)]
+    put_row(sheet, row + 2, counts, bold=True)
+    depth = max((len(names) for names in lists), default=0)
+    for offset in range(depth):
+        put_row(
+            sheet,
+            row + 3 + offset,
+            [names[offset] if offset < len(names) else None for names in lists],
+        )
+    return row + 3 + depth
+
+
+def write_session(sheet: Worksheet, event: Event, allocation: Allocation, session: Session) -> None:
+    """Room lists of a session: one column per option; one block per round for roundtables."""
+    if session.kind is SessionKind.ROUNDTABLE and session.rounds > 1:
+        row = 1
+        for round_ in range(1, session.rounds + 1):
+            put_row(sheet, row, [f"Round {round_}"], bold=True)
+            row = write_room_block(sheet, row + 1, event, allocation, session, round_) + 1
+    else:
+        write_room_block(sheet, 1, event, allocation, session, 1)
+        sheet.freeze_panes = "A4"
+    fit_columns(sheet)
+
+
+# Itineraries
+
+
+def itinerary_columns(event: Event) -> list[tuple[str, str, int]]:
+    """(header, session id, round) for every session, one per round of multi-round sessions."""
+    columns: list[tuple[str, str, int]] = []
+    for session in event.sessions:
+        if session.rounds > 1:
+            columns += [(f"{session.id} r{r}", session.id, r) for r in range(1, session.rounds + 1)]
+        else:
+            columns.append((session.id, session.id, 1))
+    return columns
+
+
+def itinerary_people(event: Event, allocation: Allocation) -> list[tuple[str, Participant | None]]:
+    """Everyone in the event in workbook order, then ids the allocation has beyond them."""
+    known = [(person.id, person) for person in event.participants]
+    extra = dict.fromkeys(
+        a.participant for a in allocation.assignments if a.participant not in event.people
+    )
+    return known + [(person_id, None) for person_id in extra]
+
+
+def itinerary_cell(event: Event, allocation: Allocation, key: tuple[str, str, int]) -> str:
+    """Where the person is ("option — room"), empty when they do not take part."""
+    option_id = allocation.option_of.get(key)
+    if option_id is None:
+        return ""
+    place = room_or_title(event.option_by_key.get((key[1], option_id)))
+    return f"{option_id} — {place}" if place else option_id
+
+
+def write_itineraries(sheet: Worksheet, event: Event, allocation: Allocation) -> None:
+    """One row per person, one column per session (and round)."""
+    columns = itinerary_columns(event)
+    put_row(
+        sheet, 1, ["participant", "name", "email", *(header for header, _, _ in columns)], bold=True
+    )
+    for row, (person_id, person) in enumerate(itinerary_people(event, allocation), start=2):
+        places = [itinerary_cell(event, allocation, (person_id, s, r)) for _, s, r in columns]
+        put_row(
+            sheet,
+            row,
+            [person_id, person.name if person else "", person.email if person else "", *places],
+        )
+    sheet.freeze_panes = "D2"
+    fit_columns(sheet)
+
+
+# Checks
+
+
+def check_row(result: CheckResult) -> list[object]:
+    """One checker result in the Checks sheet's column order."""
+    return [
+        result.rule,
+        result.session,
+        "hard" if result.hard else "soft",
+        yes_no(result.held),
+        result.penalty,
+        result.message,
+        ", ".join(result.people),
+    ]
+
+
+def write_checks(sheet: Worksheet, results: Iterable[CheckResult]) -> None:
+    """Every rule's result: held or not, penalty, message and whom it concerns."""
+    put_row(sheet, 1, CHECK_COLUMNS, bold=True)
+    for row, result in enumerate(results, start=2):
+        put_row(sheet, row, check_row(result))
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    fit_columns(sheet)
+
+
+# Reading the Assignments sheet back
+
+
+def read_assignments(path: Path) -> tuple[list[Assignment], list[Issue]]:
+    """The assignments of a (possibly hand-edited) Assignments sheet, and every problem found."""
+    path = Path(path)
+    try:
+        workbook = load_workbook(path, data_only=True)
+    except READ_ERRORS as error:
+        return [], [Issue(sheet=ASSIGNMENTS, message=unreadable(path, error))]
+    sheet = find_sheet(workbook.sheetnames, ASSIGNMENTS)
+    if sheet is None:
+        return [], [
+            Issue(sheet=ASSIGNMENTS, message=f"{path.name} has no sheet named {ASSIGNMENTS}")
+        ]
+    rows = [list(values) for values in workbook[sheet].iter_rows(values_only=True)]
+    return assignments_from_rows(rows)
+
+
+def unreadable(path: Path, error: Exception) -> str:
+    """Why a file could not be opened, in the organiser's words."""
+    name = path.name or str(path)
+    if isinstance(error, FileNotFoundError):
+        return f"{name} not found"
+    return f"{name} is not an Excel workbook (.xlsx) that can be read"
+
+
+def find_sheet(names: Iterable[str], wanted: str) -> str | None:
+    """The sheet named `wanted`, matched like headers; None when absent."""
+    return next(
+        (name for name in names if normalise_header(name) == normalise_header(wanted)), None
+    )
+
+
+def column_key(header: object) -> str:
+    """A header cell as a column name, with common variants mapped to the SPEC's."""
+    key = normalise_header(unescape_cell(header))
+    return COLUMN_ALIASES.get(key, key)
+
+
+def header_positions(values: Row) -> dict[str, int]:
+    """Column name -> position in the row; the first of repeated names wins."""
+    positions: dict[str, int] = {}
+    for index, value in enumerate(values):
+        key = column_key(value)
+        if key and key not in positions:
+            positions[key] = index
+    return positions
+
+
+def is_blank(values: Row) -> bool:
+    """True when no cell of the row holds anything."""
+    return all(value is None or str(value).strip() == "" for value in values)
+
+
+def find_header(rows: list[list[object]]) -> int | None:
+    """The header row's index: an early row naming every required column, else the first used."""
+    for index, values in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if set(REQUIRED_COLUMNS) <= header_positions(values).keys():
+            return index
+    return next((index for index, values in enumerate(rows) if not is_blank(values)), None)
+
+
+def assignments_from_rows(rows: list[list[object]]) -> tuple[list[Assignment], list[Issue]]:
+    """Assignments from the sheet's rows (header included); rows with problems become issues."""
+    header = find_header(rows)
+    if header is None:
+        return [], [Issue(sheet=ASSIGNMENTS, message="the sheet is empty")]
+    positions = header_positions(rows[header])
+    missing = [column for column in REQUIRED_COLUMNS if column not in positions]
+    if missing:
+        return [], [
+            Issue(
+                sheet=ASSIGNMENTS,
+                row=header + 1,
+                column=column,
+                message=f"required column {column} is missing",
+            )
+            for column in missing
+        ]
+    assignments: list[Assignment] = []
+    issues: list[Issue] = []
+    for index in range(header + 1, len(rows)):
+        if is_blank(rows[index]):
+            continue
+        assignment, problems = assignment_from_row(rows[index], positions, index + 1)
+        issues += problems
+        if assignment is not None:
+            assignments.append(assignment)
+    return assignments, issues
+
+
+def cell_text(value: object) -> str:
+    """A cell as trimmed, unescaped text; whole numbers without a decimal point."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(unescape_cell(str(value).strip())).strip()
+
+
+def parse_round(value: object) -> int | None:
+    """A round number of at least 1 (empty = 1; "r2" and "round 2" accepted), None when invalid."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return 1
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return int(value) if float(value).is_integer() and value >= 1 else None
+    match = ROUND_TEXT.match(cell_text(value))
+    return int(match.group(1)) if match and int(match.group(1)) >= 1 else None
+
+
+def parse_yes_no(value: object) -> bool | None:
+    """yes/no (also true/false, y/n, 1/0, x; empty = no), None when unrecognised."""
+    if isinstance(value, bool):
+        return value
+    text = cell_text(value).casefold()
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    return None
+
+
+def assignment_from_row(
+    values: Row, positions: dict[str, int], row: int
+) -> tuple[Assignment | None, list[Issue]]:
+    """One row as an Assignment, or None with the reasons it cannot be read."""
+
+    def raw(column: str) -> object:
+        index = positions.get(column)
+        return values[index] if index is not None and index < len(values) else None
+
+    def problem(column: str, message: str) -> Issue:
+        return Issue(sheet=ASSIGNMENTS, row=row, column=column, message=message)
+
+    issues: list[Issue] = []
+    ids = {column: cell_text(raw(column)) for column in REQUIRED_COLUMNS}
+    issues += [problem(column, f"{column} is empty") for column, text in ids.items() if not text]
+    round_ = parse_round(raw("round"))
+    if round_ is None:
+        issues.append(
+            problem(
+                "round", f'round "{cell_text(raw("round"))}" is not a whole number of at least 1'
+            )
+        )
+    pinned = parse_yes_no(raw("pinned"))
+    if pinned is None:
+        issues.append(problem("pinned", f'pinned "{cell_text(raw("pinned"))}" is not yes or no'))
+    if issues or round_ is None or pinned is None:
+        return None, issues
+    assignment = Assignment(
+        participant=ids["participant"],
+        session=ids["session"],
+        option=ids["option"],
+        round=round_,
+        pinned=pinned,
+        row=row,
+    )
+    return assignment, []

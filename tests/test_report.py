@@ -1,0 +1,358 @@
+"""The allocation workbook: sheets, exact Assignments rows, room lists, and reading it back."""
+
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from models import (
+    Allocation,
+    Assignment,
+    CheckReport,
+    CheckResult,
+    Event,
+    Option,
+    Participant,
+    Preference,
+    Session,
+    SessionKind,
+    SolveStats,
+)
+from models.report import read_assignments, session_sheet_names, write_allocation
+
+HEADER = ("participant", "name", "session", "round", "option", "room", "rank", "host", "pinned")
+
+
+def tiny_event() -> Event:
+    """Four people; a choice session W1 (A in Oak, B in Elm) and a two-round roundtable RT."""
+    return Event(
+        participants=[
+            Participant(id="p1", name="Ana", email="ana@example.org"),
+            Participant(id="p2", name="=Bob"),
+            Participant(id="p3", name="Chen"),
+            Participant(id="p4", name="Dana"),
+        ],
+        sessions=[
+            Session(id="W1", day="Mon", kind=SessionKind.CHOICE),
+            Session(id="RT", day="Mon", kind=SessionKind.ROUNDTABLE, rounds=2),
+        ],
+        options=[
+            Option(session="W1", id="A", room="Oak", max=3),
+            Option(session="W1", id="B", room="Elm", max=3),
+            Option(session="RT", id="T1", title="Climate", max=3, hosts=("p4",)),
+            Option(session="RT", id="T2", title="Water", max=3),
+        ],
+        preferences=[
+            Preference(participant="p1", session="W1", option="A", rank=1),
+            Preference(participant="p1", session="W1", option="B", rank=2),
+            Preference(participant="p2", session="W1", option="B", rank=1),
+            Preference(participant="p3", session="W1", option="A", rank=2),
+            Preference(participant="p3", session="W1", option="B", rank=1),
+            Preference(participant="p1", session="RT", option="T1", rank=1),
+        ],
+    )
+
+
+def tiny_allocation() -> Allocation:
+    """Everyone placed, in a deliberately shuffled order; Chen is pinned in W1."""
+    places = [
+        ("p3", "W1", "B", 1),
+        ("p4", "W1", "A", 1),
+        ("p2", "W1", "B", 1),
+        ("p1", "W1", "A", 1),
+        ("p1", "RT", "T2", 2),
+        ("p4", "RT", "T1", 1),
+        ("p2", "RT", "T2", 1),
+        ("p3", "RT", "T2", 1),
+        ("p1", "RT", "T1", 1),
+        ("p4", "RT", "T1", 2),
+        ("p2", "RT", "T1", 2),
+        ("p3", "RT", "T1", 2),
+    ]
+    return Allocation(
+        assignments=[
+            Assignment(participant=p, session=s, option=o, round=r, pinned=(p, s) == ("p3", "W1"))
+            for p, s, o, r in places
+        ],
+        stats=SolveStats(status="optimal", objective=10, bound=10, seconds=0.5, components=2),
+    )
+
+
+def tiny_report(rank_counts: dict[str, int] | None = None) -> CheckReport:
+    """One held hard rule and one broken soft rule."""
+    return CheckReport(
+        results=[
+            CheckResult(rule="room_capacity", hard=True, held=True, session="W1"),
+            CheckResult(
+                rule="together",
+                hard=False,
+                held=False,
+                penalty=2,
+                message="Ana and Chen are apart",
+                people=["p1", "p3"],
+                session="W1",
+            ),
+        ],
+        preference_cost=10,
+        soft_penalty=2,
+        objective=12,
+        rank_counts=rank_counts if rank_counts is not None else {"1": 4, "unranked": 1},
+        worst_off=10,
+    )
+
+
+EXPECTED_ROWS = [
+    ("p1", "Ana", "W1", 1, "A", "Oak", 1, "no", "no"),
+    ("p4", "Dana", "W1", 1, "A", "Oak", None, "no", "no"),
+    ("p2", "'=Bob", "W1", 1, "B", "Elm", 1, "no", "no"),
+    ("p3", "Chen", "W1", 1, "B", "Elm", 1, "no", "yes"),
+    ("p1", "Ana", "RT", 1, "T1", None, 1, "no", "no"),
+    ("p4", "Dana", "RT", 1, "T1", None, None, "yes", "no"),
+    ("p2", "'=Bob", "RT", 1, "T2", None, None, "no", "no"),
+    ("p3", "Chen", "RT", 1, "T2", None, None, "no", "no"),
+    ("p2", "'=Bob", "RT", 2, "T1", None, None, "no", "no"),
+    ("p3", "Chen", "RT", 2, "T1", None, None, "no", "no"),
+    ("p4", "Dana", "RT", 2, "T1", None, None, "yes", "no"),
+    ("p1", "Ana", "RT", 2, "T2", None, None, "no", "no"),
+]
+
+
+@pytest.fixture
+def written(tmp_path: Path) -> Path:
+    """The tiny allocation written to a workbook."""
+    path = tmp_path / "allocation.xlsx"
+    write_allocation(tiny_event(), tiny_allocation(), tiny_report(), path, title="Academy")
+    return path
+
+
+def rows_of(path: Path, sheet: str) -> list[tuple[object, ...]]:
+    """Every row of a sheet as values."""
+    return list(load_workbook(path)[sheet].iter_rows(values_only=True))
+
+
+def dumped(assignments: list[Assignment]) -> list[tuple[object, ...]]:
+    """Assignments as comparable tuples, leaving out the row they came from."""
+    return [tuple(a.model_dump().values()) for a in assignments]
+
+
+def summary_values(path: Path) -> dict[object, object]:
+    """The Summary's labels (column A) with the value beside them (column B)."""
+    return {row[0]: row[1] for row in rows_of(path, "Summary") if row[0] is not None}
+
+
+def test_sheets_are_in_order(written: Path) -> None:
+    names = load_workbook(written).sheetnames
+    assert names == ["Summary", "Assignments", "W1", "RT", "Itineraries", "Checks"]
+
+
+def test_assignments_have_the_spec_header_and_exact_rows(written: Path) -> None:
+    rows = rows_of(written, "Assignments")
+    assert rows[0] == HEADER
+    assert rows[1:] == EXPECTED_ROWS
+
+
+def test_assignments_sheet_is_readable_as_delivered(written: Path) -> None:
+    sheet = load_workbook(written)["Assignments"]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:I13"
+    assert all(cell.font.bold for cell in sheet[1])
+    assert 6 <= sheet.column_dimensions["A"].width <= 50
+
+
+def test_round_trip_gives_the_same_assignments(written: Path) -> None:
+    assignments, issues = read_assignments(written)
+    assert issues == []
+    assert sorted(dumped(assignments)) == sorted(dumped(tiny_allocation().assignments))
+    assert [a.row for a in assignments] == list(range(2, 14))
+
+
+def test_formula_like_name_is_escaped_and_reads_back_unescaped(tmp_path: Path) -> None:
+    event = tiny_event()
+    event.participants[1] = Participant(id="=p2", name="=Bob")
+    allocation = Allocation(assignments=[Assignment(participant="=p2", session="W1", option="B")])
+    path = tmp_path / "out.xlsx"
+    write_allocation(event, allocation, CheckReport(), path)
+    row = rows_of(path, "Assignments")[1]
+    assert row[:2] == ("'=p2", "'=Bob")
+    assignments, issues = read_assignments(path)
+    assert issues == []
+    assert [a.participant for a in assignments] == ["=p2"]
+
+
+def test_session_sheet_has_header_counts_and_sorted_names(written: Path) -> None:
+    assert rows_of(written, "W1") == [
+        ("A", "B"),
+        ("Oak", "Elm"),
+        ("2 / 3", "2 / 3"),
+        ("Ana", "'=Bob"),
+        ("Dana", "Chen"),
+    ]
+
+
+def test_roundtable_sheet_has_a_block_per_round_hosts_first(written: Path) -> None:
+    rows = rows_of(written, "RT")
+    assert rows[:6] == [
+        ("Round 1", None),
+        ("T1", "T2"),
+        ("Climate", "Water"),
+        ("2 / 3", "2 / 3"),
+        ("Dana (host)", "'=Bob"),
+        ("Ana", "Chen"),
+    ]
+    round_two = rows.index(("Round 2", None))
+    assert rows[round_two + 1 :] == [
+        ("T1", "T2"),
+        ("Climate", "Water"),
+        ("3 / 3", "1 / 3"),
+        ("Dana (host)", "Ana"),
+        ("'=Bob", None),
+        ("Chen", None),
+    ]
+
+
+def test_itineraries_have_a_column_per_session_and_round(written: Path) -> None:
+    rows = rows_of(written, "Itineraries")
+    assert rows[0] == ("participant", "name", "email", "W1", "RT r1", "RT r2")
+    assert rows[1] == ("p1", "Ana", "ana@example.org", "A — Oak", "T1 — Climate", "T2 — Water")
+    assert rows[4] == ("p4", "Dana", None, "A — Oak", "T1 — Climate", "T1 — Climate")
+
+
+def test_itinerary_cell_is_empty_when_the_person_does_not_take_part(tmp_path: Path) -> None:
+    allocation = Allocation(assignments=[Assignment(participant="p1", session="W1", option="A")])
+    path = tmp_path / "out.xlsx"
+    write_allocation(tiny_event(), allocation, CheckReport(), path)
+    assert rows_of(path, "Itineraries")[2] == ("p2", "'=Bob", None, None, None, None)
+
+
+def test_checks_list_every_result(written: Path) -> None:
+    assert rows_of(written, "Checks") == [
+        ("rule", "session", "strength", "held", "penalty", "message", "people"),
+        ("room_capacity", "W1", "hard", "yes", 0, None, None),
+        ("together", "W1", "soft", "no", 2, "Ana and Chen are apart", "p1, p3"),
+    ]
+
+
+def test_summary_shows_solver_choices_and_scores(written: Path) -> None:
+    values = summary_values(written)
+    assert rows_of(written, "Summary")[0][0] == "Allocation — Academy"
+    assert values["status"] == "optimal"
+    assert values["gap (%)"] == 0
+    assert values["independent parts solved"] == 2
+    assert values["1st choice"] == 4
+    assert values["unranked"] == 1
+    assert values["worst-off person's dissatisfaction"] == 10
+    assert values["preference cost"] == 10
+    assert values["soft-rule penalty"] == 2
+    assert values["total"] == 12
+    assert values["hard rules held"] == "yes"
+
+
+def test_summary_counts_ranks_itself_when_the_report_has_none(tmp_path: Path) -> None:
+    path = tmp_path / "out.xlsx"
+    write_allocation(tiny_event(), tiny_allocation(), tiny_report(rank_counts={}), path)
+    values = summary_values(path)
+    assert (values["1st choice"], values["unranked"], values["no preference"]) == (4, 1, 7)
+
+
+def test_summary_session_table_counts_each_option(written: Path) -> None:
+    rows = rows_of(written, "Summary")
+    start = rows.index(("Sessions",) + (None,) * 8)
+    assert rows[start + 1] == (
+        "session", "day", "kind", "people", "options", "option", "round", "count", "capacity"
+    )  # fmt: skip
+    assert rows[start + 2] == ("W1", "Mon", "choice", 4, 2, "A", None, 2, 3)
+    assert rows[start + 3] == (None, None, None, None, None, "B", None, 2, 3)
+    assert rows[start + 4] == ("RT", "Mon", "roundtable", 4, 2, "T1", 1, 2, 3)
+    assert rows[start + 5][5:] == ("T1", 2, 3, 3)
+
+
+def test_sheet_names_follow_excel_rules() -> None:
+    sessions = [
+        Session(id="Day 1: a/b [x]?", day="d", kind=SessionKind.SPLIT),
+        Session(id="summary", day="d", kind=SessionKind.SPLIT),
+        Session(id="W" * 40, day="d", kind=SessionKind.SPLIT),
+        Session(id="W" * 41, day="d", kind=SessionKind.SPLIT),
+    ]
+    names = list(session_sheet_names(sessions).values())
+    assert names == ["Day 1_ a_b _x__", "summary~2", "W" * 31, "W" * 29 + "~2"]
+
+
+def test_save_leaves_no_temporary_files(tmp_path: Path) -> None:
+    path = tmp_path / "allocation.xlsx"
+    write_allocation(tiny_event(), tiny_allocation(), tiny_report(), path)
+    write_allocation(tiny_event(), tiny_allocation(), tiny_report(), path)
+    assert [p.name for p in tmp_path.iterdir()] == ["allocation.xlsx"]
+
+
+def test_not_a_workbook_gives_one_issue(tmp_path: Path) -> None:
+    path = tmp_path / "notes.xlsx"
+    path.write_text("participant,session,option\n")
+    assignments, issues = read_assignments(path)
+    assert assignments == []
+    assert len(issues) == 1
+    assert issues[0].sheet == "Assignments"
+    assert "notes.xlsx" in issues[0].message
+
+
+def test_missing_file_gives_one_issue(tmp_path: Path) -> None:
+    assignments, issues = read_assignments(tmp_path / "absent.xlsx")
+    assert (assignments, [issue.message for issue in issues]) == ([], ["absent.xlsx not found"])
+
+
+def test_workbook_without_assignments_sheet_gives_one_issue(tmp_path: Path) -> None:
+    path = tmp_path / "other.xlsx"
+    Workbook().save(path)
+    assert len(read_assignments(path)[1]) == 1
+
+
+def hand_made(path: Path, rows: list[list[object]]) -> Path:
+    """An Assignments sheet as an organiser might type it."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Assignments"
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def test_missing_column_gives_an_issue_naming_it(tmp_path: Path) -> None:
+    path = hand_made(tmp_path / "a.xlsx", [["participant", "session"], ["p1", "W1"]])
+    assignments, issues = read_assignments(path)
+    assert assignments == []
+    assert [(issue.column, issue.row) for issue in issues] == [("option", 1)]
+    assert "option" in issues[0].message
+
+
+def test_hand_edited_sheet_reads_with_tolerant_headers_and_defaults(tmp_path: Path) -> None:
+    rows: list[list[object]] = [
+        ["Participant", "Session ", "OPTION", "Round", "Pinned", "Note"],
+        ["p2", "W1", "A", None, "Yes", "moved by hand"],
+        [None, None, None, None, None, None],
+        [1001, "RT", "T2", 2, None, None],
+        ["p3", "RT", "T1", "r2", "no", None],
+    ]
+    assignments, issues = read_assignments(hand_made(tmp_path / "a.xlsx", rows))
+    assert issues == []
+    assert dumped(assignments) == dumped(
+        [
+            Assignment(participant="p2", session="W1", option="A", round=1, pinned=True),
+            Assignment(participant="1001", session="RT", option="T2", round=2),
+            Assignment(participant="p3", session="RT", option="T1", round=2),
+        ]
+    )
+    assert [a.row for a in assignments] == [2, 4, 5]
+
+
+def test_bad_rows_become_issues_with_row_and_column(tmp_path: Path) -> None:
+    rows: list[list[object]] = [
+        ["participant", "session", "option", "round", "pinned"],
+        ["p1", "W1", None, 1, "no"],
+        ["p2", "W1", "A", 0, "no"],
+        ["p3", "W1", "A", 1, "maybe"],
+        ["p4", "W1", "B", 1, "no"],
+    ]
+    assignments, issues = read_assignments(hand_made(tmp_path / "a.xlsx", rows))
+    assert [a.participant for a in assignments] == ["p4"]
+    assert [(i.row, i.column) for i in issues] == [(2, "option"), (3, "round"), (4, "pinned")]
+    assert all(issue.sheet == "Assignments" for issue in issues)
