@@ -2,6 +2,7 @@
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -42,40 +43,55 @@ class PartResult:
 
 
 def solve_event(event: Event, progress: Progress | None = None) -> Allocation:
-    """Allocate everyone: check what is provably impossible, then solve each session on its own."""
+    """Allocate everyone: check what is provably impossible, then solve each session on its own.
+
+    Sessions share no variable, so each is its own CP-SAT model. `workers` sessions are
+    solved at once, each by a single-threaded search, so the same seed gives the same
+    allocation however the threads are scheduled.
+    """
     reasons = impossibilities(event)
     if reasons:
         raise InfeasibleEventError(reasons)
     sessions = [s for s in event.sessions if event.audience_of(s)]
     started = time.monotonic()
-    deadline = started + event.settings.time_limit
-    sizes = [len(event.audience_of(s)) * len(event.options_of[s.id]) * s.rounds for s in sessions]
-    parts: list[PartResult] = []
-    for index, session in enumerate(sessions):
-        remaining = max(0.1, deadline - time.monotonic())
-        budget = remaining * sizes[index] / sum(sizes[index:])
-        part = solve_session(event, session, budget)
+    budgets = time_budgets(event, sessions)
+    with ThreadPoolExecutor(max_workers=event.settings.workers) as pool:
+        parts = list(pool.map(lambda s: solve_session(event, s, budgets[s.id], started), sessions))
+    for part in parts:
         if progress:
             progress(
-                f"{session.id}: {part.status}, cost {part.objective:g} in {part.seconds:.2f} s"
+                f"{part.session.id}: {part.status}, cost {part.objective:g} in {part.seconds:.2f} s"
             )
         if part.status == "infeasible":
-            raise InfeasibleEventError([f"session {session.id}: the hard rules cannot all hold"])
+            raise InfeasibleEventError(
+                [f"session {part.session.id}: the hard rules cannot all hold"]
+            )
         if part.status not in ("optimal", "feasible"):
-            raise TimeoutError(f"session {session.id}: no allocation found in {budget:.1f} s")
-        parts.append(part)
+            raise TimeoutError(f"session {part.session.id}: no allocation found in time")
     return Allocation(
         assignments=[a for part in parts for a in part.assignments],
         stats=combine(parts, time.monotonic() - started),
     )
 
 
-def solve_session(event: Event, session: Session, budget: float) -> PartResult:
-    """Build and solve one session's model within `budget` seconds."""
-    started = time.monotonic()
+def time_budgets(event: Event, sessions: list[Session]) -> dict[str, float]:
+    """Each session's share of the time limit, by model size, over `workers` parallel lanes."""
+    sizes = {
+        s.id: len(event.audience_of(s)) * len(event.options_of[s.id]) * s.rounds for s in sessions
+    }
+    total = sum(sizes.values()) or 1
+    limit = event.settings.time_limit
+    lanes = min(event.settings.workers, len(sessions)) or 1
+    return {sid: min(limit, limit * lanes * size / total) for sid, size in sizes.items()}
+
+
+def solve_session(event: Event, session: Session, budget: float, started: float) -> PartResult:
+    """Build and solve one session's model within its budget and the event's deadline."""
+    began = time.monotonic()
     m = build_session(event, session)
+    left = event.settings.time_limit - (time.monotonic() - started)
     solver = cp_model.CpSolver()
-    configure(solver, event, budget)
+    configure(solver, event, max(0.05, min(budget, left)))
     status = solver.solve(m.model)
     name = STATUS_NAMES.get(status, "unknown")
     found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
@@ -84,18 +100,16 @@ def solve_session(event: Event, session: Session, budget: float) -> PartResult:
         status=name,
         objective=solver.objective_value if found else 0.0,
         bound=solver.best_objective_bound if found else 0.0,
-        seconds=time.monotonic() - started,
+        seconds=time.monotonic() - began,
         assignments=read_assignments(m, solver) if found else [],
     )
 
 
 def configure(solver: cp_model.CpSolver, event: Event, budget: float) -> None:
-    """Time limit, seed and workers; parallel search interleaved so runs are repeatable."""
-    settings = event.settings
+    """Time limit and seed; one search thread per session keeps runs repeatable."""
     solver.parameters.max_time_in_seconds = budget
-    solver.parameters.random_seed = settings.seed
-    solver.parameters.num_workers = settings.workers
-    solver.parameters.interleave_search = settings.workers > 1
+    solver.parameters.random_seed = event.settings.seed
+    solver.parameters.num_workers = 1
 
 
 def read_assignments(m: SessionModel, solver: cp_model.CpSolver) -> list[Assignment]:
