@@ -308,14 +308,14 @@ def rule_violations(
             if len(used) > 1:
                 count += len(used) - 1
                 messages.append(
-                    f"{', '.join(present)} should be together but are in {', '.join(used)}{suffix}"
+                    f"{names(checker, present)} should be together but are in {', '.join(used)}{suffix}"
                 )
         elif rule.kind is RuleKind.APART:
             shared = Counter(o for o in where.values() if o)
             for option_id, times in sorted(shared.items()):
                 if times > 1:
                     count += times - 1
-                    people = ", ".join(p for p, o in where.items() if o == option_id)
+                    people = names(checker, [p for p, o in where.items() if o == option_id])
                     messages.append(f"{people} should be apart but share {option_id}{suffix}")
         elif rule.kind is RuleKind.ASSIGN:
             for person, option_id in where.items():
@@ -331,6 +331,11 @@ def rule_violations(
                     count += 1
                     messages.append(f"{checker.who(person)} should not be in {rule.option}{suffix}")
     return count, messages
+
+
+def names(checker: Checker, people: list[str]) -> str:
+    """Several people as organisers know them."""
+    return ", ".join(checker.who(person) for person in people)
 
 
 def score_preferences(event: Event, allocation: Allocation) -> tuple[int, dict[str, int], int]:

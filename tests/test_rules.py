@@ -122,7 +122,7 @@ def test_soft_together_is_broken_when_keeping_it_costs_more(solve) -> None:  # t
     allocation, report = solve(e)
     assert allocation.stats.objective == 1
     assert [(r.penalty, r.message) for r in report.results if r.rule == "together"] == [
-        (1, "p1, p2 should be together but are in A, B")
+        (1, "Person 1 (p1), Person 2 (p2) should be together but are in A, B")
     ]
 
 
@@ -142,7 +142,7 @@ def test_soft_apart_penalty_when_cheaper_to_break(solve) -> None:  # type: ignor
     assert allocation.stats.objective == 1
     assert report.soft_penalty == 1
     assert [r.message for r in report.results if r.rule == "apart"] == [
-        "p1, p2 should be apart but share A"
+        "Person 1 (p1), Person 2 (p2) should be apart but share A"
     ]
 
 

@@ -1,0 +1,109 @@
+"""The independent checker on hand-made allocations: exact messages for every broken rule."""
+
+from models import Allocation, Assignment, Option, Participant, Preference, SessionKind
+from solver.check import check_allocation
+from tests.factories import event, people, rule
+
+
+def allocation(*placements: tuple[str, str] | tuple[str, str, int]) -> Allocation:
+    """(person, option[, round]) placements in session S1."""
+    return Allocation(
+        assignments=[
+            Assignment(participant=p[0], session="S1", option=p[1], round=p[2] if len(p) > 2 else 1)  # type: ignore[misc]
+            for p in placements
+        ]
+    )
+
+
+def broken(e, a) -> list[str]:  # type: ignore[no-untyped-def]
+    """The messages of every broken hard rule."""
+    return [result.message for result in check_allocation(e, a).broken]
+
+
+def test_a_valid_allocation_breaks_nothing() -> None:
+    assert broken(event(4), allocation(("p1", "A"), ("p2", "A"), ("p3", "B"), ("p4", "B"))) == []
+
+
+def test_over_capacity_names_the_room() -> None:
+    e = event(3, options=[("A", 2), ("B", 2)])
+    e.options[0] = Option(session="S1", id="A", max=2, room="Oak")
+    a = allocation(("p1", "A"), ("p2", "A"), ("p3", "A"))
+    assert broken(e, a) == ["Oak (A) in S1: 3 people, capacity 2"]
+
+
+def test_under_minimum() -> None:
+    e = event(3, options=[("A", 3), ("B", 3)])
+    e.options[0] = Option(session="S1", id="A", max=3, min=2)
+    assert broken(e, allocation(("p1", "A"), ("p2", "B"), ("p3", "B"))) == [
+        "A in S1: 1 people, minimum 2"
+    ]
+
+
+def test_missing_double_and_absent_people() -> None:
+    crowd = [*people(2), Participant(id="p3", name="Away", days=("d9",))]
+    a = allocation(("p1", "A"), ("p1", "B"), ("p3", "A"))
+    assert broken(event(crowd), a) == [
+        "Person 1 (p1) is in A, B at once",
+        "Person 2 (p2) has no option",
+        "Away (p3) does not take part but is placed",
+    ]
+
+
+def test_unknown_option_and_person() -> None:
+    a = allocation(("p1", "Z"), ("p2", "A"), ("ghost", "A"))
+    assert broken(event(2), a) == [
+        '"ghost" is not a participant of the event',
+        '"Z" is not an option of S1',
+    ]
+
+
+def test_host_away_from_their_table() -> None:
+    e = event(2)
+    e.options[0] = Option(session="S1", id="A", max=2, hosts=("p1",))
+    assert broken(e, allocation(("p1", "B"), ("p2", "A"))) == ["Person 1 (p1) hosts A but is in B"]
+
+
+def test_need_not_met_and_veto_broken() -> None:
+    crowd = [Participant(id="p1", name="Ana", needs=("step-free",)), people(2)[1]]
+    e = event(crowd)
+    e.preferences.append(Preference(participant="p2", session="S1", option="A", rank=None))
+    assert broken(e, allocation(("p1", "A"), ("p2", "A"))) == [
+        "Ana (p1) needs step-free; A does not offer it",
+        "Person 2 (p2) said no to A but is placed there",
+    ]
+
+
+def test_same_table_twice() -> None:
+    e = event(2, kind=SessionKind.ROUNDTABLE, rounds=2)
+    a = allocation(("p1", "A", 1), ("p1", "A", 2), ("p2", "A", 1), ("p2", "B", 2))
+    assert broken(e, a) == ["Person 1 (p1) sits at A 2 times"]
+
+
+def test_hard_rules_broken() -> None:
+    rules = [
+        rule("together", "p1", "p2"),
+        rule("apart", "p3", "p4"),
+        rule("assign", "p1", option="B"),
+        rule("forbid", "p3", option="A"),
+    ]
+    e = event(4, options=[("A", 4), ("B", 4)], rules=rules)
+    a = allocation(("p1", "A"), ("p2", "B"), ("p3", "A"), ("p4", "A"))
+    assert broken(e, a) == [
+        "Person 1 (p1), Person 2 (p2) should be together but are in A, B",
+        "Person 3 (p3), Person 4 (p4) should be apart but share A",
+        "Person 1 (p1) should be in B but is in A",
+        "Person 3 (p3) should not be in A",
+    ]
+
+
+def test_soft_rules_cost_their_weight() -> None:
+    rules = [rule("apart", "p1", "p2", "p3", soft=True, weight=4)]
+    report = check_allocation(
+        event(3, options=[("A", 3)]), allocation(("p1", "A"), ("p2", "A"), ("p3", "A"))
+    )
+    assert report.ok
+    assert report.soft_penalty == 0
+    report = check_allocation(
+        event(3, options=[("A", 3)], rules=rules), allocation(("p1", "A"), ("p2", "A"), ("p3", "A"))
+    )
+    assert (report.ok, report.soft_penalty, report.objective) == (True, 8, 8)
