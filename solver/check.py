@@ -307,8 +307,9 @@ def rule_violations(
             used = sorted({o for o in where.values() if o})
             if len(used) > 1:
                 count += len(used) - 1
+                options = ", ".join(used)
                 messages.append(
-                    f"{names(checker, present)} should be together but are in {', '.join(used)}{suffix}"
+                    f"{names(checker, present)} should be together but are in {options}{suffix}"
                 )
         elif rule.kind is RuleKind.APART:
             shared = Counter(o for o in where.values() if o)
