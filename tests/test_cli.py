@@ -1,0 +1,146 @@
+"""The command line: exact exit codes and messages for each command."""
+
+from pathlib import Path
+
+import openpyxl
+from typer.testing import CliRunner
+
+from models import Option
+from models.report import read_assignments
+from models.workbook import read_event, write_event
+from scripts.cli import app
+from tests.factories import event, rule
+
+runner = CliRunner()
+
+
+def workbook(tmp_path: Path, **kwargs: object) -> Path:
+    """A small event workbook on disk."""
+    path = tmp_path / "event.xlsx"
+    write_event(event(**kwargs), path)  # type: ignore[arg-type]
+    return path
+
+
+def test_solve_writes_the_allocation_and_exits_0(tmp_path: Path) -> None:
+    path = workbook(tmp_path, prefs={"p1": ["A", "B"], "p2": ["B", "A"]})
+    out = tmp_path / "out.xlsx"
+    result = runner.invoke(app, ["solve", str(path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "optimal: cost 0 (bound 0, gap 0.0 %)" in result.output
+    assignments, issues = read_assignments(out)
+    assert issues == []
+    assert len(assignments) == 4
+
+
+def test_solve_leaves_the_input_untouched(tmp_path: Path) -> None:
+    path = workbook(tmp_path)
+    before = path.read_bytes()
+    runner.invoke(app, ["solve", str(path), "-o", str(tmp_path / "out.xlsx")])
+    assert path.read_bytes() == before
+
+
+def test_solve_refuses_to_overwrite_its_input(tmp_path: Path) -> None:
+    path = workbook(tmp_path)
+    result = runner.invoke(app, ["solve", str(path), "-o", str(path)])
+    assert result.exit_code == 2
+    assert "refusing to write the allocation over the event workbook" in result.output
+
+
+def test_same_seed_gives_the_same_allocation(tmp_path: Path) -> None:
+    prefs = {f"p{i}": ["A", "B"] for i in range(1, 5)}
+    path = workbook(tmp_path, prefs=prefs)
+    first, second = tmp_path / "1.xlsx", tmp_path / "2.xlsx"
+    for out in (first, second):
+        assert (
+            runner.invoke(app, ["solve", str(path), "-o", str(out), "--seed", "3"]).exit_code == 0
+        )
+    assert read_assignments(first)[0] == read_assignments(second)[0]
+
+
+def test_impossible_event_exits_3_with_the_reason(tmp_path: Path) -> None:
+    path = workbook(tmp_path, people=5)
+    out = tmp_path / "out.xlsx"
+    result = runner.invoke(app, ["solve", str(path), "-o", str(out)])
+    assert result.exit_code == 3
+    assert "session S1: 5 people must attend, its options hold at most 4" in result.output
+    assert not out.exists()
+
+
+def test_broken_workbook_exits_2_listing_every_problem(tmp_path: Path) -> None:
+    path = workbook(tmp_path, prefs={"p1": ["A"]})
+    book = openpyxl.load_workbook(path)
+    max_column = next(c.column_letter for c in book["Options"][1] if c.value == "max")
+    book["Options"][f"{max_column}2"] = "twelve"
+    option_column = next(c.column_letter for c in book["Preferences"][1] if c.value == "option")
+    book["Preferences"][f"{option_column}2"] = "Z"
+    book.save(path)
+    out = tmp_path / "out.xlsx"
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 2
+    assert 'Options row 2, column max: "twelve" is not a whole number' in result.output
+    assert 'Preferences row 2, column option: "Z" is not an option of session S1' in result.output
+    assert "Traceback" not in result.output
+    assert runner.invoke(app, ["solve", str(path), "-o", str(out)]).exit_code == 2
+    assert not out.exists()
+
+
+def test_check_accepts_a_valid_workbook(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["check", str(workbook(tmp_path))])
+    assert result.exit_code == 0
+    assert "event.xlsx: 4 participants, 1 sessions, 2 options, 0 preferences; no problems" in (
+        result.output
+    )
+
+
+def test_not_a_workbook_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "event.xlsx"
+    path.write_text("name,email\n")
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+def test_verify_a_hand_edited_allocation_over_capacity_exits_4(tmp_path: Path) -> None:
+    path = workbook(tmp_path)
+    out = tmp_path / "out.xlsx"
+    assert runner.invoke(app, ["solve", str(path), "-o", str(out)]).exit_code == 0
+    book = openpyxl.load_workbook(out)
+    sheet = book["Assignments"]
+    option_column = next(c.column_letter for c in sheet[1] if c.value == "option")
+    for row in range(2, sheet.max_row + 1):
+        sheet[f"{option_column}{row}"] = "A"
+    book.save(out)
+    result = runner.invoke(app, ["verify", str(path), str(out)])
+    assert result.exit_code == 4
+    assert "broken: capacity in S1: A in S1: 4 people, capacity 2" in result.output
+
+
+def test_verify_an_untouched_allocation_exits_0(tmp_path: Path) -> None:
+    path = workbook(tmp_path, rules=[rule("apart", "p1", "p2")])
+    out = tmp_path / "out.xlsx"
+    assert runner.invoke(app, ["solve", str(path), "-o", str(out)]).exit_code == 0
+    result = runner.invoke(app, ["verify", str(path), str(out)])
+    assert result.exit_code == 0
+    assert "every hard rule holds" in result.output
+
+
+def test_template_reads_back_as_a_valid_empty_event(tmp_path: Path) -> None:
+    path = tmp_path / "new.xlsx"
+    assert runner.invoke(app, ["template", str(path)]).exit_code == 0
+    event_read, issues = read_event(path)
+    assert event_read is not None
+    assert [issue for issue in issues if issue.is_error] == []
+    again = runner.invoke(app, ["template", str(path)])
+    assert again.exit_code == 1
+    assert "new.xlsx exists; use --force to replace it" in again.output
+
+
+def test_hosts_in_the_workbook_are_honoured(tmp_path: Path) -> None:
+    e = event(4, prefs={"p1": ["A", "B"]})
+    e.options[1] = Option(session="S1", id="B", max=2, hosts=("p1",))
+    path = tmp_path / "event.xlsx"
+    write_event(e, path)
+    out = tmp_path / "out.xlsx"
+    assert runner.invoke(app, ["solve", str(path), "-o", str(out)]).exit_code == 0
+    assignments, _ = read_assignments(out)
+    assert [a.option for a in assignments if a.participant == "p1"] == ["B"]
