@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from models.workbook import read_event, write_template
 from rich.console import Console
 from rich.table import Table
 
 from models import Allocation, CheckReport, Event, Issue
 from models.issues import errors
 from models.report import read_assignments, write_allocation
+from models.workbook import read_event, write_template
 from solver.check import check_allocation
 from solver.solve import InfeasibleEventError, solve_event
 

@@ -1,0 +1,1047 @@
+"""The event workbook: the only place that knows its sheet and column names.
+
+Reading collects every problem as an `Issue` and never raises for bad input.
+A row whose ids cannot be read is dropped; a row with a bad value in another
+column is kept with that column's default, so that the cross-reference checks
+do not report the consequences of a problem already reported. Those checks are
+skipped when a required sheet or column is missing.
+
+Merged cells below the header row are filled: every cell of the range reads the
+value of its top-left cell, with a warning naming the range.
+"""
+
+import io
+import warnings
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, TypeVar, get_args, get_origin
+from xml.etree.ElementTree import ParseError
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import from_excel
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.worksheet import Worksheet
+from pydantic import ValidationError
+
+from models.event import (
+    Event,
+    Option,
+    Participant,
+    Preference,
+    Rule,
+    RuleKind,
+    Session,
+    SessionKind,
+    Settings,
+    Strength,
+)
+from models.issues import Issue, Level, errors
+from models.spreadsheet import (
+    escape_cell,
+    normalise_header,
+    save_atomically,
+    split_list,
+    unescape_cell,
+)
+from models.validation import listing, suggest, validate_event
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_UNPACKED_BYTES = 500 * 1024 * 1024
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+UNREADABLE = (
+    zipfile.BadZipFile,
+    InvalidFileException,
+    KeyError,
+    IndexError,
+    ValueError,
+    TypeError,
+    NotImplementedError,
+    RuntimeError,
+    EOFError,
+    OSError,
+    ParseError,
+    zlib.error,
+)
+MIN_WIDTH, MAX_WIDTH = 8, 60
+
+Model = TypeVar("Model")
+Choice = TypeVar("Choice", bound=StrEnum)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a sheet as the organiser sees it."""
+
+    name: str
+    required: bool
+    meaning: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """One sheet of the event workbook and its columns, in SPEC order."""
+
+    name: str
+    required: bool
+    meaning: str
+    columns: tuple[Column, ...]
+
+    @property
+    def headers(self) -> list[str]:
+        """The column names in order."""
+        return [column.name for column in self.columns]
+
+    @property
+    def required_columns(self) -> list[str]:
+        """The columns a row cannot do without."""
+        return [column.name for column in self.columns if column.required]
+
+
+PARTICIPANTS = Table(
+    "Participants",
+    True,
+    "one row per person; further columns are kept and may be used as attributes",
+    (
+        Column("id", True, "unique, non-empty text (registration number or email)"),
+        Column("name", True, "display name, any script (Latin, Georgian, Korean, …)"),
+        Column("email", False, "contact address"),
+        Column("organisation", False, "the person's organisation"),
+        Column("country", False, "the person's country"),
+        Column("region", False, "the person's region"),
+        Column(
+            "group",
+            False,
+            "stakeholder group (e.g. local authority, international organisation, "
+            "civil society, academia, next generation)",
+        ),
+        Column(
+            "days",
+            False,
+            "comma-separated days (as in Sessions.day) the person attends; empty = all",
+        ),
+        Column(
+            "needs",
+            False,
+            "comma-separated features the person's room must have (e.g. step-free)",
+        ),
+        Column("registered", False, "date-time of registration (later = late registration)"),
+    ),
+)
+SESSIONS = Table(
+    "Sessions",
+    True,
+    "one row per slot of the programme",
+    (
+        Column("id", True, "unique"),
+        Column("day", True, "date or label"),
+        Column("start", False, "start time, shown in outputs"),
+        Column("end", False, "end time, shown in outputs"),
+        Column("title", False, "shown in outputs"),
+        Column("kind", True, "choice, split or roundtable"),
+        Column("rounds", False, "roundtables only; default 1"),
+        Column(
+            "audience",
+            False,
+            "comma-separated group values who take part; empty = everyone present that day; "
+            "hosts always take part",
+        ),
+    ),
+)
+OPTIONS = Table(
+    "Options",
+    True,
+    "one row per room, workshop or table of a session",
+    (
+        Column("session", True, "a Sessions.id"),
+        Column("id", True, "unique within its session"),
+        Column("title", False, "workshop theme or table name"),
+        Column("room", False, "physical room or online room name"),
+        Column("min", False, "minimum people if the option runs; default 0"),
+        Column("max", True, "capacity (hosts included)"),
+        Column("features", False, "comma-separated features the room offers"),
+        Column(
+            "hosts",
+            False,
+            "comma-separated participant ids fixed to this option (for every round)",
+        ),
+    ),
+)
+PREFERENCES = Table(
+    "Preferences",
+    True,
+    "one row per wish",
+    (
+        Column("participant", True, "a Participants.id"),
+        Column("session", True, "a Sessions.id"),
+        Column("option", True, "an Options.id of that session"),
+        Column("rank", True, "1 = first choice, 2 = second, …; no = never place me here"),
+    ),
+)
+RULES = Table(
+    "Rules",
+    False,
+    "the organiser's rules (optional sheet)",
+    (
+        Column(
+            "rule",
+            True,
+            "together, apart, assign (put in option) or forbid (never in option)",
+        ),
+        Column("participants", True, "comma-separated participant ids"),
+        Column("session", False, "a Sessions.id; empty = every session where it applies"),
+        Column("option", False, "an Options.id; required for assign and forbid"),
+        Column("strength", False, "hard (default) or soft"),
+        Column("weight", False, "for soft rules; default 1"),
+    ),
+)
+SETTINGS = Table(
+    "Settings",
+    False,
+    "weights, limits and seed, one per row (optional sheet; empty value = default)",
+    (
+        Column("key", True, "the setting's name"),
+        Column("value", True, "its value"),
+    ),
+)
+TABLES = (PARTICIPANTS, SESSIONS, OPTIONS, PREFERENCES, RULES, SETTINGS)
+INSTRUCTIONS = "Instructions"
+SETTING_MEANINGS = {
+    "rank_costs": "cost of getting one's 1st, 2nd, 3rd, 4th… choice (last value repeats)",
+    "unranked_cost": "cost of an option the person did not rank in a session where they "
+    "ranked some",
+    "weight_preference": "weight of the preference cost; 0 switches it off",
+    "time_limit": "seconds the solver may use in total",
+    "seed": "same input + same seed + same workers = same allocation",
+    "workers": "solver threads working in parallel",
+}
+
+
+# ---------------------------------------------------------------- reading
+
+
+def read_event(path: Path) -> tuple[Event | None, list[Issue]]:
+    """The event in a workbook and every problem found; no event when any is an error."""
+    path = Path(path)
+    workbook, problem = open_workbook(path)
+    if workbook is None:
+        return None, [problem] if problem else []
+    issues: list[Issue] = []
+    sheets = find_sheets(workbook, issues)
+    rows = {table.name: read_rows(sheets.get(table.name), table, issues) for table in TABLES}
+    event = Event(
+        participants=convert(rows[PARTICIPANTS.name], read_participant),
+        sessions=convert(rows[SESSIONS.name], read_session),
+        options=convert(rows[OPTIONS.name], read_option),
+        preferences=convert(rows[PREFERENCES.name], read_preference),
+        rules=convert(rows[RULES.name], read_rule),
+        settings=read_settings(rows[SETTINGS.name] or []),
+    )
+    if all(table_rows is not None for table_rows in rows.values()):
+        issues.extend(validate_event(event))
+    return (None if errors(issues) else event), issues
+
+
+def open_workbook(path: Path) -> tuple[Workbook | None, Issue | None]:
+    """The workbook at `path`, or the one problem that stops it being read."""
+    data, message = read_bytes(path)
+    if data is not None:
+        message = not_a_workbook(data)
+    if data is not None and message is None:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return load_workbook(io.BytesIO(data), data_only=True), None
+        except UNREADABLE as error:
+            message = f"not an Excel workbook (.xlsx): the file is damaged ({error})"
+    return None, Issue(sheet=path.name, message=message or "cannot be read")
+
+
+def read_bytes(path: Path) -> tuple[bytes | None, str | None]:
+    """The file's content, or why it cannot be read."""
+    try:
+        if path.is_dir():
+            return None, "is a folder, not a file"
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            limit = megabytes(MAX_FILE_BYTES)
+            return None, f"the file is {megabytes(size)} MB; the limit is {limit} MB"
+        if size == 0:
+            return None, "the file is empty"
+        return path.read_bytes(), None
+    except FileNotFoundError:
+        return None, "file not found"
+    except OSError as error:
+        return None, f"cannot read the file ({error.strerror or error})"
+
+
+def megabytes(size: int) -> int:
+    """A byte count in whole megabytes, rounded up."""
+    return -(-size // (1024 * 1024))
+
+
+def not_a_workbook(data: bytes) -> str | None:
+    """Why these bytes are not an .xlsx workbook, or None when they may be one."""
+    prefix = "not an Excel workbook (.xlsx): "
+    if data.startswith(OLE_MAGIC):
+        return (
+            prefix + "it is an old .xls file or a password-protected workbook; "
+            "save it as .xlsx without a password"
+        )
+    if not data.startswith(ZIP_MAGIC):
+        kind = "it is a text file (CSV?)" if looks_like_text(data) else "unknown file type"
+        return prefix + kind + "; save it as Excel Workbook (.xlsx)"
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            unpacked = sum(info.file_size for info in archive.infolist())
+            mimetype = archive.read("mimetype")[:80] if "mimetype" in names else b""
+    except UNREADABLE as error:
+        return prefix + f"the file is damaged ({error})"
+    if mimetype.startswith(b"application/vnd.oasis.opendocument"):
+        return prefix + "it is an OpenDocument file (.ods); save it as Excel Workbook (.xlsx)"
+    if "[Content_Types].xml" not in names:
+        return prefix + "it is a zip archive of another kind"
+    if unpacked > MAX_UNPACKED_BYTES:
+        limit = megabytes(MAX_UNPACKED_BYTES)
+        return f"the workbook unpacks to {megabytes(unpacked)} MB; the limit is {limit} MB"
+    return None
+
+
+def looks_like_text(data: bytes) -> bool:
+    """True when the start of the file decodes as text."""
+    try:
+        data[:4096].decode("utf-8")
+    except UnicodeDecodeError as error:
+        return error.start > 4090
+    return b"\x00" not in data[:4096]
+
+
+def find_sheets(workbook: Workbook, issues: list[Issue]) -> dict[str, Worksheet]:
+    """The event's worksheets by SPEC name; a name in other case is accepted with a warning."""
+    present = {sheet.title: sheet for sheet in workbook.worksheets}
+    by_folded = {title.strip().casefold(): title for title in reversed(list(present))}
+    found: dict[str, Worksheet] = {}
+    for table in TABLES:
+        title = table.name if table.name in present else by_folded.get(table.name.casefold())
+        if title is not None:
+            found[table.name] = present[title]
+            if title != table.name:
+                message = f'the sheet is named "{title}"; read as {table.name}'
+                issues.append(Issue(level=Level.WARNING, sheet=table.name, message=message))
+        elif table.required:
+            others = [name for name in present if name not in {t.name for t in TABLES}]
+            message = "missing sheet" + suggest(table.name, others)
+            issues.append(Issue(sheet=table.name, message=message))
+    return found
+
+
+@dataclass
+class Sheet:
+    """A sheet being read: its name, the problems found and ids whose spaces were removed."""
+
+    name: str
+    issues: list[Issue]
+    trimmed: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+
+    def report(
+        self, row: int | None, column: str | None, message: str, level: Level = Level.ERROR
+    ) -> None:
+        """Record one problem."""
+        self.issues.append(
+            Issue(level=level, sheet=self.name, row=row, column=column, message=message)
+        )
+
+    def report_trimmed(self) -> None:
+        """One warning per column in which spaces around ids were removed."""
+        for column, found in self.trimmed.items():
+            row, value = found[0]
+            more = f" (and in {len(found) - 1} more rows)" if len(found) > 1 else ""
+            message = f'spaces around "{value}" were removed{more}'
+            self.report(row, column, message, Level.WARNING)
+        self.trimmed.clear()
+
+
+@dataclass
+class Cells:
+    """One data row by normalised column name; conversions report their own problems."""
+
+    sheet: Sheet
+    row: int
+    values: dict[str, object]
+    extra: dict[str, object] = field(default_factory=dict)
+    reported: set[str] = field(default_factory=set)
+
+    def problem(self, column: str, message: str) -> None:
+        """Record an error in one cell of this row; a cell gets at most one."""
+        if column not in self.reported:
+            self.reported.add(column)
+            self.sheet.report(self.row, column, message)
+
+    def raw(self, column: str) -> object:
+        """The cell's value; None when empty or when it shows a formula error."""
+        value = unescape_cell(self.values.get(column))
+        if isinstance(value, str) and value.strip() in ERROR_CODES:
+            self.problem(column, f"the cell shows the error {value.strip()}")
+            return None
+        if isinstance(value, str) and not tidy(value):
+            return None
+        return value
+
+    def text(self, column: str) -> str:
+        """The cell as trimmed text; empty when empty."""
+        return cell_text(self.raw(column))
+
+    def required(self, column: str) -> str:
+        """The cell as text; an empty cell is a problem."""
+        text = self.text(column)
+        if not text:
+            self.problem(column, "a value is required")
+        return text
+
+    def ident(self, column: str, required: bool = True) -> str:
+        """An id: spaces around it are removed (with a warning, once per column)."""
+        value = self.raw(column)
+        if isinstance(value, str) and tidy(value) != value:
+            self.sheet.trimmed.setdefault(column, []).append((self.row, tidy(value)))
+        return self.required(column) if required else self.text(column)
+
+    def items(self, column: str) -> tuple[str, ...]:
+        """A comma-separated list."""
+        return split_list(self.text(column))
+
+    def whole(self, column: str, default: int, minimum: int) -> int:
+        """A whole number of at least `minimum`; the default when empty or wrong."""
+        value = self.raw(column)
+        if value is None:
+            return default
+        number = whole_number(value)
+        if number is None:
+            self.problem(column, f'"{shown(value)}" is not a whole number')
+            return default
+        if number < minimum:
+            self.problem(column, f"must be at least {minimum}, not {number}")
+            return default
+        return number
+
+    def rank(self, column: str) -> int | None:
+        """A positive whole number, or None for `no` (and for a wrong value, reported)."""
+        value = self.raw(column)
+        if value is None:
+            self.problem(column, "a value is required")
+            return None
+        if isinstance(value, str) and value.strip().casefold() == "no":
+            return None
+        number = whole_number(value)
+        if number is None or number < 1:
+            self.problem(column, f'"{shown(value)}" is not a rank (1, 2, 3, … or no)')
+            return None
+        return number
+
+    def choice(self, column: str, kinds: type[Choice], noun: str) -> Choice | None:
+        """One of an enumeration's values, in any case; None when empty or wrong (reported)."""
+        text = self.text(column)
+        if not text:
+            return None
+        try:
+            return kinds(text.casefold())
+        except ValueError:
+            allowed = ", ".join(kind.value for kind in kinds)
+            self.problem(column, f'"{shown(text)}" is not {noun} ({allowed})')
+            return None
+
+    def moment(self, column: str) -> datetime | None:
+        """A date and time; None when empty or wrong."""
+        value = self.raw(column)
+        if value is None:
+            return None
+        moment = as_datetime(value)
+        if moment is None:
+            example = "e.g. 2025-03-01 14:30"
+            self.problem(column, f'"{shown(value)}" is not a date and time ({example})')
+        return moment
+
+
+def read_rows(sheet: Worksheet | None, table: Table, issues: list[Issue]) -> list[Cells] | None:
+    """The non-empty data rows of a sheet; None when a required sheet or column is missing."""
+    if sheet is None:
+        return None if table.required else []
+    log = Sheet(table.name, issues)
+    grid = [list(values) for values in sheet.iter_rows(values_only=True)]
+    if all(is_blank(value) for values in grid for value in values):
+        return []
+    fill_merged(sheet, grid, log)
+    columns = header_columns(grid[0], table, log)
+    missing = [name for name in table.required_columns if name not in columns.values()]
+    for name in missing:
+        log.report(None, name, "missing required column")
+    warn_headerless(grid, log)
+    if missing:
+        return None
+    known = set(table.headers)
+    rows = []
+    for number, values in enumerate(grid[1:], start=2):
+        if all(is_blank(value) for value in values):
+            continue
+        named = {name: values[index] for index, name in columns.items() if index < len(values)}
+        ours = {key: value for key, value in named.items() if key in known}
+        extra = {key: value for key, value in named.items() if key not in known}
+        rows.append(Cells(log, number, ours, extra))
+    return rows
+
+
+def header_columns(header: list[object], table: Table, log: Sheet) -> dict[int, str]:
+    """Column index to normalised header; duplicates and unknown columns are reported."""
+    columns: dict[int, str] = {}
+    first: dict[str, int] = {}
+    for index, value in enumerate(header):
+        name = normalise_header(value)
+        if not name:
+            continue
+        if name in first:
+            where = f"{get_column_letter(first[name] + 1)} and {get_column_letter(index + 1)}"
+            log.report(1, name, f"the column appears twice (columns {where})")
+            continue
+        first[name] = index
+        columns[index] = name
+        if name not in table.headers:
+            warn_unknown_column(name, table, log)
+    return columns
+
+
+def warn_unknown_column(name: str, table: Table, log: Sheet) -> None:
+    """Participants keep unknown columns as attributes; other sheets ignore them."""
+    hint = suggest(name, table.headers)
+    if table is PARTICIPANTS:
+        if hint:
+            log.report(1, name, "kept as an attribute" + hint, Level.WARNING)
+        return
+    log.report(1, name, "unknown column, ignored" + hint, Level.WARNING)
+
+
+def warn_headerless(grid: list[list[object]], log: Sheet) -> None:
+    """Values in a column without a header are ignored, with a warning."""
+    header = grid[0]
+    width = max(len(values) for values in grid)
+    for index in range(width):
+        if index < len(header) and normalise_header(header[index]):
+            continue
+        if any(index < len(values) and not is_blank(values[index]) for values in grid[1:]):
+            letter = get_column_letter(index + 1)
+            message = f"column {letter} has values but no header; it is ignored"
+            log.report(1, None, message, Level.WARNING)
+
+
+def fill_merged(sheet: Worksheet, grid: list[list[object]], log: Sheet) -> None:
+    """Every cell of a merged range below the header reads its top-left value."""
+    for merged in sorted(sheet.merged_cells.ranges, key=lambda cells: cells.coord):
+        if merged.min_row < 2 or merged.min_row > len(grid):
+            continue
+        top = grid[merged.min_row - 1]
+        value = top[merged.min_col - 1] if merged.min_col <= len(top) else None
+        if is_blank(value):
+            continue
+        for row in range(merged.min_row, min(merged.max_row, len(grid)) + 1):
+            values = grid[row - 1]
+            values.extend([None] * (merged.max_col - len(values)))
+            for column in range(merged.min_col, merged.max_col + 1):
+                values[column - 1] = value
+        message = f'cells {merged.coord} are merged; each reads "{shown(value)}"'
+        log.report(merged.min_row, None, message, Level.WARNING)
+
+
+def convert(rows: list[Cells] | None, build: Callable[[Cells], Model | None]) -> list[Model]:
+    """The models built from a sheet's rows; rows that cannot be built are left out."""
+    if not rows:
+        return []
+    models = []
+    for cells in rows:
+        try:
+            model = build(cells)
+        except ValidationError as error:
+            report_invalid(cells, error)
+            continue
+        if model is not None:
+            models.append(model)
+    rows[0].sheet.report_trimmed()
+    return models
+
+
+def report_invalid(cells: Cells, error: ValidationError) -> None:
+    """A model's own validation, as issues (the cell conversions usually catch it first)."""
+    for problem in error.errors():
+        column = str(problem["loc"][0]) if problem["loc"] else None
+        cells.sheet.report(cells.row, column, problem["msg"])
+
+
+def read_participant(cells: Cells) -> Participant | None:
+    """A Participants row; None without an id."""
+    person_id = cells.ident("id")
+    name = cells.required("name")
+    extra = {key: cell_text(unescape_cell(value)) for key, value in cells.extra.items()}
+    if not person_id:
+        return None
+    return Participant(
+        row=cells.row,
+        id=person_id,
+        name=name,
+        email=cells.text("email"),
+        organisation=cells.text("organisation"),
+        country=cells.text("country"),
+        region=cells.text("region"),
+        group=cells.text("group"),
+        days=cells.items("days"),
+        needs=cells.items("needs"),
+        registered=cells.moment("registered"),
+        extra={key: value for key, value in extra.items() if value},
+    )
+
+
+def read_session(cells: Cells) -> Session | None:
+    """A Sessions row; None without an id. A wrong kind reads as a roundtable when it has rounds."""
+    session_id = cells.ident("id")
+    day = cells.required("day")
+    rounds = cells.whole("rounds", 1, 1)
+    kind = cells.choice("kind", SessionKind, "a session kind")
+    if not cells.text("kind"):
+        cells.problem("kind", "a value is required")
+    if kind is None:
+        kind = SessionKind.ROUNDTABLE if rounds > 1 else SessionKind.CHOICE
+    if not session_id:
+        return None
+    return Session(
+        row=cells.row,
+        id=session_id,
+        day=day,
+        kind=kind,
+        title=cells.text("title"),
+        start=cells.text("start"),
+        end=cells.text("end"),
+        rounds=rounds,
+        audience=cells.items("audience"),
+    )
+
+
+def read_option(cells: Cells) -> Option | None:
+    """An Options row; None without its session and id."""
+    session = cells.ident("session")
+    option_id = cells.ident("id")
+    low = cells.whole("min", 0, 0)
+    if cells.raw("max") is None:
+        cells.problem("max", "a value is required")
+    high = cells.whole("max", low, 0)
+    if not session or not option_id:
+        return None
+    return Option(
+        row=cells.row,
+        session=session,
+        id=option_id,
+        max=high,
+        min=low,
+        title=cells.text("title"),
+        room=cells.text("room"),
+        features=cells.items("features"),
+        hosts=cells.items("hosts"),
+    )
+
+
+def read_preference(cells: Cells) -> Preference | None:
+    """A Preferences row; None without its three ids."""
+    participant = cells.ident("participant")
+    session = cells.ident("session")
+    option = cells.ident("option")
+    rank = cells.rank("rank")
+    if not (participant and session and option):
+        return None
+    return Preference(
+        row=cells.row, participant=participant, session=session, option=option, rank=rank
+    )
+
+
+def read_rule(cells: Cells) -> Rule | None:
+    """A Rules row; None without a known rule or its participants."""
+    kind = cells.choice("rule", RuleKind, "a rule")
+    if not cells.text("rule"):
+        cells.problem("rule", "a value is required")
+    participants = cells.items("participants")
+    if not participants:
+        cells.problem("participants", "a value is required")
+    strength = cells.choice("strength", Strength, "a strength") or Strength.HARD
+    session = cells.ident("session", required=False)
+    option = cells.ident("option", required=False)
+    weight = cells.whole("weight", 1, 0)
+    if kind is None or not participants:
+        return None
+    return Rule(
+        row=cells.row,
+        kind=kind,
+        participants=participants,
+        session=session,
+        option=option,
+        strength=strength,
+        weight=weight,
+    )
+
+
+def read_settings(rows: list[Cells]) -> Settings:
+    """The Settings sheet; unknown keys are warnings (later versions add keys)."""
+    values: dict[str, object] = {}
+    seen: dict[str, int] = {}
+    for cells in rows:
+        key = normalise_header(cells.text("key"))
+        raw = cells.raw("value")
+        if not key:
+            if raw is not None:
+                cells.problem("key", "a value is required")
+            continue
+        if key not in Settings.model_fields:
+            message = f'unknown setting "{key}", ignored (known: {listing(Settings.model_fields)})'
+            cells.sheet.report(cells.row, "key", message, Level.WARNING)
+            continue
+        if key in seen:
+            cells.problem("key", f'"{key}" is already set in row {seen[key]}')
+            continue
+        seen[key] = cells.row
+        if raw is None:
+            continue
+        value = read_setting(cells, key, raw)
+        if value is not None:
+            values[key] = value
+    return Settings.model_validate(values)
+
+
+def read_setting(cells: Cells, key: str, raw: object) -> object | None:
+    """One setting converted to its field's type and checked; None when wrong (reported)."""
+    try:
+        value = setting_value(raw, Settings.model_fields[key].annotation)
+        Settings.model_validate({key: value})
+    except ValidationError as error:
+        cells.problem("value", setting_problem(error, raw))
+        return None
+    except ValueError as error:
+        cells.problem("value", str(error))
+        return None
+    return value
+
+
+def setting_value(raw: object, annotation: Any) -> object:
+    """A Settings cell as the field's type; ValueError in the organiser's words."""
+    quoted = f'"{shown(raw)}"'
+    if annotation is bool:
+        text = cell_text(raw).casefold()
+        if text in ("yes", "true", "1"):
+            return True
+        if text in ("no", "false", "0"):
+            return False
+        raise ValueError(f"{quoted} is not yes or no")
+    if annotation is int:
+        number = whole_number(raw)
+        if number is None:
+            raise ValueError(f"{quoted} is not a whole number")
+        return number
+    if annotation is float:
+        decimal = as_number(raw)
+        if decimal is None:
+            raise ValueError(f"{quoted} is not a number")
+        return decimal
+    if get_origin(annotation) is tuple and get_args(annotation)[:1] == (int,):
+        numbers = [whole_number(item) for item in split_list(cell_text(raw))]
+        if not numbers or any(number is None for number in numbers):
+            raise ValueError(f"{quoted} is not a list of whole numbers (e.g. 0,1,3,6)")
+        return tuple(numbers)
+    if get_origin(annotation) is tuple:
+        return split_list(cell_text(raw))
+    return cell_text(raw)
+
+
+def setting_problem(error: ValidationError, raw: object) -> str:
+    """A setting's validation error in the organiser's words."""
+    problem = error.errors()[0]
+    context = problem.get("ctx", {})
+    if problem["type"] == "greater_than_equal":
+        return f"must be at least {cell_text(context['ge'])}, not {shown(raw)}"
+    if problem["type"] == "greater_than":
+        return f"must be more than {cell_text(context['gt'])}, not {shown(raw)}"
+    if problem["type"] == "value_error":
+        return str(context.get("error", problem["msg"]))
+    return str(problem["msg"])
+
+
+# ---------------------------------------------------------------- cell values
+
+
+def tidy(text: str) -> str:
+    """Text without surrounding spaces (also non-breaking and zero-width ones)."""
+    return text.strip().strip("\u200b\u200c\u200d\ufeff").strip()
+
+
+def is_blank(value: object) -> bool:
+    """True for an empty cell or one holding only spaces."""
+    return value is None or (isinstance(value, str) and not tidy(value))
+
+
+def cell_text(value: object) -> str:
+    """A cell as text: whole floats without `.0`, dates as YYYY-MM-DD, times as HH:MM."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return tidy(value)
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        if value.time() == time():
+            return value.date().isoformat()
+        return value.strftime("%Y-%m-%d %H:%M" if value.second == 0 else "%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.strftime("%H:%M" if value.second == 0 else "%H:%M:%S")
+    if isinstance(value, timedelta):
+        minutes = round(value.total_seconds() / 60)
+        return f"{minutes // 60:02d}:{minutes % 60:02d}"
+    return str(value)
+
+
+def shown(value: object, limit: int = 40) -> str:
+    """A cell's value as quoted in a message, shortened when long."""
+    text = cell_text(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def as_number(value: object) -> float | None:
+    """A finite number from a number cell or numeric text; None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(tidy(value))
+        except ValueError:
+            return None
+    else:
+        return None
+    return number if number - number == 0 else None
+
+
+def whole_number(value: object) -> int | None:
+    """A whole number from 3, 3.0 or "3"; None for anything else."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        try:
+            return int(tidy(value))
+        except ValueError:
+            pass
+    number = as_number(value)
+    return int(number) if number is not None and number.is_integer() else None
+
+
+def as_datetime(value: object) -> datetime | None:
+    """A date-time from a date cell, an Excel serial number or ISO text (offset dropped)."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, date):
+        return datetime.combine(value, time())
+    try:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            moment = from_excel(value)
+            return moment if isinstance(moment, datetime) else None
+        if isinstance(value, str):
+            return datetime.fromisoformat(tidy(value)).replace(tzinfo=None)
+    except (ValueError, OverflowError):
+        return None
+    return None
+
+
+# ---------------------------------------------------------------- writing
+
+
+def write_event(event: Event, path: Path) -> None:
+    """Write the event as an event workbook in the SPEC format, whole or not at all."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    extras = list(dict.fromkeys(key for person in event.participants for key in person.extra))
+    people = [participant_row(person, extras) for person in event.participants]
+    add_sheet(workbook, PARTICIPANTS.name, PARTICIPANTS.headers + extras, people)
+    add_sheet(workbook, SESSIONS.name, SESSIONS.headers, map(session_row, event.sessions))
+    add_sheet(workbook, OPTIONS.name, OPTIONS.headers, map(option_row, event.options))
+    wishes = map(preference_row, event.preferences)
+    add_sheet(workbook, PREFERENCES.name, PREFERENCES.headers, wishes)
+    add_sheet(workbook, RULES.name, RULES.headers, map(rule_row, event.rules))
+    add_sheet(workbook, SETTINGS.name, SETTINGS.headers, settings_rows(event.settings))
+    save_atomically(workbook, Path(path))
+
+
+def write_template(path: Path) -> None:
+    """Write an empty event workbook with an Instructions sheet first."""
+    workbook = Workbook()
+    write_instructions(workbook.active)
+    for table in TABLES:
+        add_sheet(workbook, table.name, table.headers, [])
+    save_atomically(workbook, Path(path))
+
+
+def add_sheet(
+    workbook: Workbook, title: str, headers: list[str], rows: Iterable[list[object]]
+) -> Worksheet:
+    """A sheet with a bold, frozen header row and columns as wide as their content."""
+    sheet = workbook.create_sheet(title)
+    sheet.append([written(header) for header in headers])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for values in rows:
+        sheet.append([written(value) for value in values])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm"
+    sheet.freeze_panes = "A2"
+    fit_columns(sheet)
+    return sheet
+
+
+def written(value: object) -> object:
+    """A value as stored in a cell: text escaped and cleaned of characters xlsx forbids."""
+    if isinstance(value, str):
+        return escape_cell(ILLEGAL_CHARACTERS_RE.sub("", value))
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    return value
+
+
+def fit_columns(sheet: Worksheet) -> None:
+    """Set each column's width from its longest value."""
+    for cells in sheet.iter_cols():
+        longest = max((len(cell_text(cell.value)) for cell in cells), default=0)
+        width = min(max(longest + 2, MIN_WIDTH), MAX_WIDTH)
+        sheet.column_dimensions[get_column_letter(cells[0].column)].width = width
+
+
+def joined(items: Iterable[str]) -> str:
+    """A list as one comma-separated cell."""
+    return ", ".join(items)
+
+
+def participant_row(person: Participant, extras: list[str]) -> list[object]:
+    """A Participants row in column order, extra columns last."""
+    return [
+        person.id,
+        person.name,
+        person.email,
+        person.organisation,
+        person.country,
+        person.region,
+        person.group,
+        joined(person.days),
+        joined(person.needs),
+        person.registered,
+        *(person.extra.get(key, "") for key in extras),
+    ]
+
+
+def session_row(session: Session) -> list[object]:
+    """A Sessions row in column order."""
+    return [
+        session.id,
+        session.day,
+        session.start,
+        session.end,
+        session.title,
+        session.kind.value,
+        session.rounds,
+        joined(session.audience),
+    ]
+
+
+def option_row(option: Option) -> list[object]:
+    """An Options row in column order."""
+    return [
+        option.session,
+        option.id,
+        option.title,
+        option.room,
+        option.min,
+        option.max,
+        joined(option.features),
+        joined(option.hosts),
+    ]
+
+
+def preference_row(pref: Preference) -> list[object]:
+    """A Preferences row in column order; a veto is `no`."""
+    return [pref.participant, pref.session, pref.option, "no" if pref.rank is None else pref.rank]
+
+
+def rule_row(rule: Rule) -> list[object]:
+    """A Rules row in column order."""
+    return [
+        rule.kind.value,
+        joined(rule.participants),
+        rule.session,
+        rule.option,
+        rule.strength.value,
+        rule.weight,
+    ]
+
+
+def settings_rows(settings: Settings) -> list[list[object]]:
+    """Every setting as a key and a value."""
+    return [[key, setting_cell(getattr(settings, key))] for key in Settings.model_fields]
+
+
+def setting_cell(value: object) -> object:
+    """A setting's value as a cell: lists as comma-separated text."""
+    if isinstance(value, tuple):
+        return ",".join(str(item) for item in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value
+
+
+def write_instructions(sheet: Worksheet) -> None:
+    """Explain every sheet, column and setting on the template's first sheet."""
+    sheet.title = INSTRUCTIONS
+    bold = Font(bold=True)
+    sheet.append(["Event workbook for breakouts"])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append(
+        [
+            "Fill in one row per item below each sheet's header row. Header names may "
+            "differ in case, spaces, hyphens and underscores. Extra Participants columns are "
+            "kept as attributes. This sheet is not read."
+        ]
+    )
+    for table in TABLES:
+        sheet.append([])
+        status = "required sheet" if table.required else "optional sheet"
+        sheet.append([table.name, status, table.meaning])
+        sheet.cell(sheet.max_row, 1).font = bold
+        sheet.append(["column", "required", "meaning"])
+        for cell in sheet[sheet.max_row]:
+            cell.font = bold
+        for column in table.columns:
+            sheet.append([column.name, "yes" if column.required else "", column.meaning])
+    sheet.append([])
+    sheet.append(["Settings keys", "default", "meaning"])
+    for cell in sheet[sheet.max_row]:
+        cell.font = bold
+    defaults = Settings()
+    for key, info in Settings.model_fields.items():
+        meaning = SETTING_MEANINGS.get(key) or info.description or "see the README"
+        sheet.append([key, cell_text(setting_cell(getattr(defaults, key))), meaning])
+    sheet.column_dimensions["A"].width = 20
+    sheet.column_dimensions["B"].width = 16
+    sheet.column_dimensions["C"].width = 90
+    for row in sheet.iter_rows():
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")

@@ -1,0 +1,716 @@
+"""The event workbook: reading every sheet, reporting problems in the organiser's words."""
+
+import os
+import zipfile
+from datetime import datetime, time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook, load_workbook
+
+from models import (
+    Event,
+    Option,
+    Participant,
+    Preference,
+    Rule,
+    RuleKind,
+    Session,
+    SessionKind,
+    Settings,
+    Strength,
+)
+from models import workbook as event_workbook
+from models.workbook import read_event, write_event, write_template
+
+Rows = list[list[object]]
+
+
+def base_sheets() -> dict[str, Rows]:
+    """A valid tiny event: three people, one choice session with options A and B."""
+    return {
+        "Participants": [
+            ["id", "name", "group"],
+            ["p1", "Ana", "academia"],
+            ["p2", "Bo", "civil society"],
+            ["p3", "Cy", "academia"],
+        ],
+        "Sessions": [["id", "day", "kind"], ["S1", "d1", "choice"]],
+        "Options": [["session", "id", "max"], ["S1", "A", 2], ["S1", "B", 2]],
+        "Preferences": [
+            ["participant", "session", "option", "rank"],
+            ["p1", "S1", "A", 1],
+            ["p1", "S1", "B", 2],
+        ],
+    }
+
+
+def save(path: Path, sheets: dict[str, Rows]) -> Path:
+    """A workbook with one sheet per entry, rows as given."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title)
+        for values in rows:
+            sheet.append(values)
+    workbook.save(path)
+    return path
+
+
+def read(tmp_path: Path, sheets: dict[str, Rows]) -> tuple[Event | None, list[str]]:
+    """Save the sheets, read them back, and give the issues as the organiser sees them."""
+    event, issues = read_event(save(tmp_path / "event.xlsx", sheets))
+    return event, [str(issue) for issue in issues]
+
+
+def with_cell(sheet: str, row: int, column: str, value: object) -> dict[str, Rows]:
+    """The base event with one cell changed (row as in the spreadsheet, header = 1)."""
+    sheets = base_sheets()
+    index = sheets[sheet][0].index(column)
+    sheets[sheet][row - 1][index] = value
+    return sheets
+
+
+def full_event() -> Event:
+    """An event that uses every column, an extra attribute, a veto, rules and settings."""
+    return Event(
+        participants=[
+            Participant(
+                id="p1",
+                name="ნინო ბერიძე",
+                email="nino@example.org",
+                organisation="Tbilisi City Hall",
+                country="Georgia",
+                region="South Caucasus",
+                group="local authority",
+                days=("2025-03-10", "2025-03-11"),
+                registered=datetime(2025, 2, 1, 9, 15),
+                extra={"diet": "vegetarian"},
+            ),
+            Participant(id="p2", name="김민준", group="academia", needs=("step-free",)),
+            Participant(id="p3", name="=SUM(A1)", organisation="-minus", region="+plus"),
+        ],
+        sessions=[
+            Session(
+                id="W1",
+                day="2025-03-10",
+                kind=SessionKind.CHOICE,
+                title="Workshops",
+                start="09:30",
+                end="11:00",
+            ),
+            Session(
+                id="R1",
+                day="2025-03-11",
+                kind=SessionKind.ROUNDTABLE,
+                rounds=3,
+                audience=("academia", "local authority"),
+            ),
+        ],
+        options=[
+            Option(session="W1", id="A", max=10, min=2, title="Water", room="Oak"),
+            Option(session="W1", id="B", max=10, features=("step-free", "screen")),
+            Option(session="R1", id="T1", max=6, features=("step-free",), hosts=("p1",)),
+        ],
+        preferences=[
+            Preference(participant="p2", session="W1", option="A", rank=1),
+            Preference(participant="p2", session="W1", option="B", rank=None),
+        ],
+        rules=[
+            Rule(kind=RuleKind.TOGETHER, participants=("p1", "p2")),
+            Rule(
+                kind=RuleKind.FORBID,
+                participants=("p3",),
+                session="W1",
+                option="A",
+                strength=Strength.SOFT,
+                weight=5,
+            ),
+        ],
+        settings=Settings(rank_costs=(0, 2, 5), unranked_cost=7, time_limit=12.5, seed=3),
+    )
+
+
+# ---------------------------------------------------------------- round trip and template
+
+
+def test_round_trip_gives_back_an_equal_event(tmp_path: Path) -> None:
+    event = full_event()
+    write_event(event, tmp_path / "event.xlsx")
+    back, issues = read_event(tmp_path / "event.xlsx")
+    assert [str(issue) for issue in issues] == []
+    assert back is not None
+    assert back.model_dump() == event.model_dump()
+    assert [person.row for person in back.participants] == [2, 3, 4]
+
+
+def test_written_workbook_has_the_spec_layout_and_no_formulas(tmp_path: Path) -> None:
+    write_event(full_event(), tmp_path / "event.xlsx")
+    book = load_workbook(tmp_path / "event.xlsx")
+    assert book.sheetnames == [
+        "Participants",
+        "Sessions",
+        "Options",
+        "Preferences",
+        "Rules",
+        "Settings",
+    ]
+    people = book["Participants"]
+    assert [cell.value for cell in people[1]][-1] == "diet"
+    assert people.freeze_panes == "A2"
+    assert people["A1"].font.bold
+    assert people["B4"].value == "'=SUM(A1)"
+    assert people["B4"].data_type == "s"
+    assert [row for row in book["Preferences"].iter_rows(min_row=3, values_only=True)] == [
+        ("p2", "W1", "B", "no")
+    ]
+
+
+@given(
+    st.lists(
+        st.text(
+            alphabet=st.characters(categories=["L", "N", "P", "S", "Zs"], exclude_characters=","),
+            min_size=1,
+            max_size=30,
+        )
+        .map(str.strip)
+        .filter(lambda text: text and not text.startswith("'")),
+        min_size=3,
+        max_size=3,
+    )
+)
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_any_text_survives_the_round_trip(tmp_path: Path, texts: list[str]) -> None:
+    name, organisation, note = texts
+    person = Participant(id="p1", name=name, organisation=organisation, extra={"note": note})
+    event = Event(participants=[person])
+    write_event(event, tmp_path / "texts.xlsx")
+    back, issues = read_event(tmp_path / "texts.xlsx")
+    assert issues == []
+    assert back is not None
+    assert back.model_dump() == event.model_dump()
+
+
+def test_template_reads_back_as_an_empty_event(tmp_path: Path) -> None:
+    write_template(tmp_path / "template.xlsx")
+    event, issues = read_event(tmp_path / "template.xlsx")
+    assert issues == []
+    assert event is not None
+    assert event.model_dump() == Event().model_dump()
+    book = load_workbook(tmp_path / "template.xlsx")
+    assert book.sheetnames[0] == "Instructions"
+    explained = {row[0] for row in book["Instructions"].iter_rows(values_only=True)}
+    assert {"Participants", "registered", "rank", "rank_costs", "time_limit"} <= explained
+
+
+def test_write_replaces_an_existing_file_whole(tmp_path: Path) -> None:
+    target = tmp_path / "event.xlsx"
+    target.write_text("old")
+    write_event(full_event(), target)
+    assert read_event(target)[0] is not None
+    assert [path.name for path in tmp_path.iterdir()] == ["event.xlsx"]
+
+
+# ---------------------------------------------------------------- sheets and headers
+
+
+def test_headers_ignore_case_spaces_hyphens_and_underscores(tmp_path: Path) -> None:
+    sheets = base_sheets()
+    sheets["Participants"][0] = ["ID", " Name ", "GROUP"]
+    sheets["Options"][0] = ["Session", "Id", "MAX"]
+    sheets["Preferences"][0] = ["PARTICIPANT", "Session ", " option", "Rank"]
+    sheets["Settings"] = [["Key", "Value"], ["rank costs", "0,2"], ["Time-Limit", 5]]
+    event, issues = read(tmp_path, sheets)
+    assert issues == []
+    assert event is not None
+    assert event.participants[0].group == "academia"
+    assert event.settings.rank_costs == (0, 2)
+    assert event.settings.time_limit == 5.0
+
+
+def test_unknown_participant_columns_are_kept_as_attributes(tmp_path: Path) -> None:
+    sheets = base_sheets()
+    sheets["Participants"] = [
+        ["id", "name", "Home Town", "seniority"],
+        ["p1", "Ana", "Batumi", 12],
+        ["p2", "Bo", "", None],
+    ]
+    sheets["Preferences"] = [sheets["Preferences"][0]]
+    event, issues = read(tmp_path, sheets)
+    assert issues == []
+    assert event is not None
+    assert event.participants[0].extra == {"home_town": "Batumi", "seniority": "12"}
+    assert event.participants[0].attribute("home_town") == "Batumi"
+    assert event.participants[1].extra == {}
+
+
+def test_unknown_column_elsewhere_is_a_warning(tmp_path: Path) -> None:
+    sheets = base_sheets()
+    sheets["Rules"] = [["rule", "participants", "strenght"], ["together", "p1, p2", "soft"]]
+    event, issues = read(tmp_path, sheets)
+    assert event is not None
+    assert issues == [
+        'warning: Rules row 1, column strenght: unknown column, ignored (did you mean "strength"?)'
+    ]
+
+
+def test_missing_sheet(tmp_path: Path) -> None:
+    sheets = base_sheets()
+    del sheets["Options"]
+    event, issues = read(tmp_path, sheets)
+    assert event is None
+    assert issues == ["Options: missing sheet"]
+
+
+def test_missing_sheet_suggests_a_near_name(tmp_path: Path) -> None:
+    sheets = base_sheets()
+    sheets["Option"] = sheets.pop("Options")
+    assert read(tmp_path, sheets)[1] == ['Options: missing sheet (did you mean "Option"?)']
+
+
+def test_sheet_name_in_other_case_is_read_with_a_warning(tmp_path: Path) -> None:
+    sheets = base_sheets()
+    sheets["sessions"] = sheets.pop("Sessions")
+    event, issues = read(tmp_path, sheets)
+    assert event is not None
+    assert event.sessions[0].id == "S1"
+    assert issues == ['warning: Sessions: the sheet is named "sessions"; read as Sessions']
+
+
+def test_missing_column(tmp_path: Path) -> None:
+    sheets = base_sheets()
+    sheets["Options"] = [["session", "id"], ["S1", "A"], ["S1", "B"]]
+    event, issues = read(tmp_path, sheets)
+    assert event is None
+    assert issues == ["Options, column max: missing required column"]
+
+
+def test_duplicate_column(tmp_path: Path) -> None:
+    sheets = base_sheets()
+    sheets["Sessions"] = [["id", "day", "kind", "Day"], ["S1", "d1", "choice", "d2"]]
+    assert read(tmp_path, sheets)[1] == [
+        "Sessions row 1, column day: the column appears twice (columns B and D)"
+    ]
+
+
+def test_values_without_a_header_are_a_warning(tmp_path: Path) -> None:
+    sheets = base_sheets()
+    sheets["Sessions"] = [["id", "day", "kind"], ["S1", "d1", "choice", "stray"]]
+    assert read(tmp_path, sheets)[1] == [
+        "warning: Sessions row 1: column D has values but no header; it is ignored"
+    ]
+
+
+def test_instructions_and_other_sheets_are_ignored(tmp_path: Path) -> None:
+    sheets = {"Instructions": [["anything", 1]], "Notes": [["id"], [""]], **base_sheets()}
+    event, issues = read(tmp_path, sheets)
+    assert issues == []
+    assert event is not None
+
+
+# ---------------------------------------------------------------- rows and cells
+
+
+def test_rows_keep_their_spreadsheet_number_and_empty_rows_are_skipped(tmp_path: Path) -> None:
+    sheets = base_sheets()
+    sheets["Participants"].insert(2, [None, "  ", None])
+    event, issues = read(tmp_path, sheets)
+    assert issues == []
+    assert event is not None
+    assert [(person.id, person.row) for person in event.participants] == [
+        ("p1", 2),
+        ("p2", 4),
+        ("p3", 5),
+    ]
+
+
+def test_empty_required_cell(tmp_path: Path) -> None:
+    event, issues = read(tmp_path, with_cell("Participants", 3, "name", "  "))
+    assert event is None
+    assert issues == ["Participants row 3, column name: a value is required"]
+
+
+def test_row_without_id_is_reported_and_dropped(tmp_path: Path) -> None:
+    event, issues = read(tmp_path, with_cell("Participants", 4, "id", None))
+    assert event is None
+    assert issues == ["Participants row 4, column id: a value is required"]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("twelve", '"twelve" is not a whole number'),
+        (2.5, '"2.5" is not a whole number'),
+        ("2.5", '"2.5" is not a whole number'),
+        (-3, "must be at least 0, not -3"),
+        (None, "a value is required"),
+    ],
+)
+def test_wrong_capacity(tmp_path: Path, value: object, message: str) -> None:
+    event, issues = read(tmp_path, with_cell("Options", 3, "max", value))
+    assert event is None
+    assert issues == [f"Options row 3, column max: {message}"]
+
+
+@pytest.mark.parametrize("value", [12, 12.0, "12", " 12 "])
+def test_whole_numbers_in_any_form(tmp_path: Path, value: object) -> None:
+    event, issues = read(tmp_path, with_cell("Options", 2, "max", value))
+    assert issues == []
+    assert event is not None
+    assert event.options[0].max == 12
+
+
+def test_a_bad_capacity_does_not_hide_the_option(tmp_path: Path) -> None:
+    """The option stays known, so wishes for it are not reported as unknown options."""
+    _, issues = read(tmp_path, with_cell("Options", 2, "max", "lots"))
+    assert issues == ['Options row 2, column max: "lots" is not a whole number']
+
+
+def test_rounds_must_be_at_least_one(tmp_path: Path) -> None:
+    sheets = base_sheets()
+    sheets["Sessions"] = [["id", "day", "kind", "rounds"], ["S1", "d1", "roundtable", 0]]
+    assert read(tmp_path, sheets)[1] == ["Sessions row 2, column rounds: must be at least 1, not 0"]
+
+
+@pytest.mark.parametrize("value", ["first", 0, 1.5, -1, "yes"])
+def test_bad_rank(tmp_path: Path, value: object) -> None:
+    event, issues = read(tmp_path, with_cell("Preferences", 2, "rank", value))
+    assert event is None
+    shown = {0: "0", 1.5: "1.5", -1: "-1"}.get(value, value)  # type: ignore[call-overload]
+    assert issues == [f'Preferences row 2, column rank: "{shown}" is not a rank (1, 2, 3, … or no)']
+
+
+@pytest.mark.parametrize("value", [1, 1.0, "1", " 1 "])
+def test_rank_in_any_whole_form(tmp_path: Path, value: object) -> None:
+    event, issues = read(tmp_path, with_cell("Preferences", 2, "rank", value))
+    assert issues == []
+    assert event is not None
+    assert event.preferences[0].rank == 1
+
+
+@pytest.mark.parametrize("value", ["no", "No", "NO", " no "])
+def test_no_rank_is_a_veto(tmp_path: Path, value: str) -> None:
+    event, issues = read(tmp_path, with_cell("Preferences", 3, "rank", value))
+    assert issues == []
+    assert event is not None
+    assert event.preferences[1].is_veto
+    assert event.vetoed("p1", "S1", "B")
+
+
+def test_unknown_session_kind(tmp_path: Path) -> None:
+    event, issues = read(tmp_path, with_cell("Sessions", 2, "kind", "workshop"))
+    assert event is None
+    assert issues == [
+        'Sessions row 2, column kind: "workshop" is not a session kind (choice, split, roundtable)'
+    ]
+
+
+def test_kind_in_any_case(tmp_path: Path) -> None:
+    event, issues = read(tmp_path, with_cell("Sessions", 2, "kind", "Split"))
+    assert issues == []
+    assert event is not None
+    assert event.sessions[0].kind is SessionKind.SPLIT
+
+
+def test_unknown_rule_and_strength(tmp_path: Path) -> None:
+    sheets = base_sheets()
+    sheets["Rules"] = [
+        ["rule", "participants", "strength", "weight"],
+        ["pair", "p1, p2", "hard", 1],
+        ["Apart", "p1, p3", "must", "heavy"],
+    ]
+    event, issues = read(tmp_path, sheets)
+    assert event is None
+    assert issues == [
+        'Rules row 2, column rule: "pair" is not a rule (together, apart, assign, forbid)',
+        'Rules row 3, column strength: "must" is not a strength (hard, soft)',
+        'Rules row 3, column weight: "heavy" is not a whole number',
+    ]
+
+
+def test_rules_are_read(tmp_path: Path) -> None:
+    sheets = base_sheets()
+    sheets["Rules"] = [
+        ["rule", "participants", "session", "option", "strength", "weight"],
+        ["assign", "p1", "S1", "A", "Soft", 4],
+        ["apart", "p2,p3", None, None, None, None],
+    ]
+    event, issues = read(tmp_path, sheets)
+    assert issues == []
+    assert event is not None
+    assert [rule.describe() for rule in event.rules] == [
+        "soft assign A for p1 in S1",
+        "hard apart for p2, p3",
+    ]
+    assert event.rules[0].weight == 4
+
+
+def test_unknown_option_in_preferences(tmp_path: Path) -> None:
+    sheets = base_sheets()
+    sheets["Options"] = [["session", "id", "max"], ["S1", "Oak", 2], ["S1", "Elm", 2]]
+    sheets["Preferences"] = [["participant", "session", "option", "rank"], ["p1", "S1", "Oaks", 1]]
+    event, issues = read(tmp_path, sheets)
+    assert event is None
+    assert issues == [
+        'Preferences row 2, column option: "Oaks" is not an option of session S1 '
+        '(options: Oak, Elm) (did you mean "Oak"?)'
+    ]
+
+
+def test_duplicate_participant_id(tmp_path: Path) -> None:
+    event, issues = read(tmp_path, with_cell("Participants", 4, "id", "p1"))
+    assert event is None
+    assert issues == ['Participants row 4, column id: duplicate participant id "p1"']
+
+
+def test_spaces_around_ids_are_removed_with_one_warning(tmp_path: Path) -> None:
+    sheets = with_cell("Participants", 2, "id", "p1 ")
+    sheets["Participants"][3][0] = " p3"
+    event, issues = read(tmp_path, sheets)
+    assert event is not None
+    assert [person.id for person in event.participants] == ["p1", "p2", "p3"]
+    assert issues == [
+        'warning: Participants row 2, column id: spaces around "p1" were removed '
+        "(and in 1 more rows)"
+    ]
+
+
+def test_numeric_ids_match_text_ids(tmp_path: Path) -> None:
+    sheets = base_sheets()
+    sheets["Participants"][1][0] = 1001
+    sheets["Preferences"][1][0] = "1001"
+    sheets["Preferences"][2][0] = 1001.0
+    event, issues = read(tmp_path, sheets)
+    assert issues == []
+    assert event is not None
+    assert {pref.participant for pref in event.preferences} == {"1001"}
+
+
+def test_formula_error_value(tmp_path: Path) -> None:
+    _, issues = read(tmp_path, with_cell("Participants", 2, "group", "#N/A"))
+    assert issues == ["Participants row 2, column group: the cell shows the error #N/A"]
+
+
+# ---------------------------------------------------------------- formulas, dates, times, merges
+
+
+def with_cached_value(path: Path, formula: str, cached: str) -> None:
+    """Give a formula the saved result Excel would store (openpyxl writes none)."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    name = "xl/worksheets/sheet3.xml"
+    old = f"<f>{formula}</f><v />".encode()
+    assert old in parts[name]
+    parts[name] = parts[name].replace(old, f"<f>{formula}</f><v>{cached}</v>".encode())
+    with zipfile.ZipFile(path, "w") as archive:
+        for part, data in parts.items():
+            archive.writestr(part, data)
+
+
+def test_formula_gives_its_saved_value_and_is_never_evaluated(tmp_path: Path) -> None:
+    sheets = with_cell("Options", 2, "max", "=1+1")
+    path = save(tmp_path / "event.xlsx", sheets)
+    event, issues = read_event(path)
+    assert [str(issue) for issue in issues] == ["Options row 2, column max: a value is required"]
+    with_cached_value(path, "1+1", "7")
+    event, issues = read_event(path)
+    assert issues == []
+    assert event is not None
+    assert event.options[0].max == 7
+
+
+def test_excel_date_day_matches_iso_days_of_participants(tmp_path: Path) -> None:
+    sheets = base_sheets()
+    sheets["Sessions"][1][1] = datetime(2025, 3, 10)
+    sheets["Participants"][0].append("days")
+    sheets["Participants"][1].append("2025-03-10")
+    sheets["Participants"][2].append(datetime(2025, 3, 10))
+    sheets["Participants"][3].append("2025-03-10, 2025-03-11")
+    sheets["Sessions"].append(["S2", datetime(2025, 3, 11), "split"])
+    sheets["Options"].append(["S2", "A", 3])
+    event, issues = read(tmp_path, sheets)
+    assert issues == []
+    assert event is not None
+    assert event.sessions[0].day == "2025-03-10"
+    assert all(person.attends("2025-03-10") for person in event.participants)
+
+
+def test_wrong_day_of_a_participant(tmp_path: Path) -> None:
+    sheets = base_sheets()
+    sheets["Participants"][0].append("days")
+    sheets["Participants"][1].append("d2")
+    assert read(tmp_path, sheets)[1] == [
+        'Participants row 2, column days: "d2" is not a day of any session (days: d1)'
+    ]
+
+
+def test_times_and_registration(tmp_path: Path) -> None:
+    sheets = base_sheets()
+    sheets["Sessions"] = [
+        ["id", "day", "kind", "start", "end"],
+        ["S1", "d1", "choice", time(9, 30), "11:00"],
+    ]
+    sheets["Participants"][0].append("registered")
+    sheets["Participants"][1].append(datetime(2025, 2, 1, 8, 5))
+    sheets["Participants"][2].append("2025-02-03 17:45")
+    sheets["Participants"][3].append("last week")
+    event, issues = read(tmp_path, sheets)
+    assert issues == [
+        'Participants row 4, column registered: "last week" is not a date and time '
+        "(e.g. 2025-03-01 14:30)"
+    ]
+    sheets["Participants"][3][-1] = None
+    event, issues = read(tmp_path, sheets)
+    assert event is not None
+    assert (event.sessions[0].start, event.sessions[0].end) == ("09:30", "11:00")
+    assert [person.registered for person in event.participants] == [
+        datetime(2025, 2, 1, 8, 5),
+        datetime(2025, 2, 3, 17, 45),
+        None,
+    ]
+
+
+def test_merged_cells_are_filled_with_a_warning(tmp_path: Path) -> None:
+    sheets = base_sheets()
+    sheets["Sessions"] = [["id", "day", "kind"], ["S1", "d1", "choice"], ["S2", None, "choice"]]
+    sheets["Options"] += [["S2", "A", 3]]
+    path = save(tmp_path / "event.xlsx", sheets)
+    book = load_workbook(path)
+    book["Sessions"].merge_cells("B2:B3")
+    book.save(path)
+    event, issues = read_event(path)
+    assert [str(issue) for issue in issues] == [
+        'warning: Sessions row 2: cells B2:B3 are merged; each reads "d1"'
+    ]
+    assert event is not None
+    assert [session.day for session in event.sessions] == ["d1", "d1"]
+
+
+# ---------------------------------------------------------------- settings
+
+
+def test_settings_are_read(tmp_path: Path) -> None:
+    sheets = base_sheets()
+    sheets["Settings"] = [
+        ["key", "value"],
+        ["rank_costs", "0, 1, 4"],
+        ["unranked_cost", 20],
+        ["seed", "7"],
+        ["time_limit", 2.5],
+        ["workers", None],
+    ]
+    event, issues = read(tmp_path, sheets)
+    assert issues == []
+    assert event is not None
+    assert event.settings == Settings(
+        rank_costs=(0, 1, 4), unranked_cost=20, seed=7, time_limit=2.5
+    )
+
+
+def test_unknown_setting_is_a_warning(tmp_path: Path) -> None:
+    sheets = base_sheets()
+    sheets["Settings"] = [["key", "value"], ["weight_fairness", 3]]
+    event, issues = read(tmp_path, sheets)
+    assert event is not None
+    assert issues == [
+        'warning: Settings row 2, column key: unknown setting "weight_fairness", ignored '
+        "(known: rank_costs, unranked_cost, weight_preference, time_limit, seed, workers)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("time_limit", "soon", '"soon" is not a number'),
+        ("time_limit", 0, "must be more than 0, not 0"),
+        ("seed", -1, "must be at least 0, not -1"),
+        ("workers", 1.5, '"1.5" is not a whole number'),
+        ("rank_costs", "0,1,x", '"0,1,x" is not a list of whole numbers (e.g. 0,1,3,6)'),
+        ("rank_costs", "0,-1", "rank_costs must be a list of numbers of at least 0"),
+    ],
+)
+def test_invalid_setting_is_an_error(tmp_path: Path, key: str, value: object, message: str) -> None:
+    sheets = base_sheets()
+    sheets["Settings"] = [["key", "value"], [key, value]]
+    event, issues = read(tmp_path, sheets)
+    assert event is None
+    assert issues == [f"Settings row 2, column value: {message}"]
+
+
+def test_setting_given_twice(tmp_path: Path) -> None:
+    sheets = base_sheets()
+    sheets["Settings"] = [["key", "value"], ["seed", 1], ["Seed", 2]]
+    assert read(tmp_path, sheets)[1] == [
+        'Settings row 3, column key: "seed" is already set in row 2'
+    ]
+
+
+# ---------------------------------------------------------------- files that are not workbooks
+
+
+def one_issue(path: Path) -> str:
+    """The single problem reported for a file that cannot be read."""
+    event, issues = read_event(path)
+    assert event is None
+    assert len(issues) == 1
+    return str(issues[0])
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    assert one_issue(tmp_path / "nowhere.xlsx") == "nowhere.xlsx: file not found"
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    (tmp_path / "empty.xlsx").write_bytes(b"")
+    assert one_issue(tmp_path / "empty.xlsx") == "empty.xlsx: the file is empty"
+
+
+def test_text_renamed_to_xlsx(tmp_path: Path) -> None:
+    (tmp_path / "event.xlsx").write_text("id,name\np1,Ana\n")
+    assert one_issue(tmp_path / "event.xlsx") == (
+        "event.xlsx: not an Excel workbook (.xlsx): it is a text file (CSV?); "
+        "save it as Excel Workbook (.xlsx)"
+    )
+
+
+def test_old_excel_or_password_protected(tmp_path: Path) -> None:
+    (tmp_path / "event.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1000))
+    assert one_issue(tmp_path / "event.xls") == (
+        "event.xls: not an Excel workbook (.xlsx): it is an old .xls file or a "
+        "password-protected workbook; save it as .xlsx without a password"
+    )
+
+
+def test_opendocument_spreadsheet(tmp_path: Path) -> None:
+    with zipfile.ZipFile(tmp_path / "event.ods", "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+    assert one_issue(tmp_path / "event.ods") == (
+        "event.ods: not an Excel workbook (.xlsx): it is an OpenDocument file (.ods); "
+        "save it as Excel Workbook (.xlsx)"
+    )
+
+
+def test_damaged_workbook(tmp_path: Path) -> None:
+    path = save(tmp_path / "event.xlsx", base_sheets())
+    path.write_bytes(path.read_bytes()[:2000])
+    assert one_issue(path).startswith(
+        "event.xlsx: not an Excel workbook (.xlsx): the file is damaged"
+    )
+
+
+def test_file_over_the_size_limit(tmp_path: Path) -> None:
+    path = save(tmp_path / "event.xlsx", base_sheets())
+    os.truncate(path, 51 * 1024 * 1024)
+    assert one_issue(path) == "event.xlsx: the file is 51 MB; the limit is 50 MB"
+
+
+def test_workbook_that_unpacks_too_far(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(event_workbook, "MAX_UNPACKED_BYTES", 1024 * 1024)
+    sheets = base_sheets()
+    sheets["Participants"] += [[f"x{i}", "y" * 200] for i in range(6000)]
+    path = save(tmp_path / "event.xlsx", sheets)
+    assert one_issue(path).startswith("event.xlsx: the workbook unpacks to ")
