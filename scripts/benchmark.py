@@ -168,7 +168,8 @@ def main() -> None:
             continue
         event = build()
         rows.append(cp_sat_row(name, event))
-        rows.append(flow_row(name, event))
+        if all(session.rounds == 1 and not event.rules for session in event.sessions):
+            rows.append(flow_row(name, event))
     print_table(rows)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak memory {peak:.0f} MiB")

@@ -5,7 +5,7 @@ Each function returns why the person may not take the option, or None when they 
 
 from collections.abc import Callable
 
-from models import Event, Option, Participant, RuleKind, Session
+from models import Event, Option, Participant, Rule, RuleKind, Session
 
 Eligibility = Callable[[Event, Session, Participant, Option], str | None]
 
@@ -49,13 +49,14 @@ def hard_forbid(event: Event, session: Session, person: Participant, option: Opt
     return None
 
 
-def applicable(event: Event, session: Session, person: Participant, kind: RuleKind) -> list:
+def applicable(event: Event, session: Session, person: Participant, kind: RuleKind) -> list[Rule]:
     """Hard assign/forbid rules about this person whose option exists in this session."""
-    options = {option.id for option in event.options_of.get(session.id, [])}
     return [
         rule
         for rule in event.rules_for(session.id, [kind])
-        if rule.is_hard and person.id in rule.participants and rule.option in options
+        if rule.is_hard
+        and person.id in rule.participants
+        and (session.id, rule.option) in event.option_by_key
     ]
 
 
