@@ -5,6 +5,7 @@ from models.allocation import (
     Assignment,
     CheckReport,
     CheckResult,
+    GroupStats,
     SolveStats,
 )
 from models.event import (
@@ -27,6 +28,7 @@ __all__ = [
     "CheckReport",
     "CheckResult",
     "Event",
+    "GroupStats",
     "Issue",
     "Level",
     "Option",

@@ -82,6 +82,17 @@ class CheckResult(BaseModel):
     session: str = ""
 
 
+class GroupStats(BaseModel):
+    """How mixed one option is in one round: its size, spread and isolated people."""
+
+    session: str
+    option: str
+    round: int = 1
+    size: int = 0
+    deviation: dict[str, float] = Field(default_factory=dict)
+    isolated: list[str] = Field(default_factory=list)
+
+
 class CheckReport(BaseModel):
     """Every rule's result, and the allocation's cost as the checker computes it."""
 
@@ -91,6 +102,15 @@ class CheckReport(BaseModel):
     objective: int = 0
     rank_counts: dict[str, int] = Field(default_factory=dict)
     worst_off: int = 0
+    dissatisfaction: dict[str, int] = Field(default_factory=dict)
+    groups: list[GroupStats] = Field(default_factory=list)
+    new_people: dict[str, int] = Field(default_factory=dict)
+    repeat_pairs: int = 0
+
+    @property
+    def average_new_people(self) -> float:
+        """How many different people a participant met, on average."""
+        return sum(self.new_people.values()) / len(self.new_people) if self.new_people else 0.0
 
     @property
     def broken(self) -> list[CheckResult]:

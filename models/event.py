@@ -159,6 +159,39 @@ class Settings(BaseModel):
     rank_costs: tuple[int, ...] = (0, 1, 3, 6)
     unranked_cost: int = Field(default=10, ge=0)
     weight_preference: int = Field(default=1, ge=0)
+    diversity: tuple[str, ...] = Field(
+        default=("region", "group"),
+        description="Participants columns whose values are spread over the options of a session",
+    )
+    weight_diversity: int = Field(
+        default=2, ge=0, description="cost of each person beyond an option's fair share of a value"
+    )
+    no_isolation: tuple[str, ...] = Field(
+        default=("group",),
+        description="columns where nobody should be the only one of their value in an option",
+    )
+    no_isolation_strength: Strength = Field(
+        default=Strength.SOFT, description="hard: never isolate; soft: each isolated person costs"
+    )
+    weight_isolation: int = Field(default=5, ge=0, description="cost of each isolated person")
+    spread: tuple[str, ...] = Field(
+        default=("organisation",),
+        description="columns whose people (colleagues) are spread evenly over the options",
+    )
+    weight_spread: int = Field(
+        default=1, ge=0, description="cost of each colleague beyond an option's fair share"
+    )
+    weight_mixing: int = Field(
+        default=1, ge=0, description="cost of each pair who share a group again in a split session"
+    )
+    weight_fairness: int = Field(
+        default=1,
+        ge=0,
+        description="above 0: the worst-off person's dissatisfaction is minimised first",
+    )
+    balance_splits: bool = Field(
+        default=True, description="options of a split session differ in size by at most one"
+    )
     time_limit: float = Field(default=60.0, gt=0)
     seed: int = Field(default=0, ge=0)
     workers: int = Field(default=2, ge=1)

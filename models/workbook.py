@@ -51,7 +51,7 @@ from models.spreadsheet import (
     split_list,
     unescape_cell,
 )
-from models.validation import listing, suggest, validate_event
+from models.validation import suggest, validate_event
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 500 * 1024 * 1024
@@ -189,7 +189,7 @@ PREFERENCES = Table(
 RULES = Table(
     "Rules",
     False,
-    "the organiser's rules (optional sheet)",
+    "the organiser's rules",
     (
         Column(
             "rule",
@@ -206,7 +206,7 @@ RULES = Table(
 SETTINGS = Table(
     "Settings",
     False,
-    "weights, limits and seed, one per row (optional sheet; empty value = default)",
+    "weights, limits and seed, one per row; an empty value means the default",
     (
         Column("key", True, "the setting's name"),
         Column("value", True, "its value"),
@@ -214,6 +214,14 @@ SETTINGS = Table(
 )
 TABLES = (PARTICIPANTS, SESSIONS, OPTIONS, PREFERENCES, RULES, SETTINGS)
 INSTRUCTIONS = "Instructions"
+INTRODUCTION = (
+    "Fill in one row per item below the header row of each sheet; leave optional cells empty.",
+    "Header names may differ in case, spaces, hyphens and underscores; sheet names may not.",
+    "Extra Participants columns are kept and may be used as attributes.",
+    "Lists (days, needs, features, hosts, audience, participants) are comma-separated.",
+    "Settings: one key and value per row; an empty value or a missing key means the default.",
+    "This Instructions sheet is not read.",
+)
 SETTING_MEANINGS = {
     "rank_costs": "cost of getting one's 1st, 2nd, 3rd, 4th… choice (last value repeats)",
     "unranked_cost": "cost of an option the person did not rank in a session where they "
@@ -231,9 +239,9 @@ SETTING_MEANINGS = {
 def read_event(path: Path) -> tuple[Event | None, list[Issue]]:
     """The event in a workbook and every problem found; no event when any is an error."""
     path = Path(path)
-    workbook, problem = open_workbook(path)
-    if workbook is None:
-        return None, [problem] if problem else []
+    workbook = open_workbook(path)
+    if isinstance(workbook, Issue):
+        return None, [workbook]
     issues: list[Issue] = []
     sheets = find_sheets(workbook, issues)
     rows = {table.name: read_rows(sheets.get(table.name), table, issues) for table in TABLES}
@@ -250,37 +258,36 @@ def read_event(path: Path) -> tuple[Event | None, list[Issue]]:
     return (None if errors(issues) else event), issues
 
 
-def open_workbook(path: Path) -> tuple[Workbook | None, Issue | None]:
-    """The workbook at `path`, or the one problem that stops it being read."""
-    data, message = read_bytes(path)
-    if data is not None:
-        message = not_a_workbook(data)
-    if data is not None and message is None:
+def open_workbook(path: Path) -> Workbook | Issue:
+    """The workbook at `path` (formulas give their saved values), or why it cannot be read."""
+    data = read_bytes(path)
+    problem = data if isinstance(data, str) else not_a_workbook(data)
+    if problem is None and isinstance(data, bytes):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                return load_workbook(io.BytesIO(data), data_only=True), None
+                return load_workbook(io.BytesIO(data), data_only=True)
         except UNREADABLE as error:
-            message = f"not an Excel workbook (.xlsx): the file is damaged ({error})"
-    return None, Issue(sheet=path.name, message=message or "cannot be read")
+            problem = f"not an Excel workbook (.xlsx): the file is damaged ({error})"
+    return Issue(sheet=path.name, message=problem or "cannot be read")
 
 
-def read_bytes(path: Path) -> tuple[bytes | None, str | None]:
-    """The file's content, or why it cannot be read."""
+def read_bytes(path: Path) -> bytes | str:
+    """The file's content, or a sentence saying why it cannot be read."""
     try:
         if path.is_dir():
-            return None, "is a folder, not a file"
+            return "is a folder, not a file"
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             limit = megabytes(MAX_FILE_BYTES)
-            return None, f"the file is {megabytes(size)} MB; the limit is {limit} MB"
+            return f"the file is {megabytes(size)} MB; the limit is {limit} MB"
         if size == 0:
-            return None, "the file is empty"
-        return path.read_bytes(), None
+            return "the file is empty"
+        return path.read_bytes()
     except FileNotFoundError:
-        return None, "file not found"
+        return "file not found"
     except OSError as error:
-        return None, f"cannot read the file ({error.strerror or error})"
+        return f"cannot read the file ({error.strerror or error})"
 
 
 def megabytes(size: int) -> int:
@@ -417,6 +424,16 @@ class Cells:
     def items(self, column: str) -> tuple[str, ...]:
         """A comma-separated list."""
         return split_list(self.text(column))
+
+    def day(self, column: str) -> str:
+        """A day label; a date cell (with or without a time) as YYYY-MM-DD."""
+        value = self.raw(column)
+        return value.date().isoformat() if isinstance(value, datetime) else self.text(column)
+
+    def days(self, column: str) -> tuple[str, ...]:
+        """A comma-separated list of days; a date cell as one YYYY-MM-DD day."""
+        value = self.raw(column)
+        return (self.day(column),) if isinstance(value, datetime) else self.items(column)
 
     def whole(self, column: str, default: int, minimum: int) -> int:
         """A whole number of at least `minimum`; the default when empty or wrong."""
@@ -598,7 +615,7 @@ def read_participant(cells: Cells) -> Participant | None:
         country=cells.text("country"),
         region=cells.text("region"),
         group=cells.text("group"),
-        days=cells.items("days"),
+        days=cells.days("days"),
         needs=cells.items("needs"),
         registered=cells.moment("registered"),
         extra={key: value for key, value in extra.items() if value},
@@ -608,7 +625,9 @@ def read_participant(cells: Cells) -> Participant | None:
 def read_session(cells: Cells) -> Session | None:
     """A Sessions row; None without an id. A wrong kind reads as a roundtable when it has rounds."""
     session_id = cells.ident("id")
-    day = cells.required("day")
+    day = cells.day("day")
+    if not day:
+        cells.problem("day", "a value is required")
     rounds = cells.whole("rounds", 1, 1)
     kind = cells.choice("kind", SessionKind, "a session kind")
     if not cells.text("kind"):
@@ -703,7 +722,7 @@ def read_settings(rows: list[Cells]) -> Settings:
                 cells.problem("key", "a value is required")
             continue
         if key not in Settings.model_fields:
-            message = f'unknown setting "{key}", ignored (known: {listing(Settings.model_fields)})'
+            message = f'unknown setting "{key}", ignored' + suggest(key, Settings.model_fields)
             cells.sheet.report(cells.row, "key", message, Level.WARNING)
             continue
         if key in seen:
@@ -715,7 +734,12 @@ def read_settings(rows: list[Cells]) -> Settings:
         value = read_setting(cells, key, raw)
         if value is not None:
             values[key] = value
-    return Settings.model_validate(values)
+    try:
+        return Settings.model_validate(values)
+    except ValidationError as error:
+        message = f"the settings do not fit together: {error.errors()[0]['msg']}"
+        rows[0].sheet.report(None, None, message)
+        return Settings()
 
 
 def read_setting(cells: Cells, key: str, raw: object) -> object | None:
@@ -752,6 +776,12 @@ def setting_value(raw: object, annotation: Any) -> object:
         if decimal is None:
             raise ValueError(f"{quoted} is not a number")
         return decimal
+    if isinstance(annotation, type) and issubclass(annotation, StrEnum):
+        try:
+            return annotation(cell_text(raw).casefold())
+        except ValueError:
+            allowed = ", ".join(member.value for member in annotation)
+            raise ValueError(f"{quoted} is not one of {allowed}") from None
     if get_origin(annotation) is tuple and get_args(annotation)[:1] == (int,):
         numbers = [whole_number(item) for item in split_list(cell_text(raw))]
         if not numbers or any(number is None for number in numbers):
@@ -900,11 +930,11 @@ def add_sheet(
     sheet.append([written(header) for header in headers])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for values in rows:
+    for number, values in enumerate(rows, start=2):
         sheet.append([written(value) for value in values])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, datetime):
-                cell.number_format = "yyyy-mm-dd hh:mm"
+        for column, value in enumerate(values, start=1):
+            if isinstance(value, datetime):
+                sheet.cell(number, column).number_format = "yyyy-mm-dd hh:mm"
     sheet.freeze_panes = "A2"
     fit_columns(sheet)
     return sheet
@@ -1014,34 +1044,30 @@ def write_instructions(sheet: Worksheet) -> None:
     bold = Font(bold=True)
     sheet.append(["Event workbook for breakouts"])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(
-        [
-            "Fill in one row per item below each sheet's header row. Header names may "
-            "differ in case, spaces, hyphens and underscores. Extra Participants columns are "
-            "kept as attributes. This sheet is not read."
-        ]
-    )
+    for line in INTRODUCTION:
+        sheet.append([line])
     for table in TABLES:
         sheet.append([])
         status = "required sheet" if table.required else "optional sheet"
         sheet.append([table.name, status, table.meaning])
         sheet.cell(sheet.max_row, 1).font = bold
-        sheet.append(["column", "required", "meaning"])
-        for cell in sheet[sheet.max_row]:
-            cell.font = bold
+        add_heading(sheet, ["column", "required", "meaning"])
         for column in table.columns:
             sheet.append([column.name, "yes" if column.required else "", column.meaning])
     sheet.append([])
-    sheet.append(["Settings keys", "default", "meaning"])
-    for cell in sheet[sheet.max_row]:
-        cell.font = bold
+    add_heading(sheet, ["Settings key", "default", "meaning"])
     defaults = Settings()
     for key, info in Settings.model_fields.items():
         meaning = SETTING_MEANINGS.get(key) or info.description or "see the README"
         sheet.append([key, cell_text(setting_cell(getattr(defaults, key))), meaning])
-    sheet.column_dimensions["A"].width = 20
-    sheet.column_dimensions["B"].width = 16
-    sheet.column_dimensions["C"].width = 90
-    for row in sheet.iter_rows():
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for letter, width in (("A", 20), ("B", 16), ("C", 90)):
+        sheet.column_dimensions[letter].width = width
+    for (cell,) in sheet.iter_rows(min_col=3, max_col=3):
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def add_heading(sheet: Worksheet, values: list[str]) -> None:
+    """A bold row."""
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)

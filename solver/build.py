@@ -3,27 +3,38 @@
 from ortools.sat.python import cp_model
 
 from models import Event, Session
+from solver.history import History
 from solver.model import SessionModel
-from solver.rules import RULES, reasons_against
+from solver.rules import RULES, reasons_against, split_sizes
 
 
-def build_session(event: Event, session: Session) -> SessionModel:
-    """The model of one session: a variable per allowed (person, option, round), then the rules."""
+def build_session(
+    event: Event, session: Session, history: History | None = None, balanced: bool = True
+) -> SessionModel:
+    """The model of one session: a variable per allowed (person, option, round), then the rules.
+
+    `balanced=False` drops the fixed split sizes, for when the organiser's rules forbid them.
+    """
     m = SessionModel(
         event=event,
         session=session,
         options=event.options_of.get(session.id, []),
         people=event.audience_of(session),
+        history=history or History(),
     )
+    m.sizes = split_sizes(m) if balanced else None
     add_placement_variables(m)
     for rule in RULES:
         rule(m)
-    m.model.minimize(
-        cp_model.LinearExpr.weighted_sum(
-            [p.expr for p in m.penalties], [p.weight for p in m.penalties]
-        )
-    )
+    m.model.minimize(objective(m))
     return m
+
+
+def objective(m: SessionModel) -> cp_model.LinearExprT:
+    """The weighted sum of every penalty term."""
+    return cp_model.LinearExpr.weighted_sum(
+        [p.expr for p in m.penalties], [p.weight for p in m.penalties]
+    )
 
 
 def add_placement_variables(m: SessionModel) -> None:

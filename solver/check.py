@@ -5,66 +5,10 @@ allocation an organiser edited by hand as well as one the solver produced.
 """
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 
-from models import Allocation, CheckReport, CheckResult, Event, Option, Rule, RuleKind, Session
-
-
-@dataclass
-class Checker:
-    """Collects the results of every rule for one allocation."""
-
-    event: Event
-    allocation: Allocation
-    results: list[CheckResult] = field(default_factory=list)
-
-    def who(self, person: str) -> str:
-        """A person as organisers know them: name and id."""
-        found = self.event.people.get(person)
-        return f"{found.name} ({person})" if found else person
-
-    def record(
-        self,
-        rule: str,
-        session: Session,
-        problems: list[tuple[str, list[str]]],
-        held_message: str,
-        hard: bool = True,
-    ) -> None:
-        """One result per problem found, or one 'held' result when there is none."""
-        for message, people in problems:
-            self.results.append(
-                CheckResult(
-                    rule=rule,
-                    hard=hard,
-                    held=False,
-                    message=message,
-                    people=people,
-                    session=session.id,
-                )
-            )
-        if not problems:
-            self.results.append(
-                CheckResult(
-                    rule=rule, hard=hard, held=True, message=held_message, session=session.id
-                )
-            )
-
-    def penalise(
-        self, rule: Rule, session: Session, penalty: int, message: str, people: list[str]
-    ) -> None:
-        """A soft rule's result: its penalty (0 when it held)."""
-        self.results.append(
-            CheckResult(
-                rule=rule.kind.value,
-                hard=False,
-                held=penalty == 0,
-                penalty=penalty,
-                message=message,
-                people=people,
-                session=session.id,
-            )
-        )
+from models import Allocation, CheckReport, Event, Option, Rule, RuleKind, Session
+from solver.check_groups import check_groups, encounters, group_stats, mixing
+from solver.checker import Checker, in_round, rounds_of
 
 
 def check_allocation(event: Event, allocation: Allocation) -> CheckReport:
@@ -72,15 +16,20 @@ def check_allocation(event: Event, allocation: Allocation) -> CheckReport:
     checker = Checker(event, allocation)
     for session in event.sessions:
         check_session(checker, session)
-    preference_cost, rank_counts, worst_off = score_preferences(event, allocation)
+    preference_cost, rank_counts, dissatisfaction = score_preferences(event, allocation)
     soft = sum(result.penalty for result in checker.results)
+    new_people, repeat_pairs = encounters(checker)
     return CheckReport(
         results=checker.results,
         preference_cost=preference_cost,
         soft_penalty=soft,
         objective=event.settings.weight_preference * preference_cost + soft,
         rank_counts=rank_counts,
-        worst_off=worst_off,
+        worst_off=max(dissatisfaction.values(), default=0),
+        dissatisfaction=dissatisfaction,
+        groups=group_stats(event, checker),
+        new_people=new_people,
+        repeat_pairs=repeat_pairs,
     )
 
 
@@ -92,6 +41,8 @@ def check_session(checker: Checker, session: Session) -> None:
     for rule in checker.event.rules:
         if rule.applies_to(session.id):
             organiser_rule(checker, session, rule)
+    check_groups(checker, session)
+    mixing(checker, session)
 
 
 def placed(checker: Checker, session: Session) -> dict[tuple[str, int], list[str]]:
@@ -130,16 +81,6 @@ def one_place_each(checker: Checker, session: Session) -> None:
             if option not in known:
                 problems.append((f'"{option}" is not an option of {session.id}', [person]))
     checker.record("one option each", session, problems, "everyone has exactly one option")
-
-
-def rounds_of(session: Session) -> range:
-    """The session's rounds, from 1."""
-    return range(1, session.rounds + 1)
-
-
-def in_round(session: Session, round_: int) -> str:
-    """' in round r' for sessions with several rounds."""
-    return f" in round {round_}" if session.rounds > 1 else ""
 
 
 def capacity(checker: Checker, session: Session) -> None:
@@ -339,8 +280,10 @@ def names(checker: Checker, people: list[str]) -> str:
     return ", ".join(checker.who(person) for person in people)
 
 
-def score_preferences(event: Event, allocation: Allocation) -> tuple[int, dict[str, int], int]:
-    """Total rank cost, how many placements got each rank, and the worst-off person's cost."""
+def score_preferences(
+    event: Event, allocation: Allocation
+) -> tuple[int, dict[str, int], dict[str, int]]:
+    """Total rank cost, how many placements got each rank, and each person's dissatisfaction."""
     total = 0
     counts: Counter[str] = Counter()
     per_person: Counter[str] = Counter()
@@ -358,4 +301,4 @@ def score_preferences(event: Event, allocation: Allocation) -> tuple[int, dict[s
         cost = costs[min(rank, len(costs)) - 1] if rank else event.settings.unranked_cost
         total += cost
         per_person[a.participant] += cost
-    return total, dict(counts), max(per_person.values(), default=0)
+    return total, dict(counts), dict(sorted(per_person.items()))

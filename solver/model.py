@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from models import Event, Option, Participant, Session
+from solver.history import History
 
 Key = tuple[str, str, int]  # (participant, option, round)
 
@@ -27,9 +28,12 @@ class SessionModel:
     session: Session
     options: list[Option]
     people: list[Participant]
+    history: History = field(default_factory=History)
+    sizes: dict[str, int] | None = None
     model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
     x: dict[Key, cp_model.IntVar] = field(default_factory=dict)
     penalties: list[Penalty] = field(default_factory=list)
+    worst_off: cp_model.IntVar | None = None
 
     @property
     def rounds(self) -> range:
@@ -51,6 +55,17 @@ class SessionModel:
             for person in self.people
             if (var := self.x.get((person.id, option, round_))) is not None
         ]
+
+    def size(self, option: str, round_: int) -> cp_model.LinearExprT:
+        """How many people the option holds in the round: fixed in advance, or a sum."""
+        if self.sizes is not None:
+            return self.sizes[option]
+        return sum(self.members(option, round_))
+
+    def count(self, people: list[str], option: str, round_: int) -> cp_model.LinearExpr:
+        """How many of these people sit in the option in the round."""
+        seats = [self.x.get((person, option, round_)) for person in people]
+        return cp_model.LinearExpr.sum([seat for seat in seats if seat is not None])
 
     def in_option(self, person: str, option: str, round_: int) -> cp_model.LinearExprT:
         """1 when the person is in the option in that round, else 0 (constant 0 if impossible)."""

@@ -34,6 +34,7 @@ def event(
     """One session with `options` (id, max); `prefs` maps a person to their options in rank order.
 
     A None in a person's list is skipped, so ["B", None, "A"] ranks B first and A third.
+    Fairness is off unless asked for, so that each test sees the rule it is about.
     """
     participants = people if isinstance(people, list) else globals()["people"](people)
     preferences = [
@@ -48,7 +49,7 @@ def event(
         options=[Option(session=session, id=oid, max=cap) for oid, cap in options],
         preferences=preferences,
         rules=list(rules),
-        settings=Settings(**settings),  # type: ignore[arg-type]
+        settings=Settings(**{"weight_fairness": 0, **settings}),  # type: ignore[arg-type]
     )
 
 

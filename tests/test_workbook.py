@@ -23,7 +23,7 @@ from models import (
     Strength,
 )
 from models import workbook as event_workbook
-from models.workbook import read_event, write_event, write_template
+from models.workbook import read_event, setting_value, write_event, write_template
 
 Rows = list[list[object]]
 
@@ -246,6 +246,17 @@ def test_unknown_participant_columns_are_kept_as_attributes(tmp_path: Path) -> N
     assert event.participants[0].extra == {"home_town": "Batumi", "seniority": "12"}
     assert event.participants[0].attribute("home_town") == "Batumi"
     assert event.participants[1].extra == {}
+
+
+def test_participant_column_like_a_known_one_is_a_warning(tmp_path: Path) -> None:
+    sheets = base_sheets()
+    sheets["Participants"][0][2] = "Groups"
+    event, issues = read(tmp_path, sheets)
+    assert event is not None
+    assert event.participants[0].extra == {"groups": "academia"}
+    assert issues == [
+        'warning: Participants row 1, column groups: kept as an attribute (did you mean "group"?)'
+    ]
 
 
 def test_unknown_column_elsewhere_is_a_warning(tmp_path: Path) -> None:
@@ -530,12 +541,12 @@ def test_excel_date_day_matches_iso_days_of_participants(tmp_path: Path) -> None
     sheets["Participants"][1].append("2025-03-10")
     sheets["Participants"][2].append(datetime(2025, 3, 10))
     sheets["Participants"][3].append("2025-03-10, 2025-03-11")
-    sheets["Sessions"].append(["S2", datetime(2025, 3, 11), "split"])
+    sheets["Sessions"].append(["S2", datetime(2025, 3, 11, 9, 30), "split"])
     sheets["Options"].append(["S2", "A", 3])
     event, issues = read(tmp_path, sheets)
     assert issues == []
     assert event is not None
-    assert event.sessions[0].day == "2025-03-10"
+    assert [session.day for session in event.sessions] == ["2025-03-10", "2025-03-11"]
     assert all(person.attends("2025-03-10") for person in event.participants)
 
 
@@ -612,13 +623,15 @@ def test_settings_are_read(tmp_path: Path) -> None:
 
 
 def test_unknown_setting_is_a_warning(tmp_path: Path) -> None:
+    """Later versions add settings; a workbook made for them still reads."""
     sheets = base_sheets()
-    sheets["Settings"] = [["key", "value"], ["weight_fairness", 3]]
+    sheets["Settings"] = [["key", "value"], ["colour_scheme", "green"], ["seeed", 3]]
     event, issues = read(tmp_path, sheets)
     assert event is not None
     assert issues == [
-        'warning: Settings row 2, column key: unknown setting "weight_fairness", ignored '
-        "(known: rank_costs, unranked_cost, weight_preference, time_limit, seed, workers)"
+        'warning: Settings row 2, column key: unknown setting "colour_scheme", ignored',
+        'warning: Settings row 3, column key: unknown setting "seeed", ignored '
+        '(did you mean "seed"?)',
     ]
 
 
@@ -639,6 +652,18 @@ def test_invalid_setting_is_an_error(tmp_path: Path, key: str, value: object, me
     event, issues = read(tmp_path, sheets)
     assert event is None
     assert issues == [f"Settings row 2, column value: {message}"]
+
+
+def test_setting_values_follow_the_field_type() -> None:
+    assert setting_value(" Soft ", Strength) is Strength.SOFT
+    assert setting_value("NO", bool) is False
+    assert setting_value(True, bool) is True
+    assert setting_value("region, group", tuple[str, ...]) == ("region", "group")
+    assert setting_value(4, tuple[int, ...]) == (4,)
+    with pytest.raises(ValueError, match='"medium" is not one of hard, soft'):
+        setting_value("medium", Strength)
+    with pytest.raises(ValueError, match='"maybe" is not yes or no'):
+        setting_value("maybe", bool)
 
 
 def test_setting_given_twice(tmp_path: Path) -> None:

@@ -5,14 +5,30 @@ from collections.abc import Callable
 from solver.model import SessionModel
 from solver.rules.core import distinct_tables, minimum_if_open, one_option_per_round, room_capacity
 from solver.rules.eligibility import ELIGIBILITY, reasons_against
+from solver.rules.fairness import worst_off
+from solver.rules.groups import (
+    balanced_split,
+    colleagues_apart,
+    new_encounters,
+    no_isolation,
+    split_sizes,
+    spread_values,
+)
 from solver.rules.organiser import keep_apart, keep_together, soft_assign, soft_forbid
 from solver.rules.preferences import preference_cost
 
 Rule = Callable[[SessionModel], None]
 
-HARD: tuple[Rule, ...] = (one_option_per_round, room_capacity, minimum_if_open, distinct_tables)
+HARD: tuple[Rule, ...] = (
+    one_option_per_round,
+    room_capacity,
+    minimum_if_open,
+    distinct_tables,
+    balanced_split,
+)
 ORGANISER: tuple[Rule, ...] = (keep_together, keep_apart, soft_assign, soft_forbid)
-OBJECTIVE: tuple[Rule, ...] = (preference_cost,)
-RULES: tuple[Rule, ...] = HARD + ORGANISER + OBJECTIVE
+GROUPS: tuple[Rule, ...] = (spread_values, no_isolation, colleagues_apart, new_encounters)
+OBJECTIVE: tuple[Rule, ...] = (preference_cost, worst_off)
+RULES: tuple[Rule, ...] = HARD + ORGANISER + GROUPS + OBJECTIVE
 
-__all__ = ["ELIGIBILITY", "RULES", "reasons_against"]
+__all__ = ["ELIGIBILITY", "RULES", "reasons_against", "split_sizes"]

@@ -1,0 +1,245 @@
+"""The checker's half of the group rules: diversity, isolation, colleagues, balance, mixing.
+
+Computed from the finished allocation alone (actual option sizes, actual encounters), with
+the same definitions as docs/rules.md, so that its penalties add up to the solver's.
+"""
+
+from collections import Counter
+from itertools import combinations
+
+from models import Event, GroupStats, Session, SessionKind, Strength
+from solver.checker import Checker, in_round, rounds_of
+
+Pair = tuple[str, str]
+
+
+def present_values(
+    event: Event, people: list[str], column: str, least: int
+) -> dict[str, list[str]]:
+    """These people by their (non-empty) value in a column, values held by `least` or more."""
+    grouped: dict[str, list[str]] = {}
+    for person in people:
+        value = event.people[person].attribute(column) if person in event.people else ""
+        if value:
+            grouped.setdefault(value, []).append(person)
+    return {value: ids for value, ids in grouped.items() if len(ids) >= least}
+
+
+def audience_ids(event: Event, session: Session) -> list[str]:
+    """The ids of everyone taking part in the session."""
+    return [person.id for person in event.audience_of(session)]
+
+
+def fair_range(share: int, size: int, total: int) -> tuple[int, int]:
+    """[floor, ceil] of share × size / total."""
+    return share * size // total, -(-share * size // total)
+
+
+def check_groups(checker: Checker, session: Session) -> None:
+    """Every group rule of one session."""
+    balance(checker, session)
+    diversity(checker, session)
+    isolation(checker, session)
+    colleagues(checker, session)
+
+
+def option_members(checker: Checker, session: Session, round_: int) -> dict[str, list[str]]:
+    """Each option's people in a round (every option, empty ones too)."""
+    return {
+        option.id: checker.allocation.members.get((session.id, option.id, round_), [])
+        for option in checker.event.options_of.get(session.id, [])
+    }
+
+
+def balance(checker: Checker, session: Session) -> None:
+    """A split session's options differ in size by at most one, full options aside."""
+    if session.kind is not SessionKind.SPLIT or not checker.event.settings.balance_splits:
+        return
+    capacity = {o.id: o.max for o in checker.event.options_of.get(session.id, [])}
+    problems: list[tuple[str, list[str]]] = []
+    for round_ in rounds_of(session):
+        sizes = {
+            option: len(people)
+            for option, people in option_members(checker, session, round_).items()
+        }
+        for small, large in combinations(sorted(sizes), 2):
+            low, high = sorted((small, large), key=lambda o: sizes[o])
+            if sizes[high] > sizes[low] + 1 and sizes[low] < capacity[low]:
+                suffix = in_round(session, round_)
+                message = f"{high} holds {sizes[high]} but {low} only {sizes[low]}{suffix}"
+                problems.append((message, []))
+    checker.record(
+        "balance", session, problems, "options differ in size by at most one", hard=False
+    )
+
+
+def diversity(checker: Checker, session: Session) -> None:
+    """Each option holds each diversity value within [floor, ceil] of its fair share."""
+    event = checker.event
+    weight = event.settings.weight_diversity
+    people = audience_ids(event, session)
+    total = len(people)
+    for column in event.settings.diversity:
+        groups = present_values(event, people, column, least=1)
+        if len(groups) < 2 or not weight:
+            continue
+        for round_ in rounds_of(session):
+            for option, members in option_members(checker, session, round_).items():
+                off, concerned, count = [], [], 0
+                for value, holders in groups.items():
+                    low, high = fair_range(len(holders), len(members), total)
+                    here = [p for p in members if p in set(holders)]
+                    beyond = max(0, len(here) - high) + max(0, low - len(here))
+                    if beyond:
+                        count += beyond
+                        off.append(f"{value} {len(here)} (fair {low}–{high})")
+                        concerned += here
+                message = f"{option}{in_round(session, round_)}: {column} " + "; ".join(off)
+                if count:
+                    checker.soft("diversity", session, count * weight, message, concerned)
+    checker.soft_held("diversity", session, "every option within its fair share")
+
+
+def isolation(checker: Checker, session: Session) -> None:
+    """Nobody is the only one of their value (of a no-isolation column) in an option."""
+    event = checker.event
+    settings = event.settings
+    hard = settings.no_isolation_strength is Strength.HARD
+    people = audience_ids(event, session)
+    problems = []
+    for column in settings.no_isolation:
+        groups = present_values(event, people, column, least=2)
+        for round_ in rounds_of(session):
+            for option, members in option_members(checker, session, round_).items():
+                for value, holders in groups.items():
+                    here = [p for p in members if p in set(holders)]
+                    if len(here) == 1:
+                        message = (
+                            f"{checker.who(here[0])} is the only {value} in {option}"
+                            f"{in_round(session, round_)}"
+                        )
+                        if hard:
+                            problems.append((message, here))
+                        elif settings.weight_isolation:
+                            checker.soft(
+                                "isolation", session, settings.weight_isolation, message, here
+                            )
+    if hard:
+        checker.record("isolation", session, problems, "nobody isolated")
+    else:
+        checker.soft_held("isolation", session, "nobody isolated")
+
+
+def colleagues(checker: Checker, session: Session) -> None:
+    """No option holds more than its fair share (rounded up) of one organisation's people."""
+    event = checker.event
+    weight = event.settings.weight_spread
+    people = audience_ids(event, session)
+    total = len(people)
+    for column in event.settings.spread if weight else ():
+        groups = present_values(event, people, column, least=2)
+        for round_ in rounds_of(session):
+            for option, members in option_members(checker, session, round_).items():
+                for value, holders in groups.items():
+                    _, high = fair_range(len(holders), len(members), total)
+                    here = [p for p in members if p in set(holders)]
+                    if len(here) > high:
+                        message = (
+                            f"{len(here)} of {value} in {option}{in_round(session, round_)}, "
+                            f"fair share at most {high}"
+                        )
+                        checker.soft("spread", session, (len(here) - high) * weight, message, here)
+    checker.soft_held("spread", session, "colleagues spread over the options")
+
+
+MIXING_KINDS = (SessionKind.SPLIT, SessionKind.ROUNDTABLE)
+
+
+def earlier_meetings(event: Event, checker: Checker, day: str) -> Counter[Pair]:
+    """How often each pair shared a split group or a table on days before `day`."""
+    days = event.days()
+    earlier = {
+        s.id
+        for s in event.sessions
+        if s.kind in MIXING_KINDS and days.index(s.day) < days.index(day)
+    }
+    met: Counter[Pair] = Counter()
+    for (session, _option, _round), people in checker.allocation.members.items():
+        if session in earlier:
+            met.update(combinations(sorted(people), 2))
+    return met
+
+
+def mixing(checker: Checker, session: Session) -> None:
+    """In split sessions, each pair that already shared a group costs once per earlier group."""
+    weight = checker.event.settings.weight_mixing
+    if session.kind is not SessionKind.SPLIT or not weight:
+        return
+    met = earlier_meetings(checker.event, checker, session.day)
+    for round_ in rounds_of(session):
+        for option, members in option_members(checker, session, round_).items():
+            again = [(pair, met[pair]) for pair in combinations(sorted(members), 2) if met[pair]]
+            if again:
+                times = sum(count for _, count in again)
+                people = sorted({p for pair, _ in again for p in pair})
+                message = f"{len(again)} pairs in {option} met before ({times} earlier meetings)"
+                checker.soft("mixing", session, times * weight, message, people)
+    checker.soft_held("mixing", session, "no pair meets again")
+
+
+def group_stats(event: Event, checker: Checker) -> list[GroupStats]:
+    """Per session, option and round: size, largest distance from a fair share, isolated people."""
+    stats = []
+    for session in event.sessions:
+        people = audience_ids(event, session)
+        if not people:
+            continue
+        for round_ in rounds_of(session):
+            for option, members in option_members(checker, session, round_).items():
+                deviation = {
+                    column: max(
+                        (
+                            abs(
+                                sum(1 for p in members if p in set(holders))
+                                - len(holders) * len(members) / len(people)
+                            )
+                            for holders in present_values(event, people, column, 1).values()
+                        ),
+                        default=0.0,
+                    )
+                    for column in event.settings.diversity
+                }
+                isolated = [
+                    here[0]
+                    for column in event.settings.no_isolation
+                    for holders in present_values(event, people, column, 2).values()
+                    if len(here := [p for p in members if p in set(holders)]) == 1
+                ]
+                stats.append(
+                    GroupStats(
+                        session=session.id,
+                        option=option,
+                        round=round_,
+                        size=len(members),
+                        deviation={k: round(v, 2) for k, v in deviation.items()},
+                        isolated=isolated,
+                    )
+                )
+    return stats
+
+
+def encounters(checker: Checker) -> tuple[dict[str, int], int]:
+    """In split groups and at tables: how many people each person met, pairs met more than once."""
+    mixing_sessions = {s.id for s in checker.event.sessions if s.kind in MIXING_KINDS}
+    met: Counter[Pair] = Counter()
+    for (session, _option, _round), people in checker.allocation.members.items():
+        if session in mixing_sessions:
+            met.update(combinations(sorted(set(people)), 2))
+    others: Counter[str] = Counter()
+    for a, b in met:
+        others[a] += 1
+        others[b] += 1
+    placed = {a.participant for a in checker.allocation.assignments}
+    return {person: others[person] for person in sorted(placed)}, sum(
+        1 for n in met.values() if n > 1
+    )

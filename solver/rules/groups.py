@@ -1,0 +1,144 @@
+"""Fair, mixed groups: balanced split sizes, diversity, no isolation, colleagues apart, new people.
+
+Fair shares are integer targets computed here, not products of variables: when option sizes
+are fixed in advance (split sessions) the bounds are plain numbers; otherwise the share is
+linear in the option's size and the bound is scaled by the session's size.
+"""
+
+from ortools.sat.python import cp_model
+
+from models import SessionKind, Strength
+from solver.model import SessionModel
+
+
+def balanced_sizes(people: int, capacities: list[int]) -> list[int] | None:
+    """Sizes as equal as possible: options below capacity differ by at most one person."""
+    if people > sum(capacities):
+        return None
+    level = next(
+        level
+        for level in range(max(capacities, default=0) + 1)
+        if sum(min(cap, level) for cap in capacities) >= people
+    )
+    sizes = [min(cap, max(level - 1, 0)) for cap in capacities]
+    extra = people - sum(sizes)
+    for index in sorted(range(len(capacities)), key=lambda i: -capacities[i]):
+        if extra and capacities[index] >= level > sizes[index]:
+            sizes[index] += 1
+            extra -= 1
+    return sizes
+
+
+def split_sizes(m: SessionModel) -> dict[str, int] | None:
+    """The balanced sizes of a split session's options, or None for other sessions."""
+    if m.session.kind is not SessionKind.SPLIT or not m.event.settings.balance_splits:
+        return None
+    sizes = balanced_sizes(len(m.people), [option.max for option in m.options])
+    return None if sizes is None else dict(zip((o.id for o in m.options), sizes, strict=True))
+
+
+def balanced_split(m: SessionModel) -> None:
+    """A split session's options hold their balanced sizes exactly."""
+    if m.sizes is None:
+        return
+    for option in m.options:
+        for round_ in m.rounds:
+            m.model.add(sum(m.members(option.id, round_)) == m.sizes[option.id])
+
+
+def values_of(m: SessionModel, column: str, least: int = 1) -> dict[str, list[str]]:
+    """The session's people by their value in a column (empty values left out)."""
+    grouped: dict[str, list[str]] = {}
+    for person in m.people:
+        value = person.attribute(column)
+        if value:
+            grouped.setdefault(value, []).append(person.id)
+    return {value: ids for value, ids in grouped.items() if len(ids) >= least}
+
+
+def near_share(
+    m: SessionModel, rule: str, weight: int, people: list[str], both_sides: bool = True
+) -> None:
+    """Penalise each person beyond [floor, ceil] of these people's fair share of every option."""
+    total, share = len(m.people), len(people)
+    for option in m.options:
+        for round_ in m.rounds:
+            count = m.count(people, option.id, round_)
+            over = m.model.new_int_var(0, share, f"{rule}_over")
+            under = m.model.new_int_var(0, share if both_sides else 0, f"{rule}_under")
+            if m.sizes is not None:
+                size = m.sizes[option.id]
+                m.model.add(count - over <= -(-share * size // total))
+                if both_sides:
+                    m.model.add(count + under >= share * size // total)
+            else:
+                size_expr = cp_model.LinearExpr.sum(m.members(option.id, round_))
+                m.model.add(total * (count - over) <= share * size_expr + total - 1)
+                if both_sides:
+                    m.model.add(total * (count + under) >= share * size_expr - total + 1)
+            m.penalise(rule, weight, over + under, *people)
+
+
+def spread_values(m: SessionModel) -> None:
+    """Diversity: each option holds each value of the diversity columns near its fair share."""
+    weight = m.event.settings.weight_diversity
+    if not weight:
+        return
+    for column in m.event.settings.diversity:
+        groups = values_of(m, column)
+        if len(groups) < 2:
+            continue
+        for people in groups.values():
+            near_share(m, "diversity", weight, people)
+
+
+def colleagues_apart(m: SessionModel) -> None:
+    """People of one organisation are spread: no option holds more than its share of them."""
+    weight = m.event.settings.weight_spread
+    if not weight:
+        return
+    for column in m.event.settings.spread:
+        for people in values_of(m, column, least=2).values():
+            near_share(m, "spread", weight, people, both_sides=False)
+
+
+def no_isolation(m: SessionModel) -> None:
+    """Nobody is the only one of their value in an option: zero or at least two of each."""
+    settings = m.event.settings
+    hard = settings.no_isolation_strength is Strength.HARD
+    if not hard and not settings.weight_isolation:
+        return
+    for column in settings.no_isolation:
+        for people in values_of(m, column, least=2).values():
+            for option in m.options:
+                for round_ in m.rounds:
+                    count = m.count(people, option.id, round_)
+                    some = m.model.new_bool_var("some")
+                    m.model.add(count <= len(people) * some)
+                    if hard:
+                        m.model.add(count >= 2 * some)
+                        continue
+                    alone = m.model.new_bool_var("alone")
+                    m.model.add(count >= 2 * some - alone)
+                    m.penalise("isolation", settings.weight_isolation, alone, *people)
+
+
+def new_encounters(m: SessionModel) -> None:
+    """Split sessions mix people who shared a group on earlier days: each pair again costs."""
+    weight = m.event.settings.weight_mixing
+    if not weight or m.session.kind is not SessionKind.SPLIT:
+        return
+    here = [person.id for person in m.people]
+    repeats: dict[tuple[str, ...], int] = {}
+    for group in m.history.groups:
+        met = tuple(person for person in here if person in group)
+        if len(met) > 1:
+            repeats[met] = repeats.get(met, 0) + 1
+    for met, times in repeats.items():
+        for option in m.options:
+            for round_ in m.rounds:
+                count = m.count(list(met), option.id, round_)
+                pairs = m.model.new_int_var(0, len(met) * (len(met) - 1) // 2, "pairs")
+                for k in range(1, len(met)):
+                    m.model.add(pairs >= k * count - k * (k + 1) // 2)
+                m.penalise("mixing", weight * times, pairs, *met)
