@@ -53,7 +53,8 @@ def option_members(checker: Checker, session: Session, round_: int) -> dict[str,
 
 def balance(checker: Checker, session: Session) -> None:
     """A split session's options differ in size by at most one, full options aside."""
-    if session.kind is not SessionKind.SPLIT or not checker.event.settings.balance_splits:
+    balanced = (SessionKind.SPLIT, SessionKind.ROUNDTABLE)
+    if session.kind not in balanced or not checker.event.settings.balance_splits:
         return
     capacity = {o.id: o.max for o in checker.event.options_of.get(session.id, [])}
     problems: list[tuple[str, list[str]]] = []

@@ -34,6 +34,7 @@ class SessionModel:
     x: dict[Key, cp_model.IntVar] = field(default_factory=dict)
     penalties: list[Penalty] = field(default_factory=list)
     worst_off: cp_model.IntVar | None = None
+    size_vars: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
 
     @property
     def rounds(self) -> range:
@@ -61,6 +62,22 @@ class SessionModel:
         if self.sizes is not None:
             return self.sizes[option]
         return sum(self.members(option, round_))
+
+    def size_var(self, option: str, round_: int) -> cp_model.IntVar:
+        """An integer variable equal to the option's size in the round (made once)."""
+        if (option, round_) not in self.size_vars:
+            var = self.model.new_int_var(0, self.most(option, round_), f"size[{option},{round_}]")
+            self.model.add(var == sum(self.members(option, round_)))
+            self.size_vars[(option, round_)] = var
+        return self.size_vars[(option, round_)]
+
+    def most(self, option: str, round_: int) -> int:
+        """The most people the option can hold in the round: its max, or all who may sit there."""
+        return min(len(self.members(option, round_)), self.option(option).max)
+
+    def option(self, option: str) -> Option:
+        """The session's option with that id."""
+        return next(o for o in self.options if o.id == option)
 
     def count(self, people: list[str], option: str, round_: int) -> cp_model.LinearExpr:
         """How many of these people sit in the option in the round."""

@@ -29,16 +29,19 @@ def balanced_sizes(people: int, capacities: list[int]) -> list[int] | None:
     return sizes
 
 
+BALANCED_KINDS = (SessionKind.SPLIT, SessionKind.ROUNDTABLE)
+
+
 def split_sizes(m: SessionModel) -> dict[str, int] | None:
-    """The balanced sizes of a split session's options, or None for other sessions."""
-    if m.session.kind is not SessionKind.SPLIT or not m.event.settings.balance_splits:
+    """Balanced sizes for split groups and roundtables (every round), None for choice sessions."""
+    if m.session.kind not in BALANCED_KINDS or not m.event.settings.balance_splits:
         return None
     sizes = balanced_sizes(len(m.people), [option.max for option in m.options])
     return None if sizes is None else dict(zip((o.id for o in m.options), sizes, strict=True))
 
 
 def balanced_split(m: SessionModel) -> None:
-    """A split session's options hold their balanced sizes exactly."""
+    """A split session's groups (a roundtable's tables, each round) hold their balanced sizes."""
     if m.sizes is None:
         return
     for option in m.options:
@@ -60,23 +63,41 @@ def near_share(
     m: SessionModel, rule: str, weight: int, people: list[str], both_sides: bool = True
 ) -> None:
     """Penalise each person beyond [floor, ceil] of these people's fair share of every option."""
-    total, share = len(m.people), len(people)
     for option in m.options:
         for round_ in m.rounds:
             count = m.count(people, option.id, round_)
-            over = m.model.new_int_var(0, share, f"{rule}_over")
-            under = m.model.new_int_var(0, share if both_sides else 0, f"{rule}_under")
-            if m.sizes is not None:
-                size = m.sizes[option.id]
-                m.model.add(count - over <= -(-share * size // total))
-                if both_sides:
-                    m.model.add(count + under >= share * size // total)
-            else:
-                size_expr = cp_model.LinearExpr.sum(m.members(option.id, round_))
-                m.model.add(total * (count - over) <= share * size_expr + total - 1)
-                if both_sides:
-                    m.model.add(total * (count + under) >= share * size_expr - total + 1)
-            m.penalise(rule, weight, over + under, *people)
+            low, high = share_bounds(m, option.id, round_, len(people))
+            over = m.model.new_int_var(0, len(people), f"{rule}_over")
+            m.model.add(count - over <= high)
+            excess: cp_model.LinearExprT = over
+            if both_sides:
+                under = m.model.new_int_var(0, len(people), f"{rule}_under")
+                m.model.add(count + under >= low)
+                excess = over + under
+            m.penalise(rule, weight, excess, *people)
+
+
+def share_bounds(
+    m: SessionModel, option: str, round_: int, share: int
+) -> tuple[cp_model.LinearExprT, cp_model.LinearExprT]:
+    """floor and ceil of share × size / total: numbers for fixed sizes, else looked up by size.
+
+    The targets for every possible size are computed here as integers, and CP-SAT picks them
+    with an element constraint: no product of variables, no scaled coefficients.
+    """
+    total = len(m.people)
+    if m.sizes is not None:
+        size = m.sizes[option]
+        return share * size // total, -(-share * size // total)
+    size_var = m.size_var(option, round_)
+    sizes = range(m.most(option, round_) + 1)
+    bounds = []
+    for rounding in (lambda k: share * k // total, lambda k: -(-share * k // total)):
+        table = [rounding(k) for k in sizes]
+        target = m.model.new_int_var(min(table), max(table), "target")
+        m.model.add_element(size_var, table, target)
+        bounds.append(target)
+    return bounds[0], bounds[1]
 
 
 def spread_values(m: SessionModel) -> None:
