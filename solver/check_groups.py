@@ -156,34 +156,39 @@ def colleagues(checker: Checker, session: Session) -> None:
 MIXING_KINDS = (SessionKind.SPLIT, SessionKind.ROUNDTABLE)
 
 
-def earlier_meetings(event: Event, checker: Checker, day: str) -> Counter[Pair]:
-    """How often each pair shared a split group or a table on days before `day`."""
-    days = event.days()
-    earlier = {
-        s.id
-        for s in event.sessions
-        if s.kind in MIXING_KINDS and days.index(s.day) < days.index(day)
-    }
+def earlier_meetings(checker: Checker, session: Session, round_: int) -> Counter[Pair]:
+    """How often each pair shared a split group or a table before this session's round.
+
+    Before means on an earlier day, or in an earlier round of the same roundtable.
+    """
+    days = checker.event.days()
+    kinds = {s.id: s.kind for s in checker.event.sessions}
+    day_of = {s.id: days.index(s.day) for s in checker.event.sessions}
     met: Counter[Pair] = Counter()
-    for (session, _option, _round), people in checker.allocation.members.items():
-        if session in earlier:
+    for (other, _option, other_round), people in checker.allocation.members.items():
+        earlier_day = day_of.get(other, len(days)) < days.index(session.day)
+        earlier_round = other == session.id and other_round < round_
+        if kinds.get(other) in MIXING_KINDS and (earlier_day or earlier_round):
             met.update(combinations(sorted(people), 2))
     return met
 
 
 def mixing(checker: Checker, session: Session) -> None:
-    """In split sessions, each pair that already shared a group costs once per earlier group."""
+    """In split groups and at tables, each pair that met before costs once per earlier meeting."""
     weight = checker.event.settings.weight_mixing
-    if session.kind is not SessionKind.SPLIT or not weight:
+    if session.kind not in MIXING_KINDS or not weight:
         return
-    met = earlier_meetings(checker.event, checker, session.day)
     for round_ in rounds_of(session):
+        met = earlier_meetings(checker, session, round_)
         for option, members in option_members(checker, session, round_).items():
             again = [(pair, met[pair]) for pair in combinations(sorted(members), 2) if met[pair]]
             if again:
                 times = sum(count for _, count in again)
                 people = sorted({p for pair, _ in again for p in pair})
-                message = f"{len(again)} pairs in {option} met before ({times} earlier meetings)"
+                message = (
+                    f"{len(again)} pairs in {option}{in_round(session, round_)} met before "
+                    f"({times} earlier meetings)"
+                )
                 checker.soft("mixing", session, times * weight, message, people)
     checker.soft_held("mixing", session, "no pair meets again")
 

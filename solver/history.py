@@ -14,14 +14,21 @@ class History:
 
     dissatisfaction: Counter[str] = field(default_factory=Counter)
     groups: list[frozenset[str]] = field(default_factory=list)
+    visits: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+
+    def copy(self) -> "History":
+        """An independent copy, for solving a session's rounds one after another."""
+        return History(Counter(self.dissatisfaction), list(self.groups), Counter(self.visits))
 
     def record(self, event: Event, assignments: list[Assignment]) -> None:
-        """Add a solved session's placements: their preference costs and their groups."""
+        """Add placements: preference costs, table visits, groups of split and roundtable."""
         members: dict[tuple[str, str, int], set[str]] = {}
         for a in assignments:
             if (a.participant, a.session) not in event.host_option:
                 self.dissatisfaction[a.participant] += event.cost(
                     a.participant, a.session, a.option
                 )
-            members.setdefault((a.session, a.option, a.round), set()).add(a.participant)
+            self.visits[(a.session, a.participant, a.option)] += 1
+            if event.session_by_id[a.session].kind in MIXING_KINDS:
+                members.setdefault((a.session, a.option, a.round), set()).add(a.participant)
         self.groups += [frozenset(group) for _, group in sorted(members.items()) if len(group) > 1]

@@ -22,12 +22,13 @@ class Penalty:
 
 @dataclass
 class SessionModel:
-    """The placement variables of one session and everything rules need to constrain them."""
+    """The placement variables of one session (or some of its rounds) and what rules need."""
 
     event: Event
     session: Session
     options: list[Option]
     people: list[Participant]
+    rounds: range = range(1, 2)
     history: History = field(default_factory=History)
     sizes: dict[str, int] | None = None
     model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
@@ -35,11 +36,6 @@ class SessionModel:
     penalties: list[Penalty] = field(default_factory=list)
     worst_off: cp_model.IntVar | None = None
     size_vars: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
-
-    @property
-    def rounds(self) -> range:
-        """The session's rounds, numbered from 1."""
-        return range(1, self.session.rounds + 1)
 
     def choices(self, person: str, round_: int) -> list[tuple[str, cp_model.IntVar]]:
         """The options a person may take in a round, with their variables."""

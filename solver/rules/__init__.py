@@ -31,4 +31,4 @@ GROUPS: tuple[Rule, ...] = (spread_values, no_isolation, colleagues_apart, new_e
 OBJECTIVE: tuple[Rule, ...] = (preference_cost, worst_off)
 RULES: tuple[Rule, ...] = HARD + ORGANISER + GROUPS + OBJECTIVE
 
-__all__ = ["ELIGIBILITY", "RULES", "reasons_against", "split_sizes"]
+__all__ = ["ELIGIBILITY", "GROUPS", "RULES", "reasons_against", "split_sizes"]

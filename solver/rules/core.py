@@ -32,19 +32,24 @@ def minimum_if_open(m: SessionModel) -> None:
 
 
 def distinct_tables(m: SessionModel) -> None:
-    """Across rounds, a participant visits each option at most once while there are enough."""
+    """Across rounds, a participant visits each option at most once while there are enough.
+
+    With fewer usable options than rounds, each is visited at most ceil(rounds / options)
+    times. Visits in earlier rounds solved apart come from the history.
+    """
     if m.session.rounds <= 1:
         return
     for person in m.people:
         if (person.id, m.session.id) in m.event.host_option:
             continue
         open_to = {option for round_ in m.rounds for option, _ in m.choices(person.id, round_)}
-        visits = -(-m.session.rounds // max(1, len(open_to)))
+        cap = -(-m.session.rounds // max(1, len(open_to)))
         for option in open_to:
             seats = [
                 m.x[(person.id, option, round_)]
                 for round_ in m.rounds
                 if (person.id, option, round_) in m.x
             ]
-            if len(seats) > visits:
-                m.model.add(sum(seats) <= visits)
+            before = m.history.visits[(m.session.id, person.id, option)]
+            if before + len(seats) > cap:
+                m.model.add(sum(seats) <= cap - before)

@@ -145,9 +145,12 @@ def no_isolation(m: SessionModel) -> None:
 
 
 def new_encounters(m: SessionModel) -> None:
-    """Split sessions mix people who shared a group on earlier days: each pair again costs."""
+    """Split groups and tables mix people who met before: each pair meeting again costs.
+
+    Earlier days' split groups and tables count, and so do a roundtable's earlier rounds.
+    """
     weight = m.event.settings.weight_mixing
-    if not weight or m.session.kind is not SessionKind.SPLIT:
+    if not weight or m.session.kind not in BALANCED_KINDS:
         return
     here = [person.id for person in m.people]
     repeats: dict[tuple[str, ...], int] = {}
