@@ -52,10 +52,34 @@ class Row:
 HEADER = ["instance", "size", "method", "status", "objective", "bound", "gap %", "seconds"]
 
 
-def choice_event(people: int, sessions: int, options: int, seed: int = 1) -> Event:
-    """Choice sessions with 3 ranked wishes each, skewed popularity, capacity 20 % above fair."""
+REGIONS = ("Europe", "Africa", "Asia-Pacific", "Latin America", "North America", "Middle East")
+GROUPS = (
+    "local authority",
+    "international organisation",
+    "civil society",
+    "academia",
+    "next generation",
+)
+
+
+def choice_event(
+    people: int, sessions: int, options: int, seed: int = 1, criteria: bool = False
+) -> Event:
+    """Choice sessions with 3 ranked wishes each, skewed popularity, capacity 20 % above fair.
+
+    With `criteria`, people have a region and a stakeholder group (skewed) and the event asks
+    for diversity on both and fairness; without, only preferences count (the flow's problem).
+    """
     rng = random.Random(seed)
-    participants = [Participant(id=f"p{i:05d}", name=f"Person {i}") for i in range(people)]
+    participants = [
+        Participant(
+            id=f"p{i:05d}",
+            name=f"Person {i}",
+            region=rng.choices(REGIONS, weights=(40, 15, 15, 12, 10, 8))[0],
+            group=rng.choices(GROUPS, weights=(30, 15, 25, 15, 15))[0],
+        )
+        for i in range(people)
+    ]
     capacity = -(-people * 12 // (10 * options))
     event_sessions, event_options, preferences = [], [], []
     for s in range(sessions):
@@ -75,7 +99,16 @@ def choice_event(people: int, sessions: int, options: int, seed: int = 1) -> Eve
         sessions=event_sessions,
         options=event_options,
         preferences=preferences,
-        settings=Settings(time_limit=60),
+        settings=settings_for(criteria),
+    )
+
+
+def settings_for(criteria: bool) -> Settings:
+    """Diversity on region and group with fairness, or preferences alone."""
+    if criteria:
+        return Settings(time_limit=60, diversity=("region", "group"), no_isolation=(), spread=())
+    return Settings(
+        time_limit=60, diversity=(), no_isolation=(), spread=(), weight_fairness=0, weight_mixing=0
     )
 
 
@@ -135,6 +168,8 @@ def instances() -> dict[str, Callable[[], Event]]:
     """Every benchmark instance by name, built on demand."""
     found: dict[str, Callable[[], Event]] = {
         "choice-1000x10x8": lambda: choice_event(1000, 10, 8),
+        "fair-1000x10x8": lambda: choice_event(1000, 10, 8, criteria=True),
+        "fair-5000x20x12": lambda: choice_event(5000, 20, 12, criteria=True),
     }
     for path in sorted(DATA.glob("academy-*.xlsx")):
         found[path.stem] = lambda path=path: load(path)  # type: ignore[misc]
@@ -168,7 +203,7 @@ def main() -> None:
             continue
         event = build()
         rows.append(cp_sat_row(name, event))
-        if all(session.rounds == 1 and not event.rules for session in event.sessions):
+        if all(session.rounds == 1 for session in event.sessions) and not event.rules:
             rows.append(flow_row(name, event))
     print_table(rows)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -5,23 +5,23 @@ from ortools.sat.python import cp_model
 from models import Event, Session
 from solver.history import History
 from solver.model import SessionModel
-from solver.rules import GROUPS, RULES, reasons_against, split_sizes
+from solver.rules import GROUPS, RULES, reasons_against
 
 
 def build_session(
     event: Event,
     session: Session,
     history: History | None = None,
-    balanced: bool = True,
+    sizes: dict[str, int] | None = None,
     groups: bool = True,
     rounds: range | None = None,
 ) -> SessionModel:
     """The model of one session: a variable per allowed (person, option, round), then the rules.
 
-    `balanced=False` drops the fixed split sizes, for when the organiser's rules forbid them;
-    `groups=False` leaves out the group criteria (diversity, isolation, colleagues, mixing),
-    for the first, fairness-only stage of the solve. `rounds` limits the model to some of a
-    roundtable's rounds, the earlier ones being in `history`.
+    `sizes` fixes each option's size in advance (balanced groups, or the sizes a preference
+    stage chose); `groups=False` leaves out the group criteria (diversity, isolation,
+    colleagues, mixing), for the first stages of the solve. `rounds` limits the model to some
+    of a roundtable's rounds, the earlier ones being in `history`.
     """
     m = SessionModel(
         event=event,
@@ -31,7 +31,7 @@ def build_session(
         rounds=rounds or range(1, session.rounds + 1),
         history=history or History(),
     )
-    m.sizes = split_sizes(m) if balanced else None
+    m.sizes = sizes
     add_placement_variables(m)
     for rule in RULES if groups else tuple(r for r in RULES if r not in GROUPS):
         rule(m)

@@ -10,10 +10,11 @@ from ortools.sat.python import cp_model
 from ortools.sat.python.cp_model_helper import CpSolverStatus
 
 from models import Allocation, Assignment, Event, Session, SessionKind, SolveStats
-from solver.build import build_session
+from solver.build import build_session, objective
 from solver.explain import impossibilities
 from solver.history import History
 from solver.model import Key, SessionModel
+from solver.rules import split_sizes
 
 STATUS_NAMES = {
     cp_model.OPTIMAL: "optimal",
@@ -140,9 +141,10 @@ def solve_rounds(
 ) -> PartResult:
     """Solve some rounds of a session: balanced if the rules allow, worst-off person first."""
     began = time.monotonic()
-    m, solver, status = solve_lexicographic(event, session, history, rounds, True, deadline)
-    if status == cp_model.INFEASIBLE and m.sizes is not None:
-        m, solver, status = solve_lexicographic(event, session, history, rounds, False, deadline)
+    balanced = split_sizes(event, session)
+    m, solver, status = solve_staged(event, session, history, rounds, balanced, deadline)
+    if status == cp_model.INFEASIBLE and balanced is not None:
+        m, solver, status = solve_staged(event, session, history, rounds, None, deadline)
     found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     return PartResult(
         session=session,
@@ -154,32 +156,66 @@ def solve_rounds(
     )
 
 
-def solve_lexicographic(
+Outcome = tuple[SessionModel, cp_model.CpSolver, Status]
+
+
+def solve_staged(
     event: Event,
     session: Session,
     history: History,
     rounds: range,
-    balanced: bool,
+    sizes: dict[str, int] | None,
     deadline: float,
-) -> tuple[SessionModel, cp_model.CpSolver, Status]:
-    """Minimise the worst-off person's dissatisfaction, fix it, then minimise the objective.
+) -> Outcome:
+    """Solve in stages, each small and each the next one's hint.
 
-    The first stage leaves the group criteria out (they do not change anyone's
-    dissatisfaction), so it is small; its allocation is the second stage's hint.
+    1. Without the group criteria: the worst-off person's dissatisfaction is minimised and
+       then kept (fairness first, lexicographically), and the rest of the objective minimised.
+    2. With the group criteria, the sizes fixed in advance (balanced groups, or the sizes stage
+       1 chose for a choice session), so that every fair share is a number.
     """
-    m = build_session(event, session, history, balanced, rounds=rounds)
+    base = build_session(event, session, history, sizes, groups=False, rounds=rounds)
+    cap: int | None = None
     hint: dict[Key, bool] = {}
-    if m.worst_off is not None:
-        fair = build_session(event, session, history, balanced, groups=False, rounds=rounds)
-        assert fair.worst_off is not None
-        fair.model.minimize(fair.worst_off)
-        first, status = run(fair, (deadline - time.monotonic()) / 3)
+    if base.worst_off is not None:
+        base.model.minimize(base.worst_off)
+        solver, status = run(base, (deadline - time.monotonic()) / 4)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return fair, first, status
-        m.model.add(m.worst_off <= first.value(fair.worst_off))
-        hint = {key: first.boolean_value(var) for key, var in fair.x.items()}
-    solver, status = run(m, deadline - time.monotonic(), hint)
-    return m, solver, status
+            return base, solver, status
+        cap = round(solver.value(base.worst_off))
+        base.model.add(base.worst_off <= cap)
+        hint = placements(base, solver)
+    full = build_session(event, session, history, sizes, rounds=rounds)
+    if len(full.penalties) == len(base.penalties):
+        base.model.minimize(objective(base))
+        return (base, *run(base, deadline - time.monotonic(), hint))
+    if sizes is None:
+        base.model.minimize(objective(base))
+        solver, status = run(base, (deadline - time.monotonic()) / 3, hint)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return base, solver, status
+        hint = placements(base, solver)
+        sizes = sizes_of(base, hint)
+        full = build_session(event, session, history, sizes, rounds=rounds)
+    if cap is not None and full.worst_off is not None:
+        full.model.add(full.worst_off <= cap)
+    return (full, *run(full, deadline - time.monotonic(), hint))
+
+
+def placements(m: SessionModel, solver: cp_model.CpSolver) -> dict[Key, bool]:
+    """The solver's value of every placement variable."""
+    return {key: solver.boolean_value(var) for key, var in m.x.items()}
+
+
+def sizes_of(m: SessionModel, chosen: dict[Key, bool]) -> dict[str, int]:
+    """How many people each option holds in these placements (first round)."""
+    first = m.rounds[0]
+    return {
+        option.id: sum(
+            1 for (_, o, r), on in chosen.items() if on and o == option.id and r == first
+        )
+        for option in m.options
+    }
 
 
 def run(

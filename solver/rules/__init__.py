@@ -7,8 +7,8 @@ from solver.rules.core import distinct_tables, minimum_if_open, one_option_per_r
 from solver.rules.eligibility import ELIGIBILITY, reasons_against
 from solver.rules.fairness import worst_off
 from solver.rules.groups import (
-    balanced_split,
     colleagues_apart,
+    fixed_sizes,
     new_encounters,
     no_isolation,
     split_sizes,
@@ -24,7 +24,7 @@ HARD: tuple[Rule, ...] = (
     room_capacity,
     minimum_if_open,
     distinct_tables,
-    balanced_split,
+    fixed_sizes,
 )
 ORGANISER: tuple[Rule, ...] = (keep_together, keep_apart, soft_assign, soft_forbid)
 GROUPS: tuple[Rule, ...] = (spread_values, no_isolation, colleagues_apart, new_encounters)

@@ -7,7 +7,7 @@ linear in the option's size and the bound is scaled by the session's size.
 
 from ortools.sat.python import cp_model
 
-from models import SessionKind, Strength
+from models import Event, Session, SessionKind, Strength
 from solver.model import SessionModel
 
 
@@ -32,16 +32,18 @@ def balanced_sizes(people: int, capacities: list[int]) -> list[int] | None:
 BALANCED_KINDS = (SessionKind.SPLIT, SessionKind.ROUNDTABLE)
 
 
-def split_sizes(m: SessionModel) -> dict[str, int] | None:
+def split_sizes(event: Event, session: Session) -> dict[str, int] | None:
     """Balanced sizes for split groups and roundtables (every round), None for choice sessions."""
-    if m.session.kind not in BALANCED_KINDS or not m.event.settings.balance_splits:
+    if session.kind not in BALANCED_KINDS or not event.settings.balance_splits:
         return None
-    sizes = balanced_sizes(len(m.people), [option.max for option in m.options])
-    return None if sizes is None else dict(zip((o.id for o in m.options), sizes, strict=True))
+    options = event.options_of.get(session.id, [])
+    sizes = balanced_sizes(len(event.audience_of(session)), [option.max for option in options])
+    return None if sizes is None else dict(zip((o.id for o in options), sizes, strict=True))
 
 
-def balanced_split(m: SessionModel) -> None:
-    """A split session's groups (a roundtable's tables, each round) hold their balanced sizes."""
+def fixed_sizes(m: SessionModel) -> None:
+    """Options hold the sizes fixed in advance: balanced split groups and tables (every
+    round), or a choice session's sizes from its preference stage."""
     if m.sizes is None:
         return
     for option in m.options:
