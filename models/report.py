@@ -1,14 +1,17 @@
 """The allocation workbook: what the organiser gets back, and its Assignments sheet read back."""
 
+import math
 import re
 import unicodedata
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
@@ -77,6 +80,13 @@ READ_ERRORS = (
 
 ORDINAL_SUFFIXES = {1: "st", 2: "nd", 3: "rd"}
 
+CHOICE_SERIES = ("1st choice", "2nd choice", "3rd choice", "later choice", "unranked")
+NO_GROUP = "(no group)"
+CHART_WIDTH_CM = 16.0
+CHART_HEIGHT_CM = 7.5
+BAR_CM = 0.5
+ROW_CM = 0.53
+
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
 
@@ -93,6 +103,7 @@ def write_allocation(
     workbook = Workbook()
     names = session_sheet_names(event.sessions)
     write_summary(workbook.active, event, allocation, report, title)
+    add_summary_charts(workbook.active, event, allocation)
     write_assignments(workbook.create_sheet(ASSIGNMENTS), event, allocation)
     for session in event.sessions:
         write_session(workbook.create_sheet(names[session.id]), event, allocation, session)
@@ -286,6 +297,113 @@ def write_summary(
         for values in session_rows(event, allocation, session):
             put_row(sheet, row, values)
             row += 1
+    fit_columns(sheet, from_row=2)
+
+
+# Summary charts: their data below the Summary's tables, the charts beside them
+
+
+def choice_bucket(category: str) -> str:
+    """A rank category as a chart series: 1st, 2nd, 3rd, later choice, or as it is."""
+    if category.isdigit():
+        rank = int(category)
+        return CHOICE_SERIES[rank - 1] if rank <= 3 else CHOICE_SERIES[3]
+    return category
+
+
+def choice_table(event: Event, allocation: Allocation) -> list[list[object]]:
+    """Per session where people ranked options: placements by choice met, hosts left out."""
+    rows: list[list[object]] = []
+    for session in event.sessions:
+        counts = Counter(
+            choice_bucket(rank_category(event, a))
+            for a in allocation.assignments
+            if a.session == session.id and not is_host(event, a)
+        )
+        if any(counts[series] for series in CHOICE_SERIES):
+            rows.append([session.id, *(counts[series] for series in CHOICE_SERIES)])
+    return rows
+
+
+def group_values(event: Event, allocation: Allocation) -> list[str]:
+    """The `group` values of the people placed, in participant order."""
+    placed = {a.participant for a in allocation.assignments}
+    return list(dict.fromkeys(p.group or NO_GROUP for p in event.participants if p.id in placed))
+
+
+def group_table(
+    event: Event, allocation: Allocation, session: Session, groups: Sequence[str]
+) -> list[list[object]]:
+    """How many people of each group sit in each option (and round) of a session."""
+    rows: list[list[object]] = []
+    for option_id in option_ids(event, allocation, session):
+        for round_ in range(1, session.rounds + 1):
+            members = allocation.members.get((session.id, option_id, round_), [])
+            counts = Counter(
+                (event.people[p].group or NO_GROUP) if p in event.people else NO_GROUP
+                for p in members
+            )
+            label = f"{option_id} r{round_}" if session.rounds > 1 else option_id
+            rows.append([label, *(counts[group] for group in groups)])
+    return rows
+
+
+def bar_chart(title: str, horizontal: bool, rows: int) -> BarChart:
+    """A stacked bar chart with visible axes, tall enough for its bars."""
+    chart = BarChart()
+    chart.type = "bar" if horizontal else "col"
+    chart.grouping = "stacked"
+    chart.overlap = 100
+    chart.gapWidth = 50
+    chart.title = title
+    chart.width = CHART_WIDTH_CM
+    chart.height = max(CHART_HEIGHT_CM, 2.5 + BAR_CM * rows) if horizontal else CHART_HEIGHT_CM
+    chart.x_axis.delete = False
+    if horizontal:
+        chart.x_axis.scaling.orientation = "maxMin"
+    chart.y_axis.delete = False
+    chart.legend.position = "b"
+    return chart
+
+
+def chart_block(
+    sheet: Worksheet, row: int, header: Sequence[object], rows: list[list[object]], chart: BarChart
+) -> int:
+    """Write a table with its header at `row`, plot it in the chart; returns the next free row."""
+    put_row(sheet, row, header, bold=True)
+    for offset, values in enumerate(rows, start=1):
+        put_row(sheet, row + offset, values)
+    last = row + len(rows)
+    data = Reference(sheet, min_col=2, max_col=len(header), min_row=row, max_row=last)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=1, min_row=row + 1, max_row=last))
+    return last + 2
+
+
+def add_summary_charts(sheet: Worksheet, event: Event, allocation: Allocation) -> None:
+    """Charts of choices met per session and of group composition per option, with their data."""
+    row = sheet.max_row + 2
+    column = get_column_letter(max(sheet.max_column, len(SESSION_COLUMNS)) + 2)
+    charts: list[BarChart] = []
+    put_row(sheet, row, ["Chart data"], bold=True)
+    row += 1
+    choices = choice_table(event, allocation)
+    if choices:
+        chart = bar_chart("Choices met per session", horizontal=False, rows=len(choices))
+        chart.y_axis.title = "placements"
+        row = chart_block(sheet, row, ["session", *CHOICE_SERIES], choices, chart)
+        charts.append(chart)
+    groups = group_values(event, allocation)
+    for session in event.sessions:
+        rows = group_table(event, allocation, session, groups)
+        if rows and groups:
+            chart = bar_chart(f"{session.id}: groups per option", horizontal=True, rows=len(rows))
+            row = chart_block(sheet, row, [session.id, *groups], rows, chart)
+            charts.append(chart)
+    anchor_row = 3
+    for chart in charts:
+        sheet.add_chart(chart, f"{column}{anchor_row}")
+        anchor_row += math.ceil(chart.height / ROW_CM) + 1
     fit_columns(sheet, from_row=2)
 
 

@@ -1,4 +1,4 @@
-"""The `breakouts` command line: template, check, solve, verify, demo.
+"""The `breakouts` command line: template, check, solve, verify, export, import, demo.
 
 Exit status: 0 allocation written and every hard rule holds; 1 anything else;
 2 the input is invalid; 3 no allocation can satisfy the hard rules; 4 `verify`
@@ -15,7 +15,9 @@ from rich.table import Table
 from models import Allocation, CheckReport, Event, Issue
 from models.issues import errors
 from models.report import read_assignments, write_allocation
-from models.workbook import read_event, write_template
+from models.workbook import read_event, write_event, write_template
+from scripts import export as handouts
+from scripts.form_import import import_form
 from solver.check import check_allocation
 from solver.solve import InfeasibleEventError, solve_event
 
@@ -91,15 +93,36 @@ def solve(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show each session.")] = False,
 ) -> None:
     """Allocate everyone and write the allocation workbook."""
-    if output.resolve() == event_path.resolve():
-        err.print("refusing to write the allocation over the event workbook", markup=False)
-        raise typer.Exit(INVALID)
+    check_output(event_path, output)
     event = load_event(event_path)
     apply_flags(event, time_limit=time_limit, seed=seed, workers=workers)
     allocation, report = allocate(event, verbose)
     write_allocation(event, allocation, report, output, title=event_path.stem)
     print_summary(event, allocation, report)
     out.print(f"wrote {output}", markup=False)
+
+
+def check_output(event_path: Path, output: Path) -> None:
+    """Exit 2 before any work when the output cannot be written or would replace the input."""
+    if same_file(output, event_path):
+        err.print("refusing to write the allocation over the event workbook", markup=False)
+        raise typer.Exit(INVALID)
+    if output.is_dir():
+        err.print(f"{output} is a folder; give a file name for the allocation", markup=False)
+        raise typer.Exit(INVALID)
+    if not output.parent.is_dir():
+        err.print(f"the folder {output.parent} does not exist", markup=False)
+        raise typer.Exit(INVALID)
+
+
+def same_file(first: Path, second: Path) -> bool:
+    """True when both paths name one file: the same path, a symlink or a hard link."""
+    if first.resolve() == second.resolve():
+        return True
+    try:
+        return first.samefile(second)
+    except OSError:
+        return False
 
 
 def apply_flags(event: Event, **flags: float | int | None) -> None:
@@ -199,7 +222,7 @@ def demo(
         Path, typer.Option("--output-dir", "-o", help="Where to write the allocations.")
     ] = Path("demo-output"),
 ) -> None:
-    """Solve the bundled example events and write their allocation workbooks."""
+    """Solve the bundled example events; write their allocations, room lists and Zoom files."""
     output_dir.mkdir(parents=True, exist_ok=True)
     for name in DEMO_EVENTS:
         event_path = DATA / name
@@ -210,6 +233,144 @@ def demo(
         write_allocation(event, allocation, report, target, title=event_path.stem)
         print_summary(event, allocation, report)
         out.print(f"wrote {target}", markup=False)
+        rooms = output_dir / f"{event_path.stem}-rooms.xlsx"
+        handouts.write_room_lists(event, allocation, rooms, title=event_path.stem)
+        out.print(f"wrote {rooms}", markup=False)
+        export_zoom(event, allocation, output_dir / f"{event_path.stem}-zoom")
+
+
+@app.command()
+def export(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="The event workbook, then its allocation workbook.",
+            metavar="EVENT.xlsx ALLOC.xlsx",
+            show_default=False,
+        ),
+    ],
+    event_option: Annotated[
+        Path | None, typer.Option("--event", help="The event workbook, if not given before.")
+    ] = None,
+    zoom: Annotated[
+        Path | None,
+        typer.Option(help="Folder for Zoom pre-assignment CSVs, one per session (and round)."),
+    ] = None,
+    print_path: Annotated[
+        Path | None, typer.Option("--print", help="Printable room lists and door signs (.xlsx).")
+    ] = None,
+    itineraries: Annotated[
+        Path | None, typer.Option(help="One row per person for mail merge (.csv).")
+    ] = None,
+    programmes: Annotated[
+        Path | None, typer.Option(help="Folder for one text programme per person.")
+    ] = None,
+) -> None:
+    """Hand-outs from an allocation: Zoom files, printable room lists, itineraries."""
+    event_path, allocation_path = export_inputs(paths, event_option)
+    if not (zoom or print_path or itineraries or programmes):
+        err.print("nothing to export: give --zoom, --print, --itineraries or --programmes")
+        raise typer.Exit(INVALID)
+    refuse_overwriting([event_path, allocation_path], [print_path, itineraries, zoom, programmes])
+    event = load_event(event_path)
+    allocation = load_allocation(event, allocation_path)
+    title = event_path.stem
+    if zoom:
+        export_zoom(event, allocation, zoom)
+    if print_path:
+        handouts.write_room_lists(event, allocation, print_path, title)
+        out.print(f"wrote {print_path}", markup=False)
+    if itineraries:
+        handouts.write_csv(itineraries, handouts.itinerary_rows(event, allocation), excel=True)
+        out.print(f"wrote {itineraries}", markup=False)
+    if programmes:
+        files = handouts.write_files(programmes, handouts.programmes(event, allocation, title))
+        out.print(f"wrote {len(files)} programmes to {programmes}", markup=False)
+
+
+def export_inputs(paths: list[Path], event_option: Path | None) -> tuple[Path, Path]:
+    """The event and allocation workbooks named on the command line, or exit 2."""
+    if event_option is not None and len(paths) == 1:
+        return event_option, paths[0]
+    if event_option is None and len(paths) == 2:
+        return paths[0], paths[1]
+    err.print("give the event workbook and the allocation workbook: EVENT.xlsx ALLOC.xlsx")
+    raise typer.Exit(INVALID)
+
+
+def refuse_overwriting(inputs: list[Path], outputs: list[Path | None]) -> None:
+    """Exit 2 when an output would replace an input."""
+    for output in outputs:
+        if output is not None and any(output.resolve() == path.resolve() for path in inputs):
+            err.print(f"refusing to write over the input {output}", markup=False)
+            raise typer.Exit(INVALID)
+
+
+def load_allocation(event: Event, path: Path) -> Allocation:
+    """Read the Assignments sheet and match it to the event, or exit 2 listing every problem."""
+    assignments, issues = read_assignments(path)
+    issues += handouts.allocation_issues(event, assignments)
+    report_issues(issues)
+    if errors(issues):
+        count = len(errors(issues))
+        err.print(f"{path.name}: {count} problem{'s' if count != 1 else ''}, nothing written")
+        raise typer.Exit(INVALID)
+    allocation = Allocation(assignments=assignments)
+    broken = check_allocation(event, allocation).broken
+    if broken:
+        err.print(
+            f"warning: {len(broken)} hard rule(s) broken in {path.name}; see breakouts verify",
+            markup=False,
+        )
+    return allocation
+
+
+def export_zoom(event: Event, allocation: Allocation, folder: Path) -> None:
+    """Write the Zoom pre-assignment files, with a warning for everything left out."""
+    files, warnings = handouts.zoom_files(event, allocation)
+    written = handouts.write_files(folder, files)
+    for warning in warnings:
+        err.print(f"warning: {warning}", markup=False)
+    stale = handouts.stale_files(folder, written, ".csv")
+    if stale:
+        err.print(
+            f"warning: {folder} also holds files this export did not write: {', '.join(stale)}",
+            markup=False,
+        )
+    out.print(f"wrote {len(written)} Zoom files to {folder}", markup=False)
+
+
+@app.command("import")
+def import_command(
+    form: Annotated[Path, typer.Argument(help="The registration form export (.csv or .xlsx).")],
+    map_path: Annotated[
+        Path, typer.Option("--map", help="How to read the form (.toml).", show_default=False)
+    ],
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", help="The event workbook to write.", show_default=False),
+    ],
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> None:
+    """Turn a registration-form export into an event workbook."""
+    if output.exists() and not force:
+        err.print(f"{output.name} exists; use --force to replace it", markup=False)
+        raise typer.Exit(FAILED)
+    result = import_form(form, map_path)
+    report_issues(result.issues)
+    refuse_overwriting(result.inputs, [output])
+    if result.event is None:
+        count = len(errors(result.issues))
+        err.print(f"{form.name}: {count} problem{'s' if count != 1 else ''}, nothing written")
+        raise typer.Exit(INVALID)
+    write_event(result.event, output)
+    warnings = len(result.issues)
+    out.print(
+        f"wrote {output}: {len(result.event.participants)} participants, "
+        f"{len(result.event.preferences)} preferences"
+        + (f"; {warnings} warning{'s' if warnings != 1 else ''} above" if warnings else ""),
+        markup=False,
+    )
 
 
 def main() -> None:

@@ -1,0 +1,551 @@
+"""Hand-outs from an allocation: Zoom pre-assignment files, printable room lists, itineraries.
+
+Pure functions: each takes the event and its allocation and returns rows, texts or a
+workbook; the `write_*` functions at the end put them on disk, each file atomically.
+"""
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
+
+from models import Allocation, Assignment, Event, Issue, Option, Participant, Session
+from models.report import ASSIGNMENTS, cell_value, itinerary_columns
+from models.spreadsheet import csv_text, save_atomically, write_text_atomically
+
+ZOOM_HEADER = ("Pre-assign Room Name", "Email Address")
+ZOOM_MAX_ROOMS = 100
+ZOOM_MAX_PEOPLE = 1000
+ROOM_LISTS = "Room lists"
+DOOR_SIGNS = "Door signs"
+LIST_HEADER = ("#", "name", "organisation", "country")
+RESERVED_FILE_NAMES = frozenset(
+    {"con", "prn", "aux", "nul"}
+    | {f"com{n}" for n in range(1, 10)}
+    | {f"lpt{n}" for n in range(1, 10)}
+)
+UNSAFE_FILE_CHARACTERS = re.compile(r"[^A-Za-z0-9._-]+")
+FILE_STEM_LENGTH = 80
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+THIN = Side(style="thin")
+
+
+@dataclass(frozen=True)
+class CsvFile:
+    """A CSV file to write: its name in the target folder and its rows, header first."""
+
+    name: str
+    rows: list[list[str]]
+
+
+@dataclass(frozen=True)
+class TextFile:
+    """A text file to write: its name in the target folder and its content."""
+
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One session, or one round of a multi-round session."""
+
+    session: Session
+    round: int
+
+    @property
+    def file_stem(self) -> str:
+        """The slot as a file name: the session id, with the round when there are several."""
+        stem = (
+            self.session.id if self.session.rounds == 1 else f"{self.session.id}-round{self.round}"
+        )
+        return safe_stem(stem)
+
+    @property
+    def label(self) -> str:
+        """The slot in messages: session id, and round when there are several."""
+        if self.session.rounds == 1:
+            return f"session {self.session.id}"
+        return f"session {self.session.id} round {self.round}"
+
+
+@dataclass(frozen=True)
+class Room:
+    """The people of one option in one slot: its hosts, then everyone else alphabetically."""
+
+    slot: Slot
+    option: Option
+    hosts: list[Participant]
+    people: list[Participant]
+
+    @property
+    def everyone(self) -> list[Participant]:
+        """Hosts and participants together."""
+        return self.hosts + self.people
+
+
+# ---------------------------------------------------------------- shared
+
+
+def slots(event: Event) -> list[Slot]:
+    """Every session in programme order, one slot per round."""
+    return [
+        Slot(session, round_)
+        for session in event.sessions
+        for round_ in range(1, session.rounds + 1)
+    ]
+
+
+def person(event: Event, person_id: str) -> Participant:
+    """The participant with that id; a stand-in named after the id when unknown."""
+    return event.people.get(person_id) or Participant(id=person_id, name=person_id)
+
+
+def sort_key(someone: Participant) -> tuple[str, str]:
+    """Alphabetical order by name, accents ignored, then id."""
+    decomposed = unicodedata.normalize("NFKD", someone.name.casefold())
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return (plain, someone.id)
+
+
+def rooms(event: Event, allocation: Allocation) -> list[Room]:
+    """Every option of every slot, in programme and workbook order, empty ones included."""
+    found: list[Room] = []
+    for slot in slots(event):
+        for option in event.options_of.get(slot.session.id, []):
+            members = allocation.members.get((slot.session.id, option.id, slot.round), [])
+            present = [person(event, person_id) for person_id in members]
+            hosts = [someone for someone in present if someone.id in option.hosts]
+            others = sorted((p for p in present if p.id not in option.hosts), key=sort_key)
+            found.append(Room(slot, option, hosts, others))
+    return found
+
+
+def place_name(option: Option) -> str:
+    """Where an option takes place and what it is about: room and title, or its id."""
+    parts = [text for text in (option.room, option.title) if text]
+    return " — ".join(parts) if parts else option.id
+
+
+def time_text(session: Session) -> str:
+    """The day and times of a session ("2023-02-01, 13:30–15:30")."""
+    times = "–".join(text for text in (session.start, session.end) if text)
+    return f"{session.day}, {times}" if times else session.day
+
+
+def slot_time(slot: Slot) -> str:
+    """The slot's day and time, with the round when there are several."""
+    text = time_text(slot.session)
+    if slot.session.rounds > 1:
+        text += f", round {slot.round} of {slot.session.rounds}"
+    return text
+
+
+def names(people: Sequence[Participant]) -> str:
+    """Names as an English list: "A", "A and B", "A, B and C"."""
+    labels = [someone.name or someone.id for someone in people]
+    if len(labels) <= 2:
+        return " and ".join(labels)
+    return ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def host_line(hosts: Sequence[Participant]) -> str:
+    """Who hosts a room, with their organisations; empty when nobody does."""
+    if not hosts:
+        return ""
+    labels = [f"{h.name} ({h.organisation})" if h.organisation else h.name for h in hosts]
+    return ("Host: " if len(hosts) == 1 else "Hosts: ") + "; ".join(labels)
+
+
+def count_line(room: Room) -> str:
+    """How many people a room holds ("12 participants + 1 host")."""
+    text = f"{len(room.people)} participant{'s' if len(room.people) != 1 else ''}"
+    if room.hosts:
+        text += f" + {len(room.hosts)} host{'s' if len(room.hosts) != 1 else ''}"
+    return text
+
+
+def safe_stem(text: str) -> str:
+    """A file name stem from any text: ASCII letters, digits, dot, hyphen and underscore only."""
+    stem = UNSAFE_FILE_CHARACTERS.sub("_", text).strip("._")[:FILE_STEM_LENGTH]
+    if not stem:
+        return "_"
+    return f"_{stem}" if stem.split(".")[0].casefold() in RESERVED_FILE_NAMES else stem
+
+
+def unique_names(stems: Iterable[str], suffix: str) -> list[str]:
+    """File names from stems, numbered where two stems would give the same name."""
+    taken: set[str] = set()
+    result: list[str] = []
+    for stem in stems:
+        name, counter = f"{stem}{suffix}", 1
+        while name.casefold() in taken:
+            counter += 1
+            name = f"{stem}-{counter}{suffix}"
+        taken.add(name.casefold())
+        result.append(name)
+    return result
+
+
+def allocation_issues(event: Event, assignments: Iterable[Assignment]) -> list[Issue]:
+    """Assignments that do not fit the event: unknown people, sessions, options or rounds."""
+    issues: list[Issue] = []
+    for a in assignments:
+        session = event.session_by_id.get(a.session)
+        if a.participant not in event.people:
+            problem = ("participant", f'"{a.participant}" is not a participant of the event')
+        elif session is None:
+            problem = ("session", f'"{a.session}" is not a session of the event')
+        elif (a.session, a.option) not in event.option_by_key:
+            problem = ("option", f'"{a.option}" is not an option of session {a.session}')
+        elif a.round > session.rounds:
+            problem = ("round", f"session {a.session} has {session.rounds} round(s), not {a.round}")
+        else:
+            continue
+        issues.append(Issue(sheet=ASSIGNMENTS, row=a.row, column=problem[0], message=problem[1]))
+    return issues
+
+
+# ---------------------------------------------------------------- Zoom
+
+
+def zoom_room_names(options: Sequence[Option]) -> dict[str, str]:
+    """A Zoom room name for each option id: its room, else title, else id; unique in the session."""
+    bases = {option.id: (option.room or option.title or option.id).strip() for option in options}
+    folded = [base.casefold() for base in bases.values()]
+    return {
+        option_id: base if folded.count(base.casefold()) == 1 else f"{base} ({option_id})"
+        for option_id, base in bases.items()
+    }
+
+
+def usable_email(someone: Participant) -> str:
+    """The person's email when it looks like one, else empty."""
+    email = someone.email.strip()
+    return email if EMAIL.match(email) else ""
+
+
+def split_rooms(
+    sizes: Sequence[int], max_rooms: int = ZOOM_MAX_ROOMS, max_people: int = ZOOM_MAX_PEOPLE
+) -> list[list[int]]:
+    """Rooms (by index) in parts that each fit one meeting; a room is never divided."""
+    parts: list[list[int]] = []
+    people = 0
+    for index, size in enumerate(sizes):
+        if not parts or len(parts[-1]) >= max_rooms or people + size > max_people:
+            parts.append([])
+            people = 0
+        parts[-1].append(index)
+        people += size
+    return parts
+
+
+def zoom_files(
+    event: Event,
+    allocation: Allocation,
+    max_rooms: int = ZOOM_MAX_ROOMS,
+    max_people: int = ZOOM_MAX_PEOPLE,
+) -> tuple[list[CsvFile], list[str]]:
+    """One pre-assignment CSV per slot (split when over Zoom's limits), and warnings."""
+    files: list[CsvFile] = []
+    warnings: list[str] = []
+    by_slot: dict[Slot, list[Room]] = {}
+    for room in rooms(event, allocation):
+        by_slot.setdefault(room.slot, []).append(room)
+    stems = dict(zip(by_slot, unique_names((slot.file_stem for slot in by_slot), ""), strict=True))
+    for slot, slot_rooms in by_slot.items():
+        room_names = zoom_room_names([room.option for room in slot_rooms])
+        tables = [
+            [
+                [room_names[room.option.id], email]
+                for p in room.everyone
+                if (email := usable_email(p))
+            ]
+            for room in slot_rooms
+        ]
+        tables = [rows for rows in tables if rows]
+        if not tables:
+            continue
+        parts = split_rooms([len(rows) for rows in tables], max_rooms, max_people)
+        file_names = [f"{stems[slot]}.csv"]
+        if len(parts) > 1:
+            file_names = [f"{stems[slot]}-part{k}.csv" for k in range(1, len(parts) + 1)]
+            warnings.append(split_warning(slot, tables, file_names, max_rooms, max_people))
+        warnings += [
+            f"{slot.label}: room {rows[0][0]} has {len(rows)} people; one Zoom meeting takes "
+            f"at most {max_people:,}"
+            for rows in tables
+            if len(rows) > max_people
+        ]
+        for name, part in zip(file_names, parts, strict=True):
+            body = [row for index in part for row in tables[index]]
+            files.append(CsvFile(name, [list(ZOOM_HEADER), *body]))
+    warnings += email_warnings(event, allocation)
+    return files, warnings
+
+
+def split_warning(
+    slot: Slot, tables: list[list[list[str]]], files: list[str], max_rooms: int, max_people: int
+) -> str:
+    """Why a slot's pre-assignment was split over several files (one per Zoom meeting)."""
+    people = sum(len(rows) for rows in tables)
+    return (
+        f"{slot.label}: {people:,} people in {len(tables)} rooms exceed one Zoom meeting "
+        f"(at most {max_rooms} rooms and {max_people:,} participants); split into "
+        f"{len(files)} files, one per meeting: {', '.join(files)}"
+    )
+
+
+def email_warnings(event: Event, allocation: Allocation) -> list[str]:
+    """People left out of the Zoom files for want of an email, and emails shared by two people."""
+    placed = [
+        person(event, pid) for pid in dict.fromkeys(a.participant for a in allocation.assignments)
+    ]
+    missing = [
+        f"{p.name} ({p.id})" + (f': "{p.email}" is not an email address' if p.email else "")
+        for p in placed
+        if not usable_email(p)
+    ]
+    warnings = []
+    if missing:
+        warnings.append(
+            f"{len(missing)} {'person has' if len(missing) == 1 else 'people have'} no usable "
+            f"email and {'is' if len(missing) == 1 else 'are'} not in the Zoom files (assign "
+            f"them by hand in Zoom): {'; '.join(missing)}"
+        )
+    owners: dict[str, list[Participant]] = {}
+    for p in placed:
+        if email := usable_email(p):
+            owners.setdefault(email.casefold(), []).append(p)
+    warnings += [
+        f"{names(people)} share the email {people[0].email.strip()}; Zoom will treat them as "
+        "one person"
+        for people in owners.values()
+        if len(people) > 1
+    ]
+    return warnings
+
+
+# ---------------------------------------------------------------- printable room lists
+
+
+@dataclass(frozen=True)
+class PageStyle:
+    """Type sizes and column widths of a printed sheet."""
+
+    session: int
+    time: int
+    room: int
+    host: int
+    names: int
+    widths: tuple[int, int, int, int]
+
+
+LIST_STYLE = PageStyle(session=13, time=11, room=16, host=11, names=11, widths=(5, 34, 40, 20))
+SIGN_STYLE = PageStyle(session=22, time=18, room=40, host=18, names=16, widths=(6, 40, 44, 24))
+
+
+def room_lists_workbook(event: Event, allocation: Allocation, title: str = "") -> Workbook:
+    """A print-ready workbook: one page per room per slot, as a list and as a door sign."""
+    workbook = Workbook()
+    every_room = rooms(event, allocation)
+    write_room_pages(workbook.active, ROOM_LISTS, every_room, LIST_STYLE, title)
+    write_room_pages(workbook.create_sheet(), DOOR_SIGNS, every_room, SIGN_STYLE, title)
+    if title:
+        workbook.properties.title = f"{title} — room lists"
+    return workbook
+
+
+def write_room_pages(
+    sheet: Worksheet, name: str, every_room: Sequence[Room], style: PageStyle, title: str
+) -> None:
+    """Each room on its own page under a repeated column header; printed one page wide."""
+    sheet.title = name
+    for letter, width in zip("ABCD", style.widths, strict=True):
+        sheet.column_dimensions[letter].width = width
+    for column, heading in enumerate(LIST_HEADER, start=1):
+        cell = sheet.cell(row=1, column=column, value=heading)
+        cell.font = Font(bold=True, size=style.names)
+        cell.border = Border(bottom=THIN)
+    row = 2
+    for room in every_room:
+        row = write_room_page(sheet, row, room, style)
+        sheet.row_breaks.append(Break(id=row - 1))
+    set_up_printing(sheet, f"A1:D{sheet.max_row}", title or name)
+
+
+def write_room_page(sheet: Worksheet, row: int, room: Room, style: PageStyle) -> int:
+    """One room's page from `row`: session, time, room, host, count, then the people."""
+    session = room.slot.session
+    lines = [
+        (session.title or session.id, Font(bold=True, size=style.session)),
+        (slot_time(room.slot), Font(size=style.time)),
+        (place_name(room.option), Font(bold=True, size=style.room)),
+        (host_line(room.hosts), Font(size=style.host)),
+        (count_line(room), Font(italic=True, size=style.host)),
+    ]
+    for text, font in lines:
+        if text:
+            put_line(sheet, row, text, font, sum(style.widths))
+            row += 1
+    row += 1
+    for number, someone in enumerate(room.people, start=1):
+        values = (number, someone.name or someone.id, someone.organisation, someone.country)
+        for column, value in enumerate(values, start=1):
+            sheet.cell(row=row, column=column, value=cell_value(value)).font = Font(
+                size=style.names
+            )
+        row += 1
+    return row + 1
+
+
+def put_line(sheet: Worksheet, row: int, text: str, font: Font, width: int) -> None:
+    """A line of text across the page's four columns, wrapped, its row as tall as it needs."""
+    cell = sheet.cell(row=row, column=1, value=cell_value(text))
+    cell.font = font
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
+    size = float(font.size or 11)
+    per_line = max(1, int(width * 11 / size))
+    lines = math.ceil(len(text) / per_line)
+    sheet.row_dimensions[row].height = lines * size * 1.4 + 2
+
+
+def set_up_printing(sheet: Worksheet, area: str, heading: str) -> None:
+    """Print area, header row on every page, one page wide, page numbers in the footer."""
+    sheet.print_area = area
+    sheet.print_title_rows = "1:1"
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.page_setup.orientation = "portrait"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.print_options.horizontalCentered = True
+    sheet.oddHeader.center.text = heading.replace("&", "&&")
+    sheet.oddFooter.center.text = "&P / &N"
+
+
+# ---------------------------------------------------------------- itineraries
+
+
+def hosts_of(event: Event, allocation: Allocation, key: tuple[str, str, int]) -> list[Participant]:
+    """The hosts present in an option in a round."""
+    option = event.option_by_key.get(key[:2])
+    members = allocation.members.get(key, [])
+    return [person(event, pid) for pid in members if option and pid in option.hosts]
+
+
+def place_and_host(
+    event: Event, allocation: Allocation, person_id: str, slot: Slot
+) -> tuple[str, str] | None:
+    """Where a person is in a slot and who hosts it there; None when they do not take part."""
+    session = slot.session
+    option_id = allocation.option_of.get((person_id, session.id, slot.round))
+    option = event.option_by_key.get((session.id, option_id or ""))
+    if option is None:
+        return None
+    hosts = hosts_of(event, allocation, (session.id, option.id, slot.round))
+    others = [h for h in hosts if h.id != person_id]
+    if len(others) < len(hosts):
+        return place_name(option), "you host" + (f" with {names(others)}" if others else "")
+    return place_name(option), f"host: {names(hosts)}" if hosts else ""
+
+
+def itinerary_text(event: Event, allocation: Allocation, person_id: str, slot: Slot) -> str:
+    """Where, when and with which host a person is in a slot; empty when not taking part."""
+    found = place_and_host(event, allocation, person_id, slot)
+    if found is None:
+        return ""
+    place, host = found
+    return "; ".join(part for part in (place, slot_time(slot), host) if part)
+
+
+def itinerary_rows(event: Event, allocation: Allocation) -> list[list[object]]:
+    """One row per person with email and a column per session (and round), header first."""
+    columns = itinerary_columns(event)
+    header: list[object] = ["participant", "name", "email", *(heading for heading, _, _ in columns)]
+    rows = [header]
+    for someone in event.participants:
+        places = [
+            itinerary_text(event, allocation, someone.id, Slot(event.session_by_id[sid], round_))
+            for _, sid, round_ in columns
+        ]
+        rows.append([someone.id, someone.name, someone.email, *places])
+    return rows
+
+
+def programme_text(event: Event, allocation: Allocation, someone: Participant, title: str) -> str:
+    """A person's own programme as plain text: by day, each session with room, time and host."""
+    lines = [f"Programme for {someone.name or someone.id}"]
+    if title:
+        lines.append(title)
+    day, shown = None, None
+    for slot in slots(event):
+        found = place_and_host(event, allocation, someone.id, slot)
+        if found is None:
+            continue
+        session = slot.session
+        if session.day != day:
+            day = session.day
+            lines += ["", day]
+        if session.id != shown:
+            shown = session.id
+            times = "–".join(text for text in (session.start, session.end) if text)
+            lines.append(
+                "  " + "  ".join(text for text in (times, session.title or session.id) if text)
+            )
+        label = f"round {slot.round}: " if session.rounds > 1 else ""
+        lines.append(f"    {label}" + ", ".join(part for part in found if part))
+    if day is None:
+        lines += ["", "No breakout sessions."]
+    return "\n".join(lines) + "\n"
+
+
+def programmes(event: Event, allocation: Allocation, title: str = "") -> list[TextFile]:
+    """One small text programme per participant, named after the (sanitised) participant id."""
+    file_names = unique_names((safe_stem(p.id) for p in event.participants), ".txt")
+    return [
+        TextFile(name, programme_text(event, allocation, someone, title))
+        for name, someone in zip(file_names, event.participants, strict=True)
+    ]
+
+
+# ---------------------------------------------------------------- writing
+
+
+def write_csv(path: Path, rows: Iterable[Sequence[object]], excel: bool = False) -> None:
+    """A CSV file in UTF-8, cells escaped, written atomically; `excel` adds the byte-order mark."""
+    write_text_atomically(Path(path), csv_text(rows), "utf-8-sig" if excel else "utf-8")
+
+
+def write_files(folder: Path, files: Iterable[CsvFile | TextFile]) -> list[Path]:
+    """Write each file into the folder (created when missing); returns the paths written."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for file in files:
+        path = folder / file.name
+        if isinstance(file, CsvFile):
+            write_csv(path, file.rows)
+        else:
+            write_text_atomically(path, file.text)
+        written.append(path)
+    return written
+
+
+def stale_files(folder: Path, written: Iterable[Path], suffix: str) -> list[str]:
+    """Files with that suffix in the folder that this export did not write (left from before)."""
+    fresh = {path.name for path in written}
+    return sorted(path.name for path in Path(folder).glob(f"*{suffix}") if path.name not in fresh)
+
+
+def write_room_lists(event: Event, allocation: Allocation, path: Path, title: str = "") -> None:
+    """Write the printable room lists and door signs, whole or not at all."""
+    save_atomically(room_lists_workbook(event, allocation, title), Path(path))

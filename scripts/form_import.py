@@ -1,0 +1,568 @@
+"""Registration-form exports into an event workbook's Participants and Preferences.
+
+A form export has one row per person and one column per question: ranked choices are
+"1st choice", "2nd choice"… columns per session, days a multi-select cell, organisation free
+text. A mapping file (TOML) says which column is which; the programme (Sessions, Options,
+Settings) and the hosts come from a base event workbook named in the mapping.
+"""
+
+import csv
+import difflib
+import io
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from openpyxl import load_workbook
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from models import Event, Issue, Level, Option, Participant, Preference
+from models.issues import errors
+from models.validation import validate_event
+from models.workbook import read_event
+
+ACCEPT = 0.85
+SUGGEST = 0.5
+LOOK_ALIKE = 0.85
+FIELDS = ("id", "name", "email", "organisation", "country", "region", "group", "days", "needs")
+LIST_FIELDS = ("days", "needs")
+FORM_ERRORS = (OSError, ValueError, KeyError, TypeError, csv.Error)
+SPACES = re.compile(r"\s+")
+
+
+class Choices(BaseModel):
+    """The columns holding one session's ranked choices, best first."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    session: str
+    columns: list[str] = Field(min_length=1)
+    answers: dict[str, str] = Field(default_factory=dict)
+
+
+class FormMap(BaseModel):
+    """How to read a form export: its columns, its answers, and the base event."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    base: str
+    keep: Literal["hosts", "all"] = "hosts"
+    separator: str = Field(default=";", min_length=1)
+    date_format: str = ""
+    columns: dict[str, str | list[str]]
+    values: dict[str, dict[str, str]] = Field(default_factory=dict)
+    choices: list[Choices] = Field(default_factory=list)
+
+
+@dataclass
+class Form:
+    """A form export: its header and its rows (with their row numbers), cells as read."""
+
+    name: str
+    header: list[str]
+    rows: list[tuple[int, dict[str, object]]]
+
+
+@dataclass
+class Report:
+    """Everything the import could not map, located by form row and column."""
+
+    source: str
+    issues: list[Issue] = field(default_factory=list)
+
+    def add(self, row: int | None, column: str | None, message: str, error: bool = False) -> None:
+        """Record one problem; a warning unless it prevents the import."""
+        level = Level.ERROR if error else Level.WARNING
+        self.issues.append(
+            Issue(level=level, sheet=self.source, row=row, column=column, message=message)
+        )
+
+
+@dataclass
+class FormImport:
+    """The event built from a form, every problem found, and the files it was read from."""
+
+    event: Event | None
+    issues: list[Issue]
+    inputs: list[Path]
+
+
+# ---------------------------------------------------------------- reading
+
+
+def import_form(form_path: Path, map_path: Path) -> FormImport:
+    """Read the mapping, the form and the base event, and build the event from them."""
+    form_path, map_path = Path(form_path), Path(map_path)
+    form_map = read_map(map_path)
+    if isinstance(form_map, Issue):
+        return FormImport(None, [form_map], [form_path, map_path])
+    base_path = map_path.parent / form_map.base
+    inputs = [form_path, map_path, base_path]
+    form = read_form(form_path)
+    if isinstance(form, Issue):
+        return FormImport(None, [form], inputs)
+    base, base_issues = read_event(base_path)
+    if base is None:
+        note = Issue(sheet=map_path.name, column="base", message=f"{base_path.name} cannot be used")
+        return FormImport(None, [*base_issues, note], inputs)
+    event, issues = event_from_form(base, form_map, form)
+    return FormImport(event, issues, inputs)
+
+
+def read_map(path: Path) -> FormMap | Issue:
+    """The mapping file, or why it cannot be used."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Issue(sheet=path.name, message="file not found")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        return Issue(sheet=path.name, message=f"not a readable TOML file ({error})")
+    try:
+        return FormMap.model_validate(data)
+    except ValidationError as invalid:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+            for error in invalid.errors()
+        )
+        return Issue(sheet=path.name, message=problems)
+
+
+def read_form(path: Path) -> Form | Issue:
+    """A form export in CSV (any common delimiter, UTF-8 or Windows-1252) or xlsx."""
+    try:
+        if path.suffix.casefold() == ".xlsx":
+            rows = xlsx_rows(path)
+        elif path.suffix.casefold() in {".csv", ".txt"}:
+            rows = csv_rows(path.read_bytes())
+        else:
+            return Issue(sheet=path.name, message="expected a .csv or .xlsx form export")
+    except FileNotFoundError:
+        return Issue(sheet=path.name, message="file not found")
+    except FORM_ERRORS as error:
+        return Issue(sheet=path.name, message=f"cannot be read ({error})")
+    if not rows:
+        return Issue(sheet=path.name, message="the file is empty")
+    header = [cell_text(value) for value in rows[0]]
+    records = [
+        (number, {name: value for name, value in zip(header, values, strict=False) if name})
+        for number, values in enumerate(rows[1:], start=2)
+        if any(cell_text(value) for value in values)
+    ]
+    return Form(path.name, header, records)
+
+
+def csv_rows(data: bytes) -> list[list[object]]:
+    """The rows of CSV bytes; the delimiter (comma, semicolon or tab) is detected."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252")
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:8192], ",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return [list(row) for row in csv.reader(io.StringIO(text, newline=""), dialect)]
+
+
+def xlsx_rows(path: Path) -> list[list[object]]:
+    """The rows of the first sheet of a workbook, as values."""
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+
+
+def cell_text(value: object) -> str:
+    """A cell as trimmed text with single spaces; whole numbers without a decimal point."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return SPACES.sub(" ", str(value)).strip()
+
+
+def normal(text: str) -> str:
+    """Text for matching: case-folded, single spaces."""
+    return cell_text(text).casefold()
+
+
+# ---------------------------------------------------------------- building the event
+
+
+def event_from_form(base: Event, form_map: FormMap, form: Form) -> tuple[Event | None, list[Issue]]:
+    """The base event's programme with the form's people and wishes; None when unusable."""
+    report = Report(form.name)
+    columns = resolve_columns(form_map, form.header, report)
+    sessions_ok = check_choices(base, form_map, form.header, report)
+    if errors(report.issues) or columns is None or not sessions_ok:
+        return None, report.issues
+    people: dict[str, Participant] = {}
+    first_row: dict[str, int] = {}
+    wishes: dict[str, list[Preference]] = {}
+    for number, cells in form.rows:
+        someone = read_person(base, form_map, columns, number, cells, report)
+        if someone is None:
+            continue
+        if someone.id in people:
+            report.add(
+                number,
+                None,
+                f"{someone.id} also answered in row {first_row[someone.id]}; "
+                "this later answer is kept",
+            )
+        people[someone.id] = someone
+        first_row.setdefault(someone.id, number)
+        wishes[someone.id] = read_wishes(base, form_map, someone.id, number, cells, report)
+    event = combine(base, form_map, list(people.values()), wishes, report)
+    problems = validate_event(event)
+    issues = report.issues + problems
+    return (None if errors(problems) else event), issues
+
+
+def resolve_columns(
+    form_map: FormMap, header: list[str], report: Report
+) -> dict[str, list[str]] | None:
+    """Each mapped field's form columns as spelt in the form; missing ones are errors."""
+    columns: dict[str, list[str]] = {}
+    for key, wanted in form_map.columns.items():
+        names = [wanted] if isinstance(wanted, str) else wanted
+        if not names:
+            report.add(None, None, f"columns.{key}: no form column given", error=True)
+        found = [find_column(name, header, report, f"columns.{key}") for name in names]
+        columns[key] = [name for name in found if name]
+    if "id" not in columns and "email" not in columns:
+        report.add(None, None, "the mapping names neither an id nor an email column", error=True)
+    if "name" not in columns:
+        report.add(None, None, "the mapping names no name column", error=True)
+    return None if errors(report.issues) else columns
+
+
+def find_column(name: str, header: list[str], report: Report, where: str) -> str:
+    """The form column a mapped name means (case and spaces ignored); empty when absent."""
+    matches = [column for column in header if normal(column) == normal(name)]
+    if matches:
+        return matches[0]
+    report.add(
+        None, None, f'{where}: the form has no column "{name}"' + suggestion(name, header), True
+    )
+    return ""
+
+
+def suggestion(value: str, known: Iterable[str]) -> str:
+    """A ' (did you mean "…"?)' hint, or nothing."""
+    match = closest(value, known)
+    return f' (did you mean "{match[0]}"?)' if match else ""
+
+
+def closest(value: str, known: Iterable[str], cutoff: float = SUGGEST) -> tuple[str, float] | None:
+    """The known text most like the value (case and spaces ignored) and how alike, if any is."""
+    best: tuple[str, float] | None = None
+    for text in known:
+        ratio = difflib.SequenceMatcher(None, normal(value), normal(text)).ratio()
+        if ratio >= cutoff and (best is None or ratio > best[1]):
+            best = (text, ratio)
+    return best
+
+
+def check_choices(base: Event, form_map: FormMap, header: list[str], report: Report) -> bool:
+    """Every choices entry names a session of the base event, form columns and known options."""
+    ok = True
+    for index, choices in enumerate(form_map.choices):
+        where = f"choices[{index}]"
+        if choices.session not in base.session_by_id:
+            known = list(base.session_by_id)
+            message = f'{where}: "{choices.session}" is not a session of the base event'
+            report.add(None, None, message + suggestion(choices.session, known), True)
+            ok = False
+            continue
+        for column in choices.columns:
+            ok = bool(find_column(column, header, report, where)) and ok
+        options = [option.id for option in base.options_of[choices.session]]
+        for answer, option_id in choices.answers.items():
+            if option_id not in options:
+                message = (
+                    f'{where}.answers: "{answer}" = "{option_id}", which is not an option of '
+                    f"{choices.session}"
+                )
+                report.add(None, None, message + suggestion(option_id, options), True)
+                ok = False
+    return ok
+
+
+def field_text(columns: dict[str, list[str]], cells: dict[str, object], key: str) -> str:
+    """A field's text: its form columns' cells joined with spaces."""
+    return " ".join(text for name in columns.get(key, []) if (text := cell_text(cells.get(name))))
+
+
+def read_person(
+    base: Event,
+    form_map: FormMap,
+    columns: dict[str, list[str]],
+    number: int,
+    cells: dict[str, object],
+    report: Report,
+) -> Participant | None:
+    """One form row as a participant; None (reported) when it has no id."""
+    text = {key: field_text(columns, cells, key) for key in columns}
+    person_id = text.get("id") or text.get("email", "")
+    if not person_id:
+        report.add(number, None, "no id or email; the row is left out")
+        return None
+    name = text.get("name", "")
+    if not name:
+        report.add(number, columns["name"][0], f"no name; the id {person_id} is used")
+    values = {
+        key: mapped_value(form_map, key, text[key], number, columns[key][0], report)
+        for key in text
+        if key not in {"id", "name", "registered", *LIST_FIELDS}
+    }
+    return Participant(
+        id=person_id,
+        name=name or person_id,
+        email=text.get("email", ""),
+        organisation=values.pop("organisation", ""),
+        country=values.pop("country", ""),
+        region=values.pop("region", ""),
+        group=values.pop("group", ""),
+        days=read_days(base, form_map, text.get("days", ""), number, columns, report),
+        needs=read_list(form_map, "needs", text.get("needs", ""), number, columns, report),
+        registered=read_registered(form_map, columns, cells, number, report),
+        extra={key: value for key, value in values.items() if key not in FIELDS},
+    )
+
+
+def mapped_value(
+    form_map: FormMap, key: str, answer: str, number: int, column: str, report: Report
+) -> str:
+    """An answer through `[values.<key>]` when that table exists; unlisted answers kept as typed."""
+    table = form_map.values.get(key)
+    if not answer or table is None:
+        return answer
+    lookup = {normal(k): v for k, v in table.items()} | {normal(v): v for v in table.values()}
+    if normal(answer) in lookup:
+        return lookup[normal(answer)]
+    hint = suggestion(answer, table)
+    report.add(number, column, f'"{answer}" is not in [values.{key}]; kept as typed{hint}')
+    return answer
+
+
+def split_answers(form_map: FormMap, text: str) -> list[str]:
+    """A multi-select cell as its answers."""
+    return [item for item in (cell_text(part) for part in text.split(form_map.separator)) if item]
+
+
+def read_list(
+    form_map: FormMap,
+    key: str,
+    text: str,
+    number: int,
+    columns: dict[str, list[str]],
+    report: Report,
+) -> tuple[str, ...]:
+    """A multi-select cell, each answer through `[values.<key>]`."""
+    column = columns.get(key, [""])[0]
+    values = [
+        mapped_value(form_map, key, item, number, column, report)
+        for item in split_answers(form_map, text)
+    ]
+    return tuple(dict.fromkeys(value for value in values if value))
+
+
+def read_days(
+    base: Event,
+    form_map: FormMap,
+    text: str,
+    number: int,
+    columns: dict[str, list[str]],
+    report: Report,
+) -> tuple[str, ...]:
+    """The days ticked, as the base event's days; unknown answers reported and left out."""
+    days = base.days()
+    table = {normal(k): v for k, v in form_map.values.get("days", {}).items()}
+    table |= {normal(day): day for day in days}
+    found: list[str] = []
+    for answer in split_answers(form_map, text):
+        day = table.get(normal(answer))
+        if day in days:
+            found.append(day)
+            continue
+        known = [*form_map.values.get("days", {}), *days]
+        message = f'"{answer}" is not a day of the event; left out' + suggestion(answer, known)
+        report.add(number, columns["days"][0], message)
+    return tuple(dict.fromkeys(found))
+
+
+def read_registered(
+    form_map: FormMap,
+    columns: dict[str, list[str]],
+    cells: dict[str, object],
+    number: int,
+    report: Report,
+) -> datetime | None:
+    """The registration time: a date cell, ISO text, or text in the mapping's date_format."""
+    if "registered" not in columns:
+        return None
+    column = columns["registered"][0]
+    value = cells.get(column)
+    if isinstance(value, datetime):
+        return value
+    text = cell_text(value)
+    if not text:
+        return None
+    try:
+        if form_map.date_format:
+            return datetime.strptime(text, form_map.date_format)
+        return datetime.fromisoformat(text).replace(tzinfo=None)
+    except ValueError:
+        report.add(number, column, f'"{text}" is not a date and time; set date_format in the map')
+        return None
+
+
+def read_wishes(
+    base: Event,
+    form_map: FormMap,
+    person_id: str,
+    number: int,
+    cells: dict[str, object],
+    report: Report,
+) -> list[Preference]:
+    """One person's ranked choices: the n-th column of a session is rank n."""
+    wishes: list[Preference] = []
+    for choices in form_map.choices:
+        options = base.options_of[choices.session]
+        chosen: set[str] = set()
+        for rank, column in enumerate(choices.columns, start=1):
+            answer = cell_text(cells.get(column))
+            if not answer:
+                continue
+            option_id = match_option(answer, options, choices, number, column, report)
+            if option_id is None:
+                continue
+            if option_id in chosen:
+                report.add(
+                    number, column, f'"{answer}" was already chosen; the better rank is kept'
+                )
+                continue
+            chosen.add(option_id)
+            wishes.append(
+                Preference(
+                    participant=person_id, session=choices.session, option=option_id, rank=rank
+                )
+            )
+    return wishes
+
+
+def option_names(options: Sequence[Option]) -> dict[str, str]:
+    """Every way an answer may name an option (id, title, room, both), each naming only one."""
+    named: dict[str, set[str]] = {}
+    for option in options:
+        spellings = {option.id, option.title, option.room, option.label}
+        if option.title and option.room:
+            spellings |= {f"{option.title} ({option.room})", f"{option.room}: {option.title}"}
+        if option.title:
+            spellings.add(f"{option.title} ({option.id})")
+        for text in spellings:
+            if text:
+                named.setdefault(normal(text), set()).add(option.id)
+    return {text: ids.pop() for text, ids in named.items() if len(ids) == 1}
+
+
+def describe(option: Option) -> str:
+    """An option for messages: its title (or room) and id."""
+    name = option.title or option.room
+    return f'"{name}" ({option.id})' if name else option.id
+
+
+def match_option(
+    answer: str,
+    options: Sequence[Option],
+    choices: Choices,
+    number: int,
+    column: str,
+    report: Report,
+) -> str | None:
+    """The option an answer names: listed in answers, spelt alike, or close enough (reported)."""
+    aliases = {normal(k): v for k, v in choices.answers.items()}
+    if normal(answer) in aliases:
+        return aliases[normal(answer)]
+    named = option_names(options)
+    if normal(answer) in named:
+        return named[normal(answer)]
+    by_id = {option.id: option for option in options}
+    match = closest(answer, named)
+    if match is not None and match[1] >= ACCEPT:
+        option = by_id[named[match[0]]]
+        report.add(number, column, f'"{answer}" read as {describe(option)}')
+        return option.id
+    hint = f" (did you mean {describe(by_id[named[match[0]]])}?)" if match else ""
+    message = f'"{answer}" is not an option of {choices.session}; left out{hint}'
+    report.add(number, column, message)
+    return None
+
+
+def unify_organisations(people: list[Participant], report: Report) -> list[Participant]:
+    """Organisations spelt alike but for case share the first spelling; look-alikes are reported."""
+    spelling: dict[str, str] = {}
+    for someone in people:
+        if someone.organisation:
+            spelling.setdefault(someone.organisation.casefold(), someone.organisation)
+    unified = [
+        someone.model_copy(
+            update={"row": None, "organisation": spelling.get(someone.organisation.casefold(), "")}
+        )
+        for someone in people
+    ]
+    names = list(spelling.values())
+    folded = list(spelling)
+    for index, name in enumerate(names):
+        for match in difflib.get_close_matches(folded[index], folded[index + 1 :], 3, LOOK_ALIKE):
+            report.add(
+                None,
+                "organisation",
+                f'"{name}" and "{spelling[match]}" look alike; if they are one organisation, map '
+                "one to the other under [values.organisation]",
+            )
+    return unified
+
+
+def combine(
+    base: Event,
+    form_map: FormMap,
+    people: list[Participant],
+    wishes: dict[str, list[Preference]],
+    report: Report,
+) -> Event:
+    """The base programme with the form's people; base people kept per `keep`, rules if valid."""
+    hosts = {host for option in base.options for host in option.hosts}
+    from_form = {someone.id for someone in people}
+    kept = [
+        someone
+        for someone in base.participants
+        if someone.id not in from_form and (form_map.keep == "all" or someone.id in hosts)
+    ]
+    everyone = kept + people
+    present = {someone.id for someone in everyone}
+    kept_ids = {someone.id for someone in kept}
+    rules = [rule for rule in base.rules if set(rule.participants) <= present]
+    if len(rules) < len(base.rules):
+        left_out = len(base.rules) - len(rules)
+        report.add(
+            None,
+            None,
+            f"{left_out} rule(s) of the base event name people who are not in the import and "
+            "were left out",
+        )
+    base_wishes = [pref for pref in base.preferences if pref.participant in kept_ids]
+    return Event(
+        participants=unify_organisations(everyone, report),
+        sessions=base.sessions,
+        options=base.options,
+        preferences=base_wishes + [pref for someone in people for pref in wishes[someone.id]],
+        rules=rules,
+        settings=base.settings,
+    )

@@ -1,0 +1,400 @@
+"""Hand-outs: Zoom pre-assignment files, printable room lists, itineraries, programmes, charts."""
+
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from models import (
+    Allocation,
+    Assignment,
+    CheckReport,
+    Event,
+    Option,
+    Participant,
+    Preference,
+    Session,
+    SessionKind,
+)
+from models.report import write_allocation
+from models.workbook import write_event
+from scripts.cli import app
+from scripts.export import (
+    DOOR_SIGNS,
+    ROOM_LISTS,
+    ZOOM_HEADER,
+    CsvFile,
+    itinerary_rows,
+    programmes,
+    room_lists_workbook,
+    split_rooms,
+    zoom_files,
+)
+from tests.factories import event
+
+runner = CliRunner()
+HEADER = list(ZOOM_HEADER)
+
+
+def placed(*places: tuple[str, str, str] | tuple[str, str, str, int]) -> Allocation:
+    """An allocation from (participant, session, option[, round]) tuples."""
+    assignments = [
+        Assignment(participant=who, session=session, option=option, round=rest[0] if rest else 1)
+        for who, session, option, *rest in places
+    ]
+    return Allocation(assignments=assignments)
+
+
+def person(number: int, email: str | None = None) -> Participant:
+    """Person N with id pN and an email pN@example.org unless given."""
+    address = f"p{number}@example.org" if email is None else email
+    return Participant(id=f"p{number}", name=f"Person {number}", email=address)
+
+
+def academy() -> Event:
+    """Four people, a workshop session W1 (Oak, Elm) and a two-round roundtable RT with a host."""
+    return Event(
+        participants=[
+            Participant(
+                id="p1", name="Zoë", email="zoe@example.org", organisation="City of Graz",
+                country="Austria",
+            ),
+            Participant(
+                id="p2", name="=Bob", email="bob@example.org", organisation="=cmd|' /C calc'!A0",
+                country="Chile",
+            ),
+            Participant(id="p3", name="Ámos", organisation="UNDP", country="Kenya"),
+            Participant(
+                id="p4", name="Dana", email="dana@example.org", organisation="OHCHR",
+                country="Korea",
+            ),
+        ],
+        sessions=[
+            Session(
+                id="W1", day="Mon", kind=SessionKind.CHOICE, title="Workshops", start="10:00",
+                end="11:00",
+            ),
+            Session(id="RT", day="Tue", kind=SessionKind.ROUNDTABLE, rounds=2, title="Tables"),
+        ],
+        options=[
+            Option(session="W1", id="A", room="Oak", title="Climate", max=3),
+            Option(session="W1", id="B", room="=Elm", max=3),
+            Option(session="RT", id="T1", title="Water", max=3, hosts=("p4",)),
+            Option(session="RT", id="T2", max=3),
+        ],
+        preferences=[
+            Preference(participant="p1", session="W1", option="A", rank=1),
+            Preference(participant="p2", session="W1", option="A", rank=1),
+            Preference(participant="p3", session="W1", option="A", rank=2),
+        ],
+    )  # fmt: skip
+
+
+def academy_allocation() -> Allocation:
+    """Zoë and Ámos in Oak, Bob and Dana in =Elm; Dana hosts T1 in both rounds; no repeats."""
+    return placed(
+        ("p1", "W1", "A"),
+        ("p3", "W1", "A"),
+        ("p2", "W1", "B"),
+        ("p4", "W1", "B"),
+        ("p4", "RT", "T1", 1),
+        ("p1", "RT", "T1", 1),
+        ("p3", "RT", "T1", 1),
+        ("p2", "RT", "T2", 1),
+        ("p4", "RT", "T1", 2),
+        ("p2", "RT", "T1", 2),
+        ("p1", "RT", "T2", 2),
+        ("p3", "RT", "T2", 2),
+    )
+
+
+def files_on_disk(tmp_path: Path) -> tuple[Path, Path]:
+    """The academy's event and allocation workbooks written to tmp_path."""
+    event_path, allocation_path = tmp_path / "event.xlsx", tmp_path / "alloc.xlsx"
+    write_event(academy(), event_path)
+    write_allocation(academy(), academy_allocation(), CheckReport(), allocation_path)
+    return event_path, allocation_path
+
+
+# ---------------------------------------------------------------- Zoom
+
+
+def test_zoom_file_has_the_exact_header_and_rows() -> None:
+    small = event(people=[person(1), person(2), person(3), person(4)])
+    allocation = placed(("p1", "S1", "A"), ("p3", "S1", "B"), ("p2", "S1", "A"), ("p4", "S1", "B"))
+    files, warnings = zoom_files(small, allocation)
+    assert files == [
+        CsvFile(
+            "S1.csv",
+            [
+                HEADER,
+                ["A", "p1@example.org"],
+                ["A", "p2@example.org"],
+                ["B", "p3@example.org"],
+                ["B", "p4@example.org"],
+            ],
+        )
+    ]
+    assert warnings == []
+
+
+def test_zoom_rooms_are_named_by_room_then_title_one_file_per_round() -> None:
+    files, _ = zoom_files(academy(), academy_allocation())
+    assert [file.name for file in files] == ["W1.csv", "RT-round1.csv", "RT-round2.csv"]
+    oak, elm, water = ["Oak"], ["=Elm"], ["Water"]
+    assert files[0].rows == [
+        HEADER,
+        [*oak, "zoe@example.org"],
+        [*elm, "bob@example.org"],
+        [*elm, "dana@example.org"],
+    ]
+    assert files[2].rows == [
+        HEADER,
+        [*water, "dana@example.org"],
+        [*water, "bob@example.org"],
+        ["T2", "zoe@example.org"],
+    ]
+
+
+def test_zoom_room_names_shared_in_a_session_get_the_option_id() -> None:
+    small = event(people=[person(1), person(2)])
+    small.options[:] = [
+        Option(session="S1", id="A", room="Hall", max=2),
+        Option(session="S1", id="B", room="hall", max=2),
+    ]
+    files, _ = zoom_files(small, placed(("p1", "S1", "A"), ("p2", "S1", "B")))
+    assert files[0].rows[1:] == [["Hall (A)", "p1@example.org"], ["hall (B)", "p2@example.org"]]
+
+
+def test_person_without_email_is_reported_not_silently_dropped() -> None:
+    small = event(people=[person(1), person(2, email=""), person(3, email="not an address")])
+    allocation = placed(("p1", "S1", "A"), ("p2", "S1", "A"), ("p3", "S1", "B"))
+    files, warnings = zoom_files(small, allocation)
+    assert files[0].rows == [HEADER, ["A", "p1@example.org"]]
+    assert warnings == [
+        "2 people have no usable email and are not in the Zoom files (assign them by hand in "
+        'Zoom): Person 2 (p2); Person 3 (p3): "not an address" is not an email address'
+    ]
+
+
+def test_shared_email_is_reported() -> None:
+    small = event(people=[person(1), person(2, email="P1@example.org")])
+    _, warnings = zoom_files(small, placed(("p1", "S1", "A"), ("p2", "S1", "B")))
+    assert warnings == [
+        "Person 1 and Person 2 share the email p1@example.org; Zoom will treat them as one person"
+    ]
+
+
+def test_more_than_1000_participants_split_into_one_file_per_meeting() -> None:
+    crowd = event(people=[person(n) for n in range(1, 1002)], options=[("A", 600), ("B", 600)])
+    allocation = placed(*((f"p{n}", "S1", "A" if n <= 501 else "B") for n in range(1, 1002)))
+    files, warnings = zoom_files(crowd, allocation)
+    assert [(file.name, len(file.rows) - 1) for file in files] == [
+        ("S1-part1.csv", 501),
+        ("S1-part2.csv", 500),
+    ]
+    assert all(file.rows[0] == HEADER for file in files)
+    assert warnings == [
+        "session S1: 1,001 people in 2 rooms exceed one Zoom meeting (at most 100 rooms and "
+        "1,000 participants); split into 2 files, one per meeting: S1-part1.csv, S1-part2.csv"
+    ]
+
+
+def test_more_than_100_rooms_split_and_an_oversized_room_is_reported() -> None:
+    tables = event(
+        people=[person(n) for n in range(1, 102)], options=[(f"T{n}", 1) for n in range(1, 102)]
+    )
+    files, warnings = zoom_files(tables, placed(*((f"p{n}", "S1", f"T{n}") for n in range(1, 102))))
+    assert [len(file.rows) - 1 for file in files] == [100, 1]
+    assert warnings[0].startswith("session S1: 101 people in 101 rooms exceed one Zoom meeting")
+    hall = event(people=[person(n) for n in range(1, 1002)], options=[("A", 1001)])
+    _, warnings = zoom_files(hall, placed(*((f"p{n}", "S1", "A") for n in range(1, 1002))))
+    assert warnings == ["session S1: room A has 1001 people; one Zoom meeting takes at most 1,000"]
+
+
+def test_split_keeps_rooms_whole() -> None:
+    assert split_rooms([400, 400, 400]) == [[0, 1], [2]]
+    assert split_rooms([1, 1, 1], max_rooms=2) == [[0, 1], [2]]
+    assert split_rooms([]) == []
+
+
+# ---------------------------------------------------------------- printable room lists
+
+
+def test_room_lists_have_one_page_per_room_with_print_setup(tmp_path: Path) -> None:
+    path = tmp_path / "rooms.xlsx"
+    room_lists_workbook(academy(), academy_allocation(), "Academy").save(path)
+    book = load_workbook(path)
+    assert book.sheetnames == [ROOM_LISTS, DOOR_SIGNS]
+    for sheet in book.worksheets:
+        assert len(sheet.row_breaks.brk) == 6  # W1: 2 rooms; RT: 2 tables x 2 rounds
+        assert sheet.print_title_rows == "$1:$1"
+        assert sheet.print_area == f"'{sheet.title}'!$A$1:$D${sheet.max_row}"
+        assert sheet.page_setup.fitToWidth == 1
+        assert sheet.page_setup.fitToHeight == 0
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+
+
+def test_room_page_shows_session_time_room_host_and_an_alphabetical_list() -> None:
+    sheet = room_lists_workbook(academy(), academy_allocation())[ROOM_LISTS]
+    rows = [tuple(cell.value for cell in row) for row in sheet.iter_rows()]
+    assert rows[0] == ("#", "name", "organisation", "country")
+    assert rows[1:7] == [
+        ("Workshops", None, None, None),
+        ("Mon, 10:00–11:00", None, None, None),
+        ("Oak — Climate", None, None, None),
+        ("2 participants", None, None, None),
+        (None, None, None, None),
+        (1, "Ámos", "UNDP", "Kenya"),
+    ]
+    assert rows[7] == (2, "Zoë", "City of Graz", "Austria")
+    first_break = sheet.row_breaks.brk[0].id
+    assert rows[first_break - 1] == (None, None, None, None)
+    round_two = rows.index(("Tue, round 2 of 2", None, None, None))
+    assert rows[round_two + 1 : round_two + 6] == [
+        ("Water", None, None, None),
+        ("Host: Dana (OHCHR)", None, None, None),
+        ("1 participant + 1 host", None, None, None),
+        (None, None, None, None),
+        (1, "'=Bob", "'=cmd|' /C calc'!A0", "Chile"),
+    ]
+
+
+def test_door_signs_are_the_same_pages_in_larger_type() -> None:
+    book = room_lists_workbook(academy(), academy_allocation())
+    lists, signs = book[ROOM_LISTS], book[DOOR_SIGNS]
+    assert [[c.value for c in row] for row in signs.iter_rows()] == [
+        [c.value for c in row] for row in lists.iter_rows()
+    ]
+    assert signs["A4"].font.size > lists["A4"].font.size >= 11
+
+
+# ---------------------------------------------------------------- itineraries and programmes
+
+
+def test_itineraries_name_room_time_and_host_per_session_and_round() -> None:
+    rows = itinerary_rows(academy(), academy_allocation())
+    assert rows[0] == ["participant", "name", "email", "W1", "RT r1", "RT r2"]
+    assert rows[1] == [
+        "p1",
+        "Zoë",
+        "zoe@example.org",
+        "Oak — Climate; Mon, 10:00–11:00",
+        "Water; Tue, round 1 of 2; host: Dana",
+        "T2; Tue, round 2 of 2",
+    ]
+    assert rows[4][4:] == [
+        "Water; Tue, round 1 of 2; you host",
+        "Water; Tue, round 2 of 2; you host",
+    ]
+
+
+def test_programmes_are_one_text_per_person_with_safe_file_names() -> None:
+    small = academy()
+    small.participants[2] = small.participants[2].model_copy(update={"id": "../CON"})
+    allocation = Allocation(
+        assignments=[
+            a.model_copy(update={"participant": "../CON"}) if a.participant == "p3" else a
+            for a in academy_allocation().assignments
+        ]
+    )
+    files = programmes(small, allocation, "Academy")
+    assert [file.name for file in files] == ["p1.txt", "p2.txt", "_CON.txt", "p4.txt"]
+    assert files[0].text == (
+        "Programme for Zoë\nAcademy\n\nMon\n  10:00–11:00  Workshops\n    Oak — Climate\n\n"
+        "Tue\n  Tables\n    round 1: Water, host: Dana\n    round 2: T2\n"
+    )
+
+
+# ---------------------------------------------------------------- the command
+
+
+def test_export_writes_every_hand_out_and_escapes_formulas(tmp_path: Path) -> None:
+    event_path, allocation_path = files_on_disk(tmp_path)
+    result = runner.invoke(
+        app,
+        [
+            "export", str(event_path), str(allocation_path), "--zoom", str(tmp_path / "zoom"),
+            "--print", str(tmp_path / "rooms.xlsx"), "--itineraries", str(tmp_path / "it.csv"),
+            "--programmes", str(tmp_path / "programmes"),
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "1 person has no usable email and is not in the Zoom files" in result.output
+    zoom = (tmp_path / "zoom" / "W1.csv").read_bytes().decode("utf-8")
+    assert zoom == (
+        "Pre-assign Room Name,Email Address\r\nOak,zoe@example.org\r\n"
+        "'=Elm,bob@example.org\r\n'=Elm,dana@example.org\r\n"
+    )
+    itinerary = (tmp_path / "it.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert itinerary[2].startswith("p2,'=Bob,bob@example.org,\"'=Elm; Mon, 10:00–11:00\",")
+    sheet = load_workbook(tmp_path / "rooms.xlsx")[ROOM_LISTS]
+    texts = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "'=Bob" in texts and "'=Elm" in texts
+    assert not [text for text in texts if text.startswith("=")]
+    assert sorted(p.name for p in (tmp_path / "programmes").iterdir()) == [
+        "p1.txt", "p2.txt", "p3.txt", "p4.txt"
+    ]  # fmt: skip
+    leftovers = [p.name for p in tmp_path.rglob(".*")]
+    assert leftovers == []
+
+
+def test_export_accepts_the_event_as_an_option(tmp_path: Path) -> None:
+    event_path, allocation_path = files_on_disk(tmp_path)
+    zoom = tmp_path / "zoom"
+    args = ["export", str(allocation_path), "--event", str(event_path), "--zoom", str(zoom)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in zoom.iterdir()) == ["RT-round1.csv", "RT-round2.csv", "W1.csv"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["ALLOC", "--zoom", "z"], "give the event workbook and the allocation workbook"),
+        (["EVENT", "ALLOC"], "nothing to export: give --zoom, --print, --itineraries or"),
+        (["EVENT", "ALLOC", "--print", "ALLOC"], "refusing to write over the input"),
+    ],
+)
+def test_export_exits_2_on_a_wrong_command_line(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    event_path, allocation_path = files_on_disk(tmp_path)
+    paths = {"EVENT": str(event_path), "ALLOC": str(allocation_path)}
+    result = runner.invoke(app, ["export", *(paths.get(arg, arg) for arg in args)])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_export_exits_2_when_the_allocation_does_not_fit_the_event(tmp_path: Path) -> None:
+    event_path, allocation_path = tmp_path / "event.xlsx", tmp_path / "alloc.xlsx"
+    write_event(academy(), event_path)
+    wrong = placed(("p1", "W1", "C"), ("p9", "W1", "A"))
+    write_allocation(academy(), wrong, CheckReport(), allocation_path)
+    result = runner.invoke(app, ["export", str(event_path), str(allocation_path), "--zoom", "z"])
+    assert result.exit_code == 2
+    assert 'Assignments row 2, column participant: "p9" is not a participant' in result.output
+    assert 'Assignments row 3, column option: "C" is not an option of session W1' in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "z").exists()
+
+
+# ---------------------------------------------------------------- charts in the allocation workbook
+
+
+def test_summary_has_native_bar_charts_of_choices_and_groups(tmp_path: Path) -> None:
+    path = tmp_path / "alloc.xlsx"
+    write_allocation(academy(), academy_allocation(), CheckReport(), path)
+    with zipfile.ZipFile(path) as archive:
+        charts = sorted(name for name in archive.namelist() if name.startswith("xl/charts/"))
+        first = archive.read("xl/charts/chart1.xml").decode()
+    assert charts == ["xl/charts/chart1.xml", "xl/charts/chart2.xml", "xl/charts/chart3.xml"]
+    assert "Choices met per session" in first
+    assert '<grouping val="stacked" />' in first
+    rows = [row for row in load_workbook(path)["Summary"].iter_rows(values_only=True)]
+    start = rows.index(("session", "1st choice", "2nd choice", "3rd choice", "later choice",
+                        "unranked", None, None, None))  # fmt: skip
+    assert rows[start + 1][:6] == ("W1", 1, 1, 0, 0, 1)
+    assert rows[start + 3][:2] == ("W1", "(no group)")

@@ -1,0 +1,203 @@
+"""Registration-form import: the sample export mapped exactly, everything unmapped reported."""
+
+import csv
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from typer.testing import CliRunner
+
+from models.workbook import read_event
+from scripts.cli import app
+from scripts.form_import import FormImport, import_form
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+FORM, MAP = DATA / "sample-form.csv", DATA / "sample-form.toml"
+ALL_DAYS = ("2023-02-01", "2023-02-02", "2023-02-03", "2023-02-06", "2023-02-07")
+WORKSHOP_1 = "Workshop (6 Feb): 1st choice"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module", name="sample")
+def fixture_sample() -> FormImport:
+    """The bundled sample form imported with its mapping."""
+    return import_form(FORM, MAP)
+
+
+def copy_sample(tmp_path: Path, form_text: str | None = None, map_text: str | None = None) -> Path:
+    """The sample form, map and base event in tmp_path, optionally edited; returns the map."""
+    shutil.copy(DATA / "academy-2023.xlsx", tmp_path / "academy-2023.xlsx")
+    (tmp_path / FORM.name).write_text(form_text or FORM.read_text("utf-8"), "utf-8")
+    (tmp_path / MAP.name).write_text(map_text or MAP.read_text("utf-8"), "utf-8")
+    return tmp_path / MAP.name
+
+
+def test_sample_people_are_mapped_exactly(sample: FormImport) -> None:
+    assert sample.event is not None
+    people = [p for p in sample.event.participants if p.id.startswith("F-")]
+    assert [
+        (p.id, p.name, p.email, p.organisation, p.country, p.region, p.group, p.days, p.needs)
+        for p in people
+    ] == [
+        ("F-001", "Ana Silva", "ana.silva@lisboa.example", "Câmara Municipal de Lisboa",
+         "Portugal", "Europe", "local authority", ALL_DAYS, ()),
+        ("F-002", "ნინო ბერიძე", "nino.beridze@tsu.example", "Tbilisi State University",
+         "Georgia", "Europe", "academia", ("2023-02-06", "2023-02-07"), ()),
+        ("F-003", "민지 김", "minji.kim@jnu.example", "Chonnam National Univ.", "South Korea",
+         "Asia-Pacific", "next generation", ALL_DAYS, ()),
+        ("F-004", "Kwame Mensah", "kwame.mensah@ama.example", "Accra Metropolitan Assembly",
+         "Ghana", "Africa", "local authority", ALL_DAYS, ("step-free",)),
+        ("F-005", "Lucía Fernández", "lucia.fernandez@rcd.example",
+         "Red Ciudadana por los Derechos", "Argentina", "Latin America", "civil society",
+         ("2023-02-01", "2023-02-02", "2023-02-06", "2023-02-07"), ()),
+        ("F-006", "Jonas Weber", "jonas.weber@unhabitat.example", "UN-Habitat", "Germany",
+         "Europe", "international organisation", ("2023-02-07",), ()),
+        ("F-007", "Amira Haddad", "amira.haddad@aub.example", "American University of Beirut",
+         "Lebanon", "Middle East", "next generation", ("2023-02-03", "2023-02-06", "2023-02-07"),
+         ()),
+    ]  # fmt: skip
+    assert people[0].registered == datetime(2023, 1, 9, 9, 12, 40)
+    assert people[4].registered == datetime(2023, 1, 20, 16, 58, 41)  # the later answer
+
+
+def test_sample_preferences_are_mapped_exactly(sample: FormImport) -> None:
+    assert sample.event is not None
+    wishes = [
+        (p.participant, p.session, p.option, p.rank)
+        for p in sample.event.preferences
+        if p.participant.startswith("F-")
+    ]
+    assert wishes == [
+        ("F-001", "OUTCOME", "PROCUREMENT", 1), ("F-001", "OUTCOME", "ANTI-RACISM", 2),
+        ("F-001", "OUTCOME", "LITERACY", 3), ("F-001", "COOP", "T1", 1),
+        ("F-001", "COOP", "T3", 2), ("F-001", "COOP", "T6", 3),
+        ("F-002", "OUTCOME", "ANTI-RACISM", 2), ("F-002", "COOP", "T11", 1),
+        ("F-002", "COOP", "T14", 2),
+        ("F-003", "NEXTGEN", "T4", 1), ("F-003", "NEXTGEN", "T1", 2),
+        ("F-003", "NEXTGEN", "T3", 3), ("F-003", "OUTCOME", "LITERACY", 1),
+        ("F-003", "OUTCOME", "PROCUREMENT", 2), ("F-003", "COOP", "T12", 1),
+        ("F-003", "COOP", "T8", 2), ("F-003", "COOP", "T11", 3),
+        ("F-004", "OUTCOME", "PROCUREMENT", 1), ("F-004", "OUTCOME", "LITERACY", 2),
+        ("F-004", "COOP", "T2", 1), ("F-004", "COOP", "T9", 2), ("F-004", "COOP", "T1", 3),
+        ("F-005", "OUTCOME", "ANTI-RACISM", 1), ("F-005", "OUTCOME", "PROCUREMENT", 2),
+        ("F-005", "COOP", "T10", 1), ("F-005", "COOP", "T5", 2), ("F-005", "COOP", "T2", 3),
+        ("F-006", "COOP", "T13", 1), ("F-006", "COOP", "T4", 2), ("F-006", "COOP", "T7", 3),
+        ("F-007", "NEXTGEN", "T2", 1), ("F-007", "NEXTGEN", "T3", 2),
+        ("F-007", "OUTCOME", "ANTI-RACISM", 1), ("F-007", "COOP", "T12", 1),
+        ("F-007", "COOP", "T14", 2), ("F-007", "COOP", "T5", 3),
+    ]  # fmt: skip
+
+
+def test_sample_keeps_the_base_programme_and_its_hosts(sample: FormImport) -> None:
+    base, _ = read_event(DATA / "academy-2023.xlsx")
+    assert sample.event is not None and base is not None
+    assert sample.event.sessions == base.sessions
+    assert sample.event.options == base.options
+    hosts = {host for option in base.options for host in option.hosts}
+    assert {p.id for p in sample.event.participants} == hosts | {f"F-00{n}" for n in range(1, 8)}
+    assert sample.event.rules == []
+
+
+def test_sample_reports_everything_it_could_not_map(sample: FormImport) -> None:
+    assert [str(issue) for issue in sample.issues] == [
+        f'warning: sample-form.csv row 3, column {WORKSHOP_1}: "Human rights literacy" is not '
+        'an option of OUTCOME; left out (did you mean "Human rights literacy and '
+        'decentralisation" (LITERACY)?)',
+        "warning: sample-form.csv row 4, column Next generation networking (3 Feb): 3rd choice: "
+        '"Civil society & advocacy" read as "Civil society and advocacy" (T3)',
+        "warning: sample-form.csv row 9: F-005 also answered in row 6; this later answer is kept",
+        "warning: sample-form.csv: 4 rule(s) of the base event name people who are not in the "
+        "import and were left out",
+        'warning: sample-form.csv, column organisation: "Chonnam National University" and '
+        '"Chonnam National Univ." look alike; if they are one organisation, map one to the other '
+        "under [values.organisation]",
+    ]
+
+
+def test_an_answer_listed_in_the_map_is_read_as_that_option(tmp_path: Path) -> None:
+    text = MAP.read_text("utf-8").replace(
+        '# [choices.answers]\n# "Human rights literacy" = "LITERACY"',
+        '[choices.answers]\n"Human rights literacy" = "LITERACY"',
+    )
+    result = import_form(FORM, copy_sample(tmp_path, map_text=text))
+    assert result.event is not None
+    wishes = [(p.option, p.rank) for p in result.event.preferences if p.participant == "F-002"]
+    assert wishes == [("LITERACY", 1), ("ANTI-RACISM", 2), ("T11", 1), ("T14", 2)]
+    assert "Human rights literacy" not in " ".join(str(issue) for issue in result.issues)
+
+
+def test_unknown_day_and_group_answers_are_reported(tmp_path: Path) -> None:
+    text = (
+        FORM.read_text("utf-8")
+        .replace("Mon 6 Feb;Tue 7 Feb,,,,,Human", "Mon 6 Feb;Tue 8 Feb,,,,,Human")
+        .replace("Academia / research", "Academic")
+    )
+    result = import_form(tmp_path / FORM.name, copy_sample(tmp_path, form_text=text))
+    assert result.event is not None
+    assert result.event.people["F-002"].days == ("2023-02-06",)
+    messages = [issue.message for issue in result.issues if issue.row == 3]
+    assert messages == [
+        '"Academic" is not in [values.group]; kept as typed (did you mean "Academia / research"?)',
+        '"Tue 8 Feb" is not a day of the event; left out (did you mean "Tue 7 Feb"?)',
+        '"Human rights literacy" is not an option of OUTCOME; left out (did you mean "Human '
+        'rights literacy and decentralisation" (LITERACY)?)',
+    ]
+
+
+def test_a_missing_column_is_an_error_with_a_suggestion(tmp_path: Path) -> None:
+    text = MAP.read_text("utf-8").replace('country = "Country"', 'country = "Countries"')
+    result = import_form(tmp_path / FORM.name, copy_sample(tmp_path, map_text=text))
+    assert result.event is None
+    assert [str(issue) for issue in result.issues] == [
+        'sample-form.csv: columns.country: the form has no column "Countries" (did you mean '
+        '"Country"?)'
+    ]
+
+
+def test_xlsx_and_semicolon_separated_exports_read_the_same(
+    tmp_path: Path, sample: FormImport
+) -> None:
+    rows = list(csv.reader(FORM.read_text("utf-8").splitlines()))
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(tmp_path / "form.xlsx")
+    with (tmp_path / "form.csv").open("w", encoding="cp1252", errors="replace", newline="") as f:
+        csv.writer(f, delimiter=";").writerows(rows[:2])
+    map_path = copy_sample(tmp_path)
+    assert import_form(tmp_path / "form.xlsx", map_path).event == sample.event
+    semicolons = import_form(tmp_path / "form.csv", map_path).event
+    assert semicolons is not None
+    assert semicolons.people["F-001"] == sample.event.people["F-001"]  # type: ignore[union-attr]
+
+
+def test_import_command_writes_a_valid_event_and_escapes_formulas(tmp_path: Path) -> None:
+    text = FORM.read_text("utf-8").replace("Accra Metropolitan Assembly", "=HYPERLINK(1)")
+    map_path = copy_sample(tmp_path, form_text=text)
+    out = tmp_path / "event.xlsx"
+    args = ["import", str(tmp_path / FORM.name), "--map", str(map_path), "-o", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert (
+        "wrote" in result.output and "30 participants, 126 preferences; 5 warnings" in result.output
+    )
+    event, issues = read_event(out)
+    assert event is not None, [str(issue) for issue in issues]
+    assert event.people["F-004"].organisation == "=HYPERLINK(1)"
+    cells = [c.value for row in load_workbook(out)["Participants"].iter_rows() for c in row]
+    assert "'=HYPERLINK(1)" in cells
+    again = runner.invoke(app, args)
+    assert again.exit_code == 1
+    assert "exists; use --force" in again.output
+
+
+def test_import_command_exits_2_and_writes_nothing_on_a_bad_map(tmp_path: Path) -> None:
+    map_path = copy_sample(tmp_path, map_text='base = "academy-2023.xlsx"\n[columns]\nid = 1\n')
+    out = tmp_path / "event.xlsx"
+    result = runner.invoke(app, ["import", str(FORM), "--map", str(map_path), "-o", str(out)])
+    assert result.exit_code == 2
+    assert "sample-form.toml: columns.id.str: Input should be a valid string" in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
