@@ -163,8 +163,11 @@ def new_encounters(m: SessionModel) -> None:
     for met, times in repeats.items():
         for option in m.options:
             for round_ in m.rounds:
+                most = min(len(met), m.most(option.id, round_))
+                if most < 2:
+                    continue
                 count = m.count(list(met), option.id, round_)
-                pairs = m.model.new_int_var(0, len(met) * (len(met) - 1) // 2, "pairs")
-                for k in range(1, len(met)):
+                pairs = m.model.new_int_var(0, most * (most - 1) // 2, "pairs")
+                for k in range(1, most):
                     m.model.add(pairs >= k * count - k * (k + 1) // 2)
                 m.penalise("mixing", weight * times, pairs, *met)
