@@ -62,13 +62,25 @@ def values_of(m: SessionModel, column: str, least: int = 1) -> dict[str, list[st
 
 
 def near_share(
-    m: SessionModel, rule: str, weight: int, people: list[str], both_sides: bool = True
+    m: SessionModel,
+    rule: str,
+    weight: int,
+    people: list[str],
+    both_sides: bool = True,
+    band: bool = False,
 ) -> None:
-    """Penalise each person beyond [floor, ceil] of these people's fair share of every option."""
+    """Penalise each person beyond [floor, ceil] of these people's fair share of every option.
+
+    With `band`, a split session's groups (sizes fixed) must also stay within ±1 of the share:
+    a hard constraint, which the solve drops only when the organiser's rules make it impossible.
+    """
     for option in m.options:
         for round_ in m.rounds:
             count = m.count(people, option.id, round_)
             low, high = share_bounds(m, option.id, round_, len(people))
+            if band and m.sizes is not None and m.session.kind is SessionKind.SPLIT:
+                m.model.add(count >= low - 1)
+                m.model.add(count <= high + 1)
             over = m.model.new_int_var(0, len(people), f"{rule}_over")
             m.model.add(count - over <= high)
             excess: cp_model.LinearExprT = over
@@ -112,7 +124,7 @@ def spread_values(m: SessionModel) -> None:
         if len(groups) < 2:
             continue
         for people in groups.values():
-            near_share(m, "diversity", weight, people)
+            near_share(m, "diversity", weight, people, band=True)
 
 
 def colleagues_apart(m: SessionModel) -> None:
