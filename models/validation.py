@@ -3,29 +3,189 @@
 import difflib
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
-from models.event import Entity, Event, RuleKind, SessionKind
+from models.event import (
+    Entity,
+    Event,
+    Option,
+    Participant,
+    Preference,
+    Rule,
+    RuleKind,
+    Session,
+    SessionKind,
+)
 from models.issues import Issue, Level
+
+SHEETS = ("Participants", "Sessions", "Options", "Preferences", "Rules")
 
 
 def validate_event(event: Event) -> list[Issue]:
-    """Every cross-reference problem of the event, in sheet order."""
+    """Every cross-reference problem of the event, in sheet order.
+
+    After the duplicate ids are reported, the checks see only the first row of each id,
+    so that a duplicate's other values do not cause further messages.
+    """
+    unique = first_of_each_id(event)
     return [
         *duplicate_ids(event),
-        *participant_days(event),
-        *session_problems(event),
-        *option_problems(event),
-        *host_problems(event),
-        *preference_problems(event),
-        *rule_problems(event),
-        *unmet_needs(event),
+        *participant_days(unique),
+        *session_problems(unique),
+        *option_problems(unique),
+        *host_problems(unique),
+        *preference_problems(unique),
+        *rule_problems(unique),
+        *unmet_needs(unique),
     ]
 
 
+def first_of_each_id(event: Event) -> Event:
+    """The event with only the first participant, session and option of each id."""
+    people = {person.id: person for person in reversed(event.participants)}
+    sessions = {session.id: session for session in reversed(event.sessions)}
+    options = {option.key: option for option in reversed(event.options)}
+    return Event(
+        participants=[p for p in event.participants if people[p.id] is p],
+        sessions=[s for s in event.sessions if sessions[s.id] is s],
+        options=[o for o in event.options if options[o.key] is o],
+        preferences=event.preferences,
+        rules=event.rules,
+        settings=event.settings,
+    )
+
+
+class Spellings:
+    """Known ids by their case-folded form, to read a reference in other case as the id."""
+
+    def __init__(self, ids: Iterable[str], source: str) -> None:
+        self.ids = set(ids)
+        self.source = source
+        folded: dict[str, set[str]] = {}
+        for name in self.ids:
+            folded.setdefault(name.casefold(), set()).add(name)
+        self.by_folded = {key: names.pop() for key, names in folded.items() if len(names) == 1}
+
+    def match(self, value: str) -> str:
+        """The known id `value` means: itself when known or ambiguous, else the id in other case."""
+        if value in self.ids:
+            return value
+        return self.by_folded.get(value.casefold(), value)
+
+
+@dataclass
+class Renames:
+    """References read as a known id in other case: one warning per sheet and column."""
+
+    found: dict[tuple[str, str], list[tuple[Entity, str, str, str]]] = field(default_factory=dict)
+
+    def one(self, sheet: str, entity: Entity, column: str, value: str, known: Spellings) -> str:
+        """The reference as the known id; a change is noted for the warning."""
+        matched = known.match(value)
+        if matched != value:
+            self.found.setdefault((sheet, column), []).append(
+                (entity, value, matched, known.source)
+            )
+        return matched
+
+    def many(
+        self, sheet: str, entity: Entity, column: str, values: Iterable[str], known: Spellings
+    ) -> tuple[str, ...]:
+        """A list of references as known ids."""
+        return tuple(self.one(sheet, entity, column, value, known) for value in values)
+
+    def issues(self) -> list[Issue]:
+        """One warning per column, at its first change, in sheet and row order."""
+        found = []
+        for (sheet, column), changes in self.found.items():
+            entity, value, matched, source = min(changes, key=lambda change: change[0].row or 0)
+            more = f" (and {len(changes) - 1} more in this column)" if len(changes) > 1 else ""
+            message = f'"{value}" is read as "{matched}", as in {source}{more}'
+            found.append(issue(sheet, entity, column, message, Level.WARNING))
+        return sorted(found, key=lambda found: (SHEETS.index(found.sheet), found.row or 0))
+
+
+def normalise_references(event: Event) -> tuple[Event, list[Issue]]:
+    """The event with references that differ from a known id only in case read as that id.
+
+    Spaces around ids are removed while reading the workbook; what is left is case:
+    "ws4" in Preferences for the session WS4. Each such change is a warning. A reference
+    matching two ids that differ only in case is left alone (and reported as unknown).
+    """
+    renames = Renames()
+    people = Spellings(event.people, "Participants")
+    groups = Spellings({person.group for person in event.participants} - {""}, "Participants")
+    sessions = Spellings(event.session_by_id, "Sessions")
+    days = Spellings(event.days(), "Sessions")
+    all_options = Spellings({option.id for option in event.options}, "Options")
+    options_of: dict[str, Spellings] = {}
+
+    def options(session: str) -> Spellings:
+        return options_of.get(session, all_options) if session else all_options
+
+    def participant(person: Participant) -> Participant:
+        found = renames.many("Participants", person, "days", person.days, days)
+        return person.model_copy(update={"days": found})
+
+    def session(item: Session) -> Session:
+        found = renames.many("Sessions", item, "audience", item.audience, groups)
+        return item.model_copy(update={"audience": found})
+
+    def option(item: Option) -> Option:
+        return item.model_copy(
+            update={
+                "session": renames.one("Options", item, "session", item.session, sessions),
+                "hosts": renames.many("Options", item, "hosts", item.hosts, people),
+            }
+        )
+
+    def preference(pref: Preference) -> Preference:
+        where = renames.one("Preferences", pref, "session", pref.session, sessions)
+        return pref.model_copy(
+            update={
+                "participant": renames.one(
+                    "Preferences", pref, "participant", pref.participant, people
+                ),
+                "session": where,
+                "option": renames.one("Preferences", pref, "option", pref.option, options(where)),
+            }
+        )
+
+    def rule(item: Rule) -> Rule:
+        where = renames.one("Rules", item, "session", item.session, sessions)
+        return item.model_copy(
+            update={
+                "participants": renames.many(
+                    "Rules", item, "participants", item.participants, people
+                ),
+                "session": where,
+                "option": renames.one("Rules", item, "option", item.option, options(where)),
+            }
+        )
+
+    option_list = [option(item) for item in event.options]
+    ids_of: dict[str, list[str]] = {}
+    for item in option_list:
+        ids_of.setdefault(item.session, []).append(item.id)
+    options_of.update({key: Spellings(ids, "Options") for key, ids in ids_of.items()})
+    normalised = Event(
+        participants=[participant(person) for person in event.participants],
+        sessions=[session(item) for item in event.sessions],
+        options=option_list,
+        preferences=[preference(pref) for pref in event.preferences],
+        rules=[rule(item) for item in event.rules],
+        settings=event.settings,
+    )
+    return normalised, renames.issues()
+
+
 def suggest(value: str, known: Iterable[str]) -> str:
-    """A ' (did you mean …?)' hint for a misspelt id, or nothing."""
-    match = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
-    return f' (did you mean "{match[0]}"?)' if match else ""
+    """A ' (did you mean …?)' hint for a misspelt id, or nothing; case does not count."""
+    by_folded: dict[str, str] = {}
+    for name in known:
+        by_folded.setdefault(name.casefold(), name)
+    match = difflib.get_close_matches(value.casefold(), list(by_folded), n=1, cutoff=0.6)
+    return f' (did you mean "{by_folded[match[0]]}"?)' if match else ""
 
 
 def listing(values: Iterable[str], limit: int = 12) -> str:
@@ -35,9 +195,16 @@ def listing(values: Iterable[str], limit: int = 12) -> str:
     return shown + (f", … ({len(items)} in all)" if len(items) > limit else "")
 
 
-def issue(sheet: str, entity: Entity, column: str, message: str) -> Issue:
-    """An error located at an entity's row."""
-    return Issue(sheet=sheet, row=entity.row, column=column, message=message)
+def with_article(word: str) -> str:
+    """'a together', 'an apart'."""
+    return ("an " if word[:1] in "aeiou" else "a ") + word
+
+
+def issue(
+    sheet: str, entity: Entity, column: str, message: str, level: Level = Level.ERROR
+) -> Issue:
+    """A problem located at an entity's row; an error unless told."""
+    return Issue(level=level, sheet=sheet, row=entity.row, column=column, message=message)
 
 
 def duplicate_ids(event: Event) -> list[Issue]:
@@ -51,13 +218,31 @@ def duplicate_ids(event: Event) -> list[Issue]:
     for sheet, keyed, noun in tables:
         counts = Counter(key for key, _ in keyed)
         seen: set[object] = set()
+        folded: dict[object, tuple[str, Entity]] = {}
         for key, entity in keyed:
+            name = key[1] if isinstance(key, tuple) else str(key)
+            scope = f" in session {key[0]}" if isinstance(key, tuple) else ""
             if counts[key] > 1 and key in seen:
-                name = key[1] if isinstance(key, tuple) else key
-                scope = f" in session {key[0]}" if isinstance(key, tuple) else ""
                 found.append(issue(sheet, entity, "id", f'duplicate {noun} id "{name}"{scope}'))
+            elif key not in seen:
+                like = case_twin(key, name, entity, folded)
+                if like is not None:
+                    message = (
+                        f'{noun} id "{name}" differs from "{like[0]}" in row {like[1].row} '
+                        "only in case; both are kept"
+                    )
+                    found.append(issue(sheet, entity, "id", message, Level.WARNING))
             seen.add(key)
     return found
+
+
+def case_twin(
+    key: object, name: str, entity: Entity, folded: dict[object, tuple[str, Entity]]
+) -> tuple[str, Entity] | None:
+    """An earlier id that differs from this one only in case; the first of each is remembered."""
+    scope = key[0] if isinstance(key, tuple) else ""
+    twin = folded.setdefault((scope, name.casefold()), (name, entity))
+    return None if twin[1] is entity else twin
 
 
 def participant_days(event: Event) -> list[Issue]:
@@ -183,7 +368,8 @@ def rule_problems(event: Event) -> list[Issue]:
             continue
         wants_option = rule.kind in (RuleKind.ASSIGN, RuleKind.FORBID)
         if wants_option and not rule.option:
-            found.append(issue("Rules", rule, "option", f"a {rule.kind} rule needs an option"))
+            message = f"{with_article(rule.kind)} rule needs an option"
+            found.append(issue("Rules", rule, "option", message))
         elif rule.option:
             scope = [o.id for o in event.options_of.get(rule.session, [])] if rule.session else []
             known = scope if rule.session else sorted(all_option_ids)
@@ -192,7 +378,7 @@ def rule_problems(event: Event) -> list[Issue]:
                 message = f'"{rule.option}" is not an option{where}' + suggest(rule.option, known)
                 found.append(issue("Rules", rule, "option", message))
         if rule.kind in (RuleKind.TOGETHER, RuleKind.APART) and len(rule.participants) < 2:
-            message = f"a {rule.kind} rule needs at least two participants"
+            message = f"{with_article(rule.kind)} rule needs at least two participants"
             found.append(issue("Rules", rule, "participants", message))
     return found
 

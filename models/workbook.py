@@ -7,10 +7,16 @@ do not report the consequences of a problem already reported. Those checks are
 skipped when a required sheet or column is missing.
 
 Merged cells below the header row are filled: every cell of the range reads the
-value of its top-left cell, with a warning naming the range.
+value of its top-left cell, with a warning naming the range. Only cells that exist are
+visited, so a stray value far down or to the right costs nothing. Formulas read their
+saved values and are never evaluated; one without a saved value is an error in its cell.
+Files that are not workbooks, or that would make reading slow or unsafe, are refused
+with one sentence before openpyxl parses them.
 """
 
+import codecs
 import io
+import re
 import warnings
 import zipfile
 import zlib
@@ -22,10 +28,11 @@ from pathlib import Path
 from typing import Any, TypeVar, get_args, get_origin
 from xml.etree.ElementTree import ParseError
 
+from defusedxml import DefusedXmlException
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
@@ -51,12 +58,20 @@ from models.spreadsheet import (
     split_list,
     unescape_cell,
 )
-from models.validation import suggest, validate_event
+from models.validation import normalise_references, suggest, validate_event
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 500 * 1024 * 1024
+MAX_RATIO = 100
+RATIO_FLOOR_BYTES = 10 * 1024 * 1024
+MAX_MERGED_CELLS = 100_000
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP_MAGIC = b"PK\x03\x04"
+NOT_XLSX = "not an Excel workbook (.xlsx): "
+OTHER_OFFICE_FILES = {
+    "xl/workbook.bin": "it is a binary workbook (.xlsb); save it as Excel Workbook (.xlsx)",
+    "word/document.xml": "it is a Word document",
+    "ppt/presentation.xml": "it is a PowerPoint presentation",
+}
 UNREADABLE = (
     zipfile.BadZipFile,
     InvalidFileException,
@@ -73,8 +88,29 @@ UNREADABLE = (
 )
 MIN_WIDTH, MAX_WIDTH = 8, 60
 
+Grid = dict[int, dict[int, object]]
+FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+MERGE_TAG = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([^"]*)"')
 Model = TypeVar("Model")
 Choice = TypeVar("Choice", bound=StrEnum)
+
+
+@dataclass(frozen=True)
+class NoSavedValue:
+    """A formula cell whose value was never saved: it reads as this, and is reported."""
+
+    formula: str
+
+    @property
+    def message(self) -> str:
+        """The problem in the organiser's words."""
+        return (
+            f'the formula "{shown(self.formula)}" has no saved value; '
+            "open the file in Excel or LibreOffice and save it"
+        )
+
+
+Unsaved = dict[tuple[str, int, int], NoSavedValue]
 
 
 @dataclass(frozen=True)
@@ -239,12 +275,15 @@ SETTING_MEANINGS = {
 def read_event(path: Path) -> tuple[Event | None, list[Issue]]:
     """The event in a workbook and every problem found; no event when any is an error."""
     path = Path(path)
-    workbook = open_workbook(path)
-    if isinstance(workbook, Issue):
-        return None, [workbook]
+    opened = open_workbook(path)
+    if isinstance(opened, Issue):
+        return None, [opened]
+    workbook, unsaved = opened
     issues: list[Issue] = []
     sheets = find_sheets(workbook, issues)
-    rows = {table.name: read_rows(sheets.get(table.name), table, issues) for table in TABLES}
+    rows = {
+        table.name: read_rows(sheets.get(table.name), table, issues, unsaved) for table in TABLES
+    }
     event = Event(
         participants=convert(rows[PARTICIPANTS.name], read_participant),
         sessions=convert(rows[SESSIONS.name], read_session),
@@ -254,22 +293,44 @@ def read_event(path: Path) -> tuple[Event | None, list[Issue]]:
         settings=read_settings(rows[SETTINGS.name] or []),
     )
     if all(table_rows is not None for table_rows in rows.values()):
+        event, renamed = normalise_references(event)
+        issues.extend(renamed)
         issues.extend(validate_event(event))
     return (None if errors(issues) else event), issues
 
 
-def open_workbook(path: Path) -> Workbook | Issue:
-    """The workbook at `path` (formulas give their saved values), or why it cannot be read."""
+def open_workbook(path: Path) -> tuple[Workbook, Unsaved] | Issue:
+    """The workbook at `path` and its formulas that lack a saved value, or why it cannot be read.
+
+    Formulas read as their saved values and are never evaluated. Everything that could make
+    loading slow or unsafe (size, zip bombs, huge merges, XML entities) is refused first.
+    """
     data = read_bytes(path)
-    problem = data if isinstance(data, str) else not_a_workbook(data)
-    if problem is None and isinstance(data, bytes):
-        try:
+    if isinstance(data, str):
+        return Issue(sheet=path.name, message=data)
+    try:
+        problem = not_a_workbook(data)
+        scan = scan_worksheets(data) if problem is None else SheetScan()
+        problem = problem or merge_problem(scan)
+        if problem is None:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                return load_workbook(io.BytesIO(data), data_only=True)
-        except UNREADABLE as error:
-            problem = f"not an Excel workbook (.xlsx): the file is damaged ({error})"
+                workbook = load_workbook(io.BytesIO(data), data_only=True)
+                return workbook, unsaved_formulas(data, workbook) if scan.formulas else {}
+    except UNREADABLE as error:
+        problem = NOT_XLSX + damage(error)
     return Issue(sheet=path.name, message=problem or "cannot be read")
+
+
+def damage(error: BaseException) -> str:
+    """What is wrong inside a workbook that could not be loaded, on one line."""
+    cause: BaseException | None = error
+    while cause is not None and not isinstance(cause, DefusedXmlException):
+        cause = cause.__cause__
+    if cause is not None:
+        return "it declares XML entities, which are refused for safety"
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return f"the file is damaged ({first_line})"
 
 
 def read_bytes(path: Path) -> bytes | str:
@@ -290,6 +351,76 @@ def read_bytes(path: Path) -> bytes | str:
         return f"cannot read the file ({error.strerror or error})"
 
 
+@dataclass(frozen=True)
+class SheetScan:
+    """What the worksheets' XML shows before it is parsed: merged cells and formulas."""
+
+    merged: int = 0
+    largest: str = ""
+    formulas: bool = False
+
+
+def scan_worksheets(data: bytes) -> SheetScan:
+    """Count merged cells and look for formulas in the worksheets' XML, without parsing it.
+
+    openpyxl makes one object per merged cell, so merging whole columns would keep it busy
+    for minutes (and a merge of the whole sheet for ever); such workbooks are refused first.
+    """
+    merged, largest, largest_size, formulas = 0, "", 0, False
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if not name.startswith("xl/worksheets/"):
+                continue
+            xml = archive.read(name)
+            formulas = formulas or FORMULA_TAG.search(xml) is not None
+            for found in MERGE_TAG.findall(xml):
+                ref = found.decode("ascii", "replace")
+                size = cell_count(ref)
+                merged += size
+                if size > largest_size:
+                    largest, largest_size = ref, size
+    return SheetScan(merged, largest, formulas)
+
+
+def cell_count(ref: str) -> int:
+    """The number of cells in a range such as A2:B9; 0 when it is not one."""
+    try:
+        low_column, low_row, high_column, high_row = range_boundaries(ref)
+    except (ValueError, TypeError):
+        return 0
+    if None in (low_column, low_row, high_column, high_row):
+        return 0
+    return (high_column - low_column + 1) * (high_row - low_row + 1)
+
+
+def merge_problem(scan: SheetScan) -> str | None:
+    """Why the workbook merges too many cells to be read, or None."""
+    if scan.merged <= MAX_MERGED_CELLS:
+        return None
+    return (
+        f"the workbook merges {scan.merged} cells (the largest range is {scan.largest}); "
+        f"the limit is {MAX_MERGED_CELLS}: unmerge them and save the file again"
+    )
+
+
+def unsaved_formulas(data: bytes, workbook: Workbook) -> Unsaved:
+    """Formula cells that have no saved value, by sheet title, row and column.
+
+    Excel and LibreOffice save each formula's value beside it; files written by programs
+    often do not. The formulas are loaded (a second time) only when the sheets hold any.
+    """
+    formulas = load_workbook(io.BytesIO(data))
+    found: Unsaved = {}
+    for sheet in workbook.worksheets:
+        for (row, column), cell in formulas[sheet.title]._cells.items():
+            saved = sheet._cells.get((row, column))
+            empty_text = saved is not None and saved.data_type == "str"  # ="" saved as <v></v>
+            if cell.data_type == "f" and (saved is None or saved.value is None) and not empty_text:
+                text = getattr(cell.value, "text", cell.value)
+                found[sheet.title, row, column] = NoSavedValue(str(text))
+    return found
+
+
 def megabytes(size: int) -> int:
     """A byte count in whole megabytes, rounded up."""
     return -(-size // (1024 * 1024))
@@ -297,34 +428,57 @@ def megabytes(size: int) -> int:
 
 def not_a_workbook(data: bytes) -> str | None:
     """Why these bytes are not an .xlsx workbook, or None when they may be one."""
-    prefix = "not an Excel workbook (.xlsx): "
     if data.startswith(OLE_MAGIC):
-        return (
-            prefix + "it is an old .xls file or a password-protected workbook; "
-            "save it as .xlsx without a password"
-        )
-    if not data.startswith(ZIP_MAGIC):
+        return NOT_XLSX + ole_kind(data)
+    if not data.startswith(b"PK"):
         kind = "it is a text file (CSV?)" if looks_like_text(data) else "unknown file type"
-        return prefix + kind + "; save it as Excel Workbook (.xlsx)"
+        return NOT_XLSX + kind + "; save it as Excel Workbook (.xlsx)"
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
             unpacked = sum(info.file_size for info in archive.infolist())
             mimetype = archive.read("mimetype")[:80] if "mimetype" in names else b""
     except UNREADABLE as error:
-        return prefix + f"the file is damaged ({error})"
+        return NOT_XLSX + damage(error)
     if mimetype.startswith(b"application/vnd.oasis.opendocument"):
-        return prefix + "it is an OpenDocument file (.ods); save it as Excel Workbook (.xlsx)"
+        return NOT_XLSX + "it is an OpenDocument file (.ods); save it as Excel Workbook (.xlsx)"
+    for part, kind in OTHER_OFFICE_FILES.items():
+        if part in names:
+            return NOT_XLSX + kind
     if "[Content_Types].xml" not in names:
-        return prefix + "it is a zip archive of another kind"
+        return NOT_XLSX + "it is a zip archive of another kind"
+    return unpacking_problem(unpacked, len(data))
+
+
+def ole_kind(data: bytes) -> str:
+    """What an OLE compound file (the container of .xls and of encrypted workbooks) holds."""
+    if "EncryptedPackage".encode("utf-16-le") in data:
+        return "it is protected by a password; remove the password and save it again"
+    if any(name.encode("utf-16-le") + b"\0\0" in data for name in ("Workbook", "Book")):
+        return "it is an old Excel 97-2003 file (.xls); save it as Excel Workbook (.xlsx)"
+    return (
+        "it is an old .xls file or a password-protected workbook; "
+        "save it as .xlsx without a password"
+    )
+
+
+def unpacking_problem(unpacked: int, packed: int) -> str | None:
+    """Why a workbook that unpacks to `unpacked` bytes is refused, or None."""
     if unpacked > MAX_UNPACKED_BYTES:
         limit = megabytes(MAX_UNPACKED_BYTES)
         return f"the workbook unpacks to {megabytes(unpacked)} MB; the limit is {limit} MB"
+    if unpacked > RATIO_FLOOR_BYTES and unpacked > MAX_RATIO * packed:
+        return (
+            f"the workbook unpacks to {megabytes(unpacked)} MB from {megabytes(packed)} MB, "
+            f"more than {MAX_RATIO} times its size; refused as a possible zip bomb"
+        )
     return None
 
 
 def looks_like_text(data: bytes) -> bool:
-    """True when the start of the file decodes as text."""
+    """True when the start of the file decodes as text (UTF-8, or UTF-16 with its mark)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
     try:
         data[:4096].decode("utf-8")
     except UnicodeDecodeError as error:
@@ -396,6 +550,9 @@ class Cells:
     def raw(self, column: str) -> object:
         """The cell's value; None when empty or when it shows a formula error."""
         value = unescape_cell(self.values.get(column))
+        if isinstance(value, NoSavedValue):
+            self.problem(column, value.message)
+            return None
         if isinstance(value, str) and value.strip() in ERROR_CODES:
             self.problem(column, f"the cell shows the error {value.strip()}")
             return None
@@ -406,6 +563,14 @@ class Cells:
     def text(self, column: str) -> str:
         """The cell as trimmed text; empty when empty."""
         return cell_text(self.raw(column))
+
+    def attribute(self, column: str) -> str:
+        """An extra column's cell as text, error values included."""
+        value = unescape_cell(self.extra.get(column))
+        if isinstance(value, NoSavedValue):
+            self.problem(column, value.message)
+            return ""
+        return cell_text(value)
 
     def required(self, column: str) -> str:
         """The cell as text; an empty cell is a problem."""
@@ -487,48 +652,65 @@ class Cells:
         return moment
 
 
-def read_rows(sheet: Worksheet | None, table: Table, issues: list[Issue]) -> list[Cells] | None:
+def read_rows(
+    sheet: Worksheet | None, table: Table, issues: list[Issue], unsaved: Unsaved
+) -> list[Cells] | None:
     """The non-empty data rows of a sheet; None when a required sheet or column is missing."""
     if sheet is None:
         return None if table.required else []
     log = Sheet(table.name, issues)
-    grid = [list(values) for values in sheet.iter_rows(values_only=True)]
-    if all(is_blank(value) for values in grid for value in values):
+    grid = sheet_grid(sheet, unsaved)
+    if not grid:
         return []
     fill_merged(sheet, grid, log)
-    columns = header_columns(grid[0], table, log)
+    columns = header_columns(grid.get(1, {}), table, log)
     missing = [name for name in table.required_columns if name not in columns.values()]
     for name in missing:
         log.report(None, name, "missing required column")
-    warn_headerless(grid, log)
+    warn_headerless(grid, columns, log)
     if missing:
         return None
     known = set(table.headers)
     rows = []
-    for number, values in enumerate(grid[1:], start=2):
-        if all(is_blank(value) for value in values):
+    for number, values in grid.items():
+        if number == 1 or columns.keys().isdisjoint(values):
             continue
-        named = {name: values[index] for index, name in columns.items() if index < len(values)}
+        named = {name: values.get(column) for column, name in columns.items()}
         ours = {key: value for key, value in named.items() if key in known}
         extra = {key: value for key, value in named.items() if key not in known}
         rows.append(Cells(log, number, ours, extra))
     return rows
 
 
-def header_columns(header: list[object], table: Table, log: Sheet) -> dict[int, str]:
-    """Column index to normalised header; duplicates and unknown columns are reported."""
+def sheet_grid(sheet: Worksheet, unsaved: Unsaved) -> Grid:
+    """The sheet's non-blank values by row and column number, in row order.
+
+    Only cells that exist are visited, so a stray value in a far corner of the sheet
+    (XFD1048576) costs one cell, not a billion empty ones. Below the header, a formula
+    without a saved value reads as `NoSavedValue`.
+    """
+    grid: Grid = {}
+    for (row, column), cell in sheet._cells.items():
+        value = unsaved.get((sheet.title, row, column)) if row > 1 else None
+        if value is not None or not is_blank(cell.value):
+            grid.setdefault(row, {})[column] = value or cell.value
+    return {row: dict(sorted(grid[row].items())) for row in sorted(grid)}
+
+
+def header_columns(header: dict[int, object], table: Table, log: Sheet) -> dict[int, str]:
+    """Column number to normalised header; duplicates and unknown columns are reported."""
     columns: dict[int, str] = {}
     first: dict[str, int] = {}
-    for index, value in enumerate(header):
+    for column, value in header.items():
         name = normalise_header(value)
         if not name:
             continue
         if name in first:
-            where = f"{get_column_letter(first[name] + 1)} and {get_column_letter(index + 1)}"
+            where = f"{get_column_letter(first[name])} and {get_column_letter(column)}"
             log.report(1, name, f"the column appears twice (columns {where})")
             continue
-        first[name] = index
-        columns[index] = name
+        first[name] = column
+        columns[column] = name
         if name not in table.headers:
             warn_unknown_column(name, table, log)
     return columns
@@ -544,33 +726,34 @@ def warn_unknown_column(name: str, table: Table, log: Sheet) -> None:
     log.report(1, name, "unknown column, ignored" + hint, Level.WARNING)
 
 
-def warn_headerless(grid: list[list[object]], log: Sheet) -> None:
+def warn_headerless(grid: Grid, columns: dict[int, str], log: Sheet) -> None:
     """Values in a column without a header are ignored, with a warning."""
-    header = grid[0]
-    width = max(len(values) for values in grid)
-    for index in range(width):
-        if index < len(header) and normalise_header(header[index]):
-            continue
-        if any(index < len(values) and not is_blank(values[index]) for values in grid[1:]):
-            letter = get_column_letter(index + 1)
-            message = f"column {letter} has values but no header; it is ignored"
-            log.report(1, None, message, Level.WARNING)
+    headerless = {
+        column
+        for row, values in grid.items()
+        if row > 1
+        for column in values
+        if column not in columns and not normalise_header(grid.get(1, {}).get(column))
+    }
+    for column in sorted(headerless):
+        message = f"column {get_column_letter(column)} has values but no header; it is ignored"
+        log.report(1, None, message, Level.WARNING)
 
 
-def fill_merged(sheet: Worksheet, grid: list[list[object]], log: Sheet) -> None:
-    """Every cell of a merged range below the header reads its top-left value."""
+def fill_merged(sheet: Worksheet, grid: Grid, log: Sheet) -> None:
+    """Every cell of a merged range below the header reads its top-left value.
+
+    Only rows with a value of their own are filled: a merged cell that runs over
+    empty rows does not turn them into items.
+    """
     for merged in sorted(sheet.merged_cells.ranges, key=lambda cells: cells.coord):
-        if merged.min_row < 2 or merged.min_row > len(grid):
+        value = grid.get(merged.min_row, {}).get(merged.min_col)
+        if merged.min_row < 2 or value is None:
             continue
-        top = grid[merged.min_row - 1]
-        value = top[merged.min_col - 1] if merged.min_col <= len(top) else None
-        if is_blank(value):
-            continue
-        for row in range(merged.min_row, min(merged.max_row, len(grid)) + 1):
-            values = grid[row - 1]
-            values.extend([None] * (merged.max_col - len(values)))
+        rows = [row for row in range(merged.min_row, merged.max_row + 1) if row in grid]
+        for row in rows:
             for column in range(merged.min_col, merged.max_col + 1):
-                values[column - 1] = value
+                grid[row][column] = value
         message = f'cells {merged.coord} are merged; each reads "{shown(value)}"'
         log.report(merged.min_row, None, message, Level.WARNING)
 
@@ -603,7 +786,7 @@ def read_participant(cells: Cells) -> Participant | None:
     """A Participants row; None without an id."""
     person_id = cells.ident("id")
     name = cells.required("name")
-    extra = {key: cell_text(unescape_cell(value)) for key, value in cells.extra.items()}
+    extra = {key: cells.attribute(key) for key in cells.extra}
     if not person_id:
         return None
     return Participant(

@@ -526,7 +526,10 @@ def test_formula_gives_its_saved_value_and_is_never_evaluated(tmp_path: Path) ->
     sheets = with_cell("Options", 2, "max", "=1+1")
     path = save(tmp_path / "event.xlsx", sheets)
     event, issues = read_event(path)
-    assert [str(issue) for issue in issues] == ["Options row 2, column max: a value is required"]
+    assert [str(issue) for issue in issues] == [
+        'Options row 2, column max: the formula "=1+1" has no saved value; '
+        "open the file in Excel or LibreOffice and save it"
+    ]
     with_cached_value(path, "1+1", "7")
     event, issues = read_event(path)
     assert issues == []
