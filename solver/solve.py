@@ -175,6 +175,7 @@ def solve_staged(
        1 chose for a choice session), so that every fair share is a number.
     """
     base = build_session(event, session, history, sizes, groups=False, rounds=rounds)
+    plain = size_of_model(base)
     cap: int | None = None
     hint: dict[Key, bool] = {}
     if base.worst_off is not None:
@@ -186,7 +187,7 @@ def solve_staged(
         base.model.add(base.worst_off <= cap)
         hint = placements(base, solver)
     full = build_session(event, session, history, sizes, rounds=rounds)
-    if len(full.penalties) == len(base.penalties):
+    if size_of_model(full) == plain:
         base.model.minimize(objective(base))
         return (base, *run(base, deadline - time.monotonic(), hint))
     if sizes is None:
@@ -200,6 +201,11 @@ def solve_staged(
     if cap is not None and full.worst_off is not None:
         full.model.add(full.worst_off <= cap)
     return (full, *run(full, deadline - time.monotonic(), hint))
+
+
+def size_of_model(m: SessionModel) -> tuple[int, int]:
+    """Penalty terms and constraints: equal sizes mean the group criteria added nothing."""
+    return len(m.penalties), len(m.model.proto.constraints)
 
 
 def placements(m: SessionModel, solver: cp_model.CpSolver) -> dict[Key, bool]:

@@ -79,8 +79,8 @@ def near_share(
             count = m.count(people, option.id, round_)
             low, high = share_bounds(m, option.id, round_, len(people))
             if band and m.sizes is not None and m.session.kind is SessionKind.SPLIT:
-                m.model.add(count >= low - 1)
-                m.model.add(count <= high + 1)
+                m.model.add(count >= high - 1)
+                m.model.add(count <= low + 1)
             over = m.model.new_int_var(0, len(people), f"{rule}_over")
             m.model.add(count - over <= high)
             excess: cp_model.LinearExprT = over

@@ -1,0 +1,309 @@
+"""Fair, mixed groups: each group rule on a tiny event, binding and not, exact results."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from models import Event, Option, Participant, Preference, Session, SessionKind, Settings
+from solver.rules.groups import balanced_sizes
+from tests.factories import event, rule
+
+SPLIT = SessionKind.SPLIT
+
+
+def person(pid: str, **attributes: str) -> Participant:
+    """A participant with some attributes (region, group, organisation …)."""
+    return Participant(id=pid, name=pid.upper(), **attributes)  # type: ignore[arg-type]
+
+
+def options_of(allocation, session: str = "S1") -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    """Each option's people, sorted."""
+    return {
+        option: sorted(people)
+        for (s, option, _r), people in allocation.members.items()
+        if s == session
+    }
+
+
+def penalties(report, rule_name: str) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
+    """The checker's (penalty, message) rows of one criterion that cost something."""
+    return [(r.penalty, r.message) for r in report.results if r.rule == rule_name and r.penalty]
+
+
+@pytest.mark.parametrize(
+    ("people", "capacities", "sizes"),
+    [
+        (7, [4, 4], [4, 3]),
+        (7, [2, 10], [2, 5]),
+        (6, [2, 2, 2], [2, 2, 2]),
+        (5, [3, 3, 3], [2, 2, 1]),
+        (0, [3, 3], [0, 0]),
+        (9, [4, 4], None),
+    ],
+)
+def test_balanced_sizes(people: int, capacities: list[int], sizes: list[int] | None) -> None:
+    assert balanced_sizes(people, capacities) == sizes
+
+
+def test_split_groups_are_balanced_even_against_wishes(solve) -> None:  # type: ignore[no-untyped-def]
+    prefs = {f"p{i}": ["A", "B"] for i in range(1, 6)}
+    allocation, report = solve(event(5, options=[("A", 5), ("B", 5)], kind=SPLIT, prefs=prefs))
+    assert sorted(len(p) for p in options_of(allocation).values()) == [2, 3]
+    assert allocation.stats.objective == 2
+    assert [r.held for r in report.results if r.rule == "balance"] == [True]
+
+
+def test_balance_can_be_switched_off(solve) -> None:  # type: ignore[no-untyped-def]
+    prefs = {f"p{i}": ["A", "B"] for i in range(1, 6)}
+    e = event(5, options=[("A", 5), ("B", 5)], kind=SPLIT, prefs=prefs, balance_splits=False)
+    allocation, _ = solve(e)
+    assert options_of(allocation) == {"A": ["p1", "p2", "p3", "p4", "p5"]}
+
+
+def test_balance_gives_way_when_a_hard_rule_forces_it(solve) -> None:  # type: ignore[no-untyped-def]
+    e = event(
+        4, options=[("A", 4), ("B", 4)], kind=SPLIT, rules=[rule("together", "p1", "p2", "p3")]
+    )
+    allocation, report = solve(e)
+    assert sorted(len(p) for p in options_of(allocation).values()) == [1, 3]
+    assert [r.message for r in report.results if r.rule == "balance" and not r.held] == [
+        "A holds 3 but B only 1"
+    ] or [r.message for r in report.results if r.rule == "balance" and not r.held] == [
+        "B holds 3 but A only 1"
+    ]
+
+
+def regions(*values: str) -> list[Participant]:
+    """People p1… with these regions."""
+    return [person(f"p{i}", region=value) for i, value in enumerate(values, start=1)]
+
+
+def test_diversity_mixes_regions_in_split_groups(solve) -> None:  # type: ignore[no-untyped-def]
+    crowd = regions("Europe", "Europe", "Africa", "Africa")
+    prefs = {"p1": ["A", "B"], "p2": ["A", "B"], "p3": ["B", "A"], "p4": ["B", "A"]}
+    allocation, report = solve(event(crowd, kind=SPLIT, prefs=prefs))
+    assert [
+        sorted(crowd_region(crowd, p) for p in people) for people in options_of(allocation).values()
+    ] == [["Africa", "Europe"], ["Africa", "Europe"]]
+    assert allocation.stats.objective == 2  # two people pay their second choice, diversity is free
+    assert penalties(report, "diversity") == []
+
+
+def crowd_region(crowd: list[Participant], pid: str) -> str:
+    """The region of a person in the crowd."""
+    return next(p.region for p in crowd if p.id == pid)
+
+
+def test_diversity_off_lets_wishes_win(solve) -> None:  # type: ignore[no-untyped-def]
+    crowd = regions("Europe", "Europe", "Africa", "Africa")
+    prefs = {"p1": ["A", "B"], "p2": ["A", "B"], "p3": ["B", "A"], "p4": ["B", "A"]}
+    allocation, _ = solve(event(crowd, kind=SPLIT, prefs=prefs, weight_diversity=0, diversity=()))
+    assert options_of(allocation) == {"A": ["p1", "p2"], "B": ["p3", "p4"]}
+    assert allocation.stats.objective == 0
+
+
+def test_diversity_penalty_is_counted_per_person_beyond_the_fair_share(solve) -> None:  # type: ignore[no-untyped-def]
+    crowd = regions("Europe", "Europe", "Africa", "Africa")
+    prefs = {"p1": ["A", "B"], "p2": ["A", "B"], "p3": ["B", "A"], "p4": ["B", "A"]}
+    e = event(crowd, kind=SessionKind.CHOICE, prefs=prefs, rank_costs=(0, 5))
+    allocation, report = solve(e)
+    assert options_of(allocation) == {"A": ["p1", "p2"], "B": ["p3", "p4"]}
+    assert allocation.stats.objective == 8
+    assert penalties(report, "diversity") == [
+        (4, "A: region Europe 2 (fair 1–1); Africa 0 (fair 1–1)"),
+        (4, "B: region Europe 0 (fair 1–1); Africa 2 (fair 1–1)"),
+    ]
+
+
+def groups_of(*values: str) -> list[Participant]:
+    """People p1… with these stakeholder groups."""
+    return [person(f"p{i}", group=value) for i, value in enumerate(values, start=1)]
+
+
+def test_no_isolation_keeps_the_two_next_generation_people_together(solve) -> None:  # type: ignore[no-untyped-def]
+    crowd = groups_of("next generation", "next generation", "city", "city", "city", "city")
+    prefs = {"p1": ["A", "B"], "p2": ["B", "A"]}
+    e = event(crowd, options=[("A", 4), ("B", 4)], prefs=prefs, diversity=())
+    allocation, report = solve(e)
+    assert allocation.stats.objective == 1
+    assert any({"p1", "p2"} <= set(people) for people in options_of(allocation).values())
+    assert penalties(report, "isolation") == []
+
+
+def test_isolation_off_lets_wishes_split_them(solve) -> None:  # type: ignore[no-untyped-def]
+    crowd = groups_of("next generation", "next generation", "city", "city", "city", "city")
+    prefs = {"p1": ["A", "B"], "p2": ["B", "A"]}
+    e = event(crowd, options=[("A", 4), ("B", 4)], prefs=prefs, diversity=(), no_isolation=())
+    allocation, _ = solve(e)
+    assert allocation.stats.objective == 0
+
+
+def test_isolation_is_reported_with_the_person(solve) -> None:  # type: ignore[no-untyped-def]
+    crowd = groups_of("next generation", "next generation", "city", "city", "city", "city")
+    e = event(crowd, options=[("A", 3), ("B", 3)], diversity=(), rules=[rule("apart", "p1", "p2")])
+    allocation, report = solve(e)
+    assert allocation.stats.objective == 10
+    messages = sorted(message for _, message in penalties(report, "isolation"))
+    assert messages in (
+        ["P1 (p1) is the only next generation in A", "P2 (p2) is the only next generation in B"],
+        ["P1 (p1) is the only next generation in B", "P2 (p2) is the only next generation in A"],
+    )
+
+
+def test_hard_isolation_makes_an_impossible_split_infeasible() -> None:
+    from solver.solve import InfeasibleEventError, solve_event
+
+    crowd = groups_of("next generation", "next generation", "city", "city", "city", "city")
+    e = event(
+        crowd,
+        options=[("A", 3), ("B", 3)],
+        diversity=(),
+        no_isolation_strength="hard",
+        rules=[rule("apart", "p1", "p2")],
+    )
+    with pytest.raises(InfeasibleEventError):
+        solve_event(e)
+
+
+def test_colleagues_are_spread(solve) -> None:  # type: ignore[no-untyped-def]
+    crowd = [
+        person("p1", organisation="City"),
+        person("p2", organisation="City"),
+        person("p3"),
+        person("p4"),
+    ]
+    prefs = {"p1": ["A", "B"], "p2": ["A", "B"]}
+    allocation, report = solve(event(crowd, kind=SessionKind.CHOICE, prefs=prefs, weight_spread=3))
+    assert {where for where, people in options_of(allocation).items() if "p1" in people} != {
+        where for where, people in options_of(allocation).items() if "p2" in people
+    }
+    assert allocation.stats.objective == 1
+    assert penalties(report, "spread") == []
+
+
+def test_colleagues_stay_together_when_it_costs_more(solve) -> None:  # type: ignore[no-untyped-def]
+    crowd = [
+        person("p1", organisation="City"),
+        person("p2", organisation="City"),
+        person("p3"),
+        person("p4"),
+    ]
+    prefs = {"p1": ["A", "B"], "p2": ["A", "B"]}
+    allocation, report = solve(
+        event(crowd, kind=SessionKind.CHOICE, prefs=prefs, rank_costs=(0, 3))
+    )
+    assert allocation.stats.objective == 1
+    assert penalties(report, "spread") == [(1, "2 of City in A, fair share at most 1")]
+
+
+def two_days(kind: SessionKind, people: int = 4, **settings: object) -> Event:
+    """Two sessions of the same kind on days d1 and d2, options A and B of 2 seats."""
+    base = event(people, kind=kind, **settings)
+    return Event(
+        participants=base.participants,
+        sessions=[Session(id=s, day=d, kind=kind) for s, d in (("S1", "d1"), ("S2", "d2"))],
+        options=[Option(session=s, id=o, max=2) for s in ("S1", "S2") for o in ("A", "B")],
+        settings=base.settings,
+    )
+
+
+def test_day_two_mixes_the_groups_of_day_one(solve) -> None:  # type: ignore[no-untyped-def]
+    e = two_days(SPLIT)
+    e.rules = [rule("assign", "p1", "p2", option="A"), rule("assign", "p3", "p4", option="B")]
+    e.rules = [r.model_copy(update={"session": "S1"}) for r in e.rules]
+    allocation, report = solve(e)
+    day_two = options_of(allocation, "S2")
+    assert all(len({"p1", "p2"} & set(people)) == 1 for people in day_two.values())
+    assert report.repeat_pairs == 0
+    assert report.new_people == {"p1": 2, "p2": 2, "p3": 2, "p4": 2}
+
+
+def test_mixing_off_lets_the_same_pairs_meet_again(solve) -> None:  # type: ignore[no-untyped-def]
+    e = two_days(SPLIT, weight_mixing=0)
+    e.rules = [rule("assign", "p1", "p2", option="A"), rule("assign", "p3", "p4", option="A")]
+    e.rules = [
+        e.rules[0].model_copy(update={"session": "S1"}),
+        e.rules[1].model_copy(update={"session": "S1"}),
+    ]
+    e.rules[1] = rule("assign", "p3", "p4", option="B").model_copy(update={"session": "S1"})
+    e.preferences = [
+        Preference(participant=p, session="S2", option=o, rank=1)
+        for p, o in (("p1", "A"), ("p2", "A"), ("p3", "B"), ("p4", "B"))
+    ]
+    allocation, report = solve(e)
+    assert options_of(allocation, "S2") == {"A": ["p1", "p2"], "B": ["p3", "p4"]}
+    assert report.repeat_pairs == 2
+
+
+def fairness_event(weight: int) -> Event:
+    """p1 pays 0 or 4, p2 pays 5 or 2: least total (5) leaves p2 worst off; fair is 6, max 4."""
+    e = event(
+        2,
+        options=[("A", 1), ("B", 1), ("C", 0), ("D", 0)],
+        prefs={"p1": ["A", "C", "B"], "p2": ["C", "A", "D", "B"]},
+        rank_costs=(0, 2, 4, 5),
+        weight_fairness=weight,
+    )
+    return e
+
+
+def test_fairness_puts_the_worst_off_first(solve) -> None:  # type: ignore[no-untyped-def]
+    allocation, report = solve(fairness_event(1))
+    assert (allocation.stats.objective, report.worst_off) == (6, 4)
+
+
+def test_without_fairness_the_total_alone_counts(solve) -> None:  # type: ignore[no-untyped-def]
+    allocation, report = solve(fairness_event(0))
+    assert (allocation.stats.objective, report.worst_off) == (5, 5)
+
+
+def test_fairness_counts_earlier_days(solve) -> None:  # type: ignore[no-untyped-def]
+    e = two_days(SessionKind.CHOICE, people=2, weight_fairness=1)
+    e.options = [o.model_copy(update={"max": 1}) for o in e.options]
+    e.preferences = [
+        Preference(participant=p, session=s, option="A", rank=1)
+        for p in ("p1", "p2")
+        for s in ("S1", "S2")
+    ] + [
+        Preference(participant=p, session=s, option="B", rank=2)
+        for p in ("p1", "p2")
+        for s in ("S1", "S2")
+    ]
+    allocation, report = solve(e)
+    first_day_loser = next(p for p in ("p1", "p2") if allocation.option_of[(p, "S1", 1)] == "B")
+    assert allocation.option_of[(first_day_loser, "S2", 1)] == "A"
+    assert report.worst_off == 1
+    assert report.dissatisfaction == {"p1": 1, "p2": 1}
+
+
+REGION_NAMES = ("Europe", "Africa", "Asia", "Americas")
+GROUP_NAMES = ("city", "ngo", "academia")
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(REGION_NAMES), st.sampled_from(GROUP_NAMES)),
+        min_size=4,
+        max_size=18,
+    ),
+    st.integers(min_value=2, max_value=3),
+)
+def test_generated_split_groups_stay_within_one_of_every_fair_share(
+    people: list[tuple[str, str]], groups: int
+) -> None:
+    from solver.check import check_allocation
+    from solver.solve import solve_event
+
+    crowd = [person(f"p{i}", region=r, group=g) for i, (r, g) in enumerate(people)]
+    e = Event(
+        participants=crowd,
+        sessions=[Session(id="S1", day="d1", kind=SPLIT)],
+        options=[Option(session="S1", id=f"G{j}", max=len(crowd)) for j in range(groups)],
+        settings=Settings(time_limit=10),
+    )
+    allocation = solve_event(e)
+    report = check_allocation(e, allocation)
+    assert report.ok
+    assert report.objective == allocation.stats.objective
+    assert all(value <= 1 for stats in report.groups for value in stats.deviation.values())
