@@ -50,6 +50,7 @@ SESSION_COLUMNS = (
     "round",
     "count",
     "capacity",
+    "isolated",
 )
 REQUIRED_COLUMNS = ("participant", "session", "option")
 COLUMN_ALIASES = {
@@ -254,17 +255,42 @@ def summary_sections(
     scores: list[tuple[str, object]] = [
         ("preference cost", report.preference_cost),
         ("soft-rule penalty", report.soft_penalty),
+        *penalties_by_rule(report),
         ("total", report.objective),
         ("hard rules held", yes_no(report.ok)),
         ("hard rules broken", len(report.broken)),
     ]
-    return [("Solver", solver), ("Choices", choices), ("Scores", scores)]
+    encounters: list[tuple[str, object]] = [
+        ("average new people met (split groups and tables)", round(report.average_new_people, 1)),
+        ("pairs who met more than once", report.repeat_pairs),
+    ]
+    return [
+        ("Solver", solver),
+        ("Choices", choices),
+        ("Scores", scores),
+        ("Encounters", encounters),
+    ]
 
 
-def session_rows(event: Event, allocation: Allocation, session: Session) -> list[list[object]]:
-    """One row per option (and round) of a session, the session's figures on the first."""
+def penalties_by_rule(report: CheckReport) -> list[tuple[str, object]]:
+    """Each soft criterion's share of the penalty, e.g. '  diversity: 12'."""
+    totals: Counter[str] = Counter()
+    for result in report.results:
+        totals[result.rule] += result.penalty
+    return [(f"  {rule}", total) for rule, total in sorted(totals.items()) if total]
+
+
+def session_rows(
+    event: Event, allocation: Allocation, session: Session, report: CheckReport
+) -> list[list[object]]:
+    """One row per option (and round) of a session, the session's figures on the first.
+
+    Each row ends with the isolated people and, per diversity column, the largest distance
+    of any value's count from its fair share.
+    """
     people = {a.participant for a in allocation.assignments if a.session == session.id}
     options = event.options_of.get(session.id, [])
+    groups = {(g.session, g.option, g.round): g for g in report.groups}
     first: list[object] = [session.id, session.day, session.kind, len(people), len(options)]
     blank: list[object] = [None] * len(first)
     rows: list[list[object]] = []
@@ -272,7 +298,11 @@ def session_rows(event: Event, allocation: Allocation, session: Session) -> list
         for round_ in range(1, session.rounds + 1):
             count = allocation.count(session.id, option.id, round_)
             shown_round = round_ if session.rounds > 1 else None
-            rows.append([*(blank if rows else first), option.id, shown_round, count, option.max])
+            stats = groups.get((session.id, option.id, round_))
+            isolated = ", ".join(name_of(event, p) for p in stats.isolated) if stats else ""
+            spread = [stats.deviation.get(c) if stats else None for c in event.settings.diversity]
+            lead = blank if rows else first
+            rows.append([*lead, option.id, shown_round, count, option.max, isolated, *spread])
     return rows or [first]
 
 
@@ -291,10 +321,11 @@ def write_summary(
             put_row(sheet, row + offset, pair)
         row += len(pairs) + 2
     put_row(sheet, row, ["Sessions"], bold=True)
-    put_row(sheet, row + 1, SESSION_COLUMNS, bold=True)
+    spread_columns = [f"spread {column}" for column in event.settings.diversity]
+    put_row(sheet, row + 1, [*SESSION_COLUMNS, *spread_columns], bold=True)
     row += 2
     for session in event.sessions:
-        for values in session_rows(event, allocation, session):
+        for values in session_rows(event, allocation, session, report):
             put_row(sheet, row, values)
             row += 1
     fit_columns(sheet, from_row=2)

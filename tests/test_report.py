@@ -256,14 +256,15 @@ def test_summary_counts_ranks_itself_when_the_report_has_none(tmp_path: Path) ->
 
 def test_summary_session_table_counts_each_option(written: Path) -> None:
     rows = rows_of(written, "Summary")
-    start = rows.index(("Sessions",) + (None,) * 8)
+    start = next(i for i, row in enumerate(rows) if row[0] == "Sessions")
     assert rows[start + 1] == (
-        "session", "day", "kind", "people", "options", "option", "round", "count", "capacity"
+        "session", "day", "kind", "people", "options", "option", "round", "count", "capacity",
+        "isolated", "spread region", "spread group",
     )  # fmt: skip
-    assert rows[start + 2] == ("W1", "Mon", "choice", 4, 2, "A", None, 2, 3)
-    assert rows[start + 3] == (None, None, None, None, None, "B", None, 2, 3)
-    assert rows[start + 4] == ("RT", "Mon", "roundtable", 4, 2, "T1", 1, 2, 3)
-    assert rows[start + 5][5:] == ("T1", 2, 3, 3)
+    assert rows[start + 2][:10] == ("W1", "Mon", "choice", 4, 2, "A", None, 2, 3, None)
+    assert rows[start + 3][:10] == (None, None, None, None, None, "B", None, 2, 3, None)
+    assert rows[start + 4][:10] == ("RT", "Mon", "roundtable", 4, 2, "T1", 1, 2, 3, None)
+    assert rows[start + 5][5:9] == ("T1", 2, 3, 3)
 
 
 def test_sheet_names_follow_excel_rules() -> None:
