@@ -3,6 +3,7 @@
 from models.allocation import (
     Allocation,
     Assignment,
+    Change,
     CheckReport,
     CheckResult,
     GroupStats,
@@ -25,6 +26,7 @@ from models.issues import Issue, Level
 __all__ = [
     "Allocation",
     "Assignment",
+    "Change",
     "CheckReport",
     "CheckResult",
     "Event",

@@ -16,7 +16,24 @@ class Assignment(BaseModel):
     option: str
     round: int = Field(default=1, ge=1)
     pinned: bool = False
+    room: str = Field(default="", exclude=True)
     row: int | None = Field(default=None, exclude=True)
+
+    @property
+    def key(self) -> tuple[str, str, int]:
+        """(participant, session, round): one placement per key."""
+        return (self.participant, self.session, self.round)
+
+
+class Change(BaseModel):
+    """One difference between a published allocation and a new one, with its reason."""
+
+    participant: str
+    session: str
+    round: int = 1
+    before: str = ""
+    after: str = ""
+    reason: str
 
 
 class SolveStats(BaseModel):
@@ -46,6 +63,7 @@ class Allocation(BaseModel):
 
     assignments: list[Assignment] = Field(default_factory=list)
     stats: SolveStats = Field(default_factory=SolveStats)
+    changes: list[Change] | None = None
 
     @cached_property
     def option_of(self) -> dict[tuple[str, str, int], str]:

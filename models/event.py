@@ -189,6 +189,15 @@ class Settings(BaseModel):
         ge=0,
         description="above 0: the worst-off person's dissatisfaction is minimised first",
     )
+    weight_stability: int = Field(
+        default=1,
+        ge=0,
+        description="cost of each move of a person already placed; 0 switches it off",
+    )
+    stability_first: bool = Field(
+        default=True,
+        description="yes: the fewest moves come before every other criterion when re-solving",
+    )
     balance_splits: bool = Field(
         default=True, description="options of a split session differ in size by at most one"
     )

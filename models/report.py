@@ -798,6 +798,7 @@ def assignment_from_row(
         option=ids["option"],
         round=round_,
         pinned=pinned,
+        room=cell_text(raw("room")),
         row=row,
     )
     return assignment, []

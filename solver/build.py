@@ -5,6 +5,7 @@ from ortools.sat.python import cp_model
 from models import Event, Session
 from solver.history import History
 from solver.model import SessionModel
+from solver.previous import Published
 from solver.rules import GROUPS, RULES, reasons_against
 
 
@@ -15,13 +16,15 @@ def build_session(
     sizes: dict[str, int] | None = None,
     groups: bool = True,
     rounds: range | None = None,
+    published: Published | None = None,
 ) -> SessionModel:
     """The model of one session: a variable per allowed (person, option, round), then the rules.
 
     `sizes` fixes each option's size in advance (balanced groups, or the sizes a preference
     stage chose); `groups=False` leaves out the group criteria (diversity, isolation,
     colleagues, mixing), for the first stages of the solve. `rounds` limits the model to some
-    of a roundtable's rounds, the earlier ones being in `history`.
+    of a roundtable's rounds, the earlier ones being in `history`. `published` is the
+    allocation already sent out, when re-solving.
     """
     m = SessionModel(
         event=event,
@@ -32,6 +35,10 @@ def build_session(
         history=history or History(),
     )
     m.sizes = sizes
+    if published is not None:
+        option, pinned = published.of_session(session.id)
+        m.published = {key: o for key, o in option.items() if key[1] in m.rounds}
+        m.pinned = {key for key in pinned if key[1] in m.rounds}
     add_placement_variables(m)
     for rule in RULES if groups else tuple(r for r in RULES if r not in GROUPS):
         rule(m)

@@ -4,10 +4,10 @@ from models import Event, Option, RuleKind, Session
 from solver.rules import reasons_against
 
 
-def impossibilities(event: Event) -> list[str]:
-    """Cheap checks that prove the hard rules cannot all hold."""
+def impossibilities(event: Event, sessions: list[Session] | None = None) -> list[str]:
+    """Cheap checks that prove the hard rules cannot all hold (in these sessions)."""
     found: list[str] = []
-    for session in event.sessions:
+    for session in event.sessions if sessions is None else sessions:
         found += nobody_left_out(event, session)
         found += enough_seats(event, session)
         found += minimums_reachable(event, session)

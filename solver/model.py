@@ -34,7 +34,9 @@ class SessionModel:
     model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
     x: dict[Key, cp_model.IntVar] = field(default_factory=dict)
     penalties: list[Penalty] = field(default_factory=list)
-    worst_off: cp_model.IntVar | None = None
+    firsts: list[tuple[str, cp_model.IntVar]] = field(default_factory=list)
+    published: dict[tuple[str, int], str] = field(default_factory=dict)
+    pinned: set[tuple[str, int]] = field(default_factory=set)
     size_vars: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
 
     def choices(self, person: str, round_: int) -> list[tuple[str, cp_model.IntVar]]:
@@ -58,6 +60,10 @@ class SessionModel:
         if self.sizes is not None:
             return self.sizes[option]
         return sum(self.members(option, round_))
+
+    def first(self, name: str, var: cp_model.IntVar) -> None:
+        """Minimise `var` before the weighted objective, in the order rules ask (lexicographic)."""
+        self.firsts.append((name, var))
 
     def size_var(self, option: str, round_: int) -> cp_model.IntVar:
         """An integer variable equal to the option's size in the round (made once)."""

@@ -5,6 +5,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 from ortools.sat.python import cp_model
 from ortools.sat.python.cp_model_helper import CpSolverStatus
@@ -14,6 +15,7 @@ from solver.build import build_session, objective
 from solver.explain import impossibilities
 from solver.history import History
 from solver.model import Key, SessionModel
+from solver.previous import Published, describe_pin, pin_problems, read_published
 from solver.rules import split_sizes
 
 STATUS_NAMES = {
@@ -49,36 +51,87 @@ class PartResult:
     assignments: list[Assignment]
 
 
-def solve_event(event: Event, progress: Progress | None = None) -> Allocation:
+class PinnedEditError(InfeasibleEventError):
+    """Pinned placements (hand edits) break hard rules; `reasons` name each one."""
+
+
+def solve_event(
+    event: Event,
+    progress: Progress | None = None,
+    previous: list[Assignment] | None = None,
+    day: str | None = None,
+    override_pins: bool = False,
+) -> Allocation:
     """Allocate everyone: check what is provably impossible, then solve day by day.
 
     Sessions share no variable, so each is its own CP-SAT model. The sessions of one day are
     solved side by side (`workers` at once, each by a single-threaded search, so the same seed
     gives the same allocation however threads are scheduled); each later day sees the
     dissatisfaction and the groups of the days before it, for fairness and mixing.
+
+    With `previous` (the published allocation) people keep their places unless a hard rule
+    forces a move, pinned placements are kept as they are, and `day` limits the solve to one
+    day: earlier days are read from `previous` as facts, later days are kept as they were.
     """
-    reasons = impossibilities(event)
+    published = read_published(event, previous or [])
+    release_broken_pins(event, published, override_pins)
+    solving = [s for s in event.sessions if event.audience_of(s) and day in (None, s.day)]
+    reasons = impossibilities(event, solving)
     if reasons:
         raise InfeasibleEventError(reasons)
-    sessions = [s for s in event.sessions if event.audience_of(s)]
     started = time.monotonic()
-    budgets = time_budgets(event, sessions)
+    budgets = time_budgets(event, solving)
     history = History()
+    kept = kept_placements(event, published, {s.id for s in solving})
     parts: list[PartResult] = []
     with ThreadPoolExecutor(max_workers=event.settings.workers) as pool:
-        for day in event.days():
-            wave = [s for s in sessions if s.day == day]
+        for today in event.days():
+            history.record(event, [a for a in kept if event.session_by_id[a.session].day == today])
+            wave = [s for s in solving if s.day == today]
             solved = list(
-                pool.map(lambda s: solve_session(event, s, budgets[s.id], started, history), wave)
+                pool.map(
+                    lambda s: solve_session(event, s, budgets[s.id], started, history, published),
+                    wave,
+                )
             )
             for part in solved:
                 report_part(part, progress)
                 history.record(event, part.assignments)
             parts += solved
+    assignments = [a for part in parts for a in part.assignments] + kept
     return Allocation(
-        assignments=[a for part in parts for a in part.assignments],
+        assignments=mark_pinned(assignments, published),
         stats=combine(parts, time.monotonic() - started),
     )
+
+
+def release_broken_pins(event: Event, published: Published, override: bool) -> None:
+    """Pinned edits that break a hard rule stop the solve, unless the organiser overrides them."""
+    problems = pin_problems(event, published)
+    if problems and not override:
+        raise PinnedEditError(
+            [describe_pin(event, published, place, problem) for place, problem in problems.items()]
+        )
+    published.pinned -= set(problems)
+
+
+def kept_placements(event: Event, published: Published, solving: set[str]) -> list[Assignment]:
+    """Published placements of the sessions not being solved, kept as they are."""
+    return [
+        Assignment(
+            participant=p, session=s, option=o, round=r, pinned=(p, s, r) in published.pinned
+        )
+        for (p, s, r), o in sorted(published.option.items())
+        if s not in solving
+    ]
+
+
+def mark_pinned(assignments: list[Assignment], published: Published) -> list[Assignment]:
+    """Pinned placements say so in the output, so they stay pinned at the next re-solve."""
+    return [
+        a.model_copy(update={"pinned": True}) if a.key in published.pinned else a
+        for a in assignments
+    ]
 
 
 def report_part(part: PartResult, progress: Progress | None) -> None:
@@ -108,13 +161,20 @@ def time_budgets(event: Event, sessions: list[Session]) -> dict[str, float]:
 
 
 def solve_session(
-    event: Event, session: Session, budget: float, started: float, history: History
+    event: Event,
+    session: Session,
+    budget: float,
+    started: float,
+    history: History,
+    published: Published | None = None,
 ) -> PartResult:
     """Solve one session; a roundtable's rounds one after another, each seeing the earlier ones."""
     began = time.monotonic()
     deadline = min(began + budget, started + event.settings.time_limit)
     if session.kind is not SessionKind.ROUNDTABLE or session.rounds == 1:
-        return solve_rounds(event, session, history, range(1, session.rounds + 1), deadline)
+        return solve_rounds(
+            event, session, history, range(1, session.rounds + 1), deadline, published
+        )
     local = history.copy()
     parts = []
     for round_ in range(1, session.rounds + 1):
@@ -137,14 +197,20 @@ def solve_session(
 
 
 def solve_rounds(
-    event: Event, session: Session, history: History, rounds: range, deadline: float
+    event: Event,
+    session: Session,
+    history: History,
+    rounds: range,
+    deadline: float,
+    published: Published | None = None,
 ) -> PartResult:
     """Solve some rounds of a session: balanced if the rules allow, worst-off person first."""
     began = time.monotonic()
     balanced = split_sizes(event, session)
-    m, solver, status = solve_staged(event, session, history, rounds, balanced, deadline)
+    args = (event, session, history, rounds)
+    m, solver, status = solve_staged(*args, balanced, deadline, published)
     if status == cp_model.INFEASIBLE and balanced is not None:
-        m, solver, status = solve_staged(event, session, history, rounds, None, deadline)
+        m, solver, status = solve_staged(*args, None, deadline, published)
     found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     return PartResult(
         session=session,
@@ -166,27 +232,30 @@ def solve_staged(
     rounds: range,
     sizes: dict[str, int] | None,
     deadline: float,
+    published: Published | None = None,
 ) -> Outcome:
     """Solve in stages, each small and each the next one's hint.
 
-    1. Without the group criteria: the worst-off person's dissatisfaction is minimised and
-       then kept (fairness first, lexicographically), and the rest of the objective minimised.
+    1. Without the group criteria: what comes first is minimised and then kept, in order
+       (the fewest moves when re-solving, then the worst-off person's dissatisfaction: a
+       lexicographic objective), and then the rest of the objective.
     2. With the group criteria, the sizes fixed in advance (balanced groups, or the sizes stage
        1 chose for a choice session), so that every fair share is a number.
     """
-    base = build_session(event, session, history, sizes, groups=False, rounds=rounds)
+    build = partial(build_session, event, session, history, rounds=rounds, published=published)
+    base = build(sizes, groups=False)
     plain = size_of_model(base)
-    cap: int | None = None
-    hint: dict[Key, bool] = {}
-    if base.worst_off is not None:
-        base.model.minimize(base.worst_off)
-        solver, status = run(base, (deadline - time.monotonic()) / 4)
+    caps: list[int] = []
+    hint = {(p, o, r): True for (p, r), o in base.published.items()}
+    for _name, var in base.firsts:
+        base.model.minimize(var)
+        solver, status = run(base, (deadline - time.monotonic()) / 4, hint)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return base, solver, status
-        cap = round(solver.value(base.worst_off))
-        base.model.add(base.worst_off <= cap)
+        caps.append(round(solver.value(var)))
+        base.model.add(var <= caps[-1])
         hint = placements(base, solver)
-    full = build_session(event, session, history, sizes, rounds=rounds)
+    full = build(sizes)
     if size_of_model(full) == plain:
         base.model.minimize(objective(base))
         return (base, *run(base, deadline - time.monotonic(), hint))
@@ -196,10 +265,9 @@ def solve_staged(
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return base, solver, status
         hint = placements(base, solver)
-        sizes = sizes_of(base, hint)
-        full = build_session(event, session, history, sizes, rounds=rounds)
-    if cap is not None and full.worst_off is not None:
-        full.model.add(full.worst_off <= cap)
+        full = build(sizes_of(base, hint))
+    for (_name, var), cap in zip(full.firsts, caps, strict=True):
+        full.model.add(var <= cap)
     return (full, *run(full, deadline - time.monotonic(), hint))
 
 

@@ -16,6 +16,7 @@ from solver.rules.groups import (
 )
 from solver.rules.organiser import keep_apart, keep_together, soft_assign, soft_forbid
 from solver.rules.preferences import preference_cost
+from solver.rules.stability import fewest_moves, keep_pinned
 
 Rule = Callable[[SessionModel], None]
 
@@ -25,10 +26,11 @@ HARD: tuple[Rule, ...] = (
     minimum_if_open,
     distinct_tables,
     fixed_sizes,
+    keep_pinned,
 )
 ORGANISER: tuple[Rule, ...] = (keep_together, keep_apart, soft_assign, soft_forbid)
 GROUPS: tuple[Rule, ...] = (spread_values, no_isolation, colleagues_apart, new_encounters)
-OBJECTIVE: tuple[Rule, ...] = (preference_cost, worst_off)
+OBJECTIVE: tuple[Rule, ...] = (fewest_moves, preference_cost, worst_off)
 RULES: tuple[Rule, ...] = HARD + ORGANISER + GROUPS + OBJECTIVE
 
 __all__ = ["ELIGIBILITY", "GROUPS", "RULES", "reasons_against", "split_sizes"]

@@ -6,7 +6,7 @@ from solver.model import SessionModel
 
 
 def worst_off(m: SessionModel) -> None:
-    """Bound every person's dissatisfaction (earlier days + this session) by `worst_off`.
+    """Bound every person's dissatisfaction (earlier days + this session) by the worst-off's.
 
     The solve loop minimises it first, then keeps it at its optimum while minimising the rest:
     the worst-off person first, then the total (a lexicographic objective).
@@ -24,6 +24,7 @@ def worst_off(m: SessionModel) -> None:
         return
     earlier = m.history.dissatisfaction
     ceiling = max(earlier[p] + sum(c for c, _ in t) for p, t in wishing.items())
-    m.worst_off = m.model.new_int_var(0, ceiling, "worst_off")
+    worst = m.model.new_int_var(0, ceiling, "worst_off")
     for person, person_terms in wishing.items():
-        m.model.add(m.worst_off >= earlier[person] + sum(c * var for c, var in person_terms))
+        m.model.add(worst >= earlier[person] + sum(c * var for c, var in person_terms))
+    m.first("worst-off", worst)
