@@ -82,6 +82,18 @@ class Allocation(BaseModel):
         """How many people an option holds in a round."""
         return len(self.members.get((session, option, round_), []))
 
+    def change_counts(self) -> dict[str, int]:
+        """After a re-solve: how many placements were kept, moved, added and removed."""
+        changes = self.changes or []
+        moved = sum(1 for c in changes if c.before and c.after)
+        added = sum(1 for c in changes if c.after and not c.before)
+        return {
+            "kept": len(self.assignments) - moved - added,
+            "moved": moved,
+            "added": added,
+            "removed": sum(1 for c in changes if c.before and not c.after),
+        }
+
     def duplicates(self) -> list[tuple[str, str, int]]:
         """(participant, session, round) triples assigned more than once."""
         seen = Counter((a.participant, a.session, a.round) for a in self.assignments)

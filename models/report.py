@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
-from models.allocation import Allocation, Assignment, CheckReport, CheckResult
+from models.allocation import Allocation, Assignment, Change, CheckReport, CheckResult
 from models.event import Event, Option, Participant, Session, SessionKind
 from models.issues import Issue
 from models.spreadsheet import escape_cell, normalise_header, save_atomically, unescape_cell
@@ -25,8 +25,9 @@ from models.spreadsheet import escape_cell, normalise_header, save_atomically, u
 SUMMARY = "Summary"
 ASSIGNMENTS = "Assignments"
 ITINERARIES = "Itineraries"
+CHANGES = "Changes"
 CHECKS = "Checks"
-FIXED_SHEETS = (SUMMARY, ASSIGNMENTS, ITINERARIES, CHECKS)
+FIXED_SHEETS = (SUMMARY, ASSIGNMENTS, ITINERARIES, CHANGES, CHECKS)
 
 ASSIGNMENT_COLUMNS = (
     "participant",
@@ -39,6 +40,7 @@ ASSIGNMENT_COLUMNS = (
     "host",
     "pinned",
 )
+CHANGE_COLUMNS = ("participant", "name", "session", "round", "from", "to", "reason")
 CHECK_COLUMNS = ("rule", "session", "strength", "held", "penalty", "message", "people")
 SESSION_COLUMNS = (
     "session",
@@ -109,6 +111,8 @@ def write_allocation(
     for session in event.sessions:
         write_session(workbook.create_sheet(names[session.id]), event, allocation, session)
     write_itineraries(workbook.create_sheet(ITINERARIES), event, allocation)
+    if allocation.changes is not None:
+        write_changes(workbook.create_sheet(CHANGES), event, allocation.changes)
     write_checks(workbook.create_sheet(CHECKS), report.results)
     if title:
         workbook.properties.title = title
@@ -264,12 +268,16 @@ def summary_sections(
         ("average new people met (split groups and tables)", round(report.average_new_people, 1)),
         ("pairs who met more than once", report.repeat_pairs),
     ]
-    return [
+    sections = [
         ("Solver", solver),
         ("Choices", choices),
         ("Scores", scores),
         ("Encounters", encounters),
     ]
+    if allocation.changes is not None:
+        counts = allocation.change_counts()
+        sections.append(("Changes since the published allocation", list(counts.items())))
+    return sections
 
 
 def penalties_by_rule(report: CheckReport) -> list[tuple[str, object]]:
@@ -615,6 +623,18 @@ def write_itineraries(sheet: Worksheet, event: Event, allocation: Allocation) ->
 
 
 # Checks
+
+
+def write_changes(sheet: Worksheet, event: Event, changes: list[Change]) -> None:
+    """Who moved since the published allocation, from where, to where, and why."""
+    put_row(sheet, 1, CHANGE_COLUMNS, bold=True)
+    for row, change in enumerate(changes, start=2):
+        round_ = change.round if event.session_by_id[change.session].rounds > 1 else None
+        values = [change.participant, name_of(event, change.participant), change.session, round_,
+                  change.before, change.after, change.reason]  # fmt: skip
+        put_row(sheet, row, values)
+    sheet.freeze_panes = "A2"
+    fit_columns(sheet)
 
 
 def check_row(result: CheckResult) -> list[object]:

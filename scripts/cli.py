@@ -5,6 +5,8 @@ Exit status: 0 allocation written and every hard rule holds; 1 anything else;
 found a broken hard rule.
 """
 
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -12,14 +14,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from models import Allocation, CheckReport, Event, Issue
+from models import Allocation, Assignment, CheckReport, Event, Issue
 from models.issues import errors
 from models.report import read_assignments, write_allocation
 from models.workbook import read_event, write_event, write_template
 from scripts import export as handouts
 from scripts.form_import import import_form
+from solver.changes import list_changes
 from solver.check import check_allocation
-from solver.solve import InfeasibleEventError, solve_event
+from solver.solve import InfeasibleEventError, PinnedEditError, solve_event
 
 OK, FAILED, INVALID, IMPOSSIBLE, BROKEN = 0, 1, 2, 3, 4
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -91,15 +94,72 @@ def solve(
     ] = None,
     workers: Annotated[int | None, typer.Option(help="Solver threads.")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show each session.")] = False,
+    previous: Annotated[
+        Path | None,
+        typer.Option(help="The allocation already published: people keep their places."),
+    ] = None,
+    day: Annotated[
+        str | None, typer.Option(help="Solve only this day; other days come from --previous.")
+    ] = None,
+    override_pins: Annotated[
+        bool,
+        typer.Option("--override-pins", help="Let the solver move pinned edits that break rules."),
+    ] = False,
 ) -> None:
     """Allocate everyone and write the allocation workbook."""
     check_output(event_path, output)
+    if previous is not None and same_file(output, previous):
+        err.print("refusing to write the allocation over the previous allocation", markup=False)
+        raise typer.Exit(INVALID)
     event = load_event(event_path)
+    check_day(event, day)
+    published = load_previous(previous)
     apply_flags(event, time_limit=time_limit, seed=seed, workers=workers)
-    allocation, report = allocate(event, verbose)
+    plan = Plan(previous=published, day=day, override_pins=override_pins)
+    allocation, report = allocate(event, verbose, plan)
     write_allocation(event, allocation, report, output, title=event_path.stem)
     print_summary(event, allocation, report)
+    print_changes(allocation)
     out.print(f"wrote {output}", markup=False)
+
+
+@dataclass
+class Plan:
+    """What a re-solve keeps: the published allocation, the day to solve, pins to override."""
+
+    previous: list[Assignment] | None = None
+    day: str | None = None
+    override_pins: bool = False
+
+
+def check_day(event: Event, day: str | None) -> None:
+    """Exit 2 when --day names no day of the programme."""
+    if day is not None and day not in event.days():
+        err.print(f'"{day}" is not a day of the programme (days: {", ".join(event.days())})')
+        raise typer.Exit(INVALID)
+
+
+def load_previous(path: Path | None) -> list[Assignment] | None:
+    """The published allocation's Assignments sheet, or exit 2 listing its problems."""
+    if path is None:
+        return None
+    assignments, issues = read_assignments(path)
+    report_issues(issues)
+    if errors(issues):
+        err.print(f"{path.name}: {len(errors(issues))} problems, nothing written", markup=False)
+        raise typer.Exit(INVALID)
+    return assignments
+
+
+def print_changes(allocation: Allocation) -> None:
+    """After a re-solve: how many kept, moved, added, removed, and each move's reason."""
+    if allocation.changes is None:
+        return
+    counts = allocation.change_counts()
+    out.print(", ".join(f"{value} {key}" for key, value in counts.items()), markup=False)
+    reasons = Counter(change.reason for change in allocation.changes)
+    for reason, times in sorted(reasons.items()):
+        out.print(f"  {times} × {reason}", markup=False)
 
 
 def check_output(event_path: Path, output: Path) -> None:
@@ -132,11 +192,21 @@ def apply_flags(event: Event, **flags: float | int | None) -> None:
             setattr(event.settings, name, value)
 
 
-def allocate(event: Event, verbose: bool = False) -> tuple[Allocation, CheckReport]:
+def allocate(
+    event: Event, verbose: bool = False, plan: Plan | None = None
+) -> tuple[Allocation, CheckReport]:
     """Solve and verify with the independent checker; exit 3 when the event is impossible."""
+    plan = plan or Plan()
     progress = (lambda line: err.print(line, markup=False)) if verbose else None
     try:
-        allocation = solve_event(event, progress=progress)
+        allocation = solve_event(
+            event, progress, plan.previous, plan.day, override_pins=plan.override_pins
+        )
+    except PinnedEditError as pinned:
+        err.print("pinned edits break hard rules (--override-pins lets them move):", markup=False)
+        for reason in pinned.reasons:
+            err.print(f"  {reason}", markup=False)
+        raise typer.Exit(IMPOSSIBLE) from None
     except InfeasibleEventError as impossible:
         err.print("no allocation can satisfy the hard rules:", markup=False)
         for reason in impossible.reasons:
@@ -145,7 +215,10 @@ def allocate(event: Event, verbose: bool = False) -> tuple[Allocation, CheckRepo
     except TimeoutError as late:
         err.print(f"{late}; allow more time with --time-limit", markup=False)
         raise typer.Exit(FAILED) from None
-    report = check_allocation(event, allocation)
+    if plan.previous is not None:
+        allocation.changes = list_changes(event, plan.previous, allocation)
+    solved = {s.id for s in event.sessions if plan.day in (None, s.day)}
+    report = check_allocation(event, allocation, plan.previous, solved)
     if not report.ok:
         for result in report.broken:
             err.print(f"broken: {result.message}", markup=False)

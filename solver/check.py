@@ -6,16 +6,27 @@ allocation an organiser edited by hand as well as one the solver produced.
 
 from collections import Counter, defaultdict
 
-from models import Allocation, CheckReport, Event, Option, Rule, RuleKind, Session
+from models import Allocation, Assignment, CheckReport, Event, Option, Rule, RuleKind, Session
 from solver.check_groups import check_groups, encounters, group_stats, mixing
 from solver.checker import Checker, in_round, rounds_of
 
 
-def check_allocation(event: Event, allocation: Allocation) -> CheckReport:
-    """Evaluate every rule of the event on the allocation and compute its cost."""
+def check_allocation(
+    event: Event,
+    allocation: Allocation,
+    previous: list[Assignment] | None = None,
+    sessions: set[str] | None = None,
+) -> CheckReport:
+    """Evaluate every rule of the event on the allocation and compute its cost.
+
+    With `previous` (a published allocation) moves are counted too; `sessions` limits the
+    rules checked to those sessions (a re-solve of one day).
+    """
     checker = Checker(event, allocation)
     for session in event.sessions:
-        check_session(checker, session)
+        if sessions is None or session.id in sessions:
+            check_session(checker, session)
+            stability(checker, session, previous)
     preference_cost, rank_counts, dissatisfaction = score_preferences(event, allocation)
     soft = sum(result.penalty for result in checker.results)
     new_people, repeat_pairs = encounters(checker)
@@ -43,6 +54,33 @@ def check_session(checker: Checker, session: Session) -> None:
             organiser_rule(checker, session, rule)
     check_groups(checker, session)
     mixing(checker, session)
+
+
+def stability(checker: Checker, session: Session, previous: list[Assignment] | None) -> None:
+    """Each person of the published allocation who changed option is a move.
+
+    Moves cost `weight_stability` each when stability is weighed with the other criteria;
+    when it comes first (the default) they are listed without a cost.
+    """
+    if previous is None or not checker.event.settings.weight_stability:
+        return
+    settings = checker.event.settings
+    audience = {p.id for p in checker.event.audience_of(session)}
+    moved = [
+        a
+        for a in previous
+        if a.session == session.id
+        and a.participant in audience
+        and a.round <= session.rounds
+        and checker.allocation.option_of.get(a.key) != a.option
+    ]
+    for a in moved:
+        now = checker.allocation.option_of.get(a.key, "no option")
+        suffix = in_round(session, a.round)
+        message = f"{checker.who(a.participant)} moved from {a.option} to {now}{suffix}"
+        cost = 0 if settings.stability_first else settings.weight_stability
+        checker.soft("stability", session, cost, message, [a.participant], held=False)
+    checker.soft_held("stability", session, "nobody moved")
 
 
 def placed(checker: Checker, session: Session) -> dict[tuple[str, int], list[str]]:

@@ -46,14 +46,20 @@ class Checker:
             )
 
     def soft(
-        self, rule: str, session: Session, penalty: int, message: str, people: list[str]
+        self,
+        rule: str,
+        session: Session,
+        penalty: int,
+        message: str,
+        people: list[str],
+        held: bool | None = None,
     ) -> None:
-        """A soft criterion's cost in one place of the session."""
+        """A soft criterion's cost in one place of the session (held when it costs nothing)."""
         self.results.append(
             CheckResult(
                 rule=rule,
                 hard=False,
-                held=penalty == 0,
+                held=penalty == 0 if held is None else held,
                 penalty=penalty,
                 message=message,
                 people=people,

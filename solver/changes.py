@@ -1,0 +1,61 @@
+"""What changed between the published allocation and the new one, and why, in organiser terms."""
+
+from collections import Counter
+
+from models import Allocation, Assignment, Change, Event
+from solver.rules import reasons_against
+
+Place = tuple[str, str, int]
+
+
+def list_changes(event: Event, before: list[Assignment], after: Allocation) -> list[Change]:
+    """Every placement that is new, gone or different, with the reason."""
+    old = {a.key: a.option for a in before}
+    new = {a.key: a.option for a in after.assignments}
+    crowd = Counter((s, o, r) for (_p, s, r), o in old.items())
+    known = {a.participant for a in before}
+    changes = []
+    for place in sorted(old.keys() | new.keys(), key=order(event)):
+        person, session, round_ = place
+        was, now = old.get(place, ""), new.get(place, "")
+        if was == now:
+            continue
+        if not was:
+            reason = "newcomer" if person not in known else "now takes part"
+        elif not now:
+            reason = "cancelled" if person not in event.people else "no longer takes part"
+        else:
+            reason = why_moved(event, place, was, crowd[(session, was, round_)])
+        changes.append(
+            Change(
+                participant=person,
+                session=session,
+                round=round_,
+                before=was,
+                after=now,
+                reason=reason,
+            )
+        )
+    return changes
+
+
+def order(event: Event):  # type: ignore[no-untyped-def]
+    """Sort places by session order, round, then participant."""
+    position = {session.id: index for index, session in enumerate(event.sessions)}
+    return lambda place: (position.get(place[1], len(position)), place[2], place[0])
+
+
+def why_moved(event: Event, place: Place, was: str, published_count: int) -> str:
+    """Why a person left their published option: closed, fewer places, a rule, or room made."""
+    person_id, session_id, _round = place
+    option = event.option_by_key.get((session_id, was))
+    if option is None or option.max == 0:
+        return f"moved because option {was} closed"
+    if published_count > option.max:
+        return f"moved because {option.label} now has {option.max} places"
+    reasons = reasons_against(
+        event, event.session_by_id[session_id], event.people[person_id], option
+    )
+    if reasons:
+        return "moved because " + "; ".join(reasons)
+    return "moved to make the new allocation possible"
