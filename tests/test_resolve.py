@@ -1,0 +1,262 @@
+"""Re-solving after late registrations, cancellations, closed options and hand edits."""
+
+import itertools
+import random
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from models import (
+    Allocation,
+    Assignment,
+    Event,
+    Option,
+    Participant,
+    Preference,
+    Session,
+    SessionKind,
+    Settings,
+)
+from models.report import read_assignments
+from models.workbook import write_event
+from scripts.cli import app
+from solver.changes import list_changes
+from solver.check import check_allocation
+from solver.solve import PinnedEditError, solve_event
+
+runner = CliRunner()
+
+
+def workshop_event(people: int, seed: int = 7, capacity: int = 12) -> Event:
+    """One day, one choice session of four workshops, everyone ranking three."""
+    rng = random.Random(seed)
+    options = ["W1", "W2", "W3", "W4"]
+    participants = [Participant(id=f"p{i:03d}", name=f"Person {i}") for i in range(people)]
+    preferences = [
+        Preference(participant=p.id, session="S", option=o, rank=rank)
+        for p in participants
+        for rank, o in enumerate(rng.sample(options, 3), start=1)
+    ]
+    return Event(
+        participants=participants,
+        sessions=[Session(id="S", day="d1", kind=SessionKind.CHOICE)],
+        options=[Option(session="S", id=o, max=capacity, room=f"Room {o}") for o in options],
+        preferences=preferences,
+        settings=Settings(diversity=(), no_isolation=(), spread=(), weight_fairness=0),
+    )
+
+
+def moves(before: list[Assignment], after: Allocation) -> int:
+    """People of the published allocation who changed option."""
+    now = after.option_of
+    return sum(1 for a in before if a.key in now and now[a.key] != a.option)
+
+
+def test_late_registrations_and_cancellations_move_nobody_when_there_is_room() -> None:
+    event = workshop_event(30)
+    published = solve_event(event).assignments
+    late = workshop_event(40)
+    cancelled = {f"p{i:03d}" for i in range(5)}
+    late.participants = [p for p in late.participants if p.id not in cancelled]
+    late.preferences = [p for p in late.preferences if p.participant not in cancelled]
+    allocation = solve_event(late, previous=published)
+    assert check_allocation(late, allocation).ok
+    assert moves(published, allocation) == 0
+    changes = list_changes(late, published, allocation)
+    assert sorted({c.reason for c in changes}) == ["cancelled", "newcomer"]
+    assert sum(1 for c in changes if c.reason == "newcomer") == 10
+    assert sum(1 for c in changes if c.reason == "cancelled") == 5
+
+
+def test_when_an_option_closes_exactly_its_people_move() -> None:
+    event = workshop_event(30)
+    published = solve_event(event).assignments
+    closed = event.model_copy(deep=True)
+    closed.options = [o if o.id != "W2" else o.model_copy(update={"max": 0}) for o in event.options]
+    closed = Event.model_validate(closed.model_dump())
+    allocation = solve_event(closed, previous=published)
+    in_w2 = {a.participant for a in published if a.option == "W2"}
+    changes = list_changes(closed, published, allocation)
+    assert {c.participant for c in changes} == in_w2
+    assert {c.reason for c in changes} == {"moved because option W2 closed"}
+
+
+def test_a_capacity_cut_moves_only_as_many_as_it_must() -> None:
+    event = workshop_event(40)
+    published = solve_event(event).assignments
+    counts = {o.id: sum(1 for a in published if a.option == o.id) for o in event.options}
+    fullest = max(counts, key=lambda o: counts[o])
+    cut = Event.model_validate(event.model_dump())
+    cut.options = [
+        o.model_copy(update={"max": counts[o.id] - 2}) if o.id == fullest else o
+        for o in cut.options
+    ]
+    allocation = solve_event(cut, previous=published)
+    assert moves(published, allocation) == 2
+    assert {c.reason for c in list_changes(cut, published, allocation)} == {
+        f"moved because Room {fullest} ({fullest}) now has {counts[fullest] - 2} places"
+    }
+
+
+def brute_force_moves(event: Event, published: dict[str, str]) -> int:
+    """The fewest moves over every placement that respects capacity (tiny events only)."""
+    people = [p.id for p in event.participants]
+    options = [o for o in event.options if o.max > 0]
+    best = len(people)
+    for choice in itertools.product(options, repeat=len(people)):
+        if all(sum(1 for c in choice if c.id == o.id) <= o.max for o in options):
+            best = min(
+                best,
+                sum(1 for p, c in zip(people, choice, strict=True) if published.get(p) != c.id),
+            )
+    return best
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_moves_equal_the_brute_force_minimum(seed: int) -> None:
+    rng = random.Random(seed)
+    event = workshop_event(6, seed=seed, capacity=3)
+    capacities = [rng.randint(1, 3) for _ in event.options]
+    while sum(capacities) < 6:
+        capacities = [rng.randint(1, 3) for _ in event.options]
+    event.options = [
+        o.model_copy(update={"max": c}) for o, c in zip(event.options, capacities, strict=True)
+    ]
+    event = Event.model_validate(event.model_dump())
+    published = [
+        Assignment(participant=p.id, session="S", option=rng.choice(["W1", "W2", "W3", "W4"]))
+        for p in event.participants
+    ]
+    allocation = solve_event(event, previous=published)
+    expected = brute_force_moves(event, {a.participant: a.option for a in published})
+    assert moves(published, allocation) == expected
+
+
+def written_event(tmp_path: Path, people: int = 20) -> Path:
+    """A workbook of the workshop event."""
+    path = tmp_path / "event.xlsx"
+    write_event(workshop_event(people), path)
+    return path
+
+
+def edit_option(path: Path, person: str, option: str) -> int:
+    """Change one person's option in the Assignments sheet (room left as it was); its row."""
+    book = openpyxl.load_workbook(path)
+    sheet = book["Assignments"]
+    header = [cell.value for cell in sheet[1]]
+    for row in range(2, sheet.max_row + 1):
+        if sheet.cell(row, header.index("participant") + 1).value == person:
+            sheet.cell(row, header.index("option") + 1).value = option
+            book.save(path)
+            return row
+    raise AssertionError(person)
+
+
+def test_a_hand_edit_is_kept(tmp_path: Path) -> None:
+    event = written_event(tmp_path)
+    published = tmp_path / "published.xlsx"
+    assert runner.invoke(app, ["solve", str(event), "-o", str(published)]).exit_code == 0
+    before = {a.participant: a.option for a in read_assignments(published)[0]}
+    target = next(o for o in ("W1", "W2", "W3", "W4") if o != before["p001"])
+    edit_option(published, "p001", target)
+    again = tmp_path / "again.xlsx"
+    result = runner.invoke(
+        app, ["solve", str(event), "-o", str(again), "--previous", str(published)]
+    )
+    assert result.exit_code == 0, result.output
+    after = {a.participant: (a.option, a.pinned) for a in read_assignments(again)[0]}
+    assert after["p001"] == (target, True)
+    assert "0 moved" in result.output
+
+
+def test_a_hand_edit_that_breaks_capacity_is_reported_with_the_option(tmp_path: Path) -> None:
+    event_path = tmp_path / "event.xlsx"
+    event = workshop_event(8, capacity=2)
+    write_event(event, event_path)
+    published = tmp_path / "published.xlsx"
+    assert runner.invoke(app, ["solve", str(event_path), "-o", str(published)]).exit_code == 0
+    rows = [edit_option(published, person, "W1") for person in ("p000", "p001", "p002")]
+    again = tmp_path / "again.xlsx"
+    result = runner.invoke(
+        app, ["solve", str(event_path), "-o", str(again), "--previous", str(published)]
+    )
+    assert result.exit_code == 3
+    assert "pinned edits break hard rules" in result.output
+    for person, row in zip(("p000", "p001", "p002"), rows, strict=True):
+        number = int(person[1:])
+        assert (
+            f"pinned: Person {number} ({person}) in W1 of S (Assignments row {row}): "
+            "Room W1 (W1) would hold" in result.output
+        )
+    assert "capacity 2" in result.output
+    assert not again.exists()
+    override = runner.invoke(
+        app,
+        [
+            "solve",
+            str(event_path),
+            "-o",
+            str(again),
+            "--previous",
+            str(published),
+            "--override-pins",
+        ],
+    )
+    assert override.exit_code == 0, override.output
+
+
+def test_pinned_edit_error_from_the_api() -> None:
+    event = workshop_event(4, capacity=1)
+    published = [
+        Assignment(participant=f"p00{i}", session="S", option="W1", pinned=True) for i in range(2)
+    ]
+    with pytest.raises(PinnedEditError) as caught:
+        solve_event(event, previous=published)
+    assert all(
+        "would hold 2 pinned people, capacity 1" in reason for reason in caught.value.reasons
+    )
+
+
+def test_resolving_is_deterministic_byte_for_byte(tmp_path: Path) -> None:
+    event = written_event(tmp_path, people=30)
+    published = tmp_path / "published.xlsx"
+    assert runner.invoke(app, ["solve", str(event), "-o", str(published)]).exit_code == 0
+    sheets = []
+    for name in ("a.xlsx", "b.xlsx"):
+        out = tmp_path / name
+        args = ["solve", str(event), "-o", str(out), "--previous", str(published), "--seed", "4"]
+        assert runner.invoke(app, args).exit_code == 0
+        sheets.append(list(openpyxl.load_workbook(out)["Assignments"].iter_rows(values_only=True)))
+    assert sheets[0] == sheets[1]
+
+
+def two_day_event() -> Event:
+    """Two choice sessions on two days."""
+    base = workshop_event(20)
+    sessions = [
+        Session(id="S", day="d1", kind=SessionKind.CHOICE),
+        Session(id="T", day="d2", kind=SessionKind.CHOICE),
+    ]
+    options = base.options + [o.model_copy(update={"session": "T"}) for o in base.options]
+    prefs = base.preferences + [p.model_copy(update={"session": "T"}) for p in base.preferences]
+    return Event(
+        participants=base.participants,
+        sessions=sessions,
+        options=options,
+        preferences=prefs,
+        settings=base.settings,
+    )
+
+
+def test_day_two_alone_keeps_day_one_as_published() -> None:
+    event = two_day_event()
+    published = solve_event(event).assignments
+    day_one = {a.key: a.option for a in published if a.session == "S"}
+    late = Event.model_validate(event.model_dump())
+    late.participants = [*late.participants, Participant(id="late", name="Late", days=("d2",))]
+    allocation = solve_event(late, previous=published, day="d2")
+    assert {a.key: a.option for a in allocation.assignments if a.session == "S"} == day_one
+    assert allocation.option_of.get(("late", "T", 1)) is not None
+    assert moves(published, allocation) == 0
