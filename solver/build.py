@@ -17,6 +17,7 @@ def build_session(
     groups: bool = True,
     rounds: range | None = None,
     published: Published | None = None,
+    explain: bool = False,
 ) -> SessionModel:
     """The model of one session: a variable per allowed (person, option, round), then the rules.
 
@@ -24,7 +25,8 @@ def build_session(
     stage chose); `groups=False` leaves out the group criteria (diversity, isolation,
     colleagues, mixing), for the first stages of the solve. `rounds` limits the model to some
     of a roundtable's rounds, the earlier ones being in `history`. `published` is the
-    allocation already sent out, when re-solving.
+    allocation already sent out, when re-solving. `explain` labels every hard rule so that an
+    infeasible session can be explained.
     """
     m = SessionModel(
         event=event,
@@ -35,6 +37,7 @@ def build_session(
         history=history or History(),
     )
     m.sizes = sizes
+    m.explaining = explain
     if published is not None:
         option, pinned = published.of_session(session.id)
         m.published = {key: o for key, o in option.items() if key[1] in m.rounds}
@@ -54,15 +57,21 @@ def objective(m: SessionModel) -> cp_model.LinearExprT:
 
 
 def add_placement_variables(m: SessionModel) -> None:
-    """Sparse variables: none for an option a hard rule keeps the person out of."""
+    """Sparse variables: none for an option a hard rule keeps the person out of.
+
+    When explaining, every open option gets a variable and each eligibility rule that keeps
+    the person out becomes a labelled constraint instead.
+    """
     for person in m.people:
-        allowed = [
-            option
-            for option in m.options
-            if option.max > 0 and not reasons_against(m.event, m.session, person, option)
-        ]
-        for option in allowed:
+        for option in m.options:
+            if option.max == 0:
+                continue
+            reasons = reasons_against(m.event, m.session, person, option)
+            if reasons and not m.explaining:
+                continue
             for round_ in m.rounds:
-                m.x[(person.id, option.id, round_)] = m.model.new_bool_var(
-                    f"x[{person.id},{option.id},{round_}]"
-                )
+                var = m.model.new_bool_var(f"x[{person.id},{option.id},{round_}]")
+                m.x[(person.id, option.id, round_)] = var
+                for reason in reasons:
+                    label = reason if person.id in reason else f"{person.id}: {reason}"
+                    m.require(m.model.add(var == 0), label)

@@ -1,7 +1,15 @@
 """Why an event cannot be allocated, in the organiser's words, found before solving."""
 
+from ortools.sat.python import cp_model
+
 from models import Event, Option, RuleKind, Session
+from solver.build import build_session
+from solver.history import History
+from solver.model import SessionModel
+from solver.previous import Published
 from solver.rules import reasons_against
+
+CORE_SECONDS = 10.0  # time for finding and shrinking the set of conflicting rules
 
 
 def impossibilities(event: Event, sessions: list[Session] | None = None) -> list[str]:
@@ -82,3 +90,43 @@ def together_possible(event: Event, session: Session) -> list[str]:
             people = " and ".join(rule.participants)
             found.append(f"{people} must be together in {session.id} but {where}")
     return found
+
+
+def conflicting_rules(
+    event: Event,
+    session: Session,
+    history: History,
+    rounds: range,
+    published: Published | None = None,
+) -> list[str]:
+    """The hard rules of an infeasible session that cannot all hold, in the organiser's words.
+
+    Every hard rule gets an assumption literal; CP-SAT's core names a set of rules that
+    conflict, which is then shrunk by leaving out one rule at a time.
+    """
+    m = build_session(
+        event, session, history, None, rounds=rounds, published=published, explain=True
+    )
+    m.model.clear_objective()
+    core = list(m.labels)
+    found = core_of(m, core)
+    if found is None:
+        return [f"session {session.id}: the hard rules cannot all hold"]
+    for label in list(found):
+        smaller = [other for other in found if other != label]
+        if core_of(m, smaller) is not None:
+            found = smaller
+    return [f"session {session.id}: these rules cannot all hold: " + "; ".join(found)]
+
+
+def core_of(m: SessionModel, labels: list[str]) -> list[str] | None:
+    """The labels of a conflicting subset of these rules, or None when they can all hold."""
+    m.model.clear_assumptions()
+    m.model.add_assumptions([m.labels[label] for label in labels])
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = CORE_SECONDS / max(1, len(labels))
+    if solver.solve(m.model) != cp_model.INFEASIBLE:
+        return None
+    by_index = {m.labels[label].index: label for label in labels}
+    return [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in by_index]

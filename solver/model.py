@@ -37,6 +37,8 @@ class SessionModel:
     firsts: list[tuple[str, cp_model.IntVar]] = field(default_factory=list)
     published: dict[tuple[str, int], str] = field(default_factory=dict)
     pinned: set[tuple[str, int]] = field(default_factory=set)
+    explaining: bool = False
+    labels: dict[str, cp_model.IntVar] = field(default_factory=dict)
     size_vars: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
 
     def choices(self, person: str, round_: int) -> list[tuple[str, cp_model.IntVar]]:
@@ -60,6 +62,17 @@ class SessionModel:
         if self.sizes is not None:
             return self.sizes[option]
         return sum(self.members(option, round_))
+
+    def require(self, constraint: cp_model.Constraint, label: str) -> None:
+        """A hard constraint that belongs to the rule `label` (named in explanations).
+
+        When explaining an infeasible session, each label gets a literal that enforces its
+        constraints, and CP-SAT's core of assumptions names the rules that cannot all hold.
+        """
+        if self.explaining:
+            if label not in self.labels:
+                self.labels[label] = self.model.new_bool_var(label)
+            constraint.only_enforce_if(self.labels[label])
 
     def first(self, name: str, var: cp_model.IntVar) -> None:
         """Minimise `var` before the weighted objective, in the order rules ask (lexicographic)."""

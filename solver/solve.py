@@ -4,7 +4,7 @@ import math
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 from ortools.sat.python import cp_model
@@ -12,7 +12,7 @@ from ortools.sat.python.cp_model_helper import CpSolverStatus
 
 from models import Allocation, Assignment, Event, Session, SessionKind, SolveStats
 from solver.build import build_session, objective
-from solver.explain import impossibilities
+from solver.explain import conflicting_rules, impossibilities
 from solver.history import History
 from solver.model import Key, SessionModel
 from solver.previous import Published, describe_pin, pin_problems, read_published
@@ -49,6 +49,7 @@ class PartResult:
     bound: float
     seconds: float
     assignments: list[Assignment]
+    reasons: list[str] = field(default_factory=list)
 
 
 class PinnedEditError(InfeasibleEventError):
@@ -141,7 +142,8 @@ def report_part(part: PartResult, progress: Progress | None) -> None:
             f"{part.session.id}: {part.status}, cost {part.objective:g} in {part.seconds:.2f} s"
         )
     if part.status == "infeasible":
-        raise InfeasibleEventError([f"session {part.session.id}: the hard rules cannot all hold"])
+        generic = f"session {part.session.id}: the hard rules cannot all hold"
+        raise InfeasibleEventError(part.reasons or [generic])
     if part.status not in ("optimal", "feasible"):
         raise TimeoutError(f"session {part.session.id}: no allocation found in time")
 
@@ -212,6 +214,9 @@ def solve_rounds(
     if status == cp_model.INFEASIBLE and balanced is not None:
         m, solver, status = solve_staged(*args, None, deadline, published)
     found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    reasons = []
+    if status == cp_model.INFEASIBLE:
+        reasons = conflicting_rules(event, session, history, rounds, published)
     return PartResult(
         session=session,
         status=STATUS_NAMES.get(status, "unknown"),
@@ -219,6 +224,7 @@ def solve_rounds(
         bound=math.ceil(solver.best_objective_bound - 1e-6) if found else 0.0,
         seconds=time.monotonic() - began,
         assignments=read_assignments(m, solver) if found else [],
+        reasons=reasons,
     )
 
 

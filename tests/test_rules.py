@@ -278,4 +278,23 @@ def test_conflict_found_only_by_the_solver_is_reported() -> None:
     e = event(3, options=[("A", 2), ("B", 2)], rules=[rule("together", "p1", "p2", "p3")])
     with pytest.raises(InfeasibleEventError) as caught:
         solve_event(e)
-    assert caught.value.reasons == ["session S1: the hard rules cannot all hold"]
+    assert caught.value.reasons == [
+        "session S1: these rules cannot all hold: A holds at most 2; B holds at most 2; "
+        "hard together for p1, p2, p3"
+    ]
+
+
+def test_the_core_names_only_the_rules_in_conflict() -> None:
+    rules = [
+        rule("together", "p1", "p2"),
+        rule("apart", "p2", "p3"),
+        rule("together", "p1", "p3"),
+        rule("assign", "p4", option="A"),
+    ]
+    e = event(4, options=[("A", 4), ("B", 4)], rules=rules)
+    with pytest.raises(InfeasibleEventError) as caught:
+        solve_event(e)
+    assert caught.value.reasons == [
+        "session S1: these rules cannot all hold: hard together for p1, p2; "
+        "hard together for p1, p3; hard apart for p2, p3"
+    ]

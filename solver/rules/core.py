@@ -16,7 +16,8 @@ def room_capacity(m: SessionModel) -> None:
         for round_ in m.rounds:
             members = m.members(option.id, round_)
             if len(members) > option.max:
-                m.model.add(sum(members) <= option.max)
+                ct = m.model.add(sum(members) <= option.max)
+                m.require(ct, f"{option.label} holds at most {option.max}")
 
 
 def minimum_if_open(m: SessionModel) -> None:
@@ -25,10 +26,11 @@ def minimum_if_open(m: SessionModel) -> None:
         if option.min <= 0:
             continue
         runs = m.model.new_bool_var(f"open[{option.id}]")
+        label = f"{option.label} needs at least {option.min} if it runs"
         for round_ in m.rounds:
             members = m.members(option.id, round_)
-            m.model.add(sum(members) >= option.min).only_enforce_if(runs)
-            m.model.add(sum(members) == 0).only_enforce_if(~runs)
+            m.require(m.model.add(sum(members) >= option.min).only_enforce_if(runs), label)
+            m.require(m.model.add(sum(members) == 0).only_enforce_if(~runs), label)
 
 
 def distinct_tables(m: SessionModel) -> None:
@@ -52,4 +54,5 @@ def distinct_tables(m: SessionModel) -> None:
             ]
             before = m.history.visits[(m.session.id, person.id, option)]
             if before + len(seats) > cap:
-                m.model.add(sum(seats) <= cap - before)
+                ct = m.model.add(sum(seats) <= cap - before)
+                m.require(ct, f"{person.id} sits at each table at most {cap} time(s)")

@@ -48,7 +48,8 @@ def fixed_sizes(m: SessionModel) -> None:
         return
     for option in m.options:
         for round_ in m.rounds:
-            m.model.add(sum(m.members(option.id, round_)) == m.sizes[option.id])
+            ct = m.model.add(sum(m.members(option.id, round_)) == m.sizes[option.id])
+            m.require(ct, f"balanced groups ({option.id} holds {m.sizes[option.id]})")
 
 
 def values_of(m: SessionModel, column: str, least: int = 1) -> dict[str, list[str]]:
@@ -79,8 +80,9 @@ def near_share(
             count = m.count(people, option.id, round_)
             low, high = share_bounds(m, option.id, round_, len(people))
             if band and m.sizes is not None and m.session.kind is SessionKind.SPLIT:
-                m.model.add(count >= high - 1)
-                m.model.add(count <= low + 1)
+                label = f"groups within ±1 of the fair share of {rule} values"
+                m.require(m.model.add(count >= high - 1), label)
+                m.require(m.model.add(count <= low + 1), label)
             over = m.model.new_int_var(0, len(people), f"{rule}_over")
             m.model.add(count - over <= high)
             excess: cp_model.LinearExprT = over
@@ -151,7 +153,8 @@ def no_isolation(m: SessionModel) -> None:
                     some = m.model.new_bool_var("some")
                     m.model.add(count <= len(people) * some)
                     if hard:
-                        m.model.add(count >= 2 * some)
+                        ct = m.model.add(count >= 2 * some)
+                        m.require(ct, f"nobody alone of their {column} (hard)")
                         continue
                     alone = m.model.new_bool_var("alone")
                     m.model.add(count >= 2 * some - alone)

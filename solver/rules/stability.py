@@ -10,10 +10,11 @@ def keep_pinned(m: SessionModel) -> None:
     for person, round_ in sorted(m.pinned):
         option = m.published[(person, round_)]
         seat = m.x.get((person, option, round_))
+        label = f"pinned: {person} stays in {option}"
         if seat is None:
-            m.model.add_bool_or([])  # impossible: the explanation checks find the reason first
+            m.require(m.model.add_bool_or([]), label)
         else:
-            m.model.add(seat == 1)
+            m.require(m.model.add(seat == 1), label)
 
 
 def fewest_moves(m: SessionModel) -> None:
