@@ -5,8 +5,10 @@ Exit status: 0 allocation written and every hard rule holds; 1 anything else;
 found a broken hard rule.
 """
 
+import time
 from collections import Counter
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -23,6 +25,7 @@ from scripts.form_import import import_form
 from solver.changes import list_changes
 from solver.check import check_allocation
 from solver.solve import InfeasibleEventError, PinnedEditError, solve_event
+from solver.watch import Watch
 
 OK, FAILED, INVALID, IMPOSSIBLE, BROKEN = 0, 1, 2, 3, 4
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -93,7 +96,12 @@ def solve(
         int | None, typer.Option(help="Random seed (same seed, same allocation).")
     ] = None,
     workers: Annotated[int | None, typer.Option(help="Solver threads.")] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show each session.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Print each session and each better solution.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print nothing while solving.")
+    ] = False,
     previous: Annotated[
         Path | None,
         typer.Option(help="The allocation already published: people keep their places."),
@@ -116,11 +124,19 @@ def solve(
     published = load_previous(previous)
     apply_flags(event, time_limit=time_limit, seed=seed, workers=workers)
     plan = Plan(previous=published, day=day, override_pins=override_pins)
-    allocation, report = allocate(event, verbose, plan)
+    allocation, report = allocate(event, Loudness(verbose=verbose, quiet=quiet), plan)
     write_allocation(event, allocation, report, output, title=event_path.stem)
     print_summary(event, allocation, report)
     print_changes(allocation)
     out.print(f"wrote {output}", markup=False)
+
+
+@dataclass
+class Loudness:
+    """How much the solve says while it runs: nothing, a live status line, or every line."""
+
+    verbose: bool = False
+    quiet: bool = True
 
 
 @dataclass
@@ -193,15 +209,15 @@ def apply_flags(event: Event, **flags: float | int | None) -> None:
 
 
 def allocate(
-    event: Event, verbose: bool = False, plan: Plan | None = None
+    event: Event, loudness: Loudness | None = None, plan: Plan | None = None
 ) -> tuple[Allocation, CheckReport]:
     """Solve and verify with the independent checker; exit 3 when the event is impossible."""
     plan = plan or Plan()
-    progress = (lambda line: err.print(line, markup=False)) if verbose else None
     try:
-        allocation = solve_event(
-            event, progress, plan.previous, plan.day, override_pins=plan.override_pins
-        )
+        allocation = solve_watched(event, loudness or Loudness(), plan)
+    except KeyboardInterrupt:
+        err.print("interrupted: nothing written", markup=False)
+        raise typer.Exit(FAILED) from None
     except PinnedEditError as pinned:
         err.print("pinned edits break hard rules (--override-pins lets them move):", markup=False)
         for reason in pinned.reasons:
@@ -224,6 +240,30 @@ def allocate(
             err.print(f"broken: {result.message}", markup=False)
         raise typer.Exit(FAILED)
     return allocation, report
+
+
+def solve_watched(event: Event, loudness: Loudness, plan: Plan) -> Allocation:
+    """Solve with progress on the terminal: every line when verbose, else a live status line.
+
+    Progress names sessions and costs, never participants; nothing when quiet or when the
+    output is not a terminal.
+    """
+
+    def say(line: str) -> None:
+        err.print(line, markup=False)
+
+    solve = partial(solve_event, event, None, plan.previous, plan.day, plan.override_pins)
+    if loudness.verbose:
+        return solve(watch=Watch(progress=say, solutions=say))
+    if loudness.quiet or not err.is_terminal:
+        return solve()
+    started = time.monotonic()
+    with err.status("solving…") as status:
+
+        def show(line: str) -> None:
+            status.update(f"{time.monotonic() - started:.0f} s — {line}")
+
+        return solve(watch=Watch(progress=show, solutions=show))
 
 
 def print_summary(event: Event, allocation: Allocation, report: CheckReport) -> None:

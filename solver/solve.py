@@ -2,7 +2,6 @@
 
 import math
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -17,6 +16,7 @@ from solver.history import History
 from solver.model import Key, SessionModel
 from solver.previous import Published, describe_pin, pin_problems, read_published
 from solver.rules import split_sizes
+from solver.watch import Progress, Watch
 
 STATUS_NAMES = {
     cp_model.OPTIMAL: "optimal",
@@ -25,7 +25,6 @@ STATUS_NAMES = {
     cp_model.MODEL_INVALID: "invalid",
     cp_model.UNKNOWN: "unknown",
 }
-Progress = Callable[[str], None]
 Status = CpSolverStatus
 QUICK_WORK = 2.0  # deterministic seconds for the single-threaded first attempt
 PORTFOLIO_WORKERS = 4  # interleaved subsolvers when the first attempt does not prove optimality
@@ -56,12 +55,28 @@ class PinnedEditError(InfeasibleEventError):
     """Pinned placements (hand edits) break hard rules; `reasons` name each one."""
 
 
+@dataclass
+class Context:
+    """What every stage of one solve shares: the event, the published allocation, the clock."""
+
+    event: Event
+    published: Published
+    watch: Watch
+    started: float
+
+    @property
+    def deadline(self) -> float:
+        """When the whole solve must end."""
+        return self.started + self.event.settings.time_limit
+
+
 def solve_event(
     event: Event,
     progress: Progress | None = None,
     previous: list[Assignment] | None = None,
     day: str | None = None,
     override_pins: bool = False,
+    watch: Watch | None = None,
 ) -> Allocation:
     """Allocate everyone: check what is provably impossible, then solve day by day.
 
@@ -73,6 +88,7 @@ def solve_event(
     With `previous` (the published allocation) people keep their places unless a hard rule
     forces a move, pinned placements are kept as they are, and `day` limits the solve to one
     day: earlier days are read from `previous` as facts, later days are kept as they were.
+    `watch` hears about progress and can stop every search (Ctrl-C).
     """
     published = read_published(event, previous or [])
     release_broken_pins(event, published, override_pins)
@@ -80,7 +96,8 @@ def solve_event(
     reasons = impossibilities(event, solving)
     if reasons:
         raise InfeasibleEventError(reasons)
-    started = time.monotonic()
+    watch = watch or Watch(progress=progress)
+    ctx = Context(event, published, watch, time.monotonic())
     budgets = time_budgets(event, solving)
     history = History()
     kept = kept_placements(event, published, {s.id for s in solving})
@@ -89,20 +106,20 @@ def solve_event(
         for today in event.days():
             history.record(event, [a for a in kept if event.session_by_id[a.session].day == today])
             wave = [s for s in solving if s.day == today]
-            solved = list(
-                pool.map(
-                    lambda s: solve_session(event, s, budgets[s.id], started, history, published),
-                    wave,
-                )
-            )
+            futures = [pool.submit(solve_session, ctx, s, budgets[s.id], history) for s in wave]
+            try:
+                solved = [future.result() for future in futures]
+            except KeyboardInterrupt:
+                watch.stop()
+                raise
             for part in solved:
-                report_part(part, progress)
+                report_part(part, watch)
                 history.record(event, part.assignments)
             parts += solved
     assignments = [a for part in parts for a in part.assignments] + kept
     return Allocation(
         assignments=mark_pinned(assignments, published),
-        stats=combine(parts, time.monotonic() - started),
+        stats=combine(parts, time.monotonic() - ctx.started),
     )
 
 
@@ -135,12 +152,9 @@ def mark_pinned(assignments: list[Assignment], published: Published) -> list[Ass
     ]
 
 
-def report_part(part: PartResult, progress: Progress | None) -> None:
+def report_part(part: PartResult, watch: Watch) -> None:
     """Tell the caller how a session went; stop when it has no allocation."""
-    if progress:
-        progress(
-            f"{part.session.id}: {part.status}, cost {part.objective:g} in {part.seconds:.2f} s"
-        )
+    watch.tell(f"{part.session.id}: {part.status}, cost {part.objective:g} in {part.seconds:.2f} s")
     if part.status == "infeasible":
         generic = f"session {part.session.id}: the hard rules cannot all hold"
         raise InfeasibleEventError(part.reasons or [generic])
@@ -162,31 +176,21 @@ def time_budgets(event: Event, sessions: list[Session]) -> dict[str, float]:
     return {sid: min(limit, limit * lanes[sid] * size / total) for sid, size in sizes.items()}
 
 
-def solve_session(
-    event: Event,
-    session: Session,
-    budget: float,
-    started: float,
-    history: History,
-    published: Published | None = None,
-) -> PartResult:
+def solve_session(ctx: Context, session: Session, budget: float, history: History) -> PartResult:
     """Solve one session; a roundtable's rounds one after another, each seeing the earlier ones."""
     began = time.monotonic()
-    deadline = min(began + budget, started + event.settings.time_limit)
+    deadline = min(began + budget, ctx.deadline)
     if session.kind is not SessionKind.ROUNDTABLE or session.rounds == 1:
-        return solve_rounds(
-            event, session, history, range(1, session.rounds + 1), deadline, published
-        )
+        return solve_rounds(ctx, session, history, range(1, session.rounds + 1), deadline)
     local = history.copy()
     parts = []
     for round_ in range(1, session.rounds + 1):
         share = (deadline - time.monotonic()) / (session.rounds - round_ + 1)
-        part = solve_rounds(
-            event, session, local, range(round_, round_ + 1), time.monotonic() + share
-        )
+        rounds = range(round_, round_ + 1)
+        part = solve_rounds(ctx, session, local, rounds, time.monotonic() + share)
         if part.status not in ("optimal", "feasible"):
             return part
-        local.record(event, part.assignments)
+        local.record(ctx.event, part.assignments)
         parts.append(part)
     return PartResult(
         session=session,
@@ -199,24 +203,18 @@ def solve_session(
 
 
 def solve_rounds(
-    event: Event,
-    session: Session,
-    history: History,
-    rounds: range,
-    deadline: float,
-    published: Published | None = None,
+    ctx: Context, session: Session, history: History, rounds: range, deadline: float
 ) -> PartResult:
     """Solve some rounds of a session: balanced if the rules allow, worst-off person first."""
     began = time.monotonic()
-    balanced = split_sizes(event, session)
-    args = (event, session, history, rounds)
-    m, solver, status = solve_staged(*args, balanced, deadline, published)
+    balanced = split_sizes(ctx.event, session)
+    m, solver, status = solve_staged(ctx, session, history, rounds, balanced, deadline)
     if status == cp_model.INFEASIBLE and balanced is not None:
-        m, solver, status = solve_staged(*args, None, deadline, published)
+        m, solver, status = solve_staged(ctx, session, history, rounds, None, deadline)
     found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     reasons = []
     if status == cp_model.INFEASIBLE:
-        reasons = conflicting_rules(event, session, history, rounds, published)
+        reasons = conflicting_rules(ctx.event, session, history, rounds, ctx.published)
     return PartResult(
         session=session,
         status=STATUS_NAMES.get(status, "unknown"),
@@ -232,13 +230,12 @@ Outcome = tuple[SessionModel, cp_model.CpSolver, Status]
 
 
 def solve_staged(
-    event: Event,
+    ctx: Context,
     session: Session,
     history: History,
     rounds: range,
     sizes: dict[str, int] | None,
     deadline: float,
-    published: Published | None = None,
 ) -> Outcome:
     """Solve in stages, each small and each the next one's hint.
 
@@ -248,7 +245,10 @@ def solve_staged(
     2. With the group criteria, the sizes fixed in advance (balanced groups, or the sizes stage
        1 chose for a choice session), so that every fair share is a number.
     """
-    build = partial(build_session, event, session, history, rounds=rounds, published=published)
+    build = partial(
+        build_session, ctx.event, session, history, rounds=rounds, published=ctx.published
+    )
+    run = partial(search, ctx.watch)
     base = build(sizes, groups=False)
     plain = size_of_model(base)
     caps: list[int] = []
@@ -298,8 +298,8 @@ def sizes_of(m: SessionModel, chosen: dict[Key, bool]) -> dict[str, int]:
     }
 
 
-def run(
-    m: SessionModel, seconds: float, hint: dict[Key, bool] | None = None
+def search(
+    watch: Watch, m: SessionModel, seconds: float, hint: dict[Key, bool] | None = None
 ) -> tuple[cp_model.CpSolver, Status]:
     """Solve quickly with one search thread; if that does not prove optimality, use a portfolio.
 
@@ -313,7 +313,7 @@ def run(
     quick = cp_model.CpSolver()
     configure(quick, m.event, m.session, seconds)
     quick.parameters.max_deterministic_time = QUICK_WORK
-    status = quick.solve(m.model)
+    status = watch.solve(quick, m.model, m.session.id)
     left = seconds - (time.monotonic() - started)
     if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE) or left < 0.2:
         return quick, status
@@ -323,7 +323,7 @@ def run(
     configure(portfolio, m.event, m.session, left)
     portfolio.parameters.num_workers = PORTFOLIO_WORKERS
     portfolio.parameters.interleave_search = True
-    second = portfolio.solve(m.model)
+    second = watch.solve(portfolio, m.model, m.session.id)
     if second in (cp_model.OPTIMAL, cp_model.FEASIBLE) or status != cp_model.FEASIBLE:
         return portfolio, second
     return quick, status

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import openpyxl
+import pytest
 from typer.testing import CliRunner
 
 from models import Option
@@ -144,3 +145,36 @@ def test_hosts_in_the_workbook_are_honoured(tmp_path: Path) -> None:
     assert runner.invoke(app, ["solve", str(path), "-o", str(out)]).exit_code == 0
     assignments, _ = read_assignments(out)
     assert [a.option for a in assignments if a.participant == "p1"] == ["B"]
+
+
+def test_ctrl_c_during_a_solve_writes_nothing(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import scripts.cli
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(scripts.cli, "solve_event", interrupted)
+    out = tmp_path / "out.xlsx"
+    result = runner.invoke(app, ["solve", str(workbook(tmp_path)), "-o", str(out)])
+    assert result.exit_code == 1
+    assert "interrupted: nothing written" in result.output
+    assert not out.exists()
+
+
+def test_verbose_shows_sessions_and_solutions_but_no_people(tmp_path: Path) -> None:
+    path = workbook(tmp_path, prefs={"p1": ["A", "B"], "p2": ["A", "B"], "p3": ["A", "B"]})
+    result = runner.invoke(app, ["solve", str(path), "-o", str(tmp_path / "o.xlsx"), "-v"])
+    assert result.exit_code == 0
+    assert "S1: optimal, cost 1 in" in result.output
+    assert "S1: cost 1, bound 1 (0.0 %)" in result.output
+    assert "Person" not in result.output and "p1" not in result.output
+
+
+def test_a_stopped_watch_interrupts_every_search() -> None:
+    from solver.solve import solve_event
+    from solver.watch import Watch
+
+    watch = Watch()
+    watch.stop()
+    with pytest.raises(KeyboardInterrupt):
+        solve_event(event(4), watch=watch)

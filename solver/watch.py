@@ -1,0 +1,65 @@
+"""Watching a solve: progress for the person waiting, and stopping every search on Ctrl-C."""
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+from ortools.sat.python.cp_model_helper import CpSolverStatus
+
+Progress = Callable[[str], None]
+
+
+class Reporter(cp_model.CpSolverSolutionCallback):
+    """Tells the watcher each improved solution of one session's search."""
+
+    def __init__(self, session: str, tell: Progress) -> None:
+        super().__init__()
+        self.session = session
+        self.tell = tell
+
+    def on_solution_callback(self) -> None:
+        """A better allocation of the session was found."""
+        cost, bound = self.objective_value, self.best_objective_bound
+        gap = 100 * (cost - bound) / cost if cost > 0 else 0.0
+        self.tell(
+            f"{self.session}: cost {cost:g}, bound {bound:g} ({gap:.1f} %), {self.wall_time:.1f} s"
+        )
+
+
+@dataclass
+class Watch:
+    """Progress lines for the caller, and the searches running now (to stop them all at once)."""
+
+    progress: Progress | None = None
+    solutions: Progress | None = None
+    stopped: bool = False
+    active: set[cp_model.CpSolver] = field(default_factory=set)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def tell(self, line: str) -> None:
+        """A progress line (a session finished)."""
+        if self.progress:
+            self.progress(line)
+
+    def solve(
+        self, solver: cp_model.CpSolver, model: cp_model.CpModel, session: str
+    ) -> CpSolverStatus:
+        """Run a search that `stop` can interrupt, reporting improved solutions."""
+        with self.lock:
+            if self.stopped:
+                raise KeyboardInterrupt
+            self.active.add(solver)
+        try:
+            callback = Reporter(session, self.solutions) if self.solutions else None
+            return solver.solve(model, callback)
+        finally:
+            with self.lock:
+                self.active.discard(solver)
+
+    def stop(self) -> None:
+        """Stop every running search (Ctrl-C): each returns what it has at once."""
+        with self.lock:
+            self.stopped = True
+            for solver in self.active:
+                solver.stop_search()
