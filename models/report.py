@@ -3,24 +3,23 @@
 import math
 import re
 import unicodedata
-import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
 from models.allocation import Allocation, Assignment, Change, CheckReport, CheckResult
 from models.event import Event, Option, Participant, Session, SessionKind
 from models.issues import Issue
 from models.spreadsheet import escape_cell, normalise_header, save_atomically, unescape_cell
+from models.workbook import open_workbook
 
 SUMMARY = "Summary"
 ASSIGNMENTS = "Assignments"
@@ -72,14 +71,6 @@ SHEET_NAME_LENGTH = 31
 YES = frozenset({"yes", "y", "true", "1", "x"})
 NO = frozenset({"no", "n", "false", "0", ""})
 ROUND_TEXT = re.compile(r"^(?:r|round)?\s*(\d+)$", re.IGNORECASE)
-READ_ERRORS = (
-    OSError,
-    zipfile.BadZipFile,
-    InvalidFileException,
-    KeyError,
-    ValueError,
-    SyntaxError,
-)
 
 ORDINAL_SUFFIXES = {1: "st", 2: "nd", 3: "rd"}
 
@@ -665,11 +656,10 @@ def write_checks(sheet: Worksheet, results: Iterable[CheckResult]) -> None:
 
 def read_assignments(path: Path) -> tuple[list[Assignment], list[Issue]]:
     """The assignments of a (possibly hand-edited) Assignments sheet, and every problem found."""
-    path = Path(path)
-    try:
-        workbook = load_workbook(path, data_only=True)
-    except READ_ERRORS as error:
-        return [], [Issue(sheet=ASSIGNMENTS, message=unreadable(path, error))]
+    opened = open_workbook(Path(path))
+    if isinstance(opened, Issue):
+        return [], [opened]
+    workbook, _unsaved = opened
     sheet = find_sheet(workbook.sheetnames, ASSIGNMENTS)
     if sheet is None:
         return [], [
@@ -677,14 +667,6 @@ def read_assignments(path: Path) -> tuple[list[Assignment], list[Issue]]:
         ]
     rows = [list(values) for values in workbook[sheet].iter_rows(values_only=True)]
     return assignments_from_rows(rows)
-
-
-def unreadable(path: Path, error: Exception) -> str:
-    """Why a file could not be opened, in the organiser's words."""
-    name = path.name or str(path)
-    if isinstance(error, FileNotFoundError):
-        return f"{name} not found"
-    return f"{name} is not an Excel workbook (.xlsx) that can be read"
 
 
 def find_sheet(names: Iterable[str], wanted: str) -> str | None:

@@ -290,14 +290,15 @@ def test_not_a_workbook_gives_one_issue(tmp_path: Path) -> None:
     path.write_text("participant,session,option\n")
     assignments, issues = read_assignments(path)
     assert assignments == []
-    assert len(issues) == 1
-    assert issues[0].sheet == "Assignments"
-    assert "notes.xlsx" in issues[0].message
+    assert [str(issue) for issue in issues] == [
+        "notes.xlsx: not an Excel workbook (.xlsx): it is a text file (CSV?); "
+        "save it as Excel Workbook (.xlsx)"
+    ]
 
 
 def test_missing_file_gives_one_issue(tmp_path: Path) -> None:
     assignments, issues = read_assignments(tmp_path / "absent.xlsx")
-    assert (assignments, [issue.message for issue in issues]) == ([], ["absent.xlsx not found"])
+    assert (assignments, [str(issue) for issue in issues]) == ([], ["absent.xlsx: file not found"])
 
 
 def test_workbook_without_assignments_sheet_gives_one_issue(tmp_path: Path) -> None:
