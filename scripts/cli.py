@@ -271,7 +271,7 @@ def print_summary(event: Event, allocation: Allocation, report: CheckReport) -> 
     stats = allocation.stats
     out.print(
         f"{stats.status}: cost {stats.objective:g} (bound {stats.bound:g}, gap {stats.gap:.1f} %) "
-        f"in {stats.seconds:.2f} s, {stats.components} sessions solved independently",
+        f"in {stats.seconds:.2f} s, {stats.components} sessions solved as separate models",
         markup=False,
     )
     table = Table("session", "day", "kind", "people", "options", "1st choice", "cost")
