@@ -141,13 +141,8 @@ def solve_with_highs(event: Event, time_limit: float) -> tuple[Allocation, Solve
         for outcome in solved:
             history.record(event, outcome.assignments)
         outcomes += solved
-    statuses = {outcome.status for outcome in outcomes}
     stats = SolveStats(
-        status="optimal"
-        if statuses <= {"optimal"}
-        else "feasible"
-        if statuses <= set(FOUND)
-        else "none",
+        status=overall({outcome.status for outcome in outcomes}),
         objective=sum(outcome.objective for outcome in outcomes),
         bound=sum(outcome.bound for outcome in outcomes),
         seconds=time.monotonic() - started,
@@ -155,6 +150,13 @@ def solve_with_highs(event: Event, time_limit: float) -> tuple[Allocation, Solve
     )
     assignments = [a for outcome in outcomes for a in outcome.assignments]
     return Allocation(assignments=assignments, stats=stats), stats
+
+
+def overall(statuses: set[str]) -> str:
+    """Optimal when every session is, feasible when each has an allocation, else none."""
+    if statuses <= {"optimal"}:
+        return "optimal"
+    return "feasible" if statuses <= set(FOUND) else "none"
 
 
 def solve_session(event: Event, session: Session, history: History, deadline: float) -> Outcome:
@@ -200,6 +202,7 @@ def solve_mip(m: Mip, deadline: float) -> Outcome:
     """
     objective = m.solver.Objective()
     first: list[Assignment] = []
+    cost = 0.0
     if m.worst_off is not None:
         objective.SetCoefficient(m.worst_off, 1)
         objective.SetMinimization()

@@ -4,9 +4,12 @@ Used as an independent oracle in tests, as the lower limit in the benchmark, and
 solution hint: without rules a choice session is a transportation problem.
 """
 
+from collections.abc import Callable
+
 from ortools.graph.python import min_cost_flow
 
-from models import Assignment, Event, Session
+from models import Assignment, Event, RuleKind, Session
+from solver.model import Key, SessionModel
 
 
 def flow_allocation(event: Event, session: Session) -> tuple[int, list[Assignment]]:
@@ -36,3 +39,125 @@ def flow_allocation(event: Event, session: Session) -> tuple[int, list[Assignmen
         if flow.flow(arc) > 0
     ]
     return flow.optimal_cost(), chosen
+
+
+def flow_shaped(m: SessionModel) -> bool:
+    """True when the model without group criteria is a transportation problem.
+
+    A single-round session, no published allocation, no minimum sizes, no penalty but
+    preferences, and no together/apart rule between two people of the session: the rules the
+    flow does not model (distinct tables, pins, minimums, together, apart) are all absent.
+    """
+    if m.session.rounds != 1 or m.published or any(option.min > 0 for option in m.options):
+        return False
+    if any(penalty.rule != "preference" for penalty in m.penalties):
+        return False
+    present = {person.id for person in m.people}
+    kinds = (RuleKind.TOGETHER, RuleKind.APART)
+    return not any(
+        len(set(rule.participants) & present) > 1 for rule in m.event.rules_for(m.session.id, kinds)
+    )
+
+
+def session_costs(m: SessionModel) -> dict[Key, int]:
+    """Each placement variable's preference cost (a host's own place costs nothing)."""
+    return {
+        key: 0
+        if (key[0], m.session.id) in m.event.host_option
+        else m.event.cost(key[0], m.session.id, key[1])
+        for key in m.x
+    }
+
+
+def cheapest_flow(
+    m: SessionModel, costs: dict[Key, int], allowed: Callable[[Key], bool]
+) -> tuple[int, dict[Key, bool]] | None:
+    """The cheapest placement over the allowed variables, under capacities or fixed sizes."""
+    index = {person.id: i for i, person in enumerate(m.people, start=1)}
+    column = {option.id: j for j, option in enumerate(m.options, start=1 + len(m.people))}
+    sink = 1 + len(m.people) + len(m.options)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    for person in m.people:
+        flow.add_arc_with_capacity_and_unit_cost(0, index[person.id], 1, 0)
+    arcs = [
+        (flow.add_arc_with_capacity_and_unit_cost(index[key[0]], column[key[1]], 1, cost), key)
+        for key, cost in costs.items()
+        if allowed(key)
+    ]
+    for option in m.options:
+        room = m.sizes[option.id] if m.sizes is not None else option.max
+        flow.add_arc_with_capacity_and_unit_cost(column[option.id], sink, room, 0)
+    flow.set_node_supply(0, len(m.people))
+    flow.set_node_supply(sink, -len(m.people))
+    if flow.solve() != flow.OPTIMAL:
+        return None
+    chosen = {key: False for key in m.x}
+    chosen.update({key: flow.flow(arc) > 0 for arc, key in arcs})
+    return flow.optimal_cost(), chosen
+
+
+def fairest_flow(m: SessionModel) -> tuple[int, int, dict[Key, bool]] | None:
+    """Stage 1 of a transportation-shaped session, exactly: (cost, bound, placements).
+
+    With fairness, the smallest worst-off dissatisfaction W is found by bisection (a person
+    with earlier dissatisfaction D may only take placements costing at most W − D), and the
+    cheapest placement is taken among those that keep it.
+    """
+    costs = session_costs(m)
+    earlier = m.history.dissatisfaction
+    wishing = {key[0] for key, cost in costs.items() if cost}
+    ceiling: int | None = None
+    if m.firsts and wishing:
+        levels = sorted(
+            {earlier[key[0]] + cost for key, cost in costs.items() if key[0] in wishing}
+        )
+        fits = [level for level in levels if fair_under(m, costs, level) is not None]
+        if not fits:
+            return None
+        ceiling = fits[0]
+        m.caps = [ceiling]
+    found = fair_under(m, costs, ceiling)
+    if found is None:
+        return None
+    cost, chosen = found
+    weighted = m.event.settings.weight_preference * cost
+    return weighted, weighted, chosen
+
+
+def lowest_fitting(m: SessionModel, costs: dict[Key, int], levels: list[int]) -> int | None:
+    """The lowest level under which everyone can be placed (bisection: fitting is monotone)."""
+    low, high = 0, len(levels) - 1
+    if fair_under(m, costs, levels[high]) is None:
+        return None
+    while low < high:
+        middle = (low + high) // 2
+        if fair_under(m, costs, levels[middle]) is None:
+            low = middle + 1
+        else:
+            high = middle
+    return levels[low]
+
+
+def fair_under(
+    m: SessionModel, costs: dict[Key, int], ceiling: int | None
+) -> tuple[int, dict[Key, bool]] | None:
+    """The cheapest placement in which nobody's dissatisfaction exceeds `ceiling` (if any)."""
+    earlier = m.history.dissatisfaction
+    if ceiling is None:
+        return cheapest_flow(m, costs, lambda key: True)
+    return cheapest_flow(
+        m, costs, lambda key: not costs[key] or earlier[key[0]] + costs[key] <= ceiling
+    )
+
+
+def flow_hint(m: SessionModel) -> dict[Key, bool]:
+    """A starting point for CP-SAT: the cheapest placement on the model's own variables.
+
+    Only preferences, eligibility (the model has no variable otherwise) and capacities (or
+    the fixed sizes) count; an empty hint when the model has several rounds or no placement
+    fits.
+    """
+    if len(m.rounds) != 1:
+        return {}
+    found = cheapest_flow(m, session_costs(m), lambda key: True)
+    return found[1] if found else {}

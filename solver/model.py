@@ -35,6 +35,7 @@ class SessionModel:
     x: dict[Key, cp_model.IntVar] = field(default_factory=dict)
     penalties: list[Penalty] = field(default_factory=list)
     firsts: list[tuple[str, cp_model.IntVar]] = field(default_factory=list)
+    caps: list[int] = field(default_factory=list)
     published: dict[tuple[str, int], str] = field(default_factory=dict)
     pinned: set[tuple[str, int]] = field(default_factory=set)
     explaining: bool = False

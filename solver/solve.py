@@ -2,6 +2,7 @@
 
 import math
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -12,6 +13,7 @@ from ortools.sat.python.cp_model_helper import CpSolverStatus
 from models import Allocation, Assignment, Event, Session, SessionKind, SolveStats
 from solver.build import build_session, objective
 from solver.explain import conflicting_rules, impossibilities
+from solver.flow import fairest_flow, flow_hint, flow_shaped
 from solver.history import History
 from solver.model import Key, SessionModel
 from solver.previous import Published, describe_pin, pin_problems, read_published
@@ -104,6 +106,8 @@ def solve_event(
     parts: list[PartResult] = []
     with ThreadPoolExecutor(max_workers=event.settings.workers) as pool:
         for today in event.days():
+            if watch.stopped:
+                raise KeyboardInterrupt
             history.record(event, [a for a in kept if event.session_by_id[a.session].day == today])
             wave = [s for s in solving if s.day == today]
             futures = [pool.submit(solve_session, ctx, s, budgets[s.id], history) for s in wave]
@@ -208,25 +212,48 @@ def solve_rounds(
     """Solve some rounds of a session: balanced if the rules allow, worst-off person first."""
     began = time.monotonic()
     balanced = split_sizes(ctx.event, session)
-    m, solver, status = solve_staged(ctx, session, history, rounds, balanced, deadline)
-    if status == cp_model.INFEASIBLE and balanced is not None:
-        m, solver, status = solve_staged(ctx, session, history, rounds, None, deadline)
-    found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    result = solve_staged(ctx, session, history, rounds, balanced, deadline)
+    if result.status == cp_model.INFEASIBLE and balanced is not None:
+        result = solve_staged(ctx, session, history, rounds, None, deadline)
     reasons = []
-    if status == cp_model.INFEASIBLE:
+    if result.status == cp_model.INFEASIBLE:
         reasons = conflicting_rules(ctx.event, session, history, rounds, ctx.published)
     return PartResult(
         session=session,
-        status=STATUS_NAMES.get(status, "unknown"),
-        objective=round(solver.objective_value) if found else 0.0,
-        bound=math.ceil(solver.best_objective_bound - 1e-6) if found else 0.0,
+        status=STATUS_NAMES.get(result.status, "unknown"),
+        objective=result.objective,
+        bound=result.bound,
         seconds=time.monotonic() - began,
-        assignments=read_assignments(m, solver) if found else [],
+        assignments=read_assignments(session, result.chosen),
         reasons=reasons,
     )
 
 
-Outcome = tuple[SessionModel, cp_model.CpSolver, Status]
+@dataclass
+class Solved:
+    """A stage's outcome: status, cost and proven bound, and the placements chosen."""
+
+    status: Status
+    objective: float = 0.0
+    bound: float = 0.0
+    chosen: dict[Key, bool] = field(default_factory=dict)
+
+    @property
+    def found(self) -> bool:
+        """True when the stage has an allocation."""
+        return self.status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+
+def outcome(m: SessionModel, solver: cp_model.CpSolver, status: Status) -> Solved:
+    """A CP-SAT stage as a Solved: integral cost, bound rounded up."""
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return Solved(status)
+    return Solved(
+        status,
+        round(solver.objective_value),
+        math.ceil(solver.best_objective_bound - 1e-6),
+        {key: solver.boolean_value(var) for key, var in m.x.items()},
+    )
 
 
 def solve_staged(
@@ -236,14 +263,17 @@ def solve_staged(
     rounds: range,
     sizes: dict[str, int] | None,
     deadline: float,
-) -> Outcome:
+) -> Solved:
     """Solve in stages, each small and each the next one's hint.
 
     1. Without the group criteria: what comes first is minimised and then kept, in order
        (the fewest moves when re-solving, then the worst-off person's dissatisfaction: a
-       lexicographic objective), and then the rest of the objective.
+       lexicographic objective), then the rest of the objective. A session with nothing but
+       preferences and capacities is a transportation problem: min-cost flow solves it exactly.
     2. With the group criteria, the sizes fixed in advance (balanced groups, or the sizes stage
        1 chose for a choice session), so that every fair share is a number.
+    3. A choice session whose stage 2 did not meet stage 1's bound is solved once more with
+       its sizes free, from stage 2's allocation: this stage's bound is the true one.
     """
     build = partial(
         build_session, ctx.event, session, history, rounds=rounds, published=ctx.published
@@ -251,30 +281,57 @@ def solve_staged(
     run = partial(search, ctx.watch)
     base = build(sizes, groups=False)
     plain = size_of_model(base)
-    caps: list[int] = []
-    hint = {(p, o, r): True for (p, r), o in base.published.items()}
-    for _name, var in base.firsts:
-        base.model.minimize(var)
-        solver, status = run(base, (deadline - time.monotonic()) / 4, hint)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return base, solver, status
-        caps.append(round(solver.value(var)))
-        base.model.add(var <= caps[-1])
-        hint = placements(base, solver)
+    first = solve_base(base, run, deadline)
+    if not first.found:
+        return first
     full = build(sizes)
     if size_of_model(full) == plain:
-        base.model.minimize(objective(base))
-        return (base, *run(base, deadline - time.monotonic(), hint))
-    if sizes is None:
-        base.model.minimize(objective(base))
-        solver, status = run(base, (deadline - time.monotonic()) / 3, hint)
+        return first
+    fixed = build(sizes if sizes is not None else sizes_of(base, first.chosen))
+    cap_firsts(fixed, base)
+    second = outcome(fixed, *run(fixed, (deadline - time.monotonic()) * 0.6, first.chosen))
+    if not second.found:
+        return second
+    second.bound = max(first.bound, second.bound if sizes is not None else first.bound)
+    if sizes is not None or second.objective <= second.bound:
+        second.status = cp_model.OPTIMAL if second.objective <= second.bound else second.status
+        return second
+    cap_firsts(full, base)
+    third = outcome(full, *run(full, deadline - time.monotonic(), second.chosen))
+    if third.found and third.objective <= second.objective:
+        return third
+    second.status = cp_model.FEASIBLE
+    second.bound = max(first.bound, third.bound) if third.found else first.bound
+    return second
+
+
+def solve_base(
+    m: SessionModel, run: Callable[..., tuple[cp_model.CpSolver, Status]], deadline: float
+) -> Solved:
+    """Stage 1: the lexicographic levels in order, each kept, then the weighted objective."""
+    if flow_shaped(m):
+        solved = fairest_flow(m)
+        if solved is not None:
+            return Solved(cp_model.OPTIMAL, *solved)
+    published_hint = {(p, o, r): True for (p, r), o in m.published.items()}
+    hint = published_hint or flow_hint(m)
+    m.caps = []
+    for _name, var in m.firsts:
+        m.model.minimize(var)
+        solver, status = run(m, (deadline - time.monotonic()) / 4, hint)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return base, solver, status
-        hint = placements(base, solver)
-        full = build(sizes_of(base, hint))
-    for (_name, var), cap in zip(full.firsts, caps, strict=True):
-        full.model.add(var <= cap)
-    return (full, *run(full, deadline - time.monotonic(), hint))
+            return Solved(status)
+        m.caps.append(round(solver.value(var)))
+        m.model.add(var <= m.caps[-1])
+        hint = {key: solver.boolean_value(var) for key, var in m.x.items()}
+    m.model.minimize(objective(m))
+    return outcome(m, *run(m, (deadline - time.monotonic()) / 3, hint))
+
+
+def cap_firsts(m: SessionModel, base: SessionModel) -> None:
+    """Keep the levels stage 1 fixed (fewest moves, worst-off person) in a later stage."""
+    for (_name, var), cap in zip(m.firsts, base.caps, strict=True):
+        m.model.add(var <= cap)
 
 
 def size_of_model(m: SessionModel) -> tuple[int, int]:
@@ -349,12 +406,12 @@ def configure(solver: cp_model.CpSolver, event: Event, session: Session, budget:
     solver.parameters.linearization_level = 2 if session.rounds > 1 else 1
 
 
-def read_assignments(m: SessionModel, solver: cp_model.CpSolver) -> list[Assignment]:
+def read_assignments(session: Session, chosen: dict[Key, bool]) -> list[Assignment]:
     """The chosen option of every person in every round."""
     return [
-        Assignment(participant=person, session=m.session.id, option=option, round=round_)
-        for (person, option, round_), var in m.x.items()
-        if solver.boolean_value(var)
+        Assignment(participant=person, session=session.id, option=option, round=round_)
+        for (person, option, round_), on in chosen.items()
+        if on
     ]
 
 

@@ -162,7 +162,8 @@ def test_ctrl_c_during_a_solve_writes_nothing(tmp_path: Path, monkeypatch) -> No
 
 
 def test_verbose_shows_sessions_and_solutions_but_no_people(tmp_path: Path) -> None:
-    path = workbook(tmp_path, prefs={"p1": ["A", "B"], "p2": ["A", "B"], "p3": ["A", "B"]})
+    prefs = {"p1": ["A", "B"], "p2": ["A", "B"], "p3": ["A", "B"]}
+    path = workbook(tmp_path, prefs=prefs, rules=[rule("apart", "p3", "p4", soft=True)])
     result = runner.invoke(app, ["solve", str(path), "-o", str(tmp_path / "o.xlsx"), "-v"])
     assert result.exit_code == 0
     assert "S1: optimal, cost 1 in" in result.output
