@@ -6,7 +6,7 @@ from models import Event, Session
 from solver.history import History
 from solver.model import SessionModel
 from solver.previous import Published
-from solver.rules import GROUPS, RULES, reasons_against
+from solver.rules import RULES, reasons_against
 
 
 def build_session(
@@ -22,11 +22,11 @@ def build_session(
     """The model of one session: a variable per allowed (person, option, round), then the rules.
 
     `sizes` fixes each option's size in advance (balanced groups, or the sizes a preference
-    stage chose); `groups=False` leaves out the group criteria (diversity, isolation,
-    colleagues, mixing), for the first stages of the solve. `rounds` limits the model to some
-    of a roundtable's rounds, the earlier ones being in `history`. `published` is the
-    allocation already sent out, when re-solving. `explain` labels every hard rule so that an
-    infeasible session can be explained.
+    stage chose); `groups=False` leaves out the soft group criteria (diversity, isolation,
+    colleagues, mixing) but keeps their hard parts, for the first stages of the solve.
+    `rounds` limits the model to some of a roundtable's rounds, the earlier ones being in
+    `history`. `published` is the allocation already sent out, when re-solving. `explain`
+    labels every hard rule so that an infeasible session can be explained.
     """
     m = SessionModel(
         event=event,
@@ -43,7 +43,8 @@ def build_session(
         m.published = {key: o for key, o in option.items() if key[1] in m.rounds}
         m.pinned = {key for key in pinned if key[1] in m.rounds}
     add_placement_variables(m)
-    for rule in RULES if groups else tuple(r for r in RULES if r not in GROUPS):
+    m.group_penalties = groups
+    for rule in RULES:
         rule(m)
     m.model.minimize(objective(m))
     return m

@@ -39,6 +39,7 @@ class SessionModel:
     published: dict[tuple[str, int], str] = field(default_factory=dict)
     pinned: set[tuple[str, int]] = field(default_factory=set)
     explaining: bool = False
+    group_penalties: bool = True
     labels: dict[str, cp_model.IntVar] = field(default_factory=dict)
     size_vars: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
 

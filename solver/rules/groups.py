@@ -75,14 +75,19 @@ def near_share(
     With `band`, a split session's groups (sizes fixed) must also stay within ±1 of the share:
     a hard constraint, which the solve drops only when the organiser's rules make it impossible.
     """
+    banded = band and m.sizes is not None and m.session.kind is SessionKind.SPLIT
+    if not banded and not m.group_penalties:
+        return
     for option in m.options:
         for round_ in m.rounds:
             count = m.count(people, option.id, round_)
             low, high = share_bounds(m, option.id, round_, len(people))
-            if band and m.sizes is not None and m.session.kind is SessionKind.SPLIT:
+            if banded:
                 label = f"groups within ±1 of the fair share of {rule} values"
                 m.require(m.model.add(count >= high - 1), label)
                 m.require(m.model.add(count <= low + 1), label)
+            if not m.group_penalties:
+                continue
             over = m.model.new_int_var(0, len(people), f"{rule}_over")
             m.model.add(count - over <= high)
             excess: cp_model.LinearExprT = over
@@ -132,7 +137,7 @@ def spread_values(m: SessionModel) -> None:
 def colleagues_apart(m: SessionModel) -> None:
     """People of one organisation are spread: no option holds more than its share of them."""
     weight = m.event.settings.weight_spread
-    if not weight:
+    if not weight or not m.group_penalties:
         return
     for column in m.event.settings.spread:
         for people in values_of(m, column, least=2).values():
@@ -143,7 +148,7 @@ def no_isolation(m: SessionModel) -> None:
     """Nobody is the only one of their value in an option: zero or at least two of each."""
     settings = m.event.settings
     hard = settings.no_isolation_strength is Strength.HARD
-    if not hard and not settings.weight_isolation:
+    if not hard and not (settings.weight_isolation and m.group_penalties):
         return
     for column in settings.no_isolation:
         for people in values_of(m, column, least=2).values():
@@ -167,7 +172,7 @@ def new_encounters(m: SessionModel) -> None:
     Earlier days' split groups and tables count, and so do a roundtable's earlier rounds.
     """
     weight = m.event.settings.weight_mixing
-    if not weight or m.session.kind not in BALANCED_KINDS:
+    if not weight or not m.group_penalties or m.session.kind not in BALANCED_KINDS:
         return
     here = [person.id for person in m.people]
     repeats: dict[tuple[str, ...], int] = {}
