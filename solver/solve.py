@@ -30,6 +30,7 @@ STATUS_NAMES = {
 Status = CpSolverStatus
 QUICK_WORK = 2.0  # deterministic seconds for the single-threaded first attempt
 PORTFOLIO_WORKERS = 4  # interleaved subsolvers when the first attempt does not prove optimality
+EVALUATION_SECONDS = 5.0  # costing a fixed allocation (propagation only, in practice instant)
 
 
 class InfeasibleEventError(Exception):
@@ -291,7 +292,7 @@ def solve_staged(
     cap_firsts(fixed, base)
     second = outcome(fixed, *run(fixed, (deadline - time.monotonic()) * 0.6, first.chosen))
     if not second.found:
-        return second
+        return evaluated(fixed, first)
     second.bound = max(first.bound, second.bound if sizes is not None else first.bound)
     if sizes is not None or second.objective <= second.bound:
         second.status = cp_model.OPTIMAL if second.objective <= second.bound else second.status
@@ -303,6 +304,22 @@ def solve_staged(
     second.status = cp_model.FEASIBLE
     second.bound = max(first.bound, third.bound) if third.found else first.bound
     return second
+
+
+def evaluated(m: SessionModel, earlier: Solved) -> Solved:
+    """An earlier stage's allocation, costed under this stage's model (every placement fixed).
+
+    The fallback when a later stage finds nothing in its time: the allocation is still valid,
+    only its cost now counts the criteria that stage added.
+    """
+    copy = m.model.clone()
+    for key, var in m.x.items():
+        copy.add(copy.get_bool_var_from_proto_index(var.index) == int(earlier.chosen[key]))
+    solver = cp_model.CpSolver()
+    configure(solver, m.event, m.session, EVALUATION_SECONDS)
+    if solver.solve(copy) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return Solved(cp_model.UNKNOWN)
+    return Solved(cp_model.FEASIBLE, round(solver.objective_value), earlier.bound, earlier.chosen)
 
 
 def solve_base(
