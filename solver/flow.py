@@ -141,12 +141,17 @@ def lowest_fitting(m: SessionModel, costs: dict[Key, int], levels: list[int]) ->
 def fair_under(
     m: SessionModel, costs: dict[Key, int], ceiling: int | None
 ) -> tuple[int, dict[Key, bool]] | None:
-    """The cheapest placement in which nobody's dissatisfaction exceeds `ceiling` (if any)."""
-    earlier = m.history.dissatisfaction
+    """The cheapest placement in which nobody's dissatisfaction exceeds `ceiling` (if any).
+
+    Only people with wishes in the session count (as in the fairness rule): their earlier
+    dissatisfaction plus the placement's cost must stay within the ceiling.
+    """
     if ceiling is None:
         return cheapest_flow(m, costs, lambda key: True)
+    earlier = m.history.dissatisfaction
+    wishing = {key[0] for key, cost in costs.items() if cost}
     return cheapest_flow(
-        m, costs, lambda key: not costs[key] or earlier[key[0]] + costs[key] <= ceiling
+        m, costs, lambda key: key[0] not in wishing or earlier[key[0]] + costs[key] <= ceiling
     )
 
 

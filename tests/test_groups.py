@@ -307,3 +307,33 @@ def test_generated_split_groups_stay_within_one_of_every_fair_share(
     assert report.ok
     assert report.objective == allocation.stats.objective
     assert all(value <= 1 for stats in report.groups for value in stats.deviation.values())
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(min_value=0, max_value=10_000), st.integers(min_value=4, max_value=16))
+def test_generated_two_day_choice_events_solve_fairly(seed: int, size: int) -> None:
+    import random
+
+    from solver.check import check_allocation
+    from solver.solve import solve_event
+
+    rng = random.Random(seed)
+    crowd = [person(f"p{i}", region=rng.choice(REGION_NAMES)) for i in range(size)]
+    sessions = [
+        Session(id=s, day=d, kind=SessionKind.CHOICE) for s, d in (("S", "d1"), ("T", "d2"))
+    ]
+    options = [
+        Option(session=s, id=o, max=size // 2 + 1) for s in ("S", "T") for o in ("A", "B", "C")
+    ]
+    prefs = [
+        Preference(participant=p.id, session=s, option=o, rank=rank)
+        for p in crowd
+        for s in ("S", "T")
+        for rank, o in enumerate(rng.sample(["A", "B", "C"], rng.randint(0, 3)), start=1)
+    ]
+    e = Event(participants=crowd, sessions=sessions, options=options, preferences=prefs,
+              settings=Settings(diversity=("region",), time_limit=10))  # fmt: skip
+    allocation = solve_event(e)
+    report = check_allocation(e, allocation)
+    assert report.ok
+    assert report.objective == allocation.stats.objective
