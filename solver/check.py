@@ -5,6 +5,7 @@ allocation an organiser edited by hand as well as one the solver produced.
 """
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 
 from models import Allocation, Assignment, CheckReport, Event, Option, Rule, RuleKind, Session
 from solver.check_groups import check_groups, encounters, group_stats, mixing
@@ -123,32 +124,37 @@ def one_place_each(checker: Checker, session: Session) -> None:
 
 def capacity(checker: Checker, session: Session) -> None:
     """No option holds more than its max."""
-    problems = []
-    for option in checker.event.options_of.get(session.id, []):
-        for round_ in rounds_of(session):
-            members = checker.allocation.members.get((session.id, option.id, round_), [])
-            if len(members) > option.max:
-                message = (
-                    f"{option.label} in {session.id}: {len(members)} people, "
-                    f"capacity {option.max}{in_round(session, round_)}"
-                )
-                problems.append((message, members))
+    problems = size_problems(checker, session, "capacity", lambda n, o: n > o.max, lambda o: o.max)
     checker.record("capacity", session, problems, "every option within its capacity")
 
 
 def minimum(checker: Checker, session: Session) -> None:
     """An option that runs holds at least its min."""
+    problems = size_problems(
+        checker, session, "minimum", lambda n, o: 0 < n < o.min, lambda o: o.min
+    )
+    checker.record("minimum", session, problems, "every option that runs has its minimum")
+
+
+def size_problems(
+    checker: Checker,
+    session: Session,
+    word: str,
+    wrong: Callable[[int, Option], bool],
+    limit: Callable[[Option], int],
+) -> list[tuple[str, list[str]]]:
+    """Options (per round) with a wrong head count: 'Oak (W10) in S1: 9 people, capacity 8'."""
     problems = []
     for option in checker.event.options_of.get(session.id, []):
         for round_ in rounds_of(session):
             members = checker.allocation.members.get((session.id, option.id, round_), [])
-            if 0 < len(members) < option.min:
+            if wrong(len(members), option):
                 message = (
                     f"{option.label} in {session.id}: {len(members)} people, "
-                    f"minimum {option.min}{in_round(session, round_)}"
+                    f"{word} {limit(option)}{in_round(session, round_)}"
                 )
                 problems.append((message, members))
-    checker.record("minimum", session, problems, "every option that runs has its minimum")
+    return problems
 
 
 def hosts_in_place(checker: Checker, session: Session) -> None:
