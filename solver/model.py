@@ -40,6 +40,7 @@ class SessionModel:
     pinned: set[tuple[str, int]] = field(default_factory=set)
     explaining: bool = False
     group_penalties: bool = True
+    groups_left_out: bool = False
     labels: dict[str, cp_model.IntVar] = field(default_factory=dict)
     size_vars: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
 
@@ -75,6 +76,12 @@ class SessionModel:
             if label not in self.labels:
                 self.labels[label] = self.model.new_bool_var(label)
             constraint.only_enforce_if(self.labels[label])
+
+    def soft_groups(self) -> bool:
+        """Whether a group rule may add its soft terms now; if not, note that it had some."""
+        if not self.group_penalties:
+            self.groups_left_out = True
+        return self.group_penalties
 
     def first(self, name: str, var: cp_model.IntVar) -> None:
         """Minimise `var` before the weighted objective, in the order rules ask (lexicographic)."""

@@ -274,19 +274,18 @@ def solve_staged(
     2. With the group criteria, the sizes fixed in advance (balanced groups, or the sizes stage
        1 chose for a choice session), so that every fair share is a number.
     3. A choice session whose stage 2 did not meet stage 1's bound is solved once more with
-       its sizes free, from stage 2's allocation: this stage's bound is the true one.
+       its sizes free, from stage 2's allocation, when time allows: its bound is the true
+       one. Otherwise the bound reported is stage 1's (the group criteria cost at least 0).
     """
     build = partial(
         build_session, ctx.event, session, history, rounds=rounds, published=ctx.published
     )
     run = partial(search, ctx.watch)
+    began = time.monotonic()
     base = build(sizes, groups=False)
-    plain = size_of_model(base)
+    building = time.monotonic() - began
     first = solve_base(base, run, deadline)
-    if not first.found:
-        return first
-    full = build(sizes)
-    if size_of_model(full) == plain:
+    if not first.found or not base.groups_left_out:
         return first
     fixed = build(sizes if sizes is not None else sizes_of(base, first.chosen))
     cap_firsts(fixed, base)
@@ -297,11 +296,14 @@ def solve_staged(
     if sizes is not None or second.objective <= second.bound:
         second.status = cp_model.OPTIMAL if second.objective <= second.bound else second.status
         return second
+    second.status = cp_model.FEASIBLE
+    if deadline - time.monotonic() < 3 * building:
+        return second
+    full = build(sizes)
     cap_firsts(full, base)
     third = outcome(full, *run(full, deadline - time.monotonic(), second.chosen))
     if third.found and third.objective <= second.objective:
         return third
-    second.status = cp_model.FEASIBLE
     second.bound = max(first.bound, third.bound) if third.found else first.bound
     return second
 
@@ -349,16 +351,6 @@ def cap_firsts(m: SessionModel, base: SessionModel) -> None:
     """Keep the levels stage 1 fixed (fewest moves, worst-off person) in a later stage."""
     for (_name, var), cap in zip(m.firsts, base.caps, strict=True):
         m.model.add(var <= cap)
-
-
-def size_of_model(m: SessionModel) -> tuple[int, int]:
-    """Penalty terms and constraints: equal sizes mean the group criteria added nothing."""
-    return len(m.penalties), len(m.model.proto.constraints)
-
-
-def placements(m: SessionModel, solver: cp_model.CpSolver) -> dict[Key, bool]:
-    """The solver's value of every placement variable."""
-    return {key: solver.boolean_value(var) for key, var in m.x.items()}
 
 
 def sizes_of(m: SessionModel, chosen: dict[Key, bool]) -> dict[str, int]:

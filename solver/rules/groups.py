@@ -76,7 +76,8 @@ def near_share(
     a hard constraint, which the solve drops only when the organiser's rules make it impossible.
     """
     banded = band and m.sizes is not None and m.session.kind is SessionKind.SPLIT
-    if not banded and not m.group_penalties:
+    soft = m.soft_groups()
+    if not banded and not soft:
         return
     for option in m.options:
         for round_ in m.rounds:
@@ -86,7 +87,7 @@ def near_share(
                 label = f"groups within ±1 of the fair share of {rule} values"
                 m.require(m.model.add(count >= high - 1), label)
                 m.require(m.model.add(count <= low + 1), label)
-            if not m.group_penalties:
+            if not soft:
                 continue
             over = m.model.new_int_var(0, len(people), f"{rule}_over")
             m.model.add(count - over <= high)
@@ -137,7 +138,7 @@ def spread_values(m: SessionModel) -> None:
 def colleagues_apart(m: SessionModel) -> None:
     """People of one organisation are spread: no option holds more than its share of them."""
     weight = m.event.settings.weight_spread
-    if not weight or not m.group_penalties:
+    if not weight:
         return
     for column in m.event.settings.spread:
         for people in values_of(m, column, least=2).values():
@@ -148,10 +149,12 @@ def no_isolation(m: SessionModel) -> None:
     """Nobody is the only one of their value in an option: zero or at least two of each."""
     settings = m.event.settings
     hard = settings.no_isolation_strength is Strength.HARD
-    if not hard and not (settings.weight_isolation and m.group_penalties):
+    if not hard and not settings.weight_isolation:
         return
     for column in settings.no_isolation:
         for people in values_of(m, column, least=2).values():
+            if not hard and not m.soft_groups():
+                return
             for option in m.options:
                 for round_ in m.rounds:
                     count = m.count(people, option.id, round_)
@@ -172,7 +175,7 @@ def new_encounters(m: SessionModel) -> None:
     Earlier days' split groups and tables count, and so do a roundtable's earlier rounds.
     """
     weight = m.event.settings.weight_mixing
-    if not weight or not m.group_penalties or m.session.kind not in BALANCED_KINDS:
+    if not weight or m.session.kind not in BALANCED_KINDS:
         return
     here = [person.id for person in m.people]
     repeats: dict[tuple[str, ...], int] = {}
@@ -180,6 +183,8 @@ def new_encounters(m: SessionModel) -> None:
         met = tuple(person for person in here if person in group)
         if len(met) > 1:
             repeats[met] = repeats.get(met, 0) + 1
+    if repeats and not m.soft_groups():
+        return
     for met, times in repeats.items():
         for option in m.options:
             for round_ in m.rounds:
