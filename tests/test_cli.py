@@ -179,3 +179,16 @@ def test_a_stopped_watch_interrupts_every_search() -> None:
     watch.stop()
     with pytest.raises(KeyboardInterrupt):
         solve_event(event(4), watch=watch)
+
+
+def test_the_time_limit_is_honoured_within_a_second() -> None:
+    import time
+
+    from scripts.benchmark import choice_event
+    from solver.solve import solve_event
+
+    hard = choice_event(600, 4, 8, criteria=True, time_limit=2)
+    started = time.monotonic()
+    allocation = solve_event(hard)
+    assert time.monotonic() - started < 3
+    assert allocation.stats.status in ("optimal", "feasible")
