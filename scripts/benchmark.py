@@ -290,7 +290,21 @@ def instances() -> dict[str, Callable[[], Event]]:
     }
     for path in sorted(DATA.glob("academy-*.xlsx")):
         found[path.stem] = lambda path=path: load(path)  # type: ignore[misc]
+        found[f"{path.stem} rules only"] = lambda path=path: rules_only(load(path))  # type: ignore[misc]
     return found
+
+
+def rules_only(event: Event) -> Event:
+    """The event with preferences and the organiser's rules only: every group criterion off."""
+    off = {
+        "diversity": (),
+        "no_isolation": (),
+        "spread": (),
+        "weight_mixing": 0,
+        "weight_fairness": 0,
+        "balance_splits": False,
+    }
+    return event.model_copy(update={"settings": event.settings.model_copy(update=off)})
 
 
 def load(path: Path) -> Event:
