@@ -44,11 +44,14 @@ def flow_allocation(event: Event, session: Session) -> tuple[int, list[Assignmen
 def flow_shaped(m: SessionModel) -> bool:
     """True when the model without group criteria is a transportation problem.
 
-    A single-round session, no published allocation, no minimum sizes, no penalty but
-    preferences, and no together/apart rule between two people of the session: the rules the
-    flow does not model (distinct tables, pins, minimums, together, apart) are all absent.
+    A single-round session, no minimum sizes, no penalty but preferences, and no
+    together/apart rule between two people of the session: the rules the flow does not model
+    (distinct tables, minimums, together, apart) are all absent. A published allocation
+    fits too when the fewest moves are the only level before the preferences.
     """
-    if m.session.rounds != 1 or m.published or any(option.min > 0 for option in m.options):
+    if m.session.rounds != 1 or any(option.min > 0 for option in m.options):
+        return False
+    if m.published and [name for name, _ in m.firsts] != ["moves"]:
         return False
     if any(penalty.rule != "preference" for penalty in m.penalties):
         return False
@@ -104,6 +107,8 @@ def fairest_flow(m: SessionModel) -> tuple[int, int, dict[Key, bool]] | None:
     cheapest placement is taken among those that keep it.
     """
     costs = session_costs(m)
+    if m.published:
+        return fewest_moves_flow(m, costs)
     earlier = m.history.dissatisfaction
     wishing = {key[0] for key, cost in costs.items() if cost}
     ceiling: int | None = None
@@ -111,16 +116,46 @@ def fairest_flow(m: SessionModel) -> tuple[int, int, dict[Key, bool]] | None:
         levels = sorted(
             {earlier[key[0]] + cost for key, cost in costs.items() if key[0] in wishing}
         )
-        fits = [level for level in levels if fair_under(m, costs, level) is not None]
-        if not fits:
+        ceiling = lowest_fitting(m, costs, levels)
+        if ceiling is None:
             return None
-        ceiling = fits[0]
         m.caps = [ceiling]
     found = fair_under(m, costs, ceiling)
     if found is None:
         return None
     cost, chosen = found
     weighted = m.event.settings.weight_preference * cost
+    return weighted, weighted, chosen
+
+
+def fewest_moves_flow(
+    m: SessionModel, costs: dict[Key, int]
+) -> tuple[int, int, dict[Key, bool]] | None:
+    """The fewest moves, then the cheapest placement: one flow with lexicographic arc costs.
+
+    A move costs more than every preference cost together, so no saving in preferences can
+    pay for one; pinned people may only keep their place.
+    """
+    move = 1 + len(m.people) * max(costs.values(), default=0)
+    round_ = m.rounds[0]
+
+    def kept(key: Key) -> bool:
+        return m.published.get((key[0], round_)) == key[1]
+
+    def allowed(key: Key) -> bool:
+        return (key[0], round_) not in m.pinned or kept(key)
+
+    placed = {person for person, r in m.published if r == round_}
+    lexicographic = {
+        key: cost + (move if key[0] in placed and not kept(key) else 0)
+        for key, cost in costs.items()
+    }
+    found = cheapest_flow(m, lexicographic, allowed)
+    if found is None:
+        return None
+    total, chosen = found
+    m.caps = [total // move]
+    weighted = m.event.settings.weight_preference * (total % move)
     return weighted, weighted, chosen
 
 
