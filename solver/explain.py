@@ -1,5 +1,7 @@
 """Why an event cannot be allocated, in the organiser's words, found before solving."""
 
+import time
+
 from ortools.sat.python import cp_model
 
 from models import Event, Option, RuleKind, Session
@@ -9,7 +11,7 @@ from solver.model import SessionModel
 from solver.previous import Published
 from solver.rules import reasons_against
 
-CORE_SECONDS = 10.0  # time for finding and shrinking the set of conflicting rules
+CORE_SECONDS = 10.0  # at most, for finding and shrinking the set of conflicting rules
 
 
 def impossibilities(event: Event, sessions: list[Session] | None = None) -> list[str]:
@@ -98,34 +100,38 @@ def conflicting_rules(
     history: History,
     rounds: range,
     published: Published | None = None,
+    seconds: float = CORE_SECONDS,
 ) -> list[str]:
     """The hard rules of an infeasible session that cannot all hold, in the organiser's words.
 
     Every hard rule gets an assumption literal; CP-SAT's core names a set of rules that
-    conflict, which is then shrunk by leaving out one rule at a time.
+    conflict, which is then shrunk by leaving out one rule at a time. Half the time goes to
+    the first core, the rest is shared by the shrinking steps.
     """
+    deadline = time.monotonic() + seconds
     m = build_session(
         event, session, history, None, rounds=rounds, published=published, explain=True
     )
     m.model.clear_objective()
-    core = list(m.labels)
-    found = core_of(m, core)
+    found = core_of(m, list(m.labels), seconds / 2)
     if found is None:
         return [f"session {session.id}: the hard rules cannot all hold"]
-    for label in list(found):
+    for step, label in enumerate(list(found)):
         smaller = [other for other in found if other != label]
-        if core_of(m, smaller) is not None:
+        share = (deadline - time.monotonic()) / (len(found) - step)
+        if share > 0 and core_of(m, smaller, share) is not None:
             found = smaller
     return [f"session {session.id}: these rules cannot all hold: " + "; ".join(found)]
 
 
-def core_of(m: SessionModel, labels: list[str]) -> list[str] | None:
-    """The labels of a conflicting subset of these rules, or None when they can all hold."""
+def core_of(m: SessionModel, labels: list[str], seconds: float) -> list[str] | None:
+    """The labels of a conflicting subset of these rules, or None when they can all hold
+    (or when that is not proven within `seconds`)."""
     m.model.clear_assumptions()
     m.model.add_assumptions([m.labels[label] for label in labels])
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = CORE_SECONDS / max(1, len(labels))
+    solver.parameters.max_time_in_seconds = seconds
     if solver.solve(m.model) != cp_model.INFEASIBLE:
         return None
     by_index = {m.labels[label].index: label for label in labels}

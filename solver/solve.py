@@ -12,7 +12,7 @@ from ortools.sat.python.cp_model_helper import CpSolverStatus
 
 from models import Allocation, Assignment, Event, Session, SessionKind, SolveStats
 from solver.build import build_session, objective
-from solver.explain import conflicting_rules, impossibilities
+from solver.explain import CORE_SECONDS, conflicting_rules, impossibilities
 from solver.flow import fairest_flow, flow_hint, flow_shaped
 from solver.history import History
 from solver.model import Key, SessionModel
@@ -218,7 +218,8 @@ def solve_rounds(
         result = solve_staged(ctx, session, history, rounds, None, deadline)
     reasons = []
     if result.status == cp_model.INFEASIBLE:
-        reasons = conflicting_rules(ctx.event, session, history, rounds, ctx.published)
+        seconds = min(CORE_SECONDS, max(1.0, ctx.deadline - time.monotonic()))
+        reasons = conflicting_rules(ctx.event, session, history, rounds, ctx.published, seconds)
     return PartResult(
         session=session,
         status=STATUS_NAMES.get(result.status, "unknown"),
