@@ -101,7 +101,6 @@ def solve_event(
         raise InfeasibleEventError(reasons)
     watch = watch or Watch(progress=progress)
     ctx = Context(event, published, watch, time.monotonic())
-    budgets = time_budgets(event, solving)
     history = History()
     kept = kept_placements(event, published, {s.id for s in solving})
     parts: list[PartResult] = []
@@ -111,6 +110,8 @@ def solve_event(
                 raise KeyboardInterrupt
             history.record(event, [a for a in kept if event.session_by_id[a.session].day == today])
             wave = [s for s in solving if s.day == today]
+            later = [s for s in solving if event.days().index(s.day) >= event.days().index(today)]
+            budgets = time_budgets(event, later, ctx.deadline - time.monotonic())
             futures = [pool.submit(solve_session, ctx, s, budgets[s.id], history) for s in wave]
             try:
                 solved = [future.result() for future in futures]
@@ -167,13 +168,17 @@ def report_part(part: PartResult, watch: Watch) -> None:
         raise TimeoutError(f"session {part.session.id}: no allocation found in time")
 
 
-def time_budgets(event: Event, sessions: list[Session]) -> dict[str, float]:
-    """Each session's share of the time limit by model size; a day's sessions run side by side."""
+def time_budgets(event: Event, sessions: list[Session], left: float) -> dict[str, float]:
+    """Each session's share of the time left, by model size; a day's sessions run side by side.
+
+    Shared anew before each day, so a day that took longer than its share (building big
+    models is outside CP-SAT's limits) leaves less to the days after it.
+    """
     sizes = {
         s.id: len(event.audience_of(s)) * len(event.options_of[s.id]) * s.rounds for s in sessions
     }
     total = sum(sizes.values()) or 1
-    limit = event.settings.time_limit
+    limit = max(0.0, left)
     lanes = {
         s.id: min(event.settings.workers, sum(1 for t in sessions if t.day == s.day))
         for s in sessions
