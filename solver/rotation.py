@@ -4,24 +4,26 @@ This is the social golfer problem (CSPLib prob010): `groups` tables of `size` pe
 `rounds` rounds; the cost is the number of repeated pairs, Σ over pairs max(0, times − 1),
 plus, for pairs who met before (`met`), their weight for each meeting here.
 
-What works, measured in docs/BENCHMARKS.md, tried in this order:
+What works, measured in docs/BENCHMARKS.md, in the order `rotate` tries it:
 
 1. Known designs: a round-robin for pairs; over a finite field GF(q) with q tables, a
    transversal design (q rounds) and, when the table size divides q, the rows split again
    (affine planes: q + 1 rounds; 8 tables of 4: 9 rounds). No search at all.
-2. A cyclic design found by CP-SAT: assume the schedule is invariant under shifting the
-   people of Z_k × {rows} by one (k rounds developed from one base round, a few people fixed
-   as ∞). Only the base rounds are searched, and pairs come in orbits of k, so the model is
-   k times smaller and most of its symmetry is gone (Kirkman's 15 schoolgirls in 0.02 s,
-   28 people at 7 tables of 4 for 9 rounds in a few seconds; CP-SAT on the plain model does
-   not finish these in a minute).
-3. A greedy start that fills each table with whoever repeats least and leaves most people
-   free to join (Triska & Musliu 2012), then a tabu search on swaps of two people of
+2. Otherwise a greedy start that fills each table with whoever repeats least and leaves most
+   people free to join (Triska & Musliu 2012), and a tabu search on swaps of two people of
    different tables within a round (Dotú & Van Hentenryck 2005): every swap of every round
    is evaluated at once with numpy from the pair-count matrix; a person may not return to a
    table they just left; after a long stall the search restarts from the best schedule
-   shaken by a few random swaps. This is what handles hosts, earlier meetings, and
-   instances with no perfect schedule.
+   shaken by a few random swaps. A short probe of it settles most instances.
+3. If the probe has not found a perfect schedule and the bound does not rule one out: a
+   cyclic design found by CP-SAT. Assume the schedule is unchanged by shifting the people
+   of Z_k × rows by one (k rounds developed from each base round, a few people fixed as ∞):
+   only the base rounds are searched, pairs come in orbits of k, so the model is k times
+   smaller and most of its symmetry is gone (28 people at 7 tables of 4 for 9 rounds in a
+   few seconds; neither the tabu search nor CP-SAT on the plain model gets there in a
+   minute).
+4. The tabu search again, for the time left: hosts, earlier meetings and instances with no
+   perfect schedule end here.
 
 The search stops as soon as the cost reaches the lower bound (counting, pigeonhole).
 """
@@ -42,7 +44,9 @@ Ints = NDArray[np.int64]
 TABU_MIN, TABU_MAX = 4, 50  # iterations a person may not return to a table they left
 STALL = 2000  # iterations without a new best before restarting from the best with a kick
 KICK = 5  # random swaps of the kick
-CYCLIC_SHARE = 0.5  # share of the time limit the cyclic designs may use
+PROBE = 1000  # swaps tried before looking for a cyclic design
+CYCLIC_SHARE = 0.5  # share of the time left that the cyclic designs may use
+CYCLIC_VARIABLES = 200_000  # pair × table × base round variables a cyclic model may have
 LARGEST_FIELD = 256  # larger numbers of tables get no finite-field design
 HUGE = 1 << 40  # the delta of a swap that is not allowed
 
@@ -78,23 +82,30 @@ def rotate(
     meeting of a pair who met before. Stops when the cost meets the bound, after
     `time_limit` seconds, or after `max_iterations` swaps (a run that repeats exactly on any
     machine). The same seed gives the same schedule whenever the run ends before its limit.
+    `workers` are CP-SAT's threads for the cyclic designs (interleaved, so still repeatable).
     """
     started = time.monotonic()
+    deadline = started + time_limit
     fixed, met = dict(fixed or {}), dict(met or {})
     check_instance(groups, size, rounds, fixed)
     bound = lower_bound(groups, size, rounds, fixed)
     rng = random.Random(seed)
-    start, method = design_start(groups, size, rounds, fixed), "design"
-    if start is None and bound == 0 and not fixed:
-        deadline = started + CYCLIC_SHARE * time_limit
-        start, method = cyclic_design(groups, size, rounds, seed, deadline, workers), "cyclic"
-    if start is None:
-        start, method = greedy_schedule(groups, size, rounds, fixed, met, rng), "greedy"
-    search = TabuSearch(start, groups, fixed, met, rng)
-    if rounds and search.cost > bound:
-        search.run(bound, started + time_limit, max_iterations)
-        method += "+search" if search.iterations else ""
-    best = search.best_schedule() if rounds else []
+    known = design_start(groups, size, rounds, fixed)
+    search = TabuSearch(
+        known or greedy_schedule(groups, size, rounds, fixed, met, rng), groups, fixed, met, rng
+    )
+    method = "design" if known else "greedy"
+    search.run(bound, deadline, PROBE if max_iterations is None else min(PROBE, max_iterations))
+    probed = search.iterations
+    if bound == 0 and search.best_cost > 0 and not fixed and not known:
+        cyclic_deadline = time.monotonic() + CYCLIC_SHARE * (deadline - time.monotonic())
+        cyclic = cyclic_design(groups, size, rounds, seed, cyclic_deadline, workers)
+        restart = None if cyclic is None else TabuSearch(cyclic, groups, fixed, met, rng)
+        if restart is not None and restart.cost < search.best_cost:
+            search, method = restart, "cyclic"
+    search.run(bound, deadline, max_iterations)
+    method += "+search" if search.iterations else ""
+    best = search.best_schedule()
     cost = total_cost(best, met)
     return Rotation(
         rounds=best,
@@ -103,7 +114,7 @@ def rotate(
         bound=bound,
         bound_met=cost == bound,
         method=method,
-        iterations=search.iterations,
+        iterations=max(probed, search.iterations),
         seconds=time.monotonic() - started,
     )
 
@@ -338,7 +349,7 @@ class Cyclic:
         a, b = min(a, b), max(a, b)
         if a >= cut:
             return None
-        ((e, i),) = [divmod(a, self.rows)]
+        e, i = divmod(a, self.rows)
         if b >= cut:
             return (b, i)
         f, j = divmod(b, self.rows)
@@ -366,16 +377,24 @@ def cyclic_design(
 
 
 def cyclic_candidates(groups: int, size: int, rounds: int) -> list[Cyclic]:
-    """Shifts to try: one, two or three base rounds, the ∞ at different tables."""
+    """Shifts to try: one, two or three base rounds developing into at least `rounds`.
+
+    A longer perfect schedule cut short is still perfect, so k runs from the fewest rounds
+    needed up to the most any schedule can have, (n − 1) / (size − 1). The ∞ must fit at
+    different tables, the base rounds must not need more pairs than there are orbits, and
+    the model must stay small enough to build in a moment.
+    """
     people = groups * size
+    most = (people - 1) // max(1, size - 1)
     found = []
     for base_rounds in (1, 2, 3):
-        k = -(-rounds // base_rounds)
-        rows, points = divmod(people, k)
-        if k >= 2 and rows and points <= groups:
+        for k in range(max(2, -(-rounds // base_rounds)), most // base_rounds + 1):
+            rows, points = divmod(people, k)
             cyclic = Cyclic(k, rows, points, base_rounds)
             orbits = {cyclic.orbit(a, b) for a, b in combinations(range(people), 2)} - {None}
-            if base_rounds * groups * comb(size, 2) <= len(orbits):
+            pairs = base_rounds * groups * comb(size, 2)
+            small = comb(people, 2) * groups * base_rounds <= CYCLIC_VARIABLES
+            if rows and points <= groups and pairs <= len(orbits) and small:
                 found.append(cyclic)
     return found
 
@@ -415,7 +434,7 @@ def solve_base(
             covers.setdefault(orbit, []).append(together)
     exact = len(covers) == cyclic.base_rounds * groups * comb(size, 2)
     for cover in covers.values():
-        model.add(sum(cover) == 1) if exact else model.add(sum(cover) <= 1)
+        model.add(sum(cover) == 1 if exact else sum(cover) <= 1)
     cut = cyclic.k * cyclic.rows
     for j in rounds:
         for a in range(cyclic.fixed_points):

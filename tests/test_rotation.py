@@ -131,3 +131,10 @@ def test_bad_instances_are_refused() -> None:
         rotate(2, 2, 1, fixed={0: 0, 1: 0, 2: 0})
     with pytest.raises(ValueError, match="out of range"):
         rotate(2, 2, 1, fixed={9: 0})
+
+
+def test_cyclic_design_where_the_search_alone_stalls() -> None:
+    result = rotate(6, 4, 7, time_limit=30)  # 24 people at 6 tables of 4, 7 rounds
+    assert_partitions(result, 6, 4, 7)
+    assert (result.repeats, result.method) == (0, "cyclic")
+    assert result.seconds < 5
