@@ -26,6 +26,7 @@ ZOOM_MAX_ROOMS = 100
 ZOOM_MAX_PEOPLE = 1000
 ROOM_LISTS = "Room lists"
 DOOR_SIGNS = "Door signs"
+MAX_PRINT_AREA_TEXT = 8000  # characters Excel allows in the print-area definition (8,192)
 LIST_HEADER = ("#", "name", "organisation", "country")
 RESERVED_FILE_NAMES = frozenset(
     {"con", "prn", "aux", "nul"}
@@ -376,10 +377,20 @@ def write_room_pages(
         cell.font = Font(bold=True, size=style.names)
         cell.border = Border(bottom=THIN)
     row = 2
+    pages = []
     for room in every_room:
-        row = write_room_page(sheet, row, room, style)
-        sheet.row_breaks.append(Break(id=row - 1))
-    set_up_printing(sheet, f"A1:D{sheet.max_row}", title or name)
+        end = write_room_page(sheet, row, room, style)
+        pages.append(f"A{row}:D{end - 1}")
+        sheet.row_breaks.append(Break(id=end - 1))
+        row = end
+    set_up_printing(sheet, print_areas(pages, sheet.max_row), title or name)
+
+
+def print_areas(pages: list[str], last_row: int) -> list[str]:
+    """One print area per room; one over the whole sheet if Excel could not hold the list."""
+    if pages and sum(len(page) + 20 for page in pages) < MAX_PRINT_AREA_TEXT:
+        return pages
+    return [f"A1:D{last_row}"]
 
 
 def write_room_page(sheet: Worksheet, row: int, room: Room, style: PageStyle) -> int:
@@ -419,8 +430,8 @@ def put_line(sheet: Worksheet, row: int, text: str, font: Font, width: int) -> N
     sheet.row_dimensions[row].height = lines * size * 1.4 + 2
 
 
-def set_up_printing(sheet: Worksheet, area: str, heading: str) -> None:
-    """Print area, header row on every page, one page wide, page numbers in the footer."""
+def set_up_printing(sheet: Worksheet, area: list[str], heading: str) -> None:
+    """Print areas, header row on every page, one page wide, page numbers in the footer."""
     sheet.print_area = area
     sheet.print_title_rows = "1:1"
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)

@@ -223,7 +223,7 @@ def test_split_keeps_rooms_whole() -> None:
 # ---------------------------------------------------------------- printable room lists
 
 
-def test_room_lists_have_one_page_per_room_with_print_setup(tmp_path: Path) -> None:
+def test_room_lists_have_one_print_area_and_page_per_room(tmp_path: Path) -> None:
     path = tmp_path / "rooms.xlsx"
     room_lists_workbook(academy(), academy_allocation(), "Academy").save(path)
     book = load_workbook(path)
@@ -231,7 +231,9 @@ def test_room_lists_have_one_page_per_room_with_print_setup(tmp_path: Path) -> N
     for sheet in book.worksheets:
         assert len(sheet.row_breaks.brk) == 6  # W1: 2 rooms; RT: 2 tables x 2 rounds
         assert sheet.print_title_rows == "$1:$1"
-        assert sheet.print_area == f"'{sheet.title}'!$A$1:$D${sheet.max_row}"
+        areas = sheet.print_area.split(",")
+        assert len(areas) == 6  # one print area per room (and round)
+        assert all(area.startswith(f"'{sheet.title}'!$A$") for area in areas)
         assert sheet.page_setup.fitToWidth == 1
         assert sheet.page_setup.fitToHeight == 0
         assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
