@@ -9,8 +9,9 @@ What works, measured in docs/BENCHMARKS.md, in the order `rotate` tries it:
 1. Known designs: a round-robin for pairs; over a finite field GF(q) with q tables, a
    transversal design (q rounds) and, when the table size divides q, the rows split again
    (affine planes: q + 1 rounds; 8 tables of 4: 9 rounds). No search at all.
-2. Otherwise a greedy start that fills each table with whoever repeats least and leaves most
-   people free to join (Triska & Musliu 2012), and a tabu search on swaps of two people of
+2. A greedy start that fills each table with whoever repeats least and leaves most people
+   free to join (Triska & Musliu 2012), after the design's rounds if it has too few (so
+   8-4-10 starts with a perfect 8-4-9), and a tabu search on swaps of two people of
    different tables within a round (Dotú & Van Hentenryck 2005): every swap of every round
    is evaluated at once with numpy from the pair-count matrix; a person may not return to a
    table they just left; after a long stall the search restarts from the best schedule
@@ -30,6 +31,7 @@ The search stops as soon as the cost reaches the lower bound (counting, pigeonho
 
 import random
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations, product
 from math import comb
@@ -60,7 +62,7 @@ class Rotation:
     cost: int  # repeats + the weight of each meeting of a pair who met before
     bound: int  # no schedule has fewer repeats
     bound_met: bool  # cost == bound: nothing better exists
-    method: str  # "design", "cyclic" or "greedy", with "+search" when the search moved
+    method: str  # "design", "design+greedy", "greedy" or "cyclic"; "+search" if it moved
     iterations: int  # swaps made by the tabu search
     seconds: float
 
@@ -91,13 +93,12 @@ def rotate(
     bound = lower_bound(groups, size, rounds, fixed)
     rng = random.Random(seed)
     known = design_start(groups, size, rounds, fixed)
-    search = TabuSearch(
-        known or greedy_schedule(groups, size, rounds, fixed, met, rng), groups, fixed, met, rng
-    )
-    method = "design" if known else "greedy"
+    start = greedy_schedule(groups, size, rounds, fixed, met, rng, known)
+    search = TabuSearch(start, groups, fixed, met, rng)
+    method = "design" if len(known) == rounds else "design+greedy" if known else "greedy"
     search.run(bound, deadline, PROBE if max_iterations is None else min(PROBE, max_iterations))
     probed = search.iterations
-    if bound == 0 and search.best_cost > 0 and not fixed and not known:
+    if bound == 0 and search.best_cost > 0 and not fixed:
         cyclic_deadline = time.monotonic() + CYCLIC_SHARE * (deadline - time.monotonic())
         cyclic = cyclic_design(groups, size, rounds, seed, cyclic_deadline, workers)
         restart = None if cyclic is None else TabuSearch(cyclic, groups, fixed, met, rng)
@@ -290,24 +291,23 @@ def irreducible(prime: int, degree: int) -> list[int]:
     raise ValueError(f"no irreducible polynomial of degree {degree} over GF({prime})")
 
 
-def design_start(groups: int, size: int, rounds: int, fixed: dict[int, int]) -> Schedule | None:
-    """A design covering the rounds asked for, or one in which everyone meets everyone.
+def design_start(groups: int, size: int, rounds: int, fixed: dict[int, int]) -> Schedule:
+    """The rounds a known design gives, at most `rounds`; none if it gives only one.
 
     Beyond a design in which everyone has met everyone, each meeting is a repeat the bound
-    counts, so repeating its rounds meets the bound. With hosts, the transversal design's
-    row 0 (person j at table j in every round) becomes the hosts, one per table at most.
+    counts, so its rounds are repeated as often as asked. With hosts, the transversal
+    design's row 0 (person j at table j in every round) becomes the hosts, one per table.
     """
     people = groups * size
     if fixed:
         schedule = transversal(groups, size)
-        if len(set(fixed.values())) < len(fixed) or len(schedule) < rounds:
-            return None
+        if len(set(fixed.values())) < len(fixed):
+            return []
         return relabel(schedule[:rounds], fixed, people)
     schedule = design(groups, size)
-    complete = len(schedule) * groups * comb(size, 2) == comb(people, 2)
-    if len(schedule) < rounds and not complete:
-        return None
-    return [schedule[r % len(schedule)] for r in range(rounds)]
+    if len(schedule) * groups * comb(size, 2) == comb(people, 2):
+        return [schedule[r % len(schedule)] for r in range(rounds)]
+    return schedule[:rounds] if len(schedule) > 1 else []
 
 
 def relabel(schedule: Schedule, fixed: dict[int, int], people: int) -> Schedule:
@@ -475,14 +475,19 @@ def greedy_schedule(
     fixed: dict[int, int],
     met: dict[tuple[int, int], int],
     rng: random.Random,
+    start: Sequence[list[list[int]]] = (),
 ) -> Schedule:
-    """Fill the rounds one after another (see greedy_round)."""
+    """The first rounds, then fill the others one after another (see greedy_round)."""
     people = groups * size
     counts = np.zeros((people, people), dtype=np.int64)
     weights = weight_matrix(people, met)
     schedule = []
-    for _ in range(rounds):
-        round_ = greedy_round(groups, size, counts, weights, fixed, rng)
+    for index in range(rounds):
+        round_ = (
+            start[index]
+            if index < len(start)
+            else greedy_round(groups, size, counts, weights, fixed, rng)
+        )
         for table in round_:
             counts[np.ix_(table, table)] += 1
         np.fill_diagonal(counts, 0)
