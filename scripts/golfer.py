@@ -21,7 +21,7 @@ from itertools import combinations
 import numpy as np
 from ortools.sat.python import cp_model
 
-from solver.rotation import TabuSearch, greedy_schedule, lower_bound, rotate
+from solver.rotation import Schedule, TabuSearch, greedy_schedule, lower_bound, rotate
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,9 @@ def table(instances: list[Instance], time_limit: float, seed: int) -> None:
         result = rotate(
             instance.groups, instance.size, instance.rounds, seed=seed, time_limit=time_limit
         )
-        if result.bound_met:
+        if not valid(result.rounds, instance.groups, instance.size, instance.rounds):
+            status = "INVALID"
+        elif result.bound_met:
             status = "bound met"
         elif instance.known.isdigit() and result.repeats == int(instance.known):
             status = "known best"
@@ -133,17 +135,29 @@ def sweep(time_limit: float, seed: int) -> None:
         for groups in range(max(size, 2), 32 // size + 1)
         for rounds in range(2, min(known_max(groups, size), 9) + 1)
     ]
-    slowest, failures, total = (0.0, ""), [], 0.0
+    slow, failures, total = [], [], 0.0
     for groups, size, rounds in cases:
         result = rotate(groups, size, rounds, seed=seed, time_limit=time_limit)
         name = f"{groups}-{size}-{rounds}"
         total += result.seconds
-        slowest = max(slowest, (result.seconds, f"{name} ({result.method})"))
-        if result.repeats:
+        if result.seconds > 1:
+            slow.append(f"{name} {result.seconds:.1f} s ({result.method})")
+        if result.repeats or not valid(result.rounds, groups, size, rounds):
             failures.append(f"{name}: {result.repeats}")
-    print(f"{len(cases)} instances, {len(cases) - len(failures)} without a repeat")
-    print(f"total {total:.1f} s, slowest {slowest[1]} in {slowest[0]:.2f} s")
+    print(f"{len(cases)} instances, {len(cases) - len(failures)} without a repeat, {total:.1f} s")
+    print("over 1 s: " + (", ".join(slow) or "none"))
     print("repeats: " + (", ".join(failures) or "none"))
+
+
+def valid(schedule: Schedule, groups: int, size: int, rounds: int) -> bool:
+    """Every round seats everyone once, at `groups` tables of `size`."""
+    everyone = list(range(groups * size))
+    return len(schedule) == rounds and all(
+        len(round_) == groups
+        and all(len(table) == size for table in round_)
+        and sorted(p for table in round_ for p in table) == everyone
+        for round_ in schedule
+    )
 
 
 def known_max(groups: int, size: int) -> int:
