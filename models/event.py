@@ -182,7 +182,14 @@ class Settings(BaseModel):
         default=1, ge=0, description="cost of each colleague beyond an option's fair share"
     )
     weight_mixing: int = Field(
-        default=1, ge=0, description="cost of each pair who share a group again in a split session"
+        default=1,
+        ge=0,
+        description="cost of each pair who share a split group or table again on a later day",
+    )
+    weight_new_peers: int = Field(
+        default=10,
+        ge=0,
+        description="cost of each pair who share a table again in a later round of a roundtable",
     )
     weight_fairness: int = Field(
         default=1,

@@ -42,6 +42,7 @@ from models import (
 from solver.history import History
 from solver.rules import split_sizes
 from solver.rules.eligibility import reasons_against
+from solver.rules.groups import met_before
 
 Key = tuple[str, str, int]  # (participant, option, round)
 Var: TypeAlias = pywraplp.Variable
@@ -450,16 +451,10 @@ def mixing(m: Mip) -> None:
 
     The pairs among c people who met are c(c − 1)/2, convex in c: tangent lines from below.
     """
-    weight = m.event.settings.weight_mixing
-    if not weight or m.session.kind not in MIXING_KINDS:
+    if m.session.kind not in MIXING_KINDS:
         return
-    here = [p.id for p in m.people]
-    repeats: dict[tuple[str, ...], int] = {}
-    for group in m.history.groups:
-        met = tuple(p for p in here if p in group)
-        if len(met) > 1:
-            repeats[met] = repeats.get(met, 0) + 1
-    for met, times in repeats.items():
+    repeats = met_before(m.event, m.session, m.people, m.history)
+    for met, weight in repeats.items():
         for option in m.options:
             for round_ in m.rounds:
                 most = min(len(met), m.most(option, round_))
@@ -469,7 +464,7 @@ def mixing(m: Mip) -> None:
                 pairs = m.solver.IntVar(0, most * (most - 1) // 2, "pairs")
                 for k in range(1, most):
                     row(m.solver, [(pairs, 1), *((x, -k) for x, _ in count)], -k * (k + 1) // 2)
-                m.penalise(weight * times, pairs)
+                m.penalise(weight, pairs)
 
 
 def objective(m: Mip) -> None:

@@ -157,10 +157,12 @@ MIXING_KINDS = (SessionKind.SPLIT, SessionKind.ROUNDTABLE)
 
 
 def earlier_meetings(checker: Checker, session: Session, round_: int) -> Counter[Pair]:
-    """How often each pair shared a split group or a table before this session's round.
+    """What each pair who met before this session's round costs when they meet again.
 
-    Before means on an earlier day, or in an earlier round of the same roundtable.
+    Before means on an earlier day (`weight_mixing` per meeting), or in an earlier round of
+    the same roundtable (`weight_new_peers` per meeting).
     """
+    settings = checker.event.settings
     days = checker.event.days()
     kinds = {s.id: s.kind for s in checker.event.sessions}
     day_of = {s.id: days.index(s.day) for s in checker.event.sessions}
@@ -168,28 +170,32 @@ def earlier_meetings(checker: Checker, session: Session, round_: int) -> Counter
     for (other, _option, other_round), people in checker.allocation.members.items():
         earlier_day = day_of.get(other, len(days)) < days.index(session.day)
         earlier_round = other == session.id and other_round < round_
-        if kinds.get(other) in MIXING_KINDS and (earlier_day or earlier_round):
-            met.update(combinations(sorted(people), 2))
+        if kinds.get(other) not in MIXING_KINDS or not (earlier_day or earlier_round):
+            continue
+        weight = settings.weight_new_peers if earlier_round else settings.weight_mixing
+        for pair in combinations(sorted(people), 2):
+            met[pair] += weight
     return met
 
 
 def mixing(checker: Checker, session: Session) -> None:
     """In split groups and at tables, each pair that met before costs once per earlier meeting."""
-    weight = checker.event.settings.weight_mixing
-    if session.kind not in MIXING_KINDS or not weight:
+    settings = checker.event.settings
+    weighed = settings.weight_mixing or settings.weight_new_peers
+    if session.kind not in MIXING_KINDS or not weighed:
         return
     for round_ in rounds_of(session):
         met = earlier_meetings(checker, session, round_)
         for option, members in option_members(checker, session, round_).items():
             again = [(pair, met[pair]) for pair in combinations(sorted(members), 2) if met[pair]]
             if again:
-                times = sum(count for _, count in again)
+                cost = sum(weight for _, weight in again)
                 people = sorted({p for pair, _ in again for p in pair})
                 message = (
-                    f"{len(again)} pairs in {option}{in_round(session, round_)} met before "
-                    f"({times} earlier meetings)"
+                    f"{len(again)} pairs in {option}{in_round(session, round_)} met before"
+                    f" (cost {cost})"
                 )
-                checker.soft("mixing", session, times * weight, message, people)
+                checker.soft("mixing", session, cost, message, people)
     checker.soft_held("mixing", session, "no pair meets again")
 
 

@@ -13,7 +13,7 @@ class History:
     """Facts from the sessions solved so far, read by the fairness and mixing rules."""
 
     dissatisfaction: Counter[str] = field(default_factory=Counter)
-    groups: list[frozenset[str]] = field(default_factory=list)
+    groups: list[tuple[str, frozenset[str]]] = field(default_factory=list)  # (session, people)
     visits: Counter[tuple[str, str, str]] = field(default_factory=Counter)
 
     def copy(self) -> "History":
@@ -31,4 +31,8 @@ class History:
             self.visits[(a.session, a.participant, a.option)] += 1
             if event.session_by_id[a.session].kind in MIXING_KINDS:
                 members.setdefault((a.session, a.option, a.round), set()).add(a.participant)
-        self.groups += [frozenset(group) for _, group in sorted(members.items()) if len(group) > 1]
+        self.groups += [
+            (session, frozenset(group))
+            for (session, _option, _round), group in sorted(members.items())
+            if len(group) > 1
+        ]

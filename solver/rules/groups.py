@@ -7,7 +7,8 @@ linear in the option's size and the bound is scaled by the session's size.
 
 from ortools.sat.python import cp_model
 
-from models import Event, Session, SessionKind, Strength
+from models import Event, Participant, Session, SessionKind, Strength
+from solver.history import History
 from solver.model import SessionModel
 
 
@@ -169,23 +170,36 @@ def no_isolation(m: SessionModel) -> None:
                     m.penalise("isolation", settings.weight_isolation, alone, *people)
 
 
+def met_before(
+    event: Event, session: Session, people: list[Participant], history: History
+) -> dict[tuple[str, ...], int]:
+    """The people of this session who shared an earlier group, with what each pair costs.
+
+    A group from an earlier day costs `weight_mixing` per pair; a table from an earlier round
+    of this roundtable costs `weight_new_peers` per pair (new peers every round come first).
+    """
+    settings = event.settings
+    here = [person.id for person in people]
+    weights: dict[tuple[str, ...], int] = {}
+    for source, group in history.groups:
+        weight = settings.weight_new_peers if source == session.id else settings.weight_mixing
+        met = tuple(person for person in here if person in group)
+        if len(met) > 1 and weight:
+            weights[met] = weights.get(met, 0) + weight
+    return weights
+
+
 def new_encounters(m: SessionModel) -> None:
     """Split groups and tables mix people who met before: each pair meeting again costs.
 
     Earlier days' split groups and tables count, and so do a roundtable's earlier rounds.
     """
-    weight = m.event.settings.weight_mixing
-    if not weight or m.session.kind not in BALANCED_KINDS:
+    if m.session.kind not in BALANCED_KINDS:
         return
-    here = [person.id for person in m.people]
-    repeats: dict[tuple[str, ...], int] = {}
-    for group in m.history.groups:
-        met = tuple(person for person in here if person in group)
-        if len(met) > 1:
-            repeats[met] = repeats.get(met, 0) + 1
+    repeats = met_before(m.event, m.session, m.people, m.history)
     if repeats and not m.soft_groups():
         return
-    for met, times in repeats.items():
+    for met, weight in repeats.items():
         for option in m.options:
             for round_ in m.rounds:
                 most = min(len(met), m.most(option.id, round_))
@@ -195,4 +209,4 @@ def new_encounters(m: SessionModel) -> None:
                 pairs = m.model.new_int_var(0, most * (most - 1) // 2, "pairs")
                 for k in range(1, most):
                     m.model.add(pairs >= k * count - k * (k + 1) // 2)
-                m.penalise("mixing", weight * times, pairs, *met)
+                m.penalise("mixing", weight, pairs, *met)
