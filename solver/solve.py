@@ -2,6 +2,7 @@
 
 import math
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from solver.flow import fairest_flow, flow_hint, flow_shaped
 from solver.history import History
 from solver.model import Key, SessionModel
 from solver.previous import Published, describe_pin, pin_problems, read_published
+from solver.roundtable import can_polish, polish_roundtable
 from solver.rules import split_sizes
 from solver.watch import Progress, Watch
 
@@ -31,6 +33,7 @@ Status = CpSolverStatus
 QUICK_WORK = 2.0  # deterministic seconds for the single-threaded first attempt
 PORTFOLIO_WORKERS = 4  # interleaved subsolvers when the first attempt does not prove optimality
 EVALUATION_SECONDS = 5.0  # costing a fixed allocation (propagation only, in practice instant)
+COSTING_SHARE = 0.2  # of a roundtable's time left kept for costing the search's schedule
 
 
 class InfeasibleEventError(Exception):
@@ -187,17 +190,36 @@ def time_budgets(event: Event, sessions: list[Session], left: float) -> dict[str
 
 
 def solve_session(ctx: Context, session: Session, budget: float, history: History) -> PartResult:
-    """Solve one session; a roundtable's rounds one after another, each seeing the earlier ones."""
+    """Solve one session; a roundtable's rounds one after another, then all together.
+
+    Each round's CP-SAT model sees the rounds before it (fairness, new peers). When the search
+    of solver/roundtable.py can improve every round at once, the rounds are first solved for
+    preferences, fairness and the hard rules only (quick, and the same every run), and the
+    search then weighs every criterion over all rounds, keeping the hard rules and the
+    worst-off person's dissatisfaction.
+    """
     began = time.monotonic()
     deadline = min(began + budget, ctx.deadline)
     if session.kind is not SessionKind.ROUNDTABLE or session.rounds == 1:
         return solve_rounds(ctx, session, history, range(1, session.rounds + 1), deadline)
+    polishing = can_polish(ctx.event, session, bool(ctx.published.of_session(session.id)[0]))
+    part = round_by_round(ctx, session, history, deadline, groups=not polishing)
+    if polishing and part.status == "feasible":
+        part = polished(ctx, session, history, part, deadline)
+    part.seconds = time.monotonic() - began
+    return part
+
+
+def round_by_round(
+    ctx: Context, session: Session, history: History, deadline: float, groups: bool
+) -> PartResult:
+    """A roundtable's rounds one after another, each seeing the earlier ones."""
     local = history.copy()
     parts = []
     for round_ in range(1, session.rounds + 1):
         share = (deadline - time.monotonic()) / (session.rounds - round_ + 1)
         rounds = range(round_, round_ + 1)
-        part = solve_rounds(ctx, session, local, rounds, time.monotonic() + share)
+        part = solve_rounds(ctx, session, local, rounds, time.monotonic() + share, groups)
         if part.status not in ("optimal", "feasible"):
             return part
         local.record(ctx.event, part.assignments)
@@ -207,20 +229,82 @@ def solve_session(ctx: Context, session: Session, budget: float, history: Histor
         status="feasible",
         objective=sum(part.objective for part in parts),
         bound=sum(part.bound for part in parts),
-        seconds=time.monotonic() - began,
+        seconds=0.0,
         assignments=[a for part in parts for a in part.assignments],
     )
 
 
-def solve_rounds(
-    ctx: Context, session: Session, history: History, rounds: range, deadline: float
+def polished(
+    ctx: Context, session: Session, history: History, part: PartResult, deadline: float
 ) -> PartResult:
-    """Solve some rounds of a session: balanced if the rules allow, worst-off person first."""
+    """Every round improved together from the round-by-round start, costed by the model.
+
+    The cost is each round's CP-SAT model evaluated on the search's placements (the search
+    mirrors the model's terms, and tests check both against the independent checker). The
+    bound is what preferences alone cost: sequential rounds prove nothing about the whole.
+    """
+    seconds = deadline - time.monotonic()
+    result = polish_roundtable(
+        ctx.event, session, history, part.assignments, seconds * (1 - COSTING_SHARE)
+    )
+    began = time.monotonic()
+    objective = costed(ctx, session, history, result.assignments)
+    ctx.watch.tell(f"{session.id}: costed in {time.monotonic() - began:.2f} s")
+    ctx.watch.tell(
+        f"{session.id}: all rounds together, cost {objective:g} "
+        f"({result.iterations} swaps in {result.seconds:.2f} s)"
+    )
+    return PartResult(
+        session=session,
+        status="feasible",
+        objective=objective,
+        bound=min(result.bound, objective),
+        seconds=0.0,
+        assignments=result.assignments,
+    )
+
+
+def costed(ctx: Context, session: Session, history: History, chosen: list[Assignment]) -> int:
+    """What a roundtable's placements cost, round by round, under the rounds' CP-SAT models."""
+    local = history.copy()
+    total = 0
+    for round_ in range(1, session.rounds + 1):
+        placed = [a for a in chosen if a.round == round_]
+        sizes = Counter(a.option for a in placed)
+        m = build_session(
+            ctx.event,
+            session,
+            local,
+            sizes={o.id: sizes[o.id] for o in ctx.event.options_of[session.id]},
+            rounds=range(round_, round_ + 1),
+            published=ctx.published,
+        )
+        keys = {(a.participant, a.option, a.round) for a in placed}
+        solved = evaluated(m, Solved(cp_model.FEASIBLE, chosen={k: k in keys for k in m.x}))
+        if not solved.found:
+            raise RuntimeError(f"session {session.id}: the search broke a hard rule")
+        total += round(solved.objective)
+        local.record(ctx.event, placed)
+    return total
+
+
+def solve_rounds(
+    ctx: Context,
+    session: Session,
+    history: History,
+    rounds: range,
+    deadline: float,
+    groups: bool = True,
+) -> PartResult:
+    """Solve some rounds of a session: balanced if the rules allow, worst-off person first.
+
+    `groups=False` stops after the first stage (no group criteria in the objective).
+    """
     began = time.monotonic()
     balanced = split_sizes(ctx.event, session)
-    result = solve_staged(ctx, session, history, rounds, balanced, deadline)
+    result = solve_staged(ctx, session, history, rounds, balanced, deadline, groups)
     if result.status == cp_model.INFEASIBLE and balanced is not None:
-        result = solve_staged(ctx, session, history, rounds, None, deadline)
+        result = solve_staged(ctx, session, history, rounds, None, deadline, groups)
     reasons = []
     if result.status == cp_model.INFEASIBLE:
         seconds = min(CORE_SECONDS, max(1.0, ctx.deadline - time.monotonic()))
@@ -270,8 +354,9 @@ def solve_staged(
     rounds: range,
     sizes: dict[str, int] | None,
     deadline: float,
+    groups: bool = True,
 ) -> Solved:
-    """Solve in stages, each small and each the next one's hint.
+    """Solve in stages, each small and each the next one's hint (stage 1 only without `groups`).
 
     1. Without the group criteria: what comes first is minimised and then kept, in order
        (the fewest moves when re-solving, then the worst-off person's dissatisfaction: a
@@ -291,7 +376,7 @@ def solve_staged(
     base = build(sizes, groups=False)
     building = time.monotonic() - began
     first = solve_base(base, run, deadline)
-    if not first.found or not base.groups_left_out:
+    if not first.found or not base.groups_left_out or not groups:
         return first
     fixed = build(sizes if sizes is not None else sizes_of(base, first.chosen))
     cap_firsts(fixed, base)

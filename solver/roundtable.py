@@ -1,0 +1,430 @@
+"""A roundtable's rounds improved together: a tabu search on swaps, after the round-by-round solve.
+
+Solving a roundtable one round at a time is myopic: round 1 seats everyone at their favourite
+table without knowing that rounds 2 and 3 then have to repeat pairs. This search sees every
+round at once. It moves two people of one round between their tables (so every table keeps
+its size), never breaking a hard rule: hosts, pinned people and people named in an organiser's
+rule stay where the round-by-round solve put them, nobody is moved to a table they may not
+take or visit too often, and nobody's dissatisfaction rises above the worst-off person's.
+
+It minimises the session's whole objective, the same terms as the CP-SAT rules with the same
+weights: preference costs, pairs who meet again (earlier days: `weight_mixing`; earlier rounds:
+`weight_new_peers`), and, per table and round, diversity, isolation and colleagues beyond
+their fair share. Every swap of a round is evaluated at once with numpy (the pair-weight
+matrix times the table membership, Dotú & Van Hentenryck's social-golfer tabu search extended
+with preferences and attributes); a person may not go back to the table they just left for a
+few iterations; the search ends after `STALL` iterations without a better schedule, so the
+same seed gives the same result.
+"""
+
+import math
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from models import Assignment, Event, Participant, Session, Strength
+from solver.history import History
+from solver.rules import reasons_against
+from solver.rules.groups import met_before
+
+Ints = NDArray[np.int64]
+Bools = NDArray[np.bool_]
+
+STALL = 1200  # iterations without a better schedule before the search ends
+TENURE = (3, 12)  # iterations a person may not return to the table they left (random range)
+FORBIDDEN = 1 << 40  # the cost of a count the hard rules forbid (hard isolation)
+
+
+@dataclass
+class Attribute:
+    """One attribute rule: each person's value code and the cost of each count per table."""
+
+    codes: Ints  # (people,) value index, or the last index (no cost) for an empty value
+    cost: Ints  # (rounds, values + 1, tables, most + 2): cost of c people of a value at a table
+
+
+@dataclass
+class Seating:
+    """A roundtable session as arrays: who sits where, what is allowed, what costs."""
+
+    people: list[str]
+    tables: list[str]
+    rounds: list[int]
+    seat: Ints  # (people, rounds) table index
+    movable: Bools  # (people,)
+    allowed: Bools  # (people, tables)
+    most_visits: Ints  # (people,) times a person may sit at one table
+    preference: Ints  # (people, tables) weighted rank cost
+    dissatisfaction: Ints  # (people, tables) unweighted rank cost, for fairness
+    earlier: Ints  # (people,) dissatisfaction from earlier days
+    worst: int | None  # nobody's dissatisfaction may exceed this (None: fairness off)
+    history: Ints  # (people, people) cost of a pair meeting again, from earlier days
+    new_peers: int  # cost of each earlier-round meeting of a pair in this session
+    attributes: list[Attribute]
+
+
+@dataclass(frozen=True)
+class Polished:
+    """The search's schedule, its cost under the search's own objective, and its work."""
+
+    assignments: list[Assignment]
+    start_cost: int
+    cost: int
+    bound: int  # what the preferences alone cost at least: a lower bound of any schedule
+    iterations: int
+    seconds: float
+
+
+def polish_roundtable(
+    event: Event,
+    session: Session,
+    history: History,
+    start: list[Assignment],
+    seconds: float,
+) -> Polished:
+    """Improve a roundtable's allocation across all its rounds (history: earlier days only)."""
+    began = time.monotonic()
+    seating = seating_of(event, session, history, start)
+    search = Search(seating, random.Random(event.settings.seed))
+    start_cost = search.total()
+    iterations = search.run(began + seconds)
+    return Polished(
+        assignments=assignments_of(session, seating, search.best),
+        start_cost=start_cost,
+        cost=search.best_cost,
+        bound=preference_bound(seating),
+        iterations=iterations,
+        seconds=time.monotonic() - began,
+    )
+
+
+def can_polish(event: Event, session: Session, published: bool) -> bool:
+    """A search helps roundtables of several rounds, not re-solves (they keep people in place)."""
+    return session.rounds > 1 and not published and len(event.options_of[session.id]) > 1
+
+
+def preference_bound(seating: Seating) -> int:
+    """Each person's cheapest allowed tables, as often as they may visit each, over the rounds."""
+    rounds = len(seating.rounds)
+    total = 0
+    for costs, allowed, most in zip(
+        seating.preference, seating.allowed, seating.most_visits, strict=True
+    ):
+        cheapest = np.sort(np.repeat(costs[allowed], most))
+        total += int(cheapest[:rounds].sum())
+    return total
+
+
+# ---------------------------------------------------------------- the session as arrays
+
+
+def seating_of(
+    event: Event, session: Session, history: History, start: list[Assignment]
+) -> Seating:
+    """The arrays of a session, seated as in `start`."""
+    people = event.audience_of(session)
+    ids = [p.id for p in people]
+    tables = [o.id for o in event.options_of[session.id]]
+    rounds = list(range(1, session.rounds + 1))
+    index = {pid: i for i, pid in enumerate(ids)}
+    column = {tid: j for j, tid in enumerate(tables)}
+    seat = np.zeros((len(ids), len(rounds)), dtype=np.int64)
+    for a in start:
+        seat[index[a.participant], a.round - 1] = column[a.option]
+    allowed = np.array(
+        [
+            [
+                o.max > 0 and not reasons_against(event, session, p, o)
+                for o in event.options_of[session.id]
+            ]
+            for p in people
+        ],
+        dtype=np.bool_,
+    )
+    hosts = {pid for pid in ids if (pid, session.id) in event.host_option}
+    ruled = {
+        pid for rule in event.rules if rule.applies_to(session.id) for pid in rule.participants
+    }
+    movable = np.array([pid not in hosts and pid not in ruled for pid in ids], dtype=np.bool_)
+    rank_cost = np.array(
+        [
+            [0 if pid in hosts else event.cost(pid, session.id, tid) for tid in tables]
+            for pid in ids
+        ],
+        dtype=np.int64,
+    )
+    earlier = np.array([history.dissatisfaction[pid] for pid in ids], dtype=np.int64)
+    sizes = np.array([np.bincount(seat[:, r], minlength=len(tables)) for r in range(len(rounds))])
+    return Seating(
+        people=ids,
+        tables=tables,
+        rounds=rounds,
+        seat=seat,
+        movable=movable,
+        allowed=allowed,
+        most_visits=np.array(
+            [math.ceil(len(rounds) / max(1, int(row.sum()))) for row in allowed], dtype=np.int64
+        ),
+        preference=rank_cost * event.settings.weight_preference,
+        dissatisfaction=rank_cost,
+        earlier=earlier,
+        worst=worst_off(event, seat, rank_cost, earlier, movable),
+        history=pair_weights(event, session, history, ids, index),
+        new_peers=event.settings.weight_new_peers,
+        attributes=attributes(event, session, ids, sizes),
+    )
+
+
+def worst_off(
+    event: Event, seat: Ints, rank_cost: Ints, earlier: Ints, movable: Bools
+) -> int | None:
+    """The worst-off dissatisfaction of the start, which the search may not exceed."""
+    if not event.settings.weight_fairness:
+        return None
+    totals = earlier + rank_cost[np.arange(len(seat))[:, None], seat].sum(axis=1)
+    wishing = rank_cost.any(axis=1)
+    return int(totals[wishing].max()) if wishing.any() else None
+
+
+def pair_weights(
+    event: Event, session: Session, history: History, ids: list[str], index: dict[str, int]
+) -> Ints:
+    """What each pair costs when they share a table, from their meetings on earlier days."""
+    people = event.audience_of(session)
+    weights = np.zeros((len(ids), len(ids)), dtype=np.int64)
+    for met, weight in met_before(event, session, people, history).items():
+        members = [index[pid] for pid in met]
+        for a, b in combinations(members, 2):
+            weights[a, b] += weight
+            weights[b, a] += weight
+    return weights
+
+
+def attributes(event: Event, session: Session, ids: list[str], sizes: Ints) -> list[Attribute]:
+    """The attribute rules as cost tables: diversity, colleagues apart, no isolation."""
+    settings = event.settings
+    people = event.audience_of(session)
+    found = []
+    if settings.weight_diversity:
+        for column in settings.diversity:
+            values = values_in(people, column, least=1)
+            if len(values) > 1:
+                found.append(attribute(people, values, sizes, diversity(settings.weight_diversity)))
+    if settings.weight_spread:
+        for column in settings.spread:
+            values = values_in(people, column, least=2)
+            found.append(attribute(people, values, sizes, too_many(settings.weight_spread)))
+    hard = settings.no_isolation_strength is Strength.HARD
+    if hard or settings.weight_isolation:
+        for column in settings.no_isolation:
+            values = values_in(people, column, least=2)
+            alone = FORBIDDEN if hard else settings.weight_isolation
+            found.append(attribute(people, values, sizes, isolated(alone)))
+    return [a for a in found if a.cost.shape[1] > 1]
+
+
+def values_in(people: list[Participant], column: str, least: int) -> dict[str, list[int]]:
+    """The positions of the people with each value of a column (values held by `least`+)."""
+    grouped: dict[str, list[int]] = {}
+    for i, person in enumerate(people):
+        value = person.attribute(column)
+        if value:
+            grouped.setdefault(value, []).append(i)
+    return {value: found for value, found in grouped.items() if len(found) >= least}
+
+
+CountCost = Callable[[int, int, int], int]  # (count, fair low, fair high) -> cost
+
+
+def diversity(weight: int) -> CountCost:
+    """Each person beyond [low, high] costs `weight`."""
+    return lambda count, low, high: weight * (max(0, count - high) + max(0, low - count))
+
+
+def too_many(weight: int) -> CountCost:
+    """Each person above `high` costs `weight`."""
+    return lambda count, _low, high: weight * max(0, count - high)
+
+
+def isolated(weight: int) -> CountCost:
+    """Being the only one costs `weight`."""
+    return lambda count, _low, _high: weight if count == 1 else 0
+
+
+def attribute(
+    people: list[Participant], values: dict[str, list[int]], sizes: Ints, cost: CountCost
+) -> Attribute:
+    """A rule's cost of every count of every value at every table and round (fair shares
+    from each table's size, as in the CP-SAT model)."""
+    total = len(people)
+    codes = np.full(total, len(values), dtype=np.int64)
+    for code, members in enumerate(values.values()):
+        codes[members] = code
+    rounds, tables = sizes.shape
+    table = np.zeros((rounds, len(values) + 1, tables, int(sizes.max()) + 2), dtype=np.int64)
+    for code, members in enumerate(values.values()):
+        share = len(members)
+        for r in range(rounds):
+            for t in range(tables):
+                size = int(sizes[r, t])
+                low, high = share * size // total, -(-share * size // total)
+                for count in range(table.shape[3]):
+                    table[r, code, t, count] = cost(count, low, high)
+    return Attribute(codes=codes, cost=table)
+
+
+# ---------------------------------------------------------------- the search
+
+
+class Search:
+    """Tabu search on swaps of two people of one round; keeps the best schedule seen."""
+
+    def __init__(self, seating: Seating, rng: random.Random) -> None:
+        self.s = seating
+        self.rng = rng
+        people, rounds = seating.seat.shape
+        self.tables = len(seating.tables)
+        self.everyone = np.arange(people)
+        self.onehot = [self.members(r) for r in range(rounds)]
+        self.met: Ints = np.sum([t @ t.T for t in self.onehot], axis=0)
+        np.fill_diagonal(self.met, 0)
+        self.visits: Ints = np.sum(self.onehot, axis=0)
+        self.counts = [
+            [
+                np.bincount(
+                    a.codes * self.tables + seating.seat[:, r], minlength=a.cost[r, :, :, 0].size
+                ).reshape(a.cost.shape[1:3])
+                for r in range(rounds)
+            ]
+            for a in seating.attributes
+        ]
+        self.person_cost = seating.earlier + seating.dissatisfaction[
+            self.everyone[:, None], seating.seat
+        ].sum(axis=1)
+        self.tabu = np.zeros((rounds, people, self.tables), dtype=np.int64)
+        self.cost = self.total()
+        self.best = seating.seat.copy()
+        self.best_cost = self.cost
+
+    def members(self, r: int) -> Ints:
+        """Who sits at which table in round r, as a people × tables 0/1 matrix."""
+        return (self.s.seat[:, r][:, None] == np.arange(self.tables)).astype(np.int64)
+
+    def total(self) -> int:
+        """The schedule's cost: preferences, pairs meeting again, attribute rules."""
+        s = self.s
+        cost = int(s.preference[self.everyone[:, None], s.seat].sum())
+        for t in self.onehot:
+            together = t @ t.T
+            np.fill_diagonal(together, 0)
+            cost += int((s.history * together).sum()) // 2
+        cost += s.new_peers * int((self.met * (self.met - 1)).sum()) // 4
+        for a, counts in zip(s.attributes, self.counts, strict=True):
+            for r, count in enumerate(counts):
+                values, tables = np.indices(count.shape)
+                cost += int(a.cost[r, values, tables, count].sum())
+        return cost
+
+    def run(self, deadline: float) -> int:
+        """Swap until STALL iterations bring nothing better (or time runs out); the iterations."""
+        iteration = since = 0
+        while since < STALL and time.monotonic() < deadline:
+            move = self.best_move(iteration)
+            if move is not None:
+                self.swap(*move, iteration)
+            iteration += 1
+            since += 1
+            if self.cost < self.best_cost:
+                self.best, self.best_cost, since = self.s.seat.copy(), self.cost, 0
+        return iteration
+
+    def best_move(self, iteration: int) -> tuple[int, int, int, int] | None:
+        """The best allowed swap (round, p, q, delta), the rounds taken in turn; ties at random."""
+        r = iteration % self.s.seat.shape[1]
+        delta, allowed = self.deltas(r, iteration)
+        allowed &= self.everyone[:, None] < self.everyone
+        if not allowed.any():
+            return None
+        low = delta[allowed].min()
+        ps, qs = np.nonzero(allowed & (delta == low))
+        p, q = self.rng.choice(list(zip(ps.tolist(), qs.tolist(), strict=True)))
+        return r, p, q, int(low)
+
+    def deltas(self, r: int, iteration: int) -> tuple[Ints, Bools]:
+        """What swapping each pair of round r changes, and which swaps are allowed."""
+        s = self.s
+        seat = s.seat[:, r]
+        onehot = self.onehot[r]
+        together = onehot @ onehot.T
+        weights = s.history + s.new_peers * (self.met - together)
+        np.fill_diagonal(weights, 0)
+        pulled = (weights @ onehot + s.preference)[:, seat]  # [p, q]: p at q's table
+        own = np.diagonal(pulled)
+        delta = pulled + pulled.T - own[:, None] - own[None, :] - 2 * weights
+        for a, counts in zip(s.attributes, self.counts, strict=True):
+            delta += self.attribute_deltas(a, counts[r], r, seat)
+        fair = s.dissatisfaction[:, seat]
+        after = self.person_cost[:, None] - np.diagonal(fair)[:, None] + fair
+        ok = s.allowed[:, seat] & (self.visits[:, seat] < s.most_visits[:, None])
+        if s.worst is not None:
+            ok &= after <= s.worst
+        ok &= ok.T & (seat[:, None] != seat[None, :])
+        ok &= s.movable[:, None] & s.movable[None, :]
+        tabu = self.tabu[r][:, seat] > iteration
+        tabu |= tabu.T
+        ok &= ~tabu | (self.cost + delta < self.best_cost)
+        return delta, ok
+
+    def attribute_deltas(self, a: Attribute, count: Ints, r: int, seat: Ints) -> Ints:
+        """What a swap changes in one attribute rule's cost (nothing between equal values)."""
+        values, tables = np.indices(count.shape)
+        now = a.cost[r, values, tables, count]
+        leave = np.where(count > 0, a.cost[r, values, tables, np.maximum(count - 1, 0)] - now, 0)
+        join = a.cost[r, values, tables, count + 1] - now
+        codes = a.codes
+        gone = leave[codes, seat]
+        come = join[codes][:, seat]  # [p, q]: p's value joins q's table
+        return (codes[:, None] != codes[None, :]) * (gone[:, None] + come + gone[None, :] + come.T)
+
+    def swap(self, r: int, p: int, q: int, delta: int, iteration: int) -> None:
+        """Swap p and q in round r and update every count."""
+        s = self.s
+        a, b = int(s.seat[p, r]), int(s.seat[q, r])
+        for person, old, new in ((p, a, b), (q, b, a)):
+            s.seat[person, r] = new
+            self.onehot[r][person, old], self.onehot[r][person, new] = 0, 1
+            self.visits[person, old] -= 1
+            self.visits[person, new] += 1
+            self.person_cost[person] += (
+                s.dissatisfaction[person, new] - s.dissatisfaction[person, old]
+            )
+            for attr, counts in zip(s.attributes, self.counts, strict=True):
+                code = attr.codes[person]
+                counts[r][code, old] -= 1
+                counts[r][code, new] += 1
+            self.tabu[r, person, old] = iteration + self.rng.randint(*TENURE)
+        for person in (p, q):
+            row = (s.seat == s.seat[person]).sum(axis=1)
+            row[person] = 0
+            self.met[person, :] = row
+            self.met[:, person] = row
+        self.cost += delta
+
+
+def assignments_of(session: Session, seating: Seating, seat: Ints) -> list[Assignment]:
+    """The schedule as assignments."""
+    return [
+        Assignment(
+            participant=person,
+            session=session.id,
+            option=seating.tables[int(seat[i, r])],
+            round=round_,
+        )
+        for i, person in enumerate(seating.people)
+        for r, round_ in enumerate(seating.rounds)
+    ]
