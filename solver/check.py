@@ -211,17 +211,21 @@ def vetoes_kept(checker: Checker, session: Session) -> None:
 
 
 def distinct_tables(checker: Checker, session: Session) -> None:
-    """Across rounds, nobody visits an option more often than the number of options forces."""
+    """Across rounds, nobody visits a host's table more often than the number of tables forces.
+
+    Tables without hosts are interchangeable: sitting at one again is no repeat.
+    """
     if session.rounds <= 1:
         return
     event = checker.event
     open_options = [o for o in event.options_of.get(session.id, []) if o.max > 0]
+    hosted = {o.id for o in open_options if o.hosts}
     visits: Counter[tuple[str, str]] = Counter(
         (person, option.id) for person, _round, option in session_assignments(checker, session)
     )
     problems = []
     for (person, option_id), times in sorted(visits.items()):
-        if (person, session.id) in event.host_option:
+        if (person, session.id) in event.host_option or option_id not in hosted:
             continue
         allowed = -(
             -session.rounds // max(1, usable_options(checker, session, person, open_options))
@@ -229,7 +233,9 @@ def distinct_tables(checker: Checker, session: Session) -> None:
         if times > allowed:
             message = f"{checker.who(person)} sits at {option_id} {times} times"
             problems.append((message, [person]))
-    checker.record("distinct tables", session, problems, "nobody sits at the same table twice")
+    checker.record(
+        "distinct tables", session, problems, "nobody sits at the same host's table twice"
+    )
 
 
 def usable_options(

@@ -12,12 +12,14 @@ weights: preference costs, pairs who meet again (earlier days: `weight_mixing`; 
 `weight_new_peers`), and, per table and round, diversity, isolation and colleagues beyond
 their fair share. Every swap of a round is evaluated at once with numpy (the pair-weight
 matrix times the table membership, Dotú & Van Hentenryck's social-golfer tabu search extended
-with preferences and attributes); a person may not go back to the table they just left for a
-few iterations; the search ends after `STALL` iterations without a better schedule, so the
-same seed gives the same result.
+with preferences and attributes), the rounds taken in turn. A person may not go back to the
+table they just left for a few iterations. To let people exchange the order of their tables
+between rounds, the search may pass through one visit beyond the limit (at a cost), never
+keeping such a schedule. After `STALL` iterations without a better schedule it restarts from
+the best one shaken by a few random swaps, and ends after `RESTARTS` fruitless restarts: the
+same seed gives the same result, whatever the machine's speed, unless time runs out first.
 """
 
-import math
 import random
 import time
 from collections.abc import Callable
@@ -35,8 +37,13 @@ from solver.rules.groups import met_before
 Ints = NDArray[np.int64]
 Bools = NDArray[np.bool_]
 
-STALL = 1200  # iterations without a better schedule before the search ends
+REVISIT = 3  # × weight_new_peers: the cost of a visit beyond the limit, on the way only
+MOST_EXCESS = 1  # visits beyond the limit the search may pass through (never in the result)
+STALL = 600  # iterations without a better schedule before a restart
+KICK = 3  # random swaps that shake the best schedule for a restart
+RESTARTS = 3  # restarts in a row without a better schedule before the search ends
 TENURE = (3, 12)  # iterations a person may not return to the table they left (random range)
+TOP_WISHES = 3  # nobody who sits at one of their top 3 tables loses their last one
 FORBIDDEN = 1 << 40  # the cost of a count the hard rules forbid (hard isolation)
 
 
@@ -58,9 +65,10 @@ class Seating:
     seat: Ints  # (people, rounds) table index
     movable: Bools  # (people,)
     allowed: Bools  # (people, tables)
-    most_visits: Ints  # (people,) times a person may sit at one table
+    most_visits: Ints  # (people, tables) times a person may sit at the table
     preference: Ints  # (people, tables) weighted rank cost
     dissatisfaction: Ints  # (people, tables) unweighted rank cost, for fairness
+    wished: Bools  # (people, tables) among the person's top TOP_WISHES
     earlier: Ints  # (people,) dissatisfaction from earlier days
     worst: int | None  # nobody's dissatisfaction may exceed this (None: fairness off)
     history: Ints  # (people, people) cost of a pair meeting again, from earlier days
@@ -115,7 +123,7 @@ def preference_bound(seating: Seating) -> int:
     for costs, allowed, most in zip(
         seating.preference, seating.allowed, seating.most_visits, strict=True
     ):
-        cheapest = np.sort(np.repeat(costs[allowed], most))
+        cheapest = np.sort(np.repeat(costs[allowed], most[allowed]))
         total += int(cheapest[:rounds].sum())
     return total
 
@@ -167,17 +175,35 @@ def seating_of(
         seat=seat,
         movable=movable,
         allowed=allowed,
-        most_visits=np.array(
-            [math.ceil(len(rounds) / max(1, int(row.sum()))) for row in allowed], dtype=np.int64
-        ),
+        most_visits=most_visits(event, session, allowed),
         preference=rank_cost * event.settings.weight_preference,
         dissatisfaction=rank_cost,
+        wished=np.array(
+            [[wished(event, session, pid, tid) for tid in tables] for pid in ids], dtype=np.bool_
+        ),
         earlier=earlier,
         worst=worst_off(event, seat, rank_cost, earlier, movable),
         history=pair_weights(event, session, history, ids, index),
         new_peers=event.settings.weight_new_peers,
         attributes=attributes(event, session, ids, sizes),
     )
+
+
+def wished(event: Event, session: Session, person: str, table: str) -> bool:
+    """Whether the table is among the person's TOP_WISHES best-ranked ones."""
+    wishes = event.preferences_of.get((person, session.id), {})
+    ranked = sorted((pref.rank, option) for option, pref in wishes.items() if pref.rank is not None)
+    return table in {option for _, option in ranked[:TOP_WISHES]}
+
+
+def most_visits(event: Event, session: Session, allowed: Bools) -> Ints:
+    """How often each person may sit at each table: a host's table once while there are
+    enough tables (the CP-SAT rule's limit), a table without host in every round."""
+    rounds = session.rounds
+    hosted = np.array([bool(o.hosts) for o in event.options_of[session.id]], dtype=np.bool_)
+    usable = allowed.sum(axis=1, keepdims=True)
+    limit = -(-rounds // np.maximum(usable, 1))
+    return np.where(hosted, limit, rounds).astype(np.int64)
 
 
 def worst_off(
@@ -287,9 +313,32 @@ class Search:
     def __init__(self, seating: Seating, rng: random.Random) -> None:
         self.s = seating
         self.rng = rng
-        people, rounds = seating.seat.shape
+        people = len(seating.people)
         self.tables = len(seating.tables)
         self.everyone = np.arange(people)
+        self.movers = np.flatnonzero(seating.movable)
+        movers = self.movers
+        self.upper = np.triu(np.ones((len(movers), len(movers)), dtype=np.bool_), 1)
+        self.diagonal = (np.arange(len(movers)), movers)
+        self.history = seating.history[movers]
+        self.preference = seating.preference[movers]
+        self.dissatisfaction = seating.dissatisfaction[movers]
+        self.allowed = seating.allowed[movers]
+        self.wished = seating.wished[movers]
+        self.most_visits = seating.most_visits[movers]
+        self.unequal = [
+            a.codes[movers][:, None] != a.codes[movers][None, :] for a in seating.attributes
+        ]
+        self.revisit = REVISIT * max(1, seating.new_peers)
+        self.load(seating.seat)
+        self.best = seating.seat.copy()
+        self.best_cost = self.cost
+
+    def load(self, seat: Ints) -> None:
+        """Seat everyone as in `seat` and count everything anew."""
+        s = self.s
+        s.seat[:] = seat
+        rounds = seat.shape[1]
         self.onehot = [self.members(r) for r in range(rounds)]
         self.met: Ints = np.sum([t @ t.T for t in self.onehot], axis=0)
         np.fill_diagonal(self.met, 0)
@@ -297,19 +346,17 @@ class Search:
         self.counts = [
             [
                 np.bincount(
-                    a.codes * self.tables + seating.seat[:, r], minlength=a.cost[r, :, :, 0].size
+                    a.codes * self.tables + seat[:, r], minlength=a.cost[r, :, :, 0].size
                 ).reshape(a.cost.shape[1:3])
                 for r in range(rounds)
             ]
-            for a in seating.attributes
+            for a in s.attributes
         ]
-        self.person_cost = seating.earlier + seating.dissatisfaction[
-            self.everyone[:, None], seating.seat
-        ].sum(axis=1)
-        self.tabu = np.zeros((rounds, people, self.tables), dtype=np.int64)
+        self.person_cost = s.earlier + s.dissatisfaction[self.everyone[:, None], seat].sum(axis=1)
+        self.wishes_met = s.wished[self.everyone[:, None], seat].sum(axis=1)
+        self.tabu = np.zeros((rounds, len(self.everyone), self.tables), dtype=np.int64)
+        self.excess = 0  # visits beyond most_visits: allowed on the way, never in the best
         self.cost = self.total()
-        self.best = seating.seat.copy()
-        self.best_cost = self.cost
 
     def members(self, r: int) -> Ints:
         """Who sits at which table in round r, as a people × tables 0/1 matrix."""
@@ -331,75 +378,160 @@ class Search:
         return cost
 
     def run(self, deadline: float) -> int:
-        """Swap until STALL iterations bring nothing better (or time runs out); the iterations."""
-        iteration = since = 0
-        while since < STALL and time.monotonic() < deadline:
-            move = self.best_move(iteration)
-            if move is not None:
-                self.swap(*move, iteration)
-            iteration += 1
-            since += 1
-            if self.cost < self.best_cost:
-                self.best, self.best_cost, since = self.s.seat.copy(), self.cost, 0
+        """Tabu search until STALL iterations bring nothing better, then again from the best
+        schedule shaken by KICK random swaps, until RESTARTS such runs in a row found nothing
+        better (or time runs out); the iterations made."""
+        iteration = fruitless = 0
+        while fruitless < RESTARTS and time.monotonic() < deadline:
+            before, since = self.best_cost, 0
+            while since < STALL and time.monotonic() < deadline:
+                move = self.best_move(iteration)
+                if move is not None:
+                    self.swap(*move, iteration)
+                iteration += 1
+                since += 1
+                if self.cost < self.best_cost and not self.excess:
+                    self.best, self.best_cost, since = self.s.seat.copy(), self.cost, 0
+            self.load(self.best)
+            if self.separate_pairs(iteration):
+                self.best, self.best_cost = self.s.seat.copy(), self.cost
+            fruitless = 0 if self.best_cost < before else fruitless + 1
+            self.kick(iteration)
+        self.load(self.best)
         return iteration
+
+    def separate_pairs(self, iteration: int) -> bool:
+        """Pairs who meet in two rounds: one of them takes their two tables in the other order.
+
+        A move of two swaps (with someone at each table), which single swaps cannot make
+        without a second visit to a table in between. Each improving one is kept.
+        """
+        improved = False
+        twice = np.argwhere(np.triu(self.met >= 2))
+        movable = set(self.movers.tolist())
+        for p in sorted({int(x) for pair in twice for x in pair if int(x) in movable}):
+            for r1, r2 in combinations(range(self.s.seat.shape[1]), 2):
+                improved |= self.exchange(p, r1, r2, iteration)
+        return improved
+
+    def exchange(self, p: int, r1: int, r2: int, iteration: int) -> bool:
+        """Seat p at their round-r2 table in r1 and the other way round, if that costs less."""
+        seat, before = self.s.seat.copy(), self.cost
+        if seat[p, r1] == seat[p, r2]:
+            return False
+        for r in (r1, r2):
+            delta, ok, _change = self.deltas(r, iteration, strict=False)
+            row = int(np.flatnonzero(self.movers == p)[0])
+            target = seat[p, r2 if r == r1 else r1]
+            ok[row] &= self.s.seat[self.movers, r] == target
+            if not ok[row].any():
+                self.load(seat)
+                return False
+            q = int(np.argmin(np.where(ok[row], delta[row], np.inf)))
+            self.swap(r, p, int(self.movers[q]), int(delta[row, q]), iteration)
+        if self.cost < before and not self.excess:
+            return True
+        self.load(seat)
+        return False
+
+    def kick(self, iteration: int) -> None:
+        """Make KICK random allowed swaps (hard rules kept, however much they cost)."""
+        for _ in range(KICK):
+            r = self.rng.randrange(self.s.seat.shape[1])
+            delta, allowed, change = self.deltas(r, iteration)
+            allowed &= self.upper & (delta < FORBIDDEN // 2) & (change == 0)
+            ps, qs = np.nonzero(allowed)
+            if len(ps):
+                pick = self.rng.randrange(len(ps))
+                self.swap(
+                    r,
+                    int(self.movers[ps[pick]]),
+                    int(self.movers[qs[pick]]),
+                    int(delta[ps[pick], qs[pick]]),
+                    iteration,
+                )
 
     def best_move(self, iteration: int) -> tuple[int, int, int, int] | None:
         """The best allowed swap (round, p, q, delta), the rounds taken in turn; ties at random."""
         r = iteration % self.s.seat.shape[1]
-        delta, allowed = self.deltas(r, iteration)
-        allowed &= self.everyone[:, None] < self.everyone
+        delta, allowed, _change = self.deltas(r, iteration)
+        allowed &= self.upper
         if not allowed.any():
             return None
         low = delta[allowed].min()
         ps, qs = np.nonzero(allowed & (delta == low))
         p, q = self.rng.choice(list(zip(ps.tolist(), qs.tolist(), strict=True)))
-        return r, p, q, int(low)
+        return r, int(self.movers[p]), int(self.movers[q]), int(low)
 
-    def deltas(self, r: int, iteration: int) -> tuple[Ints, Bools]:
-        """What swapping each pair of round r changes, and which swaps are allowed."""
-        s = self.s
-        seat = s.seat[:, r]
-        onehot = self.onehot[r]
-        together = onehot @ onehot.T
-        weights = s.history + s.new_peers * (self.met - together)
-        np.fill_diagonal(weights, 0)
-        pulled = (weights @ onehot + s.preference)[:, seat]  # [p, q]: p at q's table
+    def deltas(self, r: int, iteration: int, strict: bool = True) -> tuple[Ints, Bools, Ints]:
+        """What swapping each pair of movable people of round r changes, which may swap, and
+        how it changes the visits beyond the limit (`strict`: within the tabu and the limit)."""
+        s, movers = self.s, self.movers
+        seat = s.seat[movers, r]
+        together = seat[:, None] == s.seat[None, :, r]
+        weights = self.history + s.new_peers * (self.met[movers] - together)
+        weights[self.diagonal] = 0
+        # float products use BLAS (integer ones do not); the values stay exact integers
+        by_table = weights.astype(np.float64) @ self.onehot[r].astype(np.float64)
+        pulled = (by_table + self.preference)[:, seat]  # [p, q]: p at q's table
         own = np.diagonal(pulled)
-        delta = pulled + pulled.T - own[:, None] - own[None, :] - 2 * weights
-        for a, counts in zip(s.attributes, self.counts, strict=True):
-            delta += self.attribute_deltas(a, counts[r], r, seat)
-        fair = s.dissatisfaction[:, seat]
-        after = self.person_cost[:, None] - np.diagonal(fair)[:, None] + fair
-        ok = s.allowed[:, seat] & (self.visits[:, seat] < s.most_visits[:, None])
+        delta = pulled + pulled.T - own[:, None] - own[None, :] - 2 * weights[:, movers]
+        moved = np.zeros_like(delta)
+        for a, counts, unequal in zip(s.attributes, self.counts, self.unequal, strict=True):
+            moved += unequal * self.attribute_deltas(a, counts[r], r, seat)
+        delta += moved + moved.T
+        visits = self.visits[movers]
+        rows = np.arange(len(movers))
+        over = (visits[:, seat] >= self.most_visits[:, seat]).astype(np.int64)  # p at q's table
+        left = visits[rows, seat] > self.most_visits[rows, seat]
+        excess = over - left[:, None]
+        delta += self.revisit * (excess + excess.T)
+        ok = self.allowed[:, seat].copy()
         if s.worst is not None:
+            fair = self.dissatisfaction[:, seat]
+            after = self.person_cost[movers][:, None] - np.diagonal(fair)[:, None] + fair
             ok &= after <= s.worst
+        wished = self.wished[:, seat]
+        last = (self.wishes_met[movers] == 1) & np.diagonal(wished)
+        ok &= wished | ~last[:, None]  # keeps a top wish
         ok &= ok.T & (seat[:, None] != seat[None, :])
-        ok &= s.movable[:, None] & s.movable[None, :]
-        tabu = self.tabu[r][:, seat] > iteration
+        change = excess + excess.T
+        if not strict:
+            return delta, ok, change
+        tabu = self.tabu[r][movers][:, seat] > iteration
         tabu |= tabu.T
-        ok &= ~tabu | (self.cost + delta < self.best_cost)
-        return delta, ok
+        better = self.cost + delta - self.revisit * change < self.best_cost
+        ok &= ~tabu | (better & (self.excess + change == 0))
+        ok &= self.excess + change <= MOST_EXCESS
+        return delta, ok, change
 
     def attribute_deltas(self, a: Attribute, count: Ints, r: int, seat: Ints) -> Ints:
-        """What a swap changes in one attribute rule's cost (nothing between equal values)."""
+        """[p, q]: what p's leaving their table and joining q's changes in a rule's cost.
+
+        A swap changes the cost by [p, q] + [q, p] when p and q differ in the attribute, and
+        not at all when they share it.
+        """
         values, tables = np.indices(count.shape)
         now = a.cost[r, values, tables, count]
         leave = np.where(count > 0, a.cost[r, values, tables, np.maximum(count - 1, 0)] - now, 0)
         join = a.cost[r, values, tables, count + 1] - now
-        codes = a.codes
-        gone = leave[codes, seat]
-        come = join[codes][:, seat]  # [p, q]: p's value joins q's table
-        return (codes[:, None] != codes[None, :]) * (gone[:, None] + come + gone[None, :] + come.T)
+        codes = a.codes[self.movers]
+        result: Ints = join[codes][:, seat] + leave[codes, seat][:, None]
+        return result
 
     def swap(self, r: int, p: int, q: int, delta: int, iteration: int) -> None:
         """Swap p and q in round r and update every count."""
         s = self.s
         a, b = int(s.seat[p, r]), int(s.seat[q, r])
+        excess_before = self.excess
         for person, old, new in ((p, a, b), (q, b, a)):
             s.seat[person, r] = new
             self.onehot[r][person, old], self.onehot[r][person, new] = 0, 1
+            self.excess -= int(self.visits[person, old] > s.most_visits[person, old])
             self.visits[person, old] -= 1
+            self.excess += int(self.visits[person, new] >= s.most_visits[person, new])
             self.visits[person, new] += 1
+            self.wishes_met[person] += int(s.wished[person, new]) - int(s.wished[person, old])
             self.person_cost[person] += (
                 s.dissatisfaction[person, new] - s.dissatisfaction[person, old]
             )
@@ -413,7 +545,7 @@ class Search:
             row[person] = 0
             self.met[person, :] = row
             self.met[:, person] = row
-        self.cost += delta
+        self.cost += delta - self.revisit * (self.excess - excess_before)
 
 
 def assignments_of(session: Session, seating: Seating, seat: Ints) -> list[Assignment]:

@@ -64,3 +64,18 @@ def rule(
         strength=Strength.SOFT if soft else Strength.HARD,
         weight=weight,
     )
+
+
+def with_hosts(e: Event, hosts: dict[str, str]) -> Event:
+    """A new event like `e` with a host at some options (option id -> host id)."""
+    return Event(
+        participants=e.participants,
+        sessions=e.sessions,
+        options=[
+            o.model_copy(update={"hosts": (hosts[o.id],)}) if o.id in hosts else o
+            for o in e.options
+        ],
+        preferences=e.preferences,
+        rules=e.rules,
+        settings=e.settings,
+    )

@@ -2,7 +2,7 @@
 
 from models import Allocation, Assignment, Option, Participant, Preference, SessionKind
 from solver.check import check_allocation
-from tests.factories import event, people, rule
+from tests.factories import event, people, rule, with_hosts
 
 
 def allocation(*placements: tuple[str, str] | tuple[str, str, int]) -> Allocation:
@@ -73,9 +73,17 @@ def test_need_not_met_and_veto_broken() -> None:
     ]
 
 
-def test_same_table_twice() -> None:
-    e = event(2, kind=SessionKind.ROUNDTABLE, rounds=2)
-    a = allocation(("p1", "A", 1), ("p1", "A", 2), ("p2", "A", 1), ("p2", "B", 2))
+def test_same_host_s_table_twice() -> None:
+    e = event(3, options=[("A", 3), ("B", 3)], kind=SessionKind.ROUNDTABLE, rounds=2)
+    e = with_hosts(e, {"A": "p3"})
+    a = allocation(
+        ("p1", "A", 1),
+        ("p1", "A", 2),
+        ("p2", "B", 1),
+        ("p2", "B", 2),
+        ("p3", "A", 1),
+        ("p3", "A", 2),
+    )
     assert broken(e, a) == ["Person 1 (p1) sits at A 2 times"]
 
 

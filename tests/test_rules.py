@@ -4,7 +4,7 @@ import pytest
 
 from models import Option, Participant, Preference, SessionKind
 from solver.solve import InfeasibleEventError, solve_event
-from tests.factories import event, people, rule
+from tests.factories import event, people, rule, with_hosts
 
 FOUR_WANT_A = {"p1": ["A", "B"], "p2": ["A", "B"], "p3": ["A", "B"], "p4": ["A", "B"]}
 
@@ -218,16 +218,30 @@ def test_rank_cost_last_value_repeats(solve) -> None:  # type: ignore[no-untyped
 
 def test_distinct_tables_bind(solve) -> None:  # type: ignore[no-untyped-def]
     e = event(
-        2,
+        4,
         options=[("A", 4), ("B", 4)],
         kind=SessionKind.ROUNDTABLE,
         rounds=2,
         prefs={"p1": ["A", "B"]},
     )
-    allocation, report = solve(e)
+    allocation, report = solve(with_hosts(e, {"A": "p3", "B": "p4"}))
     assert {where(allocation, "p1", 1), where(allocation, "p1", 2)} == {"A", "B"}
     assert allocation.stats.objective == 1
     assert [r.held for r in report.results if r.rule == "distinct tables"] == [True]
+
+
+def test_tables_without_hosts_may_be_sat_at_again(solve) -> None:  # type: ignore[no-untyped-def]
+    e = event(
+        2,
+        options=[("A", 4), ("B", 4)],
+        kind=SessionKind.ROUNDTABLE,
+        rounds=2,
+        prefs={"p1": ["A", "B"]},
+        weight_new_peers=0,
+    )
+    allocation, _ = solve(e)
+    assert [where(allocation, "p1", r) for r in (1, 2)] == ["A", "A"]
+    assert allocation.stats.objective == 0
 
 
 def test_distinct_tables_allow_repeats_when_too_few_tables(solve) -> None:  # type: ignore[no-untyped-def]

@@ -34,19 +34,21 @@ def minimum_if_open(m: SessionModel) -> None:
 
 
 def distinct_tables(m: SessionModel) -> None:
-    """Across rounds, a participant visits each option at most once while there are enough.
+    """Across rounds, a participant visits each host's table at most once while there are enough.
 
-    With fewer usable options than rounds, each is visited at most ceil(rounds / options)
-    times. Visits in earlier rounds solved apart come from the history.
+    With fewer usable tables than rounds, each host's table is visited at most
+    ceil(rounds / tables) times. Tables without hosts are interchangeable: sitting at one
+    again is no repeat. Visits in earlier rounds solved apart come from the history.
     """
     if m.session.rounds <= 1:
         return
+    hosted = {option.id for option in m.options if option.hosts}
     for person in m.people:
         if (person.id, m.session.id) in m.event.host_option:
             continue
         open_to = {option for round_ in m.rounds for option, _ in m.choices(person.id, round_)}
         cap = -(-m.session.rounds // max(1, len(open_to)))
-        for option in open_to:
+        for option in open_to & hosted:
             seats = [
                 m.x[(person.id, option, round_)]
                 for round_ in m.rounds
@@ -55,4 +57,4 @@ def distinct_tables(m: SessionModel) -> None:
             before = m.history.visits[(m.session.id, person.id, option)]
             if before + len(seats) > cap:
                 ct = m.model.add(sum(seats) <= cap - before)
-                m.require(ct, f"{person.id} sits at each table at most {cap} time(s)")
+                m.require(ct, f"{person.id} sits at each host's table at most {cap} time(s)")

@@ -1,0 +1,301 @@
+"""Roundtables: new peers every round, the search over all rounds, the academy's networking."""
+
+import random
+import time
+from collections import Counter
+from itertools import combinations
+from pathlib import Path
+
+import pytest
+
+from models import (
+    Allocation,
+    Assignment,
+    Event,
+    Option,
+    Participant,
+    Preference,
+    Rule,
+    RuleKind,
+    Session,
+    SessionKind,
+    Settings,
+    Strength,
+)
+from models.workbook import read_event
+from solver.check import check_allocation
+from solver.history import History
+from solver.previous import Published
+from solver.roundtable import TOP_WISHES, polish_roundtable, seating_of, wished
+from solver.solve import Context, round_by_round, solve_event
+from solver.watch import Watch
+from tests.factories import event, with_hosts
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+ROUNDTABLE = SessionKind.ROUNDTABLE
+
+
+def tables_of(allocation: Allocation, session: str = "S1") -> dict[tuple[int, str], set[str]]:
+    """Who sits at each table in each round."""
+    tables: dict[tuple[int, str], set[str]] = {}
+    for a in allocation.assignments:
+        if a.session == session:
+            tables.setdefault((a.round, a.option), set()).add(a.participant)
+    return tables
+
+
+def repeated_pairs(assignments: list[Assignment], session: str) -> Counter[tuple[str, str]]:
+    """Pairs who share a table in more than one round of the session, with how often."""
+    met: Counter[tuple[str, str]] = Counter()
+    tables: dict[tuple[int, str], list[str]] = {}
+    for a in assignments:
+        if a.session == session:
+            tables.setdefault((a.round, a.option), []).append(a.participant)
+    for members in tables.values():
+        met.update(combinations(sorted(members), 2))
+    return Counter({pair: times for pair, times in met.items() if times > 1})
+
+
+def test_two_tables_two_rounds_four_people_meet_nobody_twice(solve) -> None:  # type: ignore[no-untyped-def]
+    _, report = solve(event(4, kind=ROUNDTABLE, rounds=2))
+    assert report.repeat_pairs == 0
+
+
+def test_distinct_hosts_and_new_peers_together(solve) -> None:  # type: ignore[no-untyped-def]
+    tables = [("A", 3), ("B", 3), ("C", 3)]
+    e = event(9, options=tables, kind=ROUNDTABLE, rounds=2)
+    allocation, report = solve(with_hosts(e, {"A": "p7", "B": "p8", "C": "p9"}))
+    for guest in ("p1", "p2", "p3", "p4", "p5", "p6"):
+        assert len({a.option for a in allocation.assignments if a.participant == guest}) == 2
+    assert report.repeat_pairs == 0
+
+
+def grouped_pairs(weight_new_peers: int) -> Event:
+    """Two of group x and two of group y at 2 tables of 2 for 2 rounds, isolation soft (5).
+
+    Keeping the groups together in one round and mixing them in the other meets nobody twice
+    but isolates 4 people (20); keeping them together in both repeats 2 pairs
+    (2 × weight_new_peers).
+    """
+    team = [
+        Participant(id=f"p{i}", name=f"P{i}", group=group)
+        for i, group in enumerate(("x", "x", "y", "y"), start=1)
+    ]
+    return event(
+        team,
+        kind=ROUNDTABLE,
+        rounds=2,
+        diversity=(),
+        spread=(),
+        no_isolation=("group",),
+        weight_new_peers=weight_new_peers,
+    )
+
+
+def test_new_peers_outweigh_isolation_when_weighed_more(solve) -> None:  # type: ignore[no-untyped-def]
+    allocation, report = solve(grouped_pairs(30))
+    assert report.repeat_pairs == 0
+    assert allocation.stats.objective == 20
+
+
+def test_new_peers_give_way_to_isolation_when_weighed_less(solve) -> None:  # type: ignore[no-untyped-def]
+    allocation, report = solve(grouped_pairs(5))
+    assert report.repeat_pairs == 2
+    assert sorted(sorted(t) for t in tables_of(allocation).values()) == [
+        ["p1", "p2"],
+        ["p1", "p2"],
+        ["p3", "p4"],
+        ["p3", "p4"],
+    ]
+    assert allocation.stats.objective == 10
+
+
+def test_earlier_days_cost_weight_mixing_and_earlier_rounds_weight_new_peers() -> None:
+    e = grouped_pairs(7)
+    e.settings.weight_mixing = 3
+    e.settings.no_isolation = ()
+    same = [
+        Assignment(participant=p, session="S1", option=o, round=r)
+        for r in (1, 2)
+        for p, o in (("p1", "A"), ("p2", "A"), ("p3", "B"), ("p4", "B"))
+    ]
+    report = check_allocation(e, Allocation(assignments=same))
+    assert report.soft_penalty == 2 * 7
+
+
+def random_event(seed: int) -> Event:
+    """A networking afternoon after a split day: hosts, needs, vetoes, rules, wishes."""
+    rng = random.Random(seed)
+    tables = rng.randint(3, 5)
+    rounds = rng.randint(2, 3)
+    guests = rng.randint(2 * tables, 4 * tables)
+    team = [
+        Participant(
+            id=f"p{i}",
+            name=f"P{i}",
+            region=rng.choice("NSEW"),
+            group=rng.choice(("expert", "next generation", "city")),
+            organisation=rng.choice(("O1", "O2", "O3", "O4", "O5", "O6")),
+            needs=("step-free",) if rng.random() < 0.1 else (),
+        )
+        for i in range(1, guests + tables + 1)
+    ]
+    hosts = [p.id for p in team[:tables]]
+    size = -(-len(team) // tables) + 1
+    options = [
+        Option(
+            session="NET",
+            id=f"T{t}",
+            max=size,
+            hosts=(hosts[t - 1],),
+            features=("step-free",) if t <= 2 else (),
+        )
+        for t in range(1, tables + 1)
+    ] + [Option(session="DAY1", id=g, max=len(team), features=("step-free",)) for g in ("A", "B")]
+    preferences = []
+    for person in team[tables:]:
+        ranked = rng.sample([o.id for o in options if o.session == "NET"], 3)
+        preferences += [
+            Preference(participant=person.id, session="NET", option=option, rank=rank)
+            for rank, option in enumerate(ranked, start=1)
+        ]
+        if rng.random() < 0.1:
+            veto = next(o.id for o in options if o.session == "NET" and o.id not in ranked[:1])
+            if veto not in ranked:
+                preferences.append(
+                    Preference(participant=person.id, session="NET", option=veto, rank=None)
+                )
+    guest_ids = [p.id for p in team[tables:]]
+    rules = [
+        Rule(kind=RuleKind.TOGETHER, participants=tuple(guest_ids[:2])),
+        Rule(
+            kind=RuleKind.APART,
+            participants=tuple(guest_ids[2:4]),
+            strength=Strength.SOFT,
+            weight=4,
+        ),
+    ]
+    return Event(
+        participants=team,
+        sessions=[
+            Session(id="DAY1", day="d1", kind=SessionKind.SPLIT),
+            Session(id="NET", day="d2", kind=ROUNDTABLE, rounds=rounds),
+        ],
+        options=options,
+        preferences=preferences,
+        rules=rules,
+        settings=Settings(time_limit=10, seed=seed),
+    )
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_search_keeps_every_hard_rule_and_costs_what_the_checker_says(solve, seed: int) -> None:  # type: ignore[no-untyped-def]
+    allocation, report = solve(random_event(seed))
+    assert report.ok
+    assert allocation.stats.objective >= allocation.stats.bound
+
+
+Placements = list[Assignment]
+
+
+def start_and_polished(e: Event) -> tuple[Placements, Placements, Placements, History]:
+    """Day one, the round-by-round allocation of the roundtable, the search's, the history."""
+    session = e.session_by_id["NET"]
+    history = History()
+    day_one = solve_event(
+        e.model_copy(update={"sessions": [e.session_by_id["DAY1"]]}, deep=True)
+    ).assignments
+    history.record(e, day_one)
+    ctx = Context(e, Published(), Watch(), time.monotonic())
+    start = round_by_round(ctx, session, history, time.monotonic() + 10, groups=False)
+    result = polish_roundtable(e, session, history, start.assignments, 10)
+    return day_one, start.assignments, result.assignments, history
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_search_keeps_the_worst_off_and_everyone_s_top_wish(seed: int) -> None:
+    e = random_event(seed)
+    _, start, polished, history = start_and_polished(e)
+    session = e.session_by_id["NET"]
+
+    def dissatisfaction(assignments: list[Assignment]) -> dict[str, int]:
+        costs = Counter(history.dissatisfaction)
+        for a in assignments:
+            if (a.participant, "NET") not in e.host_option:
+                costs[a.participant] += e.cost(a.participant, "NET", a.option)
+        return costs
+
+    assert max(dissatisfaction(polished).values()) <= max(dissatisfaction(start).values())
+    for person in {a.participant for a in start}:
+        before = any(wished(e, session, person, a.option) for a in start if a.participant == person)
+        after = any(
+            wished(e, session, person, a.option) for a in polished if a.participant == person
+        )
+        assert after or not before, person
+    assert TOP_WISHES == 3
+
+
+def test_search_repeats_itself_with_the_same_seed() -> None:
+    e = random_event(4)
+    first = start_and_polished(e)[2]
+    second = start_and_polished(e)[2]
+    assert first == second
+
+
+def test_search_cost_is_the_model_cost() -> None:
+    e = random_event(2)
+    day_one, start, _, history = start_and_polished(e)
+    session = e.session_by_id["NET"]
+    result = polish_roundtable(e, session, history, start, 10)
+    costs = [
+        check_allocation(e, Allocation(assignments=day_one + chosen)).objective
+        for chosen in (start, result.assignments)
+    ]
+    assert costs[0] - costs[1] == result.start_cost - result.cost
+    assert seating_of(e, session, history, start).people == [p.id for p in e.audience_of(session)]
+
+
+def forced_pairs(e: Event, session: str) -> set[tuple[str, str]]:
+    """Pairs who must meet every round: hosts of one table, people of one hard together rule."""
+    groups = [option.hosts for option in e.options_of[session]]
+    groups += [
+        rule.participants for rule in e.rules_for(session, [RuleKind.TOGETHER]) if rule.is_hard
+    ]
+    return {pair for group in groups for pair in combinations(sorted(group), 2)}
+
+
+@pytest.mark.parametrize("year", [2022, 2023])
+def test_academy_networking_in_under_five_seconds(year: int) -> None:
+    e, _ = read_event(DATA / f"academy-{year}.xlsx")
+    assert e is not None
+    e.settings.time_limit = 4
+    e.settings.weight_new_peers = 30
+    allocation = solve_event(e)
+    assert allocation.stats.seconds < 5
+    assert check_allocation(e, allocation).ok
+    roundtables = [s for s in e.sessions if s.kind is ROUNDTABLE]
+    for session in roundtables:
+        seats: dict[str, list[str]] = {}
+        for a in allocation.assignments:
+            if a.session == session.id:
+                seats.setdefault(a.participant, []).append(a.option)
+        guests = [p for p in seats if (p, session.id) not in e.host_option]
+        assert all(len(set(seats[p])) == session.rounds for p in guests)
+        for person in guests:
+            reachable = [
+                o.id
+                for o in e.options_of[session.id]
+                if wished(e, session, person, o.id)
+                and set(e.people[person].needs) <= set(o.features)
+            ]
+            if reachable:
+                assert set(seats[person]) & set(reachable), person
+    repeats = {
+        session.id: set(repeated_pairs(allocation.assignments, session.id))
+        - forced_pairs(e, session.id)
+        for session in roundtables
+    }
+    if year == 2022:
+        assert repeats == {"NEXTGEN": set()}
+    else:
+        assert repeats["COOP"] == set()
