@@ -6,7 +6,8 @@ from models import Event, Session
 from solver.history import History
 from solver.model import SessionModel
 from solver.previous import Published
-from solver.rules import RULES, reasons_against
+from solver.rules import GROUPS, RULES, reasons_against
+from solver.rules.groups import fixed_sizes
 
 
 def build_session(
@@ -45,6 +46,23 @@ def build_session(
     add_placement_variables(m)
     m.group_penalties = groups
     for rule in RULES:
+        rule(m)
+    m.model.minimize(objective(m))
+    return m
+
+
+def add_group_criteria(m: SessionModel, sizes: dict[str, int]) -> SessionModel:
+    """A model built with `groups=False`, extended with the group criteria at these sizes.
+
+    Cheaper than building anew (the placement variables and hard rules stay), and what the
+    model already holds stays: the levels stage 1 fixed, its hint. The group rules' hard
+    parts are added a second time, which changes nothing.
+    """
+    if m.sizes is None:
+        m.sizes = sizes
+        fixed_sizes(m)
+    m.group_penalties = True
+    for rule in GROUPS:
         rule(m)
     m.model.minimize(objective(m))
     return m

@@ -30,6 +30,8 @@ def nobody_left_out(event: Event, session: Session) -> list[str]:
     found = []
     options = [option for option in event.options_of.get(session.id, []) if option.max > 0]
     for person in event.audience_of(session):
+        if any(not reasons_against(event, session, person, option) for option in options):
+            continue
         against = [reasons_against(event, session, person, option) for option in options]
         if all(against):
             reasons = "; ".join(reason for option_reasons in against for reason in option_reasons)

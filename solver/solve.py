@@ -12,7 +12,7 @@ from ortools.sat.python import cp_model
 from ortools.sat.python.cp_model_helper import CpSolverStatus
 
 from models import Allocation, Assignment, Event, Session, SessionKind, SolveStats
-from solver.build import build_session, objective
+from solver.build import add_group_criteria, build_session, objective
 from solver.explain import CORE_SECONDS, conflicting_rules, impossibilities
 from solver.flow import fairest_flow, flow_hint, flow_shaped
 from solver.history import History
@@ -96,6 +96,7 @@ def solve_event(
     day: earlier days are read from `previous` as facts, later days are kept as they were.
     `watch` hears about progress and can stop every search (Ctrl-C).
     """
+    started = time.monotonic()
     published = read_published(event, previous or [])
     release_broken_pins(event, published, override_pins)
     solving = [s for s in event.sessions if event.audience_of(s) and day in (None, s.day)]
@@ -103,7 +104,7 @@ def solve_event(
     if reasons:
         raise InfeasibleEventError(reasons)
     watch = watch or Watch(progress=progress)
-    ctx = Context(event, published, watch, time.monotonic())
+    ctx = Context(event, published, watch, started)
     history = History()
     kept = kept_placements(event, published, {s.id for s in solving})
     parts: list[PartResult] = []
@@ -378,8 +379,8 @@ def solve_staged(
     first = solve_base(base, run, deadline)
     if not first.found or not base.groups_left_out or not groups:
         return first
-    fixed = build(sizes if sizes is not None else sizes_of(base, first.chosen))
-    cap_firsts(fixed, base)
+    fixed = add_group_criteria(base, sizes if sizes is not None else sizes_of(base, first.chosen))
+    cap_firsts(fixed, base)  # the flow's levels are not in the model yet
     second = outcome(fixed, *run(fixed, (deadline - time.monotonic()) * 0.6, first.chosen))
     if not second.found:
         return evaluated(fixed, first)
@@ -403,14 +404,14 @@ def evaluated(m: SessionModel, earlier: Solved) -> Solved:
     """An earlier stage's allocation, costed under this stage's model (every placement fixed).
 
     The fallback when a later stage finds nothing in its time: the allocation is still valid,
-    only its cost now counts the criteria that stage added.
+    only its cost now counts the criteria that stage added. The placements are the hint, and
+    CP-SAT fixes them (only the penalty variables are left to minimise: propagation).
     """
-    copy = m.model.clone()
-    for key, var in m.x.items():
-        copy.add(copy.get_bool_var_from_proto_index(var.index) == int(earlier.chosen[key]))
+    add_hint(m, earlier.chosen)
     solver = cp_model.CpSolver()
     configure(solver, m.event, m.session, EVALUATION_SECONDS)
-    if solver.solve(copy) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    if solver.solve(m.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Solved(cp_model.UNKNOWN)
     return Solved(cp_model.FEASIBLE, round(solver.objective_value), earlier.bound, earlier.chosen)
 
@@ -487,11 +488,12 @@ def search(
 
 
 def add_hint(m: SessionModel, hint: dict[Key, bool]) -> None:
-    """Replace the model's solution hint with these placements."""
+    """Replace the model's solution hint with these placements (written to the proto at once)."""
     m.model.clear_hints()
-    for key, value in hint.items():
-        if key in m.x:
-            m.model.add_hint(m.x[key], value)
+    known = [(var.index, int(hint[key])) for key, var in m.x.items() if key in hint]
+    solution_hint = m.model.proto.solution_hint
+    solution_hint.vars.extend(index for index, _ in known)
+    solution_hint.values.extend(value for _, value in known)
 
 
 def configure(solver: cp_model.CpSolver, event: Event, session: Session, budget: float) -> None:
