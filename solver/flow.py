@@ -44,12 +44,13 @@ def flow_allocation(event: Event, session: Session) -> tuple[int, list[Assignmen
 def flow_shaped(m: SessionModel) -> bool:
     """True when the model without group criteria is a transportation problem.
 
-    A single-round session, no minimum sizes, no penalty but preferences, and no
-    together/apart rule between two people of the session: the rules the flow does not model
-    (distinct tables, minimums, together, apart) are all absent. A published allocation
-    fits too when the fewest moves are the only level before the preferences.
+    A single-round session, no minimum sizes, no penalty but preferences, no hard group rule
+    (split groups within ±1 of a fair share, hard isolation) and no together/apart rule
+    between two people of the session: the rules the flow does not model are all absent.
+    A published allocation fits too when the fewest moves are the only level before the
+    preferences.
     """
-    if m.session.rounds != 1 or any(option.min > 0 for option in m.options):
+    if m.session.rounds != 1 or m.side_constraints or any(o.min > 0 for o in m.options):
         return False
     if m.published and [name for name, _ in m.firsts] != ["moves"]:
         return False

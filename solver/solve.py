@@ -33,7 +33,9 @@ Status = CpSolverStatus
 QUICK_WORK = 2.0  # deterministic seconds for the single-threaded first attempt
 PORTFOLIO_WORKERS = 4  # interleaved subsolvers when the first attempt does not prove optimality
 EVALUATION_SECONDS = 5.0  # costing a fixed allocation (propagation only, in practice instant)
-BUILD_SECONDS_PER_CELL = 40e-6  # model building and costing, measured at 5,000 × 12
+BUILD_SECONDS_PER_CELL = 45e-6  # building and costing a model (5,000 × 12: 2.7 s)
+FIXED_SIZES_SHARE = 0.5  # of a choice session's search time for stage 2, the rest for stage 3
+SEARCH_SECONDS_PER_CELL = 25e-6  # less time than this per placement and a search finds nothing
 COSTING_SHARE = 0.2  # of a roundtable's time left kept for costing the search's schedule
 
 
@@ -109,6 +111,7 @@ def solve_event(
     history = History()
     kept = kept_placements(event, published, {s.id for s in solving})
     parts: list[PartResult] = []
+    rate = BUILD_SECONDS_PER_CELL
     with ThreadPoolExecutor(max_workers=event.settings.workers) as pool:
         for today in event.days():
             if watch.stopped:
@@ -116,7 +119,8 @@ def solve_event(
             history.record(event, [a for a in kept if event.session_by_id[a.session].day == today])
             wave = [s for s in solving if s.day == today]
             later = [s for s in solving if event.days().index(s.day) >= event.days().index(today)]
-            budgets = time_budgets(event, later, ctx.deadline - time.monotonic())
+            day_began = time.monotonic()
+            budgets = time_budgets(event, later, ctx.deadline - day_began, rate)
             futures = [pool.submit(solve_session, ctx, s, budgets[s.id], history) for s in wave]
             try:
                 solved = [future.result() for future in futures]
@@ -127,6 +131,7 @@ def solve_event(
                 report_part(part, watch)
                 history.record(event, part.assignments)
             parts += solved
+            rate = building_rate(rate, time.monotonic() - day_began, budgets, wave)
     assignments = [a for part in parts for a in part.assignments] + kept
     return Allocation(
         assignments=mark_pinned(assignments, published),
@@ -173,12 +178,26 @@ def report_part(part: PartResult, watch: Watch) -> None:
         raise TimeoutError(f"session {part.session.id}: no allocation found in time")
 
 
-def time_budgets(event: Event, sessions: list[Session], left: float) -> dict[str, float]:
+def building_rate(rate: float, took: float, budgets: dict[str, float], day: list[Session]) -> float:
+    """The seconds of building per cell, raised when a day took longer than its time.
+
+    Only building and costing can overrun a budget (every search has its own limit), so a
+    day over its time says they are slower on this machine than `rate` assumed.
+    """
+    budget = max((budgets[s.id] for s in day), default=0.0)
+    if budget > 0 and took > budget:
+        return rate * min(took / budget, 4.0)
+    return rate
+
+
+def time_budgets(
+    event: Event, sessions: list[Session], left: float, rate: float = 0.0
+) -> dict[str, float]:
     """Each session's time: the work every session must do, then a share of the rest by size.
 
     Building a session's models and costing its allocation happen whatever the time limit,
-    outside CP-SAT's own limit: about BUILD_SECONDS_PER_CELL per (person, option, round),
-    and the sessions of one day share the interpreter while they build. That work is set
+    outside CP-SAT's own limit: about `rate` seconds per (person, option, round), and the
+    sessions of one day share the interpreter while they build. That work is set
     aside for every session still to come; what is left is shared for searching, by model
     size, a day's sessions running side by side. Shared anew before each day, so a day that
     took longer than its share leaves less to the days after it.
@@ -189,8 +208,11 @@ def time_budgets(event: Event, sessions: list[Session], left: float) -> dict[str
     day_of = {s.id: s.day for s in sessions}
     building: dict[str, float] = dict.fromkeys(day_of.values(), 0.0)
     for sid, size in sizes.items():
-        building[day_of[sid]] += BUILD_SECONDS_PER_CELL * size
-    spare = max(0.0, left - sum(building.values()))
+        building[day_of[sid]] += (rate or BUILD_SECONDS_PER_CELL) * size
+    needed = sum(building.values())
+    if needed > left > 0:  # not even the building fits: each day its share of what is left
+        building = {day: work * left / needed for day, work in building.items()}
+    spare = max(0.0, left - needed)
     total = sum(sizes.values()) or 1
     lanes = {
         s.id: min(event.settings.workers, sum(1 for t in sessions if t.day == s.day))
@@ -375,37 +397,43 @@ def solve_staged(
        (the fewest moves when re-solving, then the worst-off person's dissatisfaction: a
        lexicographic objective), then the rest of the objective. A session with nothing but
        preferences and capacities is a transportation problem: min-cost flow solves it exactly.
-    2. With the group criteria, the sizes fixed in advance (balanced groups, or the sizes stage
-       1 chose for a choice session), so that every fair share is a number.
-    3. A choice session whose stage 2 did not meet stage 1's bound is solved once more with
-       its sizes free, from stage 2's allocation, when time allows: its bound is the true
-       one. Otherwise the bound reported is stage 1's (the group criteria cost at least 0).
+    2. With the group criteria, the sizes fixed in advance (balanced groups, or the sizes
+       stage 1 chose for a choice session), so that every fair share is a number. Stage 1's
+       model is extended (not built again), stage 1's allocation costed under it, and the
+       search starts from that complete solution.
+    3. A choice session is then solved with its sizes free (diversity may prefer other
+       sizes than the preferences did), from stage 2's allocation, when time allows: its
+       bound is the true one. Otherwise the bound reported is stage 1's (the group criteria
+       cost at least 0).
     """
     build = partial(
         build_session, ctx.event, session, history, rounds=rounds, published=ctx.published
     )
     run = partial(search, ctx.watch)
-    began = time.monotonic()
     base = build(sizes, groups=False)
-    building = time.monotonic() - began
     first = solve_base(base, run, deadline)
     if not first.found or not base.groups_left_out or not groups:
         return first
     fixed = add_group_criteria(base, sizes if sizes is not None else sizes_of(base, first.chosen))
     cap_firsts(fixed, base)  # the flow's levels are not in the model yet
-    second = outcome(fixed, *run(fixed, (deadline - time.monotonic()) * 0.6, first.chosen))
-    if not second.found:
-        return evaluated(fixed, first)
-    second.bound = max(first.bound, second.bound if sizes is not None else first.bound)
-    if sizes is not None or second.objective <= second.bound:
+    costed = evaluated(fixed, first)
+    if deadline - time.monotonic() < SEARCH_SECONDS_PER_CELL * len(fixed.x):
+        return costed  # too little time to load the model, let alone improve on it
+    share = 1.0 if sizes is not None else FIXED_SIZES_SHARE
+    second = outcome(fixed, *run(fixed, (deadline - time.monotonic()) * share))
+    if not second.found or (costed.found and second.objective > costed.objective):
+        return costed
+    if sizes is not None:
+        second.bound = max(first.bound, second.bound)
         second.status = cp_model.OPTIMAL if second.objective <= second.bound else second.status
         return second
-    second.status = cp_model.FEASIBLE
-    if deadline - time.monotonic() < 3 * building:
+    second.bound, second.status = first.bound, cp_model.FEASIBLE
+    if deadline - time.monotonic() < 2 * SEARCH_SECONDS_PER_CELL * len(fixed.x):
         return second
-    full = build(sizes)
+    full = build(None)
     cap_firsts(full, base)
-    third = outcome(full, *run(full, deadline - time.monotonic(), second.chosen))
+    evaluated(full, second)
+    third = outcome(full, *run(full, deadline - time.monotonic()))
     if third.found and third.objective <= second.objective:
         return third
     second.bound = max(first.bound, third.bound) if third.found else first.bound
@@ -417,7 +445,8 @@ def evaluated(m: SessionModel, earlier: Solved) -> Solved:
 
     The fallback when a later stage finds nothing in its time: the allocation is still valid,
     only its cost now counts the criteria that stage added. The placements are the hint, and
-    CP-SAT fixes them (only the penalty variables are left to minimise: propagation).
+    CP-SAT fixes them (only the penalty variables are left to minimise: propagation). The
+    whole solution stays in the model as its hint: a search from there starts feasible.
     """
     add_hint(m, earlier.chosen)
     solver = cp_model.CpSolver()
@@ -425,6 +454,7 @@ def evaluated(m: SessionModel, earlier: Solved) -> Solved:
     solver.parameters.fix_variables_to_their_hinted_value = True
     if solver.solve(m.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Solved(cp_model.UNKNOWN)
+    hint_solution(m, solver)
     return Solved(cp_model.FEASIBLE, round(solver.objective_value), earlier.bound, earlier.chosen)
 
 
@@ -473,13 +503,17 @@ def search(
 ) -> tuple[cp_model.CpSolver, Status]:
     """Solve quickly with one search thread; if that does not prove optimality, use a portfolio.
 
+    Without `hint`, the search starts from the hint the model holds (a complete one, when a
+    costing or an earlier search left it).
+
     The quick search stops after a fixed amount of deterministic work, and the portfolio is
     interleaved (CP-SAT's deterministic parallel mode), so runs repeat exactly as long as
     they end before the wall-clock limit.
     """
     seconds = max(0.05, seconds)
     started = time.monotonic()
-    add_hint(m, hint or {})
+    if hint is not None:
+        add_hint(m, hint)
     quick = cp_model.CpSolver()
     configure(quick, m.event, m.session, seconds)
     quick.parameters.max_deterministic_time = QUICK_WORK
@@ -488,7 +522,7 @@ def search(
     if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE) or left < 0.2:
         return quick, status
     if status == cp_model.FEASIBLE:
-        add_hint(m, {key: quick.boolean_value(var) for key, var in m.x.items()})
+        hint_solution(m, quick)
     portfolio = cp_model.CpSolver()
     configure(portfolio, m.event, m.session, left)
     portfolio.parameters.num_workers = PORTFOLIO_WORKERS
@@ -506,6 +540,14 @@ def add_hint(m: SessionModel, hint: dict[Key, bool]) -> None:
     solution_hint = m.model.proto.solution_hint
     solution_hint.vars.extend(index for index, _ in known)
     solution_hint.values.extend(value for _, value in known)
+
+
+def hint_solution(m: SessionModel, solver: cp_model.CpSolver) -> None:
+    """Hint every variable of the model with the value it has in the solver's solution."""
+    values = list(solver.response_proto.solution)
+    m.model.clear_hints()
+    m.model.proto.solution_hint.vars.extend(range(len(values)))
+    m.model.proto.solution_hint.values.extend(values)
 
 
 def configure(solver: cp_model.CpSolver, event: Event, session: Session, budget: float) -> None:

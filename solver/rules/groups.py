@@ -85,6 +85,7 @@ def near_share(
             count = m.count(people, option.id, round_)
             low, high = share_bounds(m, option.id, round_, len(people))
             if banded:
+                m.side_constraints = True
                 label = f"groups within ±1 of the fair share of {rule} values"
                 m.require(m.model.add(count >= high - 1), label)
                 m.require(m.model.add(count <= low + 1), label)
@@ -162,6 +163,7 @@ def no_isolation(m: SessionModel) -> None:
                     some = m.model.new_bool_var("some")
                     m.model.add(count <= len(people) * some)
                     if hard:
+                        m.side_constraints = True
                         ct = m.model.add(count >= 2 * some)
                         m.require(ct, f"nobody alone of their {column} (hard)")
                         continue
