@@ -34,7 +34,6 @@ QUICK_WORK = 2.0  # deterministic seconds for the single-threaded first attempt
 PORTFOLIO_WORKERS = 4  # interleaved subsolvers when the first attempt does not prove optimality
 EVALUATION_SECONDS = 5.0  # costing a fixed allocation (propagation only, in practice instant)
 BUILD_SECONDS_PER_CELL = 45e-6  # building and costing a model (5,000 × 12: 2.7 s)
-FIXED_SIZES_SHARE = 0.5  # of a choice session's search time for stage 2, the rest for stage 3
 SEARCH_SECONDS_PER_CELL = 25e-6  # less time than this per placement and a search finds nothing
 COSTING_SHARE = 0.2  # of a roundtable's time left kept for costing the search's schedule
 
@@ -402,9 +401,9 @@ def solve_staged(
        model is extended (not built again), stage 1's allocation costed under it, and the
        search starts from that complete solution.
     3. A choice session is then solved with its sizes free (diversity may prefer other
-       sizes than the preferences did), from stage 2's allocation, when time allows: its
-       bound is the true one. Otherwise the bound reported is stage 1's (the group criteria
-       cost at least 0).
+       sizes than the preferences did), from stage 2's allocation, with the time stage 2
+       left (it ends early when it proves its optimum): its bound is the true one. Otherwise
+       the bound reported is stage 1's (the group criteria cost at least 0).
     """
     build = partial(
         build_session, ctx.event, session, history, rounds=rounds, published=ctx.published
@@ -419,8 +418,7 @@ def solve_staged(
     costed = evaluated(fixed, first)
     if deadline - time.monotonic() < SEARCH_SECONDS_PER_CELL * len(fixed.x):
         return costed  # too little time to load the model, let alone improve on it
-    share = 1.0 if sizes is not None else FIXED_SIZES_SHARE
-    second = outcome(fixed, *run(fixed, (deadline - time.monotonic()) * share))
+    second = outcome(fixed, *run(fixed, deadline - time.monotonic()))
     if not second.found or (costed.found and second.objective > costed.objective):
         return costed
     if sizes is not None:
