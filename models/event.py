@@ -288,13 +288,16 @@ class Event(BaseModel):
         """Everyone who takes part in the session, in workbook order."""
         return [person for person in self.participants if self.takes_part(person, session)]
 
+    @cached_property
+    def ranked_some(self) -> set[tuple[str, str]]:
+        """The (participant, session) pairs with at least one ranked wish (not only vetoes)."""
+        return {(p.participant, p.session) for p in self.preferences if not p.is_veto}
+
     def cost(self, person_id: str, session_id: str, option_id: str) -> int:
         """The preference cost of placing a person in an option (before weighting)."""
-        wishes = self.preferences_of.get((person_id, session_id), {})
-        ranked = [pref for pref in wishes.values() if not pref.is_veto]
-        if not ranked:
+        if (person_id, session_id) not in self.ranked_some:
             return 0
-        pref = wishes.get(option_id)
+        pref = self.preferences_of[(person_id, session_id)].get(option_id)
         if pref is None or pref.rank is None:
             return self.settings.unranked_cost
         return self.settings.rank_cost(pref.rank)
@@ -307,4 +310,16 @@ class Event(BaseModel):
     def rules_for(self, session_id: str, kinds: Iterable[RuleKind]) -> list[Rule]:
         """The rules of those kinds that apply to a session."""
         wanted = set(kinds)
-        return [rule for rule in self.rules if rule.kind in wanted and rule.applies_to(session_id)]
+        return [rule for rule in self.rules_of(session_id) if rule.kind in wanted]
+
+    def rules_of(self, session_id: str) -> list[Rule]:
+        """Every rule that applies to a session (looked up once per list of rules)."""
+        key = (id(self.rules), len(self.rules))
+        cached = self.__dict__.get("_rules_of")
+        if cached is None or cached[0] != key:
+            cached = (key, {})
+            self.__dict__["_rules_of"] = cached
+        found: dict[str, list[Rule]] = cached[1]
+        if session_id not in found:
+            found[session_id] = [rule for rule in self.rules if rule.applies_to(session_id)]
+        return found[session_id]

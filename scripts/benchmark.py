@@ -301,6 +301,7 @@ def rules_only(event: Event) -> Event:
         "no_isolation": (),
         "spread": (),
         "weight_mixing": 0,
+        "weight_new_peers": 0,
         "weight_fairness": 0,
         "balance_splits": False,
     }

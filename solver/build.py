@@ -7,6 +7,7 @@ from solver.history import History
 from solver.model import SessionModel
 from solver.previous import Published
 from solver.rules import GROUPS, RULES, reasons_against
+from solver.rules.eligibility import unrestricted
 from solver.rules.groups import fixed_sizes
 
 
@@ -81,11 +82,11 @@ def add_placement_variables(m: SessionModel) -> None:
     When explaining, every open option gets a variable and each eligibility rule that keeps
     the person out becomes a labelled constraint instead.
     """
+    open_options = [option for option in m.options if option.max > 0]
     for person in m.people:
-        for option in m.options:
-            if option.max == 0:
-                continue
-            reasons = reasons_against(m.event, m.session, person, option)
+        free = unrestricted(m.event, m.session, person)
+        for option in open_options:
+            reasons = [] if free else reasons_against(m.event, m.session, person, option)
             if reasons and not m.explaining:
                 continue
             for round_ in m.rounds:

@@ -10,6 +10,7 @@ from solver.history import History
 from solver.model import SessionModel
 from solver.previous import Published
 from solver.rules import reasons_against
+from solver.rules.eligibility import unrestricted
 
 CORE_SECONDS = 10.0  # at most, for finding and shrinking the set of conflicting rules
 
@@ -30,6 +31,8 @@ def nobody_left_out(event: Event, session: Session) -> list[str]:
     found = []
     options = [option for option in event.options_of.get(session.id, []) if option.max > 0]
     for person in event.audience_of(session):
+        if options and unrestricted(event, session, person):
+            continue
         if any(not reasons_against(event, session, person, option) for option in options):
             continue
         against = [reasons_against(event, session, person, option) for option in options]

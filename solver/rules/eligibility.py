@@ -68,3 +68,18 @@ def reasons_against(
 ) -> list[str]:
     """Every eligibility rule that keeps the person out of the option."""
     return [reason for rule in ELIGIBILITY if (reason := rule(event, session, person, option))]
+
+
+def unrestricted(event: Event, session: Session, person: Participant) -> bool:
+    """True when no eligibility rule can concern the person in the session (most people):
+    no needs, not a host, no veto, no hard assign or forbid rule."""
+    if person.needs or (person.id, session.id) in event.host_option:
+        return False
+    wishes = event.preferences_of.get((person.id, session.id), {})
+    if any(pref.is_veto for pref in wishes.values()):
+        return False
+    kinds = (RuleKind.ASSIGN, RuleKind.FORBID)
+    return not any(
+        rule.is_hard and person.id in rule.participants
+        for rule in event.rules_for(session.id, kinds)
+    )
