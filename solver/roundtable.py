@@ -112,8 +112,18 @@ def polish_roundtable(
 
 
 def can_polish(event: Event, session: Session, published: bool) -> bool:
-    """A search helps roundtables of several rounds, not re-solves (they keep people in place)."""
-    return session.rounds > 1 and not published and len(event.options_of[session.id]) > 1
+    """A search helps roundtables of several rounds with some group criterion to weigh, not
+    re-solves (they keep people in place)."""
+    settings = event.settings
+    weighed = (
+        settings.weight_new_peers
+        or settings.weight_mixing
+        or (settings.diversity and settings.weight_diversity)
+        or (settings.spread and settings.weight_spread)
+        or (settings.no_isolation and settings.weight_isolation)
+    )
+    several = session.rounds > 1 and len(event.options_of[session.id]) > 1
+    return bool(weighed) and several and not published
 
 
 def preference_bound(seating: Seating) -> int:

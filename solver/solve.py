@@ -35,6 +35,7 @@ PORTFOLIO_WORKERS = 4  # interleaved subsolvers when the first attempt does not 
 EVALUATION_SECONDS = 5.0  # costing a fixed allocation (propagation only, in practice instant)
 BUILD_SECONDS_PER_CELL = 45e-6  # building and costing a model (5,000 × 12: 2.7 s)
 SEARCH_SECONDS_PER_CELL = 25e-6  # less time than this per placement and a search finds nothing
+ROUNDS_SHARE = 0.5  # of a roundtable's time for its rounds one by one, the rest for all at once
 COSTING_SHARE = 0.2  # of a roundtable's time left kept for costing the search's schedule
 
 
@@ -226,18 +227,21 @@ def time_budgets(
 def solve_session(ctx: Context, session: Session, budget: float, history: History) -> PartResult:
     """Solve one session; a roundtable's rounds one after another, then all together.
 
-    Each round's CP-SAT model sees the rounds before it (fairness, new peers). When the search
-    of solver/roundtable.py can improve every round at once, the rounds are first solved for
-    preferences, fairness and the hard rules only (quick, and the same every run), and the
-    search then weighs every criterion over all rounds, keeping the hard rules and the
-    worst-off person's dissatisfaction.
+    Each round's CP-SAT model sees the rounds before it (fairness, new peers), with half the
+    time when the search of solver/roundtable.py can then improve every round at once: it
+    keeps the hard rules, the worst-off person's dissatisfaction and everyone's top-3
+    table, and weighs every criterion over all rounds (measured in docs/BENCHMARKS.md: from
+    the rounds' allocation it does better than either alone).
     """
     began = time.monotonic()
     deadline = min(began + budget, ctx.deadline)
     if session.kind is not SessionKind.ROUNDTABLE or session.rounds == 1:
         return solve_rounds(ctx, session, history, range(1, session.rounds + 1), deadline)
     polishing = can_polish(ctx.event, session, bool(ctx.published.of_session(session.id)[0]))
-    part = round_by_round(ctx, session, history, deadline, groups=not polishing)
+    by_round = began + ROUNDS_SHARE * (deadline - began) if polishing else deadline
+    part = round_by_round(ctx, session, history, by_round)
+    if polishing and part.status not in ("feasible", "infeasible"):
+        part = round_by_round(ctx, session, history, deadline, groups=False)  # quicker
     if polishing and part.status == "feasible":
         part = polished(ctx, session, history, part, deadline)
     part.seconds = time.monotonic() - began
@@ -245,9 +249,10 @@ def solve_session(ctx: Context, session: Session, budget: float, history: Histor
 
 
 def round_by_round(
-    ctx: Context, session: Session, history: History, deadline: float, groups: bool
+    ctx: Context, session: Session, history: History, deadline: float, groups: bool = True
 ) -> PartResult:
-    """A roundtable's rounds one after another, each seeing the earlier ones."""
+    """A roundtable's rounds one after another, each seeing the earlier ones (without the
+    group criteria when `groups` is false: quicker, for the search to weigh them)."""
     local = history.copy()
     parts = []
     for round_ in range(1, session.rounds + 1):
@@ -330,10 +335,8 @@ def solve_rounds(
     deadline: float,
     groups: bool = True,
 ) -> PartResult:
-    """Solve some rounds of a session: balanced if the rules allow, worst-off person first.
-
-    `groups=False` stops after the first stage (no group criteria in the objective).
-    """
+    """Solve some rounds of a session: balanced if the rules allow, worst-off person first
+    (only the first stage, without the group criteria, when `groups` is false)."""
     began = time.monotonic()
     balanced = split_sizes(ctx.event, session)
     result = solve_staged(ctx, session, history, rounds, balanced, deadline, groups)
@@ -390,7 +393,8 @@ def solve_staged(
     deadline: float,
     groups: bool = True,
 ) -> Solved:
-    """Solve in stages, each small and each the next one's hint (stage 1 only without `groups`).
+    """Solve in stages, each small and each the next one's hint (stage 1 only without
+    `groups`).
 
     1. Without the group criteria: what comes first is minimised and then kept, in order
        (the fewest moves when re-solving, then the worst-off person's dissatisfaction: a

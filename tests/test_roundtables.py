@@ -26,7 +26,7 @@ from models.workbook import read_event
 from solver.check import check_allocation
 from solver.history import History
 from solver.previous import Published
-from solver.roundtable import TOP_WISHES, polish_roundtable, seating_of, wished
+from solver.roundtable import TOP_WISHES, can_polish, polish_roundtable, seating_of, wished
 from solver.solve import Context, round_by_round, solve_event
 from solver.watch import Watch
 from tests.factories import event, with_hosts
@@ -299,3 +299,20 @@ def test_academy_networking_in_under_five_seconds(year: int) -> None:
         assert repeats == {"NEXTGEN": set()}
     else:
         assert repeats["COOP"] == set()
+
+
+def test_search_runs_only_when_a_group_criterion_is_weighed() -> None:
+    on = event(4, kind=ROUNDTABLE, rounds=2)
+    off = event(
+        4,
+        kind=ROUNDTABLE,
+        rounds=2,
+        diversity=(),
+        spread=(),
+        no_isolation=(),
+        weight_mixing=0,
+        weight_new_peers=0,
+    )
+    assert can_polish(on, on.sessions[0], published=False)
+    assert not can_polish(on, on.sessions[0], published=True)
+    assert not can_polish(off, off.sessions[0], published=False)
