@@ -94,11 +94,13 @@ def polish_roundtable(
     history: History,
     start: list[Assignment],
     seconds: float,
+    stopped: Callable[[], bool] = lambda: False,
 ) -> Polished:
-    """Improve a roundtable's allocation across all its rounds (history: earlier days only)."""
+    """Improve a roundtable's allocation across all its rounds (history: earlier days only);
+    `stopped` ends the search at once when it says so (Ctrl-C)."""
     began = time.monotonic()
     seating = seating_of(event, session, history, start)
-    search = Search(seating, random.Random(event.settings.seed))
+    search = Search(seating, random.Random(event.settings.seed), stopped)
     start_cost = search.total()
     iterations = search.run(began + seconds)
     return Polished(
@@ -320,9 +322,12 @@ def attribute(
 class Search:
     """Tabu search on swaps of two people of one round; keeps the best schedule seen."""
 
-    def __init__(self, seating: Seating, rng: random.Random) -> None:
+    def __init__(
+        self, seating: Seating, rng: random.Random, stopped: Callable[[], bool] = lambda: False
+    ) -> None:
         self.s = seating
         self.rng = rng
+        self.stopped = stopped
         people = len(seating.people)
         self.tables = len(seating.tables)
         self.everyone = np.arange(people)
@@ -392,9 +397,9 @@ class Search:
         schedule shaken by KICK random swaps, until RESTARTS such runs in a row found nothing
         better (or time runs out); the iterations made."""
         iteration = fruitless = 0
-        while fruitless < RESTARTS and time.monotonic() < deadline:
+        while fruitless < RESTARTS and self.going(deadline):
             before, since = self.best_cost, 0
-            while since < STALL and time.monotonic() < deadline:
+            while since < STALL and self.going(deadline):
                 move = self.best_move(iteration)
                 if move is not None:
                     self.swap(*move, iteration)
@@ -409,6 +414,10 @@ class Search:
             self.kick(iteration)
         self.load(self.best)
         return iteration
+
+    def going(self, deadline: float) -> bool:
+        """Whether the search may go on: time left and nobody stopped it."""
+        return time.monotonic() < deadline and not self.stopped()
 
     def separate_pairs(self, iteration: int) -> bool:
         """Pairs who meet in two rounds: one of them takes their two tables in the other order.

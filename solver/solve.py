@@ -284,8 +284,15 @@ def polished(
     """
     seconds = deadline - time.monotonic()
     result = polish_roundtable(
-        ctx.event, session, history, part.assignments, seconds * (1 - COSTING_SHARE)
+        ctx.event,
+        session,
+        history,
+        part.assignments,
+        seconds * (1 - COSTING_SHARE),
+        stopped=lambda: ctx.watch.stopped,
     )
+    if ctx.watch.stopped:
+        raise KeyboardInterrupt
     began = time.monotonic()
     objective = costed(ctx, session, history, result.assignments)
     ctx.watch.tell(f"{session.id}: costed in {time.monotonic() - began:.2f} s")

@@ -316,3 +316,11 @@ def test_search_runs_only_when_a_group_criterion_is_weighed() -> None:
     assert can_polish(on, on.sessions[0], published=False)
     assert not can_polish(on, on.sessions[0], published=True)
     assert not can_polish(off, off.sessions[0], published=False)
+
+
+def test_a_stopped_search_ends_at_once() -> None:
+    e = random_event(1)
+    _, start, _, history = start_and_polished(e)
+    result = polish_roundtable(e, e.session_by_id["NET"], history, start, 60, stopped=lambda: True)
+    assert result.iterations == 0
+    assert result.seconds < 1
