@@ -293,9 +293,7 @@ def polished(
     )
     if ctx.watch.stopped:
         raise KeyboardInterrupt
-    began = time.monotonic()
     objective = costed(ctx, session, history, result.assignments)
-    ctx.watch.tell(f"{session.id}: costed in {time.monotonic() - began:.2f} s")
     ctx.watch.tell(
         f"{session.id}: all rounds together, cost {objective:g} "
         f"({result.iterations} swaps in {result.seconds:.2f} s)"
