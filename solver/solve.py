@@ -191,7 +191,7 @@ def building_rate(rate: float, took: float, budgets: dict[str, float], day: list
 
 
 def time_budgets(
-    event: Event, sessions: list[Session], left: float, rate: float = 0.0
+    event: Event, sessions: list[Session], left: float, rate: float = BUILD_SECONDS_PER_CELL
 ) -> dict[str, float]:
     """Each session's time: the work every session must do, then a share of the rest by size.
 
@@ -208,7 +208,7 @@ def time_budgets(
     day_of = {s.id: s.day for s in sessions}
     building: dict[str, float] = dict.fromkeys(day_of.values(), 0.0)
     for sid, size in sizes.items():
-        building[day_of[sid]] += (rate or BUILD_SECONDS_PER_CELL) * size
+        building[day_of[sid]] += rate * size
     needed = sum(building.values())
     if needed > left > 0:  # not even the building fits: each day its share of what is left
         building = {day: work * left / needed for day, work in building.items()}

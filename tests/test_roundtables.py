@@ -23,6 +23,7 @@ from models import (
     Strength,
 )
 from models.workbook import read_event
+from scripts.networking import forced_pairs, reachable_wishes
 from solver.check import check_allocation
 from solver.history import History
 from solver.previous import Published
@@ -255,15 +256,6 @@ def test_search_cost_is_the_model_cost() -> None:
     assert seating_of(e, session, history, start).people == [p.id for p in e.audience_of(session)]
 
 
-def forced_pairs(e: Event, session: str) -> set[tuple[str, str]]:
-    """Pairs who must meet every round: hosts of one table, people of one hard together rule."""
-    groups = [option.hosts for option in e.options_of[session]]
-    groups += [
-        rule.participants for rule in e.rules_for(session, [RuleKind.TOGETHER]) if rule.is_hard
-    ]
-    return {pair for group in groups for pair in combinations(sorted(group), 2)}
-
-
 @pytest.mark.parametrize("year", [2022, 2023])
 def test_academy_networking_in_under_five_seconds(year: int) -> None:
     e, _ = read_event(DATA / f"academy-{year}.xlsx")
@@ -282,14 +274,9 @@ def test_academy_networking_in_under_five_seconds(year: int) -> None:
         guests = [p for p in seats if (p, session.id) not in e.host_option]
         assert all(len(set(seats[p])) == session.rounds for p in guests)
         for person in guests:
-            reachable = [
-                o.id
-                for o in e.options_of[session.id]
-                if wished(e, session, person, o.id)
-                and set(e.people[person].needs) <= set(o.features)
-            ]
+            reachable = reachable_wishes(e, session, person)
             if reachable:
-                assert set(seats[person]) & set(reachable), person
+                assert set(seats[person]) & reachable, person
     repeats = {
         session.id: set(repeated_pairs(allocation.assignments, session.id))
         - forced_pairs(e, session.id)
