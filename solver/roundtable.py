@@ -167,9 +167,7 @@ def seating_of(
         dtype=np.bool_,
     )
     hosts = {pid for pid in ids if (pid, session.id) in event.host_option}
-    ruled = {
-        pid for rule in event.rules if rule.applies_to(session.id) for pid in rule.participants
-    }
+    ruled = {pid for rule in event.rules_of(session.id) for pid in rule.participants}
     movable = np.array([pid not in hosts and pid not in ruled for pid in ids], dtype=np.bool_)
     rank_cost = np.array(
         [
