@@ -311,3 +311,24 @@ def test_a_stopped_search_ends_at_once() -> None:
     result = polish_roundtable(e, e.session_by_id["NET"], history, start, 60, stopped=lambda: True)
     assert result.iterations == 0
     assert result.seconds < 1
+
+
+def hosted_tables(prefs: dict[str, list[str]]) -> Event:
+    """Tables A, B, C of 3 hosted by p7, p8, p9; p1…p6 are guests; 2 rounds."""
+    e = event(9, options=[("A", 3), ("B", 3), ("C", 3)], kind=ROUNDTABLE, rounds=2, prefs=prefs)
+    return with_hosts(e, {"A": "p7", "B": "p8", "C": "p9"})
+
+
+def test_roundtable_wishes_are_visited_first(solve) -> None:  # type: ignore[no-untyped-def]
+    allocation, _ = solve(hosted_tables({"p1": ["C", "B"]}))
+    visits = [a.option for a in allocation.assignments if a.participant == "p1"]
+    assert sorted(visits) == ["B", "C"]
+
+
+def test_roundtable_hosts_stay_at_their_table_every_round(solve) -> None:  # type: ignore[no-untyped-def]
+    allocation, _ = solve(hosted_tables({"p7": ["B", "C"], "p8": ["A"]}))
+    for host, table in (("p7", "A"), ("p8", "B"), ("p9", "C")):
+        assert [a.option for a in allocation.assignments if a.participant == host] == [table] * 2
+    assert allocation.stats.objective == 0 or all(
+        a.participant not in ("p7", "p8") or a.option in ("A", "B") for a in allocation.assignments
+    )
