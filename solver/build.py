@@ -59,8 +59,8 @@ def add_group_criteria(m: SessionModel, sizes: dict[str, int]) -> SessionModel:
     model already holds stays: the levels stage 1 fixed, its hint. The group rules' hard
     parts are added a second time, which changes nothing.
     """
-    if m.sizes is None:
-        m.sizes = sizes
+    if m.sizes is None:  # sizes stage 1 chose, not balanced ones: no ±1 band at them
+        m.sizes, m.banded = sizes, False
         fixed_sizes(m)
     m.group_penalties = True
     for rule in GROUPS:

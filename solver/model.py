@@ -44,6 +44,7 @@ class SessionModel:
     labels: dict[str, cp_model.IntVar] = field(default_factory=dict)
     size_vars: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
     side_constraints: bool = False  # hard group rules a min-cost flow cannot keep
+    banded: bool = True  # split groups within ±1 of fair shares (sizes fixed in advance only)
 
     def choices(self, person: str, round_: int) -> list[tuple[str, cp_model.IntVar]]:
         """The options a person may take in a round, with their variables."""

@@ -165,6 +165,21 @@ def test_hard_isolation_makes_an_impossible_split_infeasible() -> None:
         solve_event(e)
 
 
+def test_split_with_sizes_left_free_by_hard_rules_is_still_allocated(solve) -> None:  # type: ignore[no-untyped-def]
+    # Balanced groups of 6 and 5 would need an "a" in each (within ±1 of 1.6 and 1.4), and
+    # hard isolation then two in each: 4 of 3. The sizes go free, and so does the ±1 band.
+    crowd = [person(f"p{i}", group="a" if i <= 3 else "b") for i in range(1, 12)]
+    e = Event(
+        participants=crowd,
+        sessions=[Session(id="S1", day="d1", kind=SPLIT)],
+        options=[Option(session="S1", id=g, max=11) for g in ("A", "B")],
+        settings=Settings(diversity=("group",), no_isolation_strength="hard", spread=()),
+    )
+    allocation, _ = solve(e)
+    for members in options_of(allocation).values():
+        assert sum(1 for p in members if p in ("p1", "p2", "p3")) != 1
+
+
 def test_colleagues_are_spread(solve) -> None:  # type: ignore[no-untyped-def]
     crowd = [
         person("p1", organisation="City"),

@@ -73,10 +73,11 @@ def near_share(
 ) -> None:
     """Penalise each person beyond [floor, ceil] of these people's fair share of every option.
 
-    With `band`, a split session's groups (sizes fixed) must also stay within ±1 of the share:
-    a hard constraint, which the solve drops only when the organiser's rules make it impossible.
+    With `band`, a split session's groups (balanced sizes, fixed in advance) must also stay
+    within ±1 of the share: a hard constraint, which the solve drops only when the organiser's
+    rules make it impossible (then the sizes are free, and so is the band).
     """
-    banded = band and m.sizes is not None and m.session.kind is SessionKind.SPLIT
+    banded = band and m.banded and m.sizes is not None and m.session.kind is SessionKind.SPLIT
     soft = m.soft_groups()
     if not banded and not soft:
         return
