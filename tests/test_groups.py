@@ -166,18 +166,26 @@ def test_hard_isolation_makes_an_impossible_split_infeasible() -> None:
 
 
 def test_split_with_sizes_left_free_by_hard_rules_is_still_allocated(solve) -> None:  # type: ignore[no-untyped-def]
-    # Balanced groups of 6 and 5 would need an "a" in each (within ±1 of 1.6 and 1.4), and
-    # hard isolation then two in each: 4 of 3. The sizes go free, and so does the ±1 band.
-    crowd = [person(f"p{i}", group="a" if i <= 3 else "b") for i in range(1, 12)]
+    # Balanced groups (6 and 5) cannot keep everyone within ±1 of their shares with nobody
+    # alone of their group; with the sizes free, the ±1 band is not asked at the sizes the
+    # first stage chose either (it made the session impossible: no allocation at all).
+    kinds = [
+        ("E", "next generation"), ("W", "next generation"), ("W", "next generation"),
+        ("E", "next generation"), ("S", "expert"), ("E", "expert"), ("N", "city"),
+        ("E", "expert"), ("W", "city"), ("N", "city"), ("E", "expert"),
+    ]  # fmt: skip
+    crowd = [person(f"p{i}", region=r, group=g) for i, (r, g) in enumerate(kinds, start=1)]
     e = Event(
         participants=crowd,
         sessions=[Session(id="S1", day="d1", kind=SPLIT)],
         options=[Option(session="S1", id=g, max=11) for g in ("A", "B")],
-        settings=Settings(diversity=("group",), no_isolation_strength="hard", spread=()),
+        rules=[rule("together", "p4", "p5"), rule("apart", "p6", "p7", soft=True, weight=4)],
+        settings=Settings(no_isolation_strength="hard", spread=()),
     )
     allocation, _ = solve(e)
     for members in options_of(allocation).values():
-        assert sum(1 for p in members if p in ("p1", "p2", "p3")) != 1
+        for group in ("next generation", "expert", "city"):
+            assert sum(1 for p in crowd if p.id in members and p.group == group) != 1
 
 
 def test_colleagues_are_spread(solve) -> None:  # type: ignore[no-untyped-def]
