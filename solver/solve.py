@@ -280,7 +280,8 @@ def polished(
 
     The cost is each round's CP-SAT model evaluated on the search's placements (the search
     mirrors the model's terms, and tests check both against the independent checker). The
-    bound is what preferences alone cost: sequential rounds prove nothing about the whole.
+    bound is a relaxation's: sequential rounds prove nothing about the whole (see
+    `roundtable_bound`).
     """
     seconds = deadline - time.monotonic()
     result = polish_roundtable(
@@ -298,14 +299,50 @@ def polished(
         f"{session.id}: all rounds together, cost {objective:g} "
         f"({result.iterations} swaps in {result.seconds:.2f} s)"
     )
+    bound = result.bound + roundtable_bound(ctx, session, history, result.assignments, deadline)
     return PartResult(
         session=session,
-        status="feasible",
+        status="optimal" if bound >= objective else "feasible",
         objective=objective,
-        bound=min(result.bound, objective),
+        bound=min(bound, objective),
         seconds=0.0,
         assignments=result.assignments,
     )
+
+
+def roundtable_bound(
+    ctx: Context, session: Session, history: History, chosen: list[Assignment], deadline: float
+) -> int:
+    """A lower bound on a roundtable's cost beyond its preferences: rounds × one round's.
+
+    The objective is the preferences plus, round by round, the group criteria and the soft
+    rules, plus new peers (at least 0). Every round has the same people, tables, sizes, hard
+    rules and earlier days, so each costs at least the least cost of one round with the
+    preferences weighed 0 and no fairness level kept; the preferences alone cost at least
+    each person's cheapest allowed tables (the search's bound), so the two add up. The one
+    round gets a fixed amount of deterministic work (the same bound every run), within the
+    time left; 0 when there is none.
+    """
+    left = deadline - time.monotonic()
+    if left < SEARCH_SECONDS_PER_CELL * len(chosen):
+        return 0
+    balanced = split_sizes(ctx.event, session)
+    used = Counter(a.option for a in chosen if a.round == 1)
+    sizes = (
+        balanced
+        if balanced is not None
+        and dict(used) == {option: size for option, size in balanced.items() if size}
+        else None
+    )
+    settings = ctx.event.settings.model_copy(update={"weight_preference": 0})
+    event = ctx.event.model_copy(update={"settings": settings})
+    m = build_session(event, session, history, sizes, rounds=range(1, 2))
+    solver = cp_model.CpSolver()
+    configure(solver, event, session, deadline - time.monotonic())
+    solver.parameters.max_deterministic_time = QUICK_WORK
+    if ctx.watch.solve(solver, m.model, session.id) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return 0
+    return session.rounds * math.ceil(solver.best_objective_bound - 1e-6)
 
 
 def costed(ctx: Context, session: Session, history: History, chosen: list[Assignment]) -> int:

@@ -332,3 +332,39 @@ def test_roundtable_hosts_stay_at_their_table_every_round(solve) -> None:  # typ
     assert allocation.stats.objective == 0 or all(
         a.participant not in ("p7", "p8") or a.option in ("A", "B") for a in allocation.assignments
     )
+
+
+def test_roundtable_bound_is_below_the_best_allocation() -> None:
+    from itertools import permutations
+
+    kinds = [("N", "x"), ("N", "x"), ("S", "y"), ("S", "y"), ("N", "y"), ("S", "x")]
+    kinds += [("N", "h"), ("S", "h"), ("N", "h")]  # the hosts
+    team = [
+        Participant(id=f"p{i}", name=f"P{i}", region=region, group=group)
+        for i, (region, group) in enumerate(kinds, start=1)
+    ]
+    prefs = {"p1": ["A", "B"], "p2": ["A", "C"], "p3": ["B", "A"], "p4": ["C", "A"]}
+    e = with_hosts(
+        event(team, options=[("A", 3), ("B", 3), ("C", 3)], kind=ROUNDTABLE, rounds=2, prefs=prefs),
+        {"A": "p7", "B": "p8", "C": "p9"},
+    )
+    allocation = solve_event(e)
+    best = None
+    guests = ["p1", "p2", "p3", "p4", "p5", "p6"]
+    seatings = {tuple(sorted(zip(guests, order, strict=True))) for order in permutations("AABBCC")}
+    for first in seatings:
+        for second in seatings:
+            if any(a == b for (_, a), (_, b) in zip(first, second, strict=True)):
+                continue  # a guest at the same host's table twice
+            rows = [(p, o, 1) for p, o in first] + [(p, o, 2) for p, o in second]
+            rows += [(h, t, r) for h, t in (("p7", "A"), ("p8", "B"), ("p9", "C")) for r in (1, 2)]
+            placed = [
+                Assignment(participant=p, session="S1", option=o, round=r) for p, o, r in rows
+            ]
+            report = check_allocation(e, Allocation(assignments=placed))
+            if report.ok and (best is None or report.objective < best):
+                best = report.objective
+    assert best == 70
+    assert allocation.stats.bound <= best <= allocation.stats.objective
+    assert (allocation.stats.objective, allocation.stats.bound) == (70, 70)  # proven here
+    assert allocation.stats.status == "optimal"
