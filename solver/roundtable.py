@@ -83,7 +83,6 @@ class Polished:
     assignments: list[Assignment]
     start_cost: int
     cost: int
-    bound: int  # what the preferences alone cost at least: a lower bound of any schedule
     iterations: int
     seconds: float
 
@@ -107,7 +106,6 @@ def polish_roundtable(
         assignments=assignments_of(session, seating, search.best),
         start_cost=start_cost,
         cost=search.best_cost,
-        bound=preference_bound(seating),
         iterations=iterations,
         seconds=time.monotonic() - began,
     )

@@ -18,7 +18,7 @@ from solver.flow import fairest_flow, flow_hint, flow_shaped
 from solver.history import History
 from solver.model import Key, SessionModel
 from solver.previous import Published, describe_pin, pin_problems, read_published
-from solver.roundtable import can_polish, polish_roundtable
+from solver.roundtable import can_polish, polish_roundtable, preference_bound, seating_of
 from solver.rules import split_sizes
 from solver.watch import Progress, Watch
 
@@ -244,6 +244,10 @@ def solve_session(ctx: Context, session: Session, budget: float, history: Histor
         part = round_by_round(ctx, session, history, deadline, groups=False)  # quicker
     if polishing and part.status == "feasible":
         part = polished(ctx, session, history, part, deadline)
+    if part.status == "feasible":
+        bound = roundtable_bound(ctx, session, history, part.assignments, deadline)
+        part.bound = min(bound, part.objective)
+        part.status = "optimal" if bound >= part.objective else "feasible"
     part.seconds = time.monotonic() - began
     return part
 
@@ -279,9 +283,8 @@ def polished(
     """Every round improved together from the round-by-round start, costed by the model.
 
     The cost is each round's CP-SAT model evaluated on the search's placements (the search
-    mirrors the model's terms, and tests check both against the independent checker). The
-    bound is a relaxation's: sequential rounds prove nothing about the whole (see
-    `roundtable_bound`).
+    mirrors the model's terms, and tests check both against the independent checker); the
+    bound is `roundtable_bound`'s, set by the caller.
     """
     seconds = deadline - time.monotonic()
     result = polish_roundtable(
@@ -299,12 +302,11 @@ def polished(
         f"{session.id}: all rounds together, cost {objective:g} "
         f"({result.iterations} swaps in {result.seconds:.2f} s)"
     )
-    bound = result.bound + roundtable_bound(ctx, session, history, result.assignments, deadline)
     return PartResult(
         session=session,
-        status="optimal" if bound >= objective else "feasible",
+        status="feasible",
         objective=objective,
-        bound=min(bound, objective),
+        bound=0.0,
         seconds=0.0,
         assignments=result.assignments,
     )
@@ -313,19 +315,21 @@ def polished(
 def roundtable_bound(
     ctx: Context, session: Session, history: History, chosen: list[Assignment], deadline: float
 ) -> int:
-    """A lower bound on a roundtable's cost beyond its preferences: rounds × one round's.
+    """A lower bound on a roundtable's cost: its preferences' plus rounds × one round's rest.
 
-    The objective is the preferences plus, round by round, the group criteria and the soft
-    rules, plus new peers (at least 0). Every round has the same people, tables, sizes, hard
-    rules and earlier days, so each costs at least the least cost of one round with the
-    preferences weighed 0 and no fairness level kept; the preferences alone cost at least
-    each person's cheapest allowed tables (the search's bound), so the two add up. The one
-    round gets a fixed amount of deterministic work (the same bound every run), within the
-    time left; 0 when there is none.
+    Rounds solved one after another prove nothing about the whole session, so the bound is a
+    relaxation's. The objective is the preferences plus, round by round, the group criteria
+    and the soft rules, plus new peers and moves (at least 0). The preferences alone cost at
+    least each person's cheapest allowed tables; every round has the same people, tables,
+    sizes, hard rules and earlier days, so each costs at least the least cost of one round
+    with the preferences weighed 0, no fairness level kept and nothing pinned. The one round
+    gets a fixed amount of deterministic work (the same bound every run) within the time
+    left, and counts 0 when there is none.
     """
+    preferences = preference_bound(seating_of(ctx.event, session, history, chosen))
     left = deadline - time.monotonic()
     if left < SEARCH_SECONDS_PER_CELL * len(chosen):
-        return 0
+        return preferences
     balanced = split_sizes(ctx.event, session)
     used = Counter(a.option for a in chosen if a.round == 1)
     sizes = (
@@ -341,8 +345,8 @@ def roundtable_bound(
     configure(solver, event, session, deadline - time.monotonic())
     solver.parameters.max_deterministic_time = QUICK_WORK
     if ctx.watch.solve(solver, m.model, session.id) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return 0
-    return session.rounds * math.ceil(solver.best_objective_bound - 1e-6)
+        return preferences
+    return preferences + session.rounds * math.ceil(solver.best_objective_bound - 1e-6)
 
 
 def costed(ctx: Context, session: Session, history: History, chosen: list[Assignment]) -> int:
