@@ -126,15 +126,16 @@ def can_polish(event: Event, session: Session, published: bool) -> bool:
     return bool(weighed) and several and not published
 
 
-def preference_bound(seating: Seating) -> int:
-    """Each person's cheapest allowed tables, as often as they may visit each, over the rounds."""
-    rounds = len(seating.rounds)
+def preference_bound(event: Event, session: Session) -> int:
+    """Each person's cheapest allowed tables, as often as they may visit each, over the rounds
+    (weighted): a lower bound of the preference cost of any schedule."""
+    people = event.audience_of(session)
+    allowed = allowed_tables(event, session, people)
+    costs = rank_costs(event, session, people) * event.settings.weight_preference
     total = 0
-    for costs, allowed, most in zip(
-        seating.preference, seating.allowed, seating.most_visits, strict=True
-    ):
-        cheapest = np.sort(np.repeat(costs[allowed], most[allowed]))
-        total += int(cheapest[:rounds].sum())
+    for row, ok, most in zip(costs, allowed, most_visits(event, session, allowed), strict=True):
+        cheapest = np.sort(np.repeat(row[ok], most[ok]))
+        total += int(cheapest[: session.rounds].sum())
     return total
 
 
@@ -154,26 +155,11 @@ def seating_of(
     seat = np.zeros((len(ids), len(rounds)), dtype=np.int64)
     for a in start:
         seat[index[a.participant], a.round - 1] = column[a.option]
-    allowed = np.array(
-        [
-            [
-                o.max > 0 and not reasons_against(event, session, p, o)
-                for o in event.options_of[session.id]
-            ]
-            for p in people
-        ],
-        dtype=np.bool_,
-    )
+    allowed = allowed_tables(event, session, people)
     hosts = {pid for pid in ids if (pid, session.id) in event.host_option}
     ruled = {pid for rule in event.rules_of(session.id) for pid in rule.participants}
     movable = np.array([pid not in hosts and pid not in ruled for pid in ids], dtype=np.bool_)
-    rank_cost = np.array(
-        [
-            [0 if pid in hosts else event.cost(pid, session.id, tid) for tid in tables]
-            for pid in ids
-        ],
-        dtype=np.int64,
-    )
+    rank_cost = rank_costs(event, session, people)
     earlier = np.array([history.dissatisfaction[pid] for pid in ids], dtype=np.int64)
     sizes = np.array([np.bincount(seat[:, r], minlength=len(tables)) for r in range(len(rounds))])
     return Seating(
@@ -202,6 +188,33 @@ def wished(event: Event, session: Session, person: str, table: str) -> bool:
     wishes = event.preferences_of.get((person, session.id), {})
     ranked = sorted((pref.rank, option) for option, pref in wishes.items() if pref.rank is not None)
     return table in {option for _, option in ranked[:TOP_WISHES]}
+
+
+def allowed_tables(event: Event, session: Session, people: list[Participant]) -> Bools:
+    """Which tables each person may take (open, and no eligibility rule against it)."""
+    options = event.options_of[session.id]
+    return np.array(
+        [
+            [o.max > 0 and not reasons_against(event, session, p, o) for o in options]
+            for p in people
+        ],
+        dtype=np.bool_,
+    )
+
+
+def rank_costs(event: Event, session: Session, people: list[Participant]) -> Ints:
+    """Each person's rank cost of each table, before weighting (a host's cost nothing)."""
+    tables = [o.id for o in event.options_of[session.id]]
+    return np.array(
+        [
+            [
+                0 if (p.id, session.id) in event.host_option else event.cost(p.id, session.id, t)
+                for t in tables
+            ]
+            for p in people
+        ],
+        dtype=np.int64,
+    )
 
 
 def most_visits(event: Event, session: Session, allowed: Bools) -> Ints:

@@ -18,7 +18,7 @@ from solver.flow import fairest_flow, flow_hint, flow_shaped
 from solver.history import History
 from solver.model import Key, SessionModel
 from solver.previous import Published, describe_pin, pin_problems, read_published
-from solver.roundtable import can_polish, polish_roundtable, preference_bound, seating_of
+from solver.roundtable import can_polish, polish_roundtable, preference_bound
 from solver.rules import split_sizes
 from solver.watch import Progress, Watch
 
@@ -271,7 +271,7 @@ def round_by_round(
         session=session,
         status="feasible",
         objective=sum(part.objective for part in parts),
-        bound=sum(part.bound for part in parts),
+        bound=0.0,  # rounds' bounds, each given the rounds before, bound nothing: see the caller
         seconds=0.0,
         assignments=[a for part in parts for a in part.assignments],
     )
@@ -326,7 +326,7 @@ def roundtable_bound(
     gets a fixed amount of deterministic work (the same bound every run) within the time
     left, and counts 0 when there is none.
     """
-    preferences = preference_bound(seating_of(ctx.event, session, history, chosen))
+    preferences = preference_bound(ctx.event, session)
     left = deadline - time.monotonic()
     if left < SEARCH_SECONDS_PER_CELL * len(chosen):
         return preferences
