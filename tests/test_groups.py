@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models import Event, Option, Participant, Preference, Session, SessionKind, Settings
-from solver.rules.groups import balanced_sizes
+from solver.rules.groups import balanced_sizes, target_lines
 from tests.factories import event, rule
 
 SPLIT = SessionKind.SPLIT
@@ -360,3 +360,24 @@ def test_generated_two_day_choice_events_solve_fairly(seed: int, size: int) -> N
     report = check_allocation(e, allocation)
     assert report.ok
     assert report.objective == allocation.stats.objective
+
+
+@given(
+    st.integers(1, 80).flatmap(
+        lambda total: st.tuples(st.just(total), st.integers(0, total), st.integers(0, total))
+    )
+)
+def test_target_lines_bound_every_size_and_touch_the_hull(case: tuple[int, int, int]) -> None:
+    # The free-size cuts: each line lies on or above every ceil target (on or below every
+    # floor target) for sizes 0…most, and each passes through two targets (a hull edge).
+    total, share, most = case
+    ceilings, floors = target_lines(share, total, most)
+    for lines, rounding, side in (
+        (ceilings, lambda k: -(-share * k // total), 1),
+        (floors, lambda k: share * k // total, -1),
+    ):
+        for run, rise, k1, target in lines:
+            assert run > 0 and target == rounding(k1) and k1 + run <= most
+            assert rounding(k1 + run) == target + rise
+            for k in range(most + 1):
+                assert side * (run * target + rise * (k - k1) - run * rounding(k)) >= 0

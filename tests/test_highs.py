@@ -57,5 +57,6 @@ def test_cp_sat_finds_sizes_that_diversity_prefers(solve) -> None:  # type: igno
     tiny = choice([EUROPE] * 4 + [AFRICA] * 2, (3, 4))
     allocation, _ = solve_with_highs(tiny, time_limit=5)
     assert check_allocation(tiny, allocation).objective == 2
-    _, ours = solve(tiny)
+    solved, ours = solve(tiny)
     assert ours.objective == 2
+    assert (solved.stats.status, solved.stats.bound) == ("optimal", 2)  # free sizes, proven

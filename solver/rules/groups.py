@@ -2,8 +2,11 @@
 
 Fair shares are integer targets computed here, not products of variables: when option sizes
 are fixed in advance (split sessions) the bounds are plain numbers; otherwise the share is
-linear in the option's size and the bound is scaled by the session's size.
+linear in the option's size, the bound is scaled by the session's size, and the hulls of the
+integer targets are added as cuts, which give the free-size model a tight linear relaxation.
 """
+
+from itertools import pairwise
 
 from ortools.sat.python import cp_model
 
@@ -84,8 +87,8 @@ def near_share(
     for option in m.options:
         for round_ in m.rounds:
             count = m.count(people, option.id, round_)
-            low, high = share_bounds(m, option.id, round_, len(people))
             if banded:
+                low, high = fixed_share(m, option.id, len(people))
                 m.side_constraints = True
                 label = f"groups within ±1 of the fair share of {rule} values"
                 m.require(m.model.add(count >= high - 1), label)
@@ -93,36 +96,84 @@ def near_share(
             if not soft:
                 continue
             over = m.model.new_int_var(0, len(people), f"{rule}_over")
-            m.model.add(count - over <= high)
-            excess: cp_model.LinearExprT = over
-            if both_sides:
-                under = m.model.new_int_var(0, len(people), f"{rule}_under")
-                m.model.add(count + under >= low)
-                excess = over + under
-            m.penalise(rule, weight, excess, *people)
+            under = m.model.new_int_var(0, len(people), f"{rule}_under") if both_sides else None
+            if m.sizes is not None:
+                low, high = fixed_share(m, option.id, len(people))
+                m.model.add(count - over <= high)
+                if under is not None:
+                    m.model.add(count + under >= low)
+            else:
+                free_share(m, option.id, round_, len(people), count, over, under)
+            m.penalise(rule, weight, over if under is None else over + under, *people)
 
 
-def share_bounds(
-    m: SessionModel, option: str, round_: int, share: int
-) -> tuple[cp_model.LinearExprT, cp_model.LinearExprT]:
-    """floor and ceil of share × size / total: numbers for fixed sizes, else looked up by size.
+def fixed_share(m: SessionModel, option: str, share: int) -> tuple[int, int]:
+    """floor and ceil of share × size / total, the option's size fixed in advance."""
+    assert m.sizes is not None
+    total, size = len(m.people), m.sizes[option]
+    return share * size // total, -(-share * size // total)
 
-    The targets for every possible size are computed here as integers, and CP-SAT picks them
-    with an element constraint: no product of variables, no scaled coefficients.
+
+def free_share(
+    m: SessionModel,
+    option: str,
+    round_: int,
+    share: int,
+    count: cp_model.LinearExpr,
+    over: cp_model.IntVar,
+    under: cp_model.IntVar | None,
+) -> None:
+    """`over` and `under` measure count beyond [floor, ceil] of share × size / total, the
+    option's size a variable.
+
+    For integers, count − over ≤ ceil(share × size / total) says exactly
+    total × (count − over) ≤ share × size + total − 1 (and likewise for the floor). Those
+    scaled rows alone relax to almost nothing, so the hulls of the targets are added as
+    cuts: the ceil targets lie under the concave hull of the points (k, ceil(share × k /
+    total)), so `over ≥ count − line` holds for each edge's line, and the floor targets lie
+    above the convex hull of (k, floor(…)), so `under ≥ line − count` holds for each of its
+    edges. Each line is scaled by its run: integer rows, valid for every size.
     """
-    total = len(m.people)
-    if m.sizes is not None:
-        size = m.sizes[option]
-        return share * size // total, -(-share * size // total)
-    size_var = m.size_var(option, round_)
-    sizes = range(m.most(option, round_) + 1)
-    bounds = []
-    for rounding in (lambda k: share * k // total, lambda k: -(-share * k // total)):
-        table = [rounding(k) for k in sizes]
-        target = m.model.new_int_var(min(table), max(table), "target")
-        m.model.add_element(size_var, table, target)
-        bounds.append(target)
-    return bounds[0], bounds[1]
+    total, size = len(m.people), m.size_var(option, round_)
+    ceilings, floors = target_lines(share, total, m.most(option, round_))
+    m.model.add(total * (count - over) <= share * size + total - 1)
+    for run, rise, k, target in ceilings:  # over ≥ count − (target + rise / run × (size − k))
+        m.model.add(run * (over - count) + rise * (size - k) + run * target >= 0)
+    if under is None:
+        return
+    m.model.add(total * (count + under) >= share * size - total + 1)
+    for run, rise, k, target in floors:  # under ≥ target + rise / run × (size − k) − count
+        m.model.add(run * (under + count) - rise * (size - k) - run * target >= 0)
+
+
+Line = tuple[int, int, int, int]  # run, rise, and a point (k, target) the line goes through
+
+
+def target_lines(share: int, total: int, most: int) -> tuple[list[Line], list[Line]]:
+    """Lines on or above every ceil target and on or below every floor target, sizes 0…most.
+
+    The ceil targets ceil(share × k / total) lie under each edge of their concave hull, the
+    floor targets above each edge of their convex hull: the tightest linear bounds there are.
+    """
+    sizes = range(most + 1)
+    ceilings = hull_edges([(k, -(-share * k // total)) for k in sizes])
+    floors = hull_edges([(k, -(share * k // total)) for k in sizes])  # the convex hull, mirrored
+    return (
+        [(k2 - k1, u2 - u1, k1, u1) for (k1, u1), (k2, u2) in ceilings],
+        [(k2 - k1, u1 - u2, k1, -u1) for (k1, u1), (k2, u2) in floors],
+    )
+
+
+def hull_edges(points: list[tuple[int, int]]) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The edges of the upper (concave) hull of points sorted by their first coordinate."""
+    hull: list[tuple[int, int]] = []
+    for x, y in points:
+        while len(hull) >= 2 and (hull[-1][1] - hull[-2][1]) * (x - hull[-2][0]) <= (
+            y - hull[-2][1]
+        ) * (hull[-1][0] - hull[-2][0]):
+            hull.pop()
+        hull.append((x, y))
+    return list(pairwise(hull))
 
 
 def spread_values(m: SessionModel) -> None:
