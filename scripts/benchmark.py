@@ -308,6 +308,12 @@ def rules_only(event: Event) -> Event:
     return event.model_copy(update={"settings": event.settings.model_copy(update=off)})
 
 
+def with_time_limit(event: Event, seconds: float) -> Event:
+    """The event with another time limit."""
+    settings = event.settings.model_copy(update={"time_limit": seconds})
+    return event.model_copy(update={"settings": settings})
+
+
 def load(path: Path) -> Event:
     """A bundled event workbook."""
     event, issues = read_event(path)
@@ -340,12 +346,20 @@ def main() -> None:
         default=True,
         help="re-solve instances after late registrations and cancellations (default: yes)",
     )
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        help="give every instance this time limit instead of its own (named in the rows)",
+    )
     args = parser.parse_args()
     rows = []
     for name, build in instances().items():
         if (args.only and name not in args.only) or (not args.only and name == LOOSE):
             continue
         event = build()
+        if args.time_limit is not None:
+            event = with_time_limit(event, args.time_limit)
+            name = f"{name} ({args.time_limit:g} s)"
         rows.append(cp_sat_row(name, event))
         if args.highs:
             rows.append(highs_row(name, event))
