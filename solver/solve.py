@@ -3,8 +3,9 @@
 import math
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -18,8 +19,10 @@ from solver.flow import fairest_flow, flow_hint, flow_shaped
 from solver.history import History
 from solver.model import Key, SessionModel
 from solver.previous import Published, describe_pin, pin_problems, read_published
+from solver.relax import Relaxed, relaxation
 from solver.roundtable import can_polish, polish_roundtable, preference_bound
 from solver.rules import split_sizes
+from solver.rules.fairness import WORST_OFF, close_costly_placements
 from solver.watch import Progress, Watch
 
 STATUS_NAMES = {
@@ -36,6 +39,7 @@ EVALUATION_SECONDS = 5.0  # costing a fixed allocation (propagation only, in pra
 BUILD_SECONDS_PER_CELL = 45e-6  # building and costing a model (5,000 × 12: 2.7 s)
 SEARCH_SECONDS_PER_CELL = 25e-6  # less time than this per placement and a search finds nothing
 ROUNDS_SHARE = 0.5  # of a roundtable's time for its rounds one by one, the rest for all at once
+RELAXATION_SHARE = 0.5  # of a session's time left, at most, for its linear relaxation
 COSTING_SHARE = 0.2  # of a roundtable's time left kept for costing the search's schedule
 
 
@@ -448,8 +452,11 @@ def solve_staged(
        preferences and capacities is a transportation problem: min-cost flow solves it exactly.
     2. With the group criteria, the sizes fixed in advance (balanced groups, or the sizes
        stage 1 chose for a choice session), so that every fair share is a number. Stage 1's
-       model is extended (not built again), stage 1's allocation costed under it, and the
-       search starts from that complete solution.
+       model is extended (not built again), stage 1's allocation costed under it; then its
+       linear relaxation (GLOP, solver/relax.py), rounded and repaired, replaces that start
+       when it costs less (one 5,000 × 12 session: 2404 → 916 in 1.3 s, where the search
+       found no improvement in its time), and its bound is the session's when the sizes
+       were fixed in advance. The search starts from the complete solution kept.
     3. A choice session is then solved with its sizes free (diversity may prefer other
        sizes than the preferences did), from stage 2's allocation, with the time stage 2
        left (it ends early when it proves its optimum): its bound is the true one. Otherwise
@@ -468,11 +475,14 @@ def solve_staged(
     costed = evaluated(fixed, first)
     if deadline - time.monotonic() < SEARCH_SECONDS_PER_CELL * len(fixed.x):
         return costed  # too little time to load the model, let alone improve on it
+    relaxed, costed = relaxed_start(fixed, costed, deadline)
+    if sizes is not None and relaxed is not None:  # sizes fixed in advance: a session's bound
+        costed.bound = max(costed.bound, math.ceil(relaxed.bound - 1e-6))
     second = outcome(fixed, *run(fixed, deadline - time.monotonic()))
     if not second.found or (costed.found and second.objective > costed.objective):
         return costed
     if sizes is not None:
-        second.bound = max(first.bound, second.bound)
+        second.bound = max(first.bound, costed.bound, second.bound)
         second.status = cp_model.OPTIMAL if second.objective <= second.bound else second.status
         return second
     second.bound, second.status = first.bound, cp_model.FEASIBLE
@@ -488,8 +498,46 @@ def solve_staged(
     return second
 
 
-def evaluated(m: SessionModel, earlier: Solved) -> Solved:
-    """An earlier stage's allocation, costed under this stage's model (every placement fixed).
+def relaxed_start(
+    m: SessionModel, costed: Solved, deadline: float
+) -> tuple[Relaxed | None, Solved]:
+    """The model's linear relaxation, and its placements rounded and repaired as a start.
+
+    The relaxation gets at most RELAXATION_SHARE of the time left. People it places wholly
+    in one option stay there; CP-SAT places the others (a small search). The start replaces
+    the costed one when it costs less (the model's hint is then this start).
+    """
+    relaxed = relaxation(m.model, RELAXATION_SHARE * (deadline - time.monotonic()))
+    if relaxed is None:
+        return None, costed
+    kept = {key for key, var in m.x.items() if relaxed.values[var.index] > 1 - 1e-6}
+    placed = {(person, round_) for person, _, round_ in kept}
+    chosen = {key: key in kept for key in m.x}
+    for key in sorted(m.x, key=lambda key: -relaxed.values[m.x[key].index]):
+        if (key[0], key[2]) not in placed:
+            placed.add((key[0], key[2]))
+            chosen[key] = True
+    hint = m.model.proto.solution_hint
+    saved = (list(hint.vars), list(hint.values))
+    seconds = deadline - time.monotonic()
+    rounded = Solved(cp_model.FEASIBLE, chosen=chosen, bound=costed.bound)
+    start = evaluated(m, rounded, kept, seconds)
+    if start.found and (not costed.found or start.objective < costed.objective):
+        return relaxed, start
+    m.model.clear_hints()  # the costed start stays the search's
+    hint.vars.extend(saved[0])
+    hint.values.extend(saved[1])
+    return relaxed, costed
+
+
+def evaluated(
+    m: SessionModel,
+    earlier: Solved,
+    kept: set[Key] | None = None,
+    seconds: float = EVALUATION_SECONDS,
+) -> Solved:
+    """An earlier stage's allocation, costed under this stage's model (every placement fixed;
+    with `kept`, only those: CP-SAT then places everyone else, hinted by `earlier`).
 
     The fallback when a later stage finds nothing in its time: the allocation is still valid,
     only its cost now counts the criteria that stage added. The placements are the hint, and
@@ -498,12 +546,30 @@ def evaluated(m: SessionModel, earlier: Solved) -> Solved:
     """
     add_hint(m, earlier.chosen)
     solver = cp_model.CpSolver()
-    configure(solver, m.event, m.session, EVALUATION_SECONDS)
-    solver.parameters.fix_variables_to_their_hinted_value = True
-    if solver.solve(m.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    configure(solver, m.event, m.session, min(seconds, EVALUATION_SECONDS))
+    with placements_fixed(m, kept):
+        solver.parameters.fix_variables_to_their_hinted_value = kept is None
+        status = solver.solve(m.model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Solved(cp_model.UNKNOWN)
     hint_solution(m, solver)
-    return Solved(cp_model.FEASIBLE, round(solver.objective_value), earlier.bound, earlier.chosen)
+    chosen = {key: solver.boolean_value(var) for key, var in m.x.items()}
+    return Solved(cp_model.FEASIBLE, round(solver.objective_value), earlier.bound, chosen)
+
+
+@contextmanager
+def placements_fixed(m: SessionModel, kept: set[Key] | None) -> Iterator[None]:
+    """These placements fixed to 1 while the block runs (through their variables' domains)."""
+    domains = [m.model.proto.variables[m.x[key].index].domain for key in kept or ()]
+    for domain in domains:
+        domain.clear()
+        domain.extend([1, 1])
+    try:
+        yield
+    finally:
+        for domain in domains:
+            domain.clear()
+            domain.extend([0, 1])
 
 
 def solve_base(
@@ -531,8 +597,10 @@ def solve_base(
 
 def cap_firsts(m: SessionModel, base: SessionModel) -> None:
     """Keep the levels stage 1 fixed (fewest moves, worst-off person) in a later stage."""
-    for (_name, var), cap in zip(m.firsts, base.caps, strict=True):
+    for (name, var), cap in zip(m.firsts, base.caps, strict=True):
         m.model.add(var <= cap)
+        if name == WORST_OFF:
+            close_costly_placements(m, cap)
 
 
 def sizes_of(m: SessionModel, chosen: dict[Key, bool]) -> dict[str, int]:

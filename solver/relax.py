@@ -1,0 +1,110 @@
+"""The linear relaxation of a session's CP-SAT model, solved by GLOP: a bound and a start.
+
+With the option sizes fixed, a session with diversity is a transportation problem with a
+few hundred side rows, and its linear relaxation is nearly integral (measured: none of
+60,000 placements fractional for a 5,000 × 12 session, 42 of 8,000 for a 1,000 × 8 one),
+while CP-SAT needs more than the time a session gets just to improve the costed start at
+5,000 people. The relaxation's placements, rounded and repaired by CP-SAT with the integral
+ones fixed, are a complete start for the search.
+
+Only linear constraints (and exactly-one, at-most-one, or clauses) without enforcement
+literals are kept, so the relaxation's optimum is a lower bound of the model's.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from ortools.linear_solver.python import model_builder_helper as mb
+from ortools.sat.python import cp_model
+from ortools.sat.python.cp_model_helper import ConstraintProto
+from scipy.sparse import csr_matrix
+
+INFINITE = 2**62  # CP-SAT writes unbounded sides as the int64 limits
+DUAL_SIMPLEX = "use_dual_simplex:true"  # 0.7 s instead of 5.2 s for a 5,000 × 12 session
+CLAUSES = ("exactly_one", "at_most_one", "bool_or")
+
+
+@dataclass
+class Relaxed:
+    """The relaxation's optimum (a lower bound of the model's) and every variable's value."""
+
+    bound: float
+    values: npt.NDArray[np.float64]
+
+
+@dataclass
+class Rows:
+    """Sparse rows of the relaxation, built constraint by constraint."""
+
+    low: list[float]
+    high: list[float]
+    starts: list[int]
+    columns: list[int]
+    coefficients: list[int]
+
+    def add(self, columns: list[int], coefficients: list[int], low: float, high: float) -> None:
+        """One row: low ≤ Σ coefficient × column ≤ high."""
+        self.columns += columns
+        self.coefficients += coefficients
+        self.starts.append(len(self.columns))
+        self.low.append(-np.inf if low <= -INFINITE else low)
+        self.high.append(np.inf if high >= INFINITE else high)
+
+
+def relaxation(model: cp_model.CpModel, seconds: float) -> Relaxed | None:
+    """Solve the model's linear relaxation; None when GLOP does not prove its optimum in time."""
+    proto = model.proto
+    rows = Rows([], [], [0], [], [])
+    for ct in proto.constraints:
+        if len(ct.enforcement_literal) == 0:
+            add_row(rows, ct)
+    low, high = variable_bounds(model)
+    objective = np.zeros(len(low))
+    np.add.at(objective, list(proto.objective.vars), list(proto.objective.coeffs))
+    matrix = csr_matrix(
+        (np.array(rows.coefficients, dtype=float), rows.columns, rows.starts),
+        shape=(len(rows.starts) - 1, len(low)),
+    )
+    builder: Any = mb.ModelBuilderHelper()  # its stubs type arrays by dtype, not shape
+    builder.fill_model_from_sparse_data(
+        low, high, objective, np.array(rows.low), np.array(rows.high), matrix
+    )
+    solver: Any = mb.ModelSolverHelper("glop")
+    solver.set_solver_specific_parameters(DUAL_SIMPLEX)
+    solver.set_time_limit_in_seconds(max(0.01, seconds))
+    solver.solve(builder)
+    if solver.status() != mb.SolveStatus.OPTIMAL:
+        return None
+    return Relaxed(solver.objective_value() + proto.objective.offset, solver.variable_values())
+
+
+def add_row(rows: Rows, ct: ConstraintProto) -> None:
+    """A linear constraint as a row, a clause as a row over its literals; others are left out."""
+    if ct.has_linear():
+        domain = ct.linear.domain
+        rows.add(list(ct.linear.vars), list(ct.linear.coeffs), domain[0], domain[len(domain) - 1])
+        return
+    kind = next((kind for kind in CLAUSES if getattr(ct, f"has_{kind}")()), None)
+    if kind is None:
+        return
+    literals = list(getattr(ct, kind).literals)
+    negated = sum(1 for literal in literals if literal < 0)
+    columns = [literal if literal >= 0 else -literal - 1 for literal in literals]
+    signs = [1 if literal >= 0 else -1 for literal in literals]
+    low = 1 - negated if kind != "at_most_one" else -np.inf
+    high = 1 - negated if kind != "bool_or" else np.inf
+    rows.add(columns, signs, low, high)
+
+
+def variable_bounds(
+    model: cp_model.CpModel,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Each variable's smallest and largest value (holes in a domain relaxed away)."""
+    domains = [variable.domain for variable in model.proto.variables]
+    low = np.array([domain[0] for domain in domains], dtype=float)
+    high = np.array([domain[len(domain) - 1] for domain in domains], dtype=float)
+    low[low <= -INFINITE] = -np.inf
+    high[high >= INFINITE] = np.inf
+    return low, high

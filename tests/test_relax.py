@@ -1,0 +1,121 @@
+"""The linear relaxation (solver/relax.py) and the start it gives the solve."""
+
+import time
+from functools import partial
+
+import pytest
+from ortools.sat.python import cp_model
+
+from models import Participant
+from solver.build import add_group_criteria, build_session
+from solver.relax import relaxation
+from solver.rules.fairness import close_costly_placements
+from solver.solve import cap_firsts, evaluated, relaxed_start, search, sizes_of, solve_base
+from solver.watch import Watch
+from tests.factories import event
+
+
+def test_relaxation_is_the_linear_optimum_below_the_integer_one() -> None:
+    # Three pairwise exclusive choices worth 2 each: integers take one (−2), the LP takes
+    # a half of each (−3).
+    model = cp_model.CpModel()
+    a, b, c = (model.new_bool_var(name) for name in "abc")
+    for left, right in ((a, b), (b, c), (a, c)):
+        model.add(left + right <= 1)
+    model.minimize(-2 * a - 2 * b - 2 * c)
+    relaxed = relaxation(model, 5)
+    assert relaxed is not None
+    assert relaxed.bound == pytest.approx(-3)
+    assert list(relaxed.values) == pytest.approx([0.5, 0.5, 0.5])
+
+
+def test_clauses_are_rows_and_enforced_constraints_are_left_out() -> None:
+    # a ∨ ¬b with b forced to 1 makes a = 1; the enforced row (a = 0 if e) is relaxed away.
+    model = cp_model.CpModel()
+    a, b, e = (model.new_bool_var(name) for name in "abe")
+    model.add_bool_or([a, ~b])
+    model.add(b == 1)
+    model.add(a == 0).only_enforce_if(e)
+    model.add_exactly_one([a, e])
+    model.minimize(-a + 5)
+    relaxed = relaxation(model, 5)
+    assert relaxed is not None
+    assert relaxed.bound == pytest.approx(4)
+    assert list(relaxed.values) == pytest.approx([1, 1, 0])
+
+
+def test_no_relaxation_when_it_has_no_optimum() -> None:
+    model = cp_model.CpModel()
+    a = model.new_bool_var("a")
+    model.add(2 * a == 1)
+    model.add(a >= 1)
+    model.minimize(a)
+    assert relaxation(model, 5) is None
+
+
+def closed(cap: int, fairness: int) -> set[tuple[str, str]]:
+    """The (person, option) placements closed at this worst-off level."""
+    people = [Participant(id=f"p{i}", name=f"Person {i}") for i in (1, 2)]
+    tiny = event(people, prefs={"p1": ["A", "B"], "p2": ["B"]}, weight_fairness=fairness)
+    m = build_session(tiny, tiny.sessions[0])
+    close_costly_placements(m, cap)
+    return {
+        (person, option)
+        for (person, option, _), var in m.x.items()
+        if list(m.model.proto.variables[var.index].domain) == [0, 0]
+    }
+
+
+def test_placements_above_the_worst_off_level_are_closed() -> None:
+    # Rank costs 0, 1 and 10 for an option not ranked: p2 in A costs 10.
+    assert closed(cap=1, fairness=1) == {("p2", "A")}
+    assert closed(cap=0, fairness=1) == {("p1", "B"), ("p2", "A")}
+
+
+def test_nothing_is_closed_when_it_does_not_bind() -> None:
+    assert closed(cap=10, fairness=1) == set()
+    assert closed(cap=0, fairness=0) == set()  # fairness off: no level to keep
+
+
+def staged(regions: list[str], caps: tuple[int, int]):  # type: ignore[no-untyped-def]
+    """The fixed-size stage of a tiny choice session with diversity on region, costed."""
+    people = [
+        Participant(id=f"p{i}", name=f"Person {i}", region=region)
+        for i, region in enumerate(regions, start=1)
+    ]
+    firsts = ["A", "A", "A", "A", "B", "B"]
+    tiny = event(
+        people,
+        options=(("A", caps[0]), ("B", caps[1])),
+        prefs={f"p{i}": [f, "B" if f == "A" else "A"] for i, f in enumerate(firsts, 1)},
+        diversity=("region",),
+        no_isolation=(),
+        spread=(),
+        weight_fairness=1,
+    )
+    session = tiny.sessions[0]
+    base = build_session(tiny, session, groups=False)
+    first = solve_base(base, partial(search, Watch()), time.monotonic() + 5)
+    m = add_group_criteria(base, sizes_of(base, first.chosen))
+    cap_firsts(m, base)
+    return m, evaluated(m, first)
+
+
+def test_the_relaxed_start_replaces_a_costlier_costed_one() -> None:
+    # Sizes 3 and 3 with a worst-off level of 1: stage 1 puts a European in B (cost 1),
+    # leaving A all European (diversity 8, total 9); the relaxation's start moves two
+    # Europeans to B and an African to A: 3, every share met.
+    m, costed = staged(["Europe"] * 4 + ["Africa"] * 2, (3, 3))
+    assert costed.objective == 9
+    relaxed, start = relaxed_start(m, costed, time.monotonic() + 5)
+    assert relaxed is not None and relaxed.bound <= 3
+    assert start.objective == 3
+
+
+def test_the_costed_start_stays_when_the_relaxation_does_no_better() -> None:
+    # Diversity cannot bind with one region: the costed start is already the optimum.
+    m, costed = staged(["Europe"] * 6, (3, 3))
+    hint = list(m.model.proto.solution_hint.values)
+    _, start = relaxed_start(m, costed, time.monotonic() + 5)
+    assert start is costed
+    assert list(m.model.proto.solution_hint.values) == hint
