@@ -4,7 +4,7 @@ from ortools.sat.python import cp_model
 
 from models import Event, Session
 from solver.history import History
-from solver.model import SessionModel
+from solver.model import Key, SessionModel
 from solver.previous import Published
 from solver.rules import GROUPS, RULES, reasons_against
 from solver.rules.eligibility import unrestricted
@@ -20,6 +20,7 @@ def build_session(
     rounds: range | None = None,
     published: Published | None = None,
     explain: bool = False,
+    closed: set[Key] | None = None,
 ) -> SessionModel:
     """The model of one session: a variable per allowed (person, option, round), then the rules.
 
@@ -28,7 +29,8 @@ def build_session(
     colleagues, mixing) but keeps their hard parts, for the first stages of the solve.
     `rounds` limits the model to some of a roundtable's rounds, the earlier ones being in
     `history`. `published` is the allocation already sent out, when re-solving. `explain`
-    labels every hard rule so that an infeasible session can be explained.
+    labels every hard rule so that an infeasible session can be explained. `closed`
+    placements get no variable (those above a worst-off level already kept).
     """
     m = SessionModel(
         event=event,
@@ -44,7 +46,7 @@ def build_session(
         option, pinned = published.of_session(session.id)
         m.published = {key: o for key, o in option.items() if key[1] in m.rounds}
         m.pinned = {key for key in pinned if key[1] in m.rounds}
-    add_placement_variables(m)
+    add_placement_variables(m, closed or set())
     m.group_penalties = groups
     for rule in RULES:
         rule(m)
@@ -76,7 +78,7 @@ def objective(m: SessionModel) -> cp_model.LinearExprT:
     )
 
 
-def add_placement_variables(m: SessionModel) -> None:
+def add_placement_variables(m: SessionModel, closed: set[Key]) -> None:
     """Sparse variables: none for an option a hard rule keeps the person out of.
 
     When explaining, every open option gets a variable and each eligibility rule that keeps
@@ -89,7 +91,10 @@ def add_placement_variables(m: SessionModel) -> None:
             reasons = [] if free else reasons_against(m.event, m.session, person, option)
             if reasons and not m.explaining:
                 continue
+            m.open_to.setdefault(person.id, set()).add(option.id)
             for round_ in m.rounds:
+                if (person.id, option.id, round_) in closed:
+                    continue
                 var = m.model.new_bool_var(f"x[{person.id},{option.id},{round_}]")
                 m.x[(person.id, option.id, round_)] = var
                 for reason in reasons:

@@ -65,12 +65,7 @@ def flow_shaped(m: SessionModel) -> bool:
 
 def session_costs(m: SessionModel) -> dict[Key, int]:
     """Each placement variable's preference cost (a host's own place costs nothing)."""
-    return {
-        key: 0
-        if (key[0], m.session.id) in m.event.host_option
-        else m.event.cost(key[0], m.session.id, key[1])
-        for key in m.x
-    }
+    return m.costs
 
 
 def cheapest_flow(

@@ -1,6 +1,7 @@
 """One session's CP-SAT model: sparse placement variables and labelled penalty terms."""
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ortools.sat.python import cp_model
 
@@ -43,8 +44,20 @@ class SessionModel:
     groups_left_out: bool = False
     labels: dict[str, cp_model.IntVar] = field(default_factory=dict)
     size_vars: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
+    open_to: dict[str, set[str]] = field(default_factory=dict)  # before closed placements
     side_constraints: bool = False  # hard group rules a min-cost flow cannot keep
     banded: bool = True  # split groups within ±1 of fair shares (sizes fixed in advance only)
+
+    @cached_property
+    def costs(self) -> dict[Key, int]:
+        """Each placement's preference cost (a host's own place costs nothing), made once the
+        variables exist."""
+        hosting = self.event.host_option
+        sid = self.session.id
+        return {
+            key: 0 if (key[0], sid) in hosting else self.event.cost(key[0], sid, key[1])
+            for key in self.x
+        }
 
     def choices(self, person: str, round_: int) -> list[tuple[str, cp_model.IntVar]]:
         """The options a person may take in a round, with their variables."""

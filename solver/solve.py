@@ -1,6 +1,7 @@
 """The solve loop: one CP-SAT model per independent session, within one time budget."""
 
 import math
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -8,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 from ortools.sat.python import cp_model
 from ortools.sat.python.cp_model_helper import CpSolverStatus
@@ -22,7 +24,7 @@ from solver.previous import Published, describe_pin, pin_problems, read_publishe
 from solver.relax import Relaxed, relaxation
 from solver.roundtable import can_polish, polish_roundtable, preference_bound
 from solver.rules import split_sizes
-from solver.rules.fairness import WORST_OFF, close_costly_placements
+from solver.rules.fairness import WORST_OFF, above_level
 from solver.watch import Progress, Watch
 
 STATUS_NAMES = {
@@ -36,7 +38,7 @@ Status = CpSolverStatus
 QUICK_WORK = 2.0  # deterministic seconds for the single-threaded first attempt
 PORTFOLIO_WORKERS = 4  # interleaved subsolvers when the first attempt does not prove optimality
 EVALUATION_SECONDS = 5.0  # costing a fixed allocation (propagation only, in practice instant)
-BUILD_SECONDS_PER_CELL = 45e-6  # building and costing a model (5,000 × 12: 2.7 s)
+BUILD_SECONDS_PER_CELL = 60e-6  # building, flows and costing a model (5,000 × 12: 3.6 s)
 SEARCH_SECONDS_PER_CELL = 25e-6  # less time than this per placement and a search finds nothing
 ROUNDS_SHARE = 0.5  # of a roundtable's time for its rounds one by one, the rest for all at once
 RELAXATION_SHARE = 0.5  # of a session's time left, at most, for its linear relaxation
@@ -462,15 +464,19 @@ def solve_staged(
        left (it ends early when it proves its optimum): its bound is the true one. Otherwise
        the bound reported is stage 1's (the group criteria cost at least 0).
     """
-    build = partial(
-        build_session, ctx.event, session, history, rounds=rounds, published=ctx.published
-    )
+    build = partial(built, ctx.event, session, history, rounds=rounds, published=ctx.published)
     run = partial(search, ctx.watch)
     base = build(sizes, groups=False)
     first = solve_base(base, run, deadline)
     if not first.found or not base.groups_left_out or not groups:
         return first
-    fixed = add_group_criteria(base, sizes if sizes is not None else sizes_of(base, first.chosen))
+    chosen_sizes = sizes if sizes is not None else sizes_of(base, first.chosen)
+    closed = costly_placements(base)
+    if closed:  # a model without them is smaller to build, relax and search than base
+        build = partial(build, closed=closed)
+        fixed = build(chosen_sizes)
+    else:
+        fixed = add_group_criteria(base, chosen_sizes)
     cap_firsts(fixed, base)  # the flow's levels are not in the model yet
     costed = evaluated(fixed, first)
     if deadline - time.monotonic() < SEARCH_SECONDS_PER_CELL * len(fixed.x):
@@ -478,6 +484,8 @@ def solve_staged(
     relaxed, costed = relaxed_start(fixed, costed, deadline)
     if sizes is not None and relaxed is not None:  # sizes fixed in advance: a session's bound
         costed.bound = max(costed.bound, math.ceil(relaxed.bound - 1e-6))
+    if deadline - time.monotonic() < SEARCH_SECONDS_PER_CELL * len(fixed.x):
+        return costed
     second = outcome(fixed, *run(fixed, deadline - time.monotonic()))
     if not second.found or (costed.found and second.objective > costed.objective):
         return costed
@@ -493,9 +501,21 @@ def solve_staged(
     evaluated(full, second)
     third = outcome(full, *run(full, deadline - time.monotonic()))
     if third.found and third.objective <= second.objective:
+        third.bound = max(first.bound, third.bound)
         return third
     second.bound = max(first.bound, third.bound) if third.found else first.bound
     return second
+
+
+BUILDING = threading.Lock()
+
+
+def built(*args: Any, **kwargs: Any) -> SessionModel:
+    """`build_session`, one session at a time: building is Python through and through, and
+    two threads building at once take longer than one after the other (a 5,000 × 12 model:
+    2.5 s each side by side, 0.75 s alone), while searches run side by side."""
+    with BUILDING:
+        return build_session(*args, **kwargs)
 
 
 def relaxed_start(
@@ -508,8 +528,8 @@ def relaxed_start(
     the costed one when it costs less (the model's hint is then this start).
     """
     relaxed = relaxation(m.model, RELAXATION_SHARE * (deadline - time.monotonic()))
-    if relaxed is None:
-        return None, costed
+    if relaxed is None or deadline - time.monotonic() < SEARCH_SECONDS_PER_CELL * len(m.x):
+        return relaxed, costed  # no time left to repair its placements
     kept = {key for key, var in m.x.items() if relaxed.values[var.index] > 1 - 1e-6}
     placed = {(person, round_) for person, _, round_ in kept}
     chosen = {key: key in kept for key in m.x}
@@ -596,22 +616,25 @@ def solve_base(
 
 
 def cap_firsts(m: SessionModel, base: SessionModel) -> None:
-    """Keep the levels stage 1 fixed (fewest moves, worst-off person) in a later stage."""
-    for (name, var), cap in zip(m.firsts, base.caps, strict=True):
-        m.model.add(var <= cap)
-        if name == WORST_OFF:
-            close_costly_placements(m, cap)
+    """Keep the levels stage 1 fixed (fewest moves, worst-off person) in a later stage (a
+    model without the placements above the worst-off level may have no level left to keep)."""
+    levels = dict(zip((name for name, _ in base.firsts), base.caps, strict=False))
+    for name, var in m.firsts:
+        m.model.add(var <= levels[name])
+
+
+def costly_placements(m: SessionModel) -> set[Key]:
+    """The placements that alone would lift their person above the worst-off level stage 1
+    kept: no later stage needs a variable for them."""
+    levels = dict(zip((name for name, _ in m.firsts), m.caps, strict=False))
+    return set() if WORST_OFF not in levels else above_level(m, levels[WORST_OFF])
 
 
 def sizes_of(m: SessionModel, chosen: dict[Key, bool]) -> dict[str, int]:
     """How many people each option holds in these placements (first round)."""
     first = m.rounds[0]
-    return {
-        option.id: sum(
-            1 for (_, o, r), on in chosen.items() if on and o == option.id and r == first
-        )
-        for option in m.options
-    }
+    held = Counter(o for (_, o, r), on in chosen.items() if on and r == first)
+    return {option.id: held[option.id] for option in m.options}
 
 
 def search(

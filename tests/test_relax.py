@@ -9,7 +9,7 @@ from ortools.sat.python import cp_model
 from models import Participant
 from solver.build import add_group_criteria, build_session
 from solver.relax import relaxation
-from solver.rules.fairness import close_costly_placements
+from solver.rules.fairness import above_level
 from solver.solve import cap_firsts, evaluated, relaxed_start, search, sizes_of, solve_base
 from solver.watch import Watch
 from tests.factories import event
@@ -54,25 +54,20 @@ def test_no_relaxation_when_it_has_no_optimum() -> None:
 
 
 def closed(cap: int, fairness: int) -> set[tuple[str, str]]:
-    """The (person, option) placements closed at this worst-off level."""
+    """The (person, option) placements above this worst-off level."""
     people = [Participant(id=f"p{i}", name=f"Person {i}") for i in (1, 2)]
     tiny = event(people, prefs={"p1": ["A", "B"], "p2": ["B"]}, weight_fairness=fairness)
     m = build_session(tiny, tiny.sessions[0])
-    close_costly_placements(m, cap)
-    return {
-        (person, option)
-        for (person, option, _), var in m.x.items()
-        if list(m.model.proto.variables[var.index].domain) == [0, 0]
-    }
+    return {(person, option) for person, option, _ in above_level(m, cap)}
 
 
-def test_placements_above_the_worst_off_level_are_closed() -> None:
+def test_placements_above_the_worst_off_level_are_left_out() -> None:
     # Rank costs 0, 1 and 10 for an option not ranked: p2 in A costs 10.
     assert closed(cap=1, fairness=1) == {("p2", "A")}
     assert closed(cap=0, fairness=1) == {("p1", "B"), ("p2", "A")}
 
 
-def test_nothing_is_closed_when_it_does_not_bind() -> None:
+def test_nothing_is_left_out_when_the_level_does_not_bind() -> None:
     assert closed(cap=10, fairness=1) == set()
     assert closed(cap=0, fairness=0) == set()  # fairness off: no level to keep
 

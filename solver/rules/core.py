@@ -46,7 +46,7 @@ def distinct_tables(m: SessionModel) -> None:
     for person in m.people:
         if (person.id, m.session.id) in m.event.host_option:
             continue
-        open_to = {option for round_ in m.rounds for option, _ in m.choices(person.id, round_)}
+        open_to = m.open_to.get(person.id, set())  # closed placements left out count too
         cap = -(-m.session.rounds // max(1, len(open_to)))
         for option in open_to & hosted:
             seats = [
