@@ -3,14 +3,24 @@
 import time
 from functools import partial
 
+import numpy as np
 import pytest
 from ortools.sat.python import cp_model
 
 from models import Participant
 from solver.build import add_group_criteria, build_session
-from solver.relax import relaxation
+from solver.relax import Relaxed, relaxation
 from solver.rules.fairness import above_level
-from solver.solve import cap_firsts, evaluated, relaxed_start, search, sizes_of, solve_base
+from solver.solve import (
+    cap_firsts,
+    evaluated,
+    relaxed_sizes,
+    relaxed_start,
+    resized,
+    search,
+    sizes_of,
+    solve_base,
+)
 from solver.watch import Watch
 from tests.factories import event
 
@@ -114,3 +124,38 @@ def test_the_costed_start_stays_when_the_relaxation_does_no_better() -> None:
     _, start = relaxed_start(m, costed, time.monotonic() + 5)
     assert start is costed
     assert list(m.model.proto.solution_hint.values) == hint
+
+
+def test_relaxed_sizes_round_to_everyone_largest_remainders_first() -> None:
+    m, _ = staged(["Europe"] * 4 + ["Africa"] * 2, (3, 4))
+    values = np.zeros(len(m.model.proto.variables))
+    for (person, option, _), var in m.x.items():  # A: 2.6 people, B: 3.4
+        values[var.index] = {"A": 0.5, "B": 0.5}[option] if person in ("p1", "p2") else 0.0
+    for person in ("p3", "p4"):
+        values[m.x[(person, "A", 1)].index] = 0.8
+        values[m.x[(person, "B", 1)].index] = 0.2
+    for person in ("p5", "p6"):
+        values[m.x[(person, "B", 1)].index] = 1.0
+    assert relaxed_sizes(m, Relaxed(0.0, values)) == {"A": 3, "B": 3}
+    values[m.x[("p3", "A", 1)].index], values[m.x[("p3", "B", 1)].index] = 0.2, 0.8
+    assert relaxed_sizes(m, Relaxed(0.0, values)) == {"A": 2, "B": 4}
+
+
+def test_the_sizes_diversity_prefers_replace_the_preference_stage_ones() -> None:
+    # A holds 3: stage 1 fills A with 3 Europeans (sizes 3 and 3, cost 1 + 8 or 3 at best);
+    # sizes 2 and 4 (two Europeans in B) cost 2 and meet every share.
+    m, costed = staged(["Europe"] * 4 + ["Africa"] * 2, (3, 4))
+    base = m  # stage 1's model, extended: its levels are the ones to keep
+    run = partial(search, Watch())
+    build = partial(build_session, m.event, m.session, None)
+    at_stage_one = resized(build, base, costed, sizes_of(m, costed.chosen), run, later(5))
+    assert at_stage_one is costed  # the same sizes: nothing to do
+    better = resized(build, base, costed, {"A": 2, "B": 4}, run, later(5))
+    assert (better.objective, sizes_of(m, better.chosen)) == (2, {"A": 2, "B": 4})
+    worse = resized(build, base, better, {"A": 3, "B": 3}, run, later(5))
+    assert worse is better  # 3 at best: the cheaper allocation stays
+
+
+def later(seconds: float) -> float:
+    """A deadline `seconds` from now."""
+    return time.monotonic() + seconds
