@@ -28,6 +28,7 @@ from itertools import combinations
 
 import numpy as np
 from numpy.typing import NDArray
+from ortools.graph.python import min_cost_flow
 
 from models import Assignment, Event, Participant, Session, Strength
 from solver.history import History
@@ -137,6 +138,33 @@ def preference_bound(event: Event, session: Session) -> int:
         cheapest = np.sort(np.repeat(row[ok], most[ok]))
         total += int(cheapest[: session.rounds].sum())
     return total
+
+
+def repeats_bound(sizes: list[int], rounds: int) -> int:
+    """The fewest pairs who share a table again, over every two rounds of a session whose
+    tables hold these sizes in each round, whoever sits where.
+
+    Between two rounds, m[i][j] people of table i sit at table j next, so the tables' sizes
+    are the margins and the pairs met again number Σ C(m[i][j], 2): convex in each cell, so a
+    min-cost flow with one unit arc per extra person (costing the people already there)
+    finds the least. Every pair of rounds has at least that many.
+    """
+    tables = [size for size in sizes if size > 0]
+    if rounds < 2:
+        return 0
+    flow = min_cost_flow.SimpleMinCostFlow()
+    source, sink, count = 0, 1, len(tables)
+    for i, size in enumerate(tables):
+        flow.add_arc_with_capacity_and_unit_cost(source, 2 + i, size, 0)
+        flow.add_arc_with_capacity_and_unit_cost(2 + count + i, sink, size, 0)
+        for j, other in enumerate(tables):
+            for already in range(min(size, other)):
+                flow.add_arc_with_capacity_and_unit_cost(2 + i, 2 + count + j, 1, already)
+    flow.set_node_supply(source, sum(tables))
+    flow.set_node_supply(sink, -sum(tables))
+    if flow.solve() != flow.OPTIMAL:
+        return 0
+    return rounds * (rounds - 1) // 2 * flow.optimal_cost()
 
 
 # ---------------------------------------------------------------- the session as arrays

@@ -22,7 +22,7 @@ from solver.history import History
 from solver.model import Key, SessionModel
 from solver.previous import Published, describe_pin, pin_problems, read_published
 from solver.relax import Relaxed, relaxation
-from solver.roundtable import can_polish, polish_roundtable, preference_bound
+from solver.roundtable import can_polish, polish_roundtable, preference_bound, repeats_bound
 from solver.rules import split_sizes
 from solver.rules.fairness import WORST_OFF, above_level
 from solver.watch import Progress, Watch
@@ -321,7 +321,8 @@ def polished(
 def roundtable_bound(
     ctx: Context, session: Session, history: History, chosen: list[Assignment], deadline: float
 ) -> int:
-    """A lower bound on a roundtable's cost: its preferences' plus rounds × one round's rest.
+    """A lower bound on a roundtable's cost: its preferences', plus the pairs who must meet
+    again at balanced tables, plus rounds × one round's rest.
 
     Rounds solved one after another prove nothing about the whole session, so the bound is a
     relaxation's. The objective is the preferences plus, round by round, the group criteria
@@ -330,12 +331,10 @@ def roundtable_bound(
     sizes, hard rules and earlier days, so each costs at least the least cost of one round
     with the preferences weighed 0, no fairness level kept and nothing pinned. The one round
     gets a fixed amount of deterministic work (the same bound every run) within the time
-    left, and counts 0 when there is none.
+    left, and counts 0 when there is none. New peers, which no single round sees, cost at
+    least `weight_new_peers` × the fewest pairs who meet again at tables of these sizes
+    (`repeats_bound`), whoever sits where.
     """
-    preferences = preference_bound(ctx.event, session)
-    left = deadline - time.monotonic()
-    if left < SEARCH_SECONDS_PER_CELL * len(chosen):
-        return preferences
     balanced = split_sizes(ctx.event, session)
     used = Counter(a.option for a in chosen if a.round == 1)
     sizes = (
@@ -344,6 +343,13 @@ def roundtable_bound(
         and dict(used) == {option: size for option, size in balanced.items() if size}
         else None
     )
+    preferences = preference_bound(ctx.event, session)
+    if sizes is not None:  # balanced tables every round: some pairs must meet again
+        repeats = repeats_bound(list(sizes.values()), session.rounds)
+        preferences += ctx.event.settings.weight_new_peers * repeats
+    left = deadline - time.monotonic()
+    if left < SEARCH_SECONDS_PER_CELL * len(chosen):
+        return preferences
     settings = ctx.event.settings.model_copy(update={"weight_preference": 0})
     event = ctx.event.model_copy(update={"settings": settings})
     m = build_session(event, session, history, sizes, rounds=range(1, 2))

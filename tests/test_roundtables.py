@@ -3,7 +3,7 @@
 import random
 import time
 from collections import Counter
-from itertools import combinations
+from itertools import combinations, product
 from pathlib import Path
 
 import pytest
@@ -27,7 +27,14 @@ from scripts.networking import forced_pairs, reachable_wishes
 from solver.check import check_allocation
 from solver.history import History
 from solver.previous import Published
-from solver.roundtable import TOP_WISHES, can_polish, polish_roundtable, seating_of, wished
+from solver.roundtable import (
+    TOP_WISHES,
+    can_polish,
+    polish_roundtable,
+    repeats_bound,
+    seating_of,
+    wished,
+)
 from solver.solve import Context, round_by_round, solve_event
 from solver.watch import Watch
 from tests.factories import event, with_hosts
@@ -368,3 +375,33 @@ def test_roundtable_bound_is_below_the_best_allocation() -> None:
     assert allocation.stats.bound <= best <= allocation.stats.objective
     assert (allocation.stats.objective, allocation.stats.bound) == (70, 70)  # proven here
     assert allocation.stats.status == "optimal"
+
+
+@pytest.mark.parametrize(
+    ("sizes", "rounds", "least"),
+    [
+        ([2, 2], 2, 0),  # each new table takes one of each old one
+        ([3, 3], 2, 2),  # two of one old table at each new table
+        ([3, 3], 3, 6),  # as many between every two rounds
+        ([4], 2, 6),  # one table: everyone meets everyone again
+        ([3, 3], 1, 0),  # one round: nobody meets again
+        ([5, 5, 0], 2, 8),  # three and two of the old tables at each (an empty one holds nobody)
+    ],
+)
+def test_repeats_bound(sizes: list[int], rounds: int, least: int) -> None:
+    assert repeats_bound(sizes, rounds) == least
+
+
+def test_repeats_bound_is_the_least_over_every_second_round() -> None:
+    # Six people at two tables of three, then again: every seating of round 2, brute force.
+    first = [0, 0, 0, 1, 1, 1]
+    fewest = min(
+        sum(
+            1
+            for a, b in combinations(range(6), 2)
+            if first[a] == first[b] and second[a] == second[b]
+        )
+        for second in product((0, 1), repeat=6)
+        if second.count(0) == 3
+    )
+    assert repeats_bound([3, 3], 2) == fewest == 2
