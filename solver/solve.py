@@ -507,18 +507,34 @@ def solve_staged(
     second.bound, second.status = first.bound, cp_model.FEASIBLE
     if deadline - time.monotonic() < 2 * SEARCH_SECONDS_PER_CELL * len(fixed.x):
         return second
-    full = build(None)
-    cap_firsts(full, base)
-    relaxed = relaxation(full.model, RELAXATION_SHARE * (deadline - time.monotonic()))
+    return free_sizes(build, run, base, second, deadline)
+
+
+def free_sizes(
+    build: Callable[..., SessionModel],
+    run: Callable[..., tuple[cp_model.CpSolver, Status]],
+    base: SessionModel,
+    best: Solved,
+    deadline: float,
+) -> Solved:
+    """Stage 3: a choice session with its sizes free, from the best allocation so far.
+
+    The model's linear relaxation gives a bound at once and the sizes it prefers (tried at
+    fixed sizes by `resized`); the search from the cheaper allocation proves the rest.
+    """
+    m = build(None)
+    cap_firsts(m, base)
+    relaxed = relaxation(m.model, RELAXATION_SHARE * (deadline - time.monotonic()))
     if relaxed is not None:
-        second.bound = max(second.bound, math.ceil(relaxed.bound - 1e-6))
-        second = resized(build, base, second, relaxed_sizes(full, relaxed), run, deadline)
-    evaluated(full, second)
-    if deadline - time.monotonic() < SEARCH_SECONDS_PER_CELL * len(full.x):
-        return second
-    third = outcome(full, *run(full, deadline - time.monotonic()))
-    best = third if third.found and third.objective <= second.objective else second
-    best.bound = max(second.bound, third.bound)
+        best.bound = max(best.bound, math.ceil(relaxed.bound - 1e-6))
+        best = resized(build, base, best, relaxed_sizes(m, relaxed), run, deadline)
+    evaluated(m, best)
+    if deadline - time.monotonic() < SEARCH_SECONDS_PER_CELL * len(m.x):
+        return best
+    found = outcome(m, *run(m, deadline - time.monotonic()))
+    bound = max(best.bound, found.bound)
+    best = found if found.found and found.objective <= best.objective else best
+    best.bound = bound
     best.status = cp_model.OPTIMAL if best.objective <= best.bound else cp_model.FEASIBLE
     return best
 
