@@ -42,6 +42,8 @@ BUILD_SECONDS_PER_CELL = 60e-6  # building, flows and costing a model (5,000 × 
 SEARCH_SECONDS_PER_CELL = 25e-6  # less time than this per placement and a search finds nothing
 ROUNDS_SHARE = 0.5  # of a roundtable's time for its rounds one by one, the rest for all at once
 RELAXATION_SHARE = 0.5  # of a session's time left, at most, for its linear relaxation
+RELAXATION_SECONDS_PER_CELL = 50e-6  # writing the relaxation out, before GLOP's own limit
+FINISHING_SHARE = 0.01  # of the time limit kept back from the searches (60 s: 0.6 s)
 COSTING_SHARE = 0.2  # of a roundtable's time left kept for costing the search's schedule
 
 
@@ -81,8 +83,10 @@ class Context:
 
     @property
     def deadline(self) -> float:
-        """When the whole solve must end."""
-        return self.started + self.event.settings.time_limit
+        """When every search must have ended: the time limit, less a margin for the Python
+        work that no search limit covers (costing, writing a relaxation out, reading
+        placements), which runs a little past a search's end."""
+        return self.started + self.event.settings.time_limit * (1 - FINISHING_SHARE)
 
 
 def solve_event(
@@ -524,7 +528,7 @@ def free_sizes(
     """
     m = build(None)
     cap_firsts(m, base)
-    relaxed = relaxation(m.model, RELAXATION_SHARE * (deadline - time.monotonic()))
+    relaxed = relaxed_in_time(m, deadline)
     if relaxed is not None:
         best.bound = max(best.bound, math.ceil(relaxed.bound - 1e-6))
         best = resized(build, base, best, relaxed_sizes(m, relaxed), run, deadline)
@@ -594,6 +598,14 @@ def built(*args: Any, **kwargs: Any) -> SessionModel:
         return build_session(*args, **kwargs)
 
 
+def relaxed_in_time(m: SessionModel, deadline: float) -> Relaxed | None:
+    """The model's linear relaxation, if there is time to write it out and solve it."""
+    left = deadline - time.monotonic()
+    if left < RELAXATION_SECONDS_PER_CELL * len(m.x):
+        return None
+    return relaxation(m.model, RELAXATION_SHARE * left)
+
+
 def relaxed_start(
     m: SessionModel, costed: Solved, deadline: float
 ) -> tuple[Relaxed | None, Solved]:
@@ -603,7 +615,7 @@ def relaxed_start(
     in one option stay there; CP-SAT places the others (a small search). The start replaces
     the costed one when it costs less (the model's hint is then this start).
     """
-    relaxed = relaxation(m.model, RELAXATION_SHARE * (deadline - time.monotonic()))
+    relaxed = relaxed_in_time(m, deadline)
     if relaxed is None or deadline - time.monotonic() < SEARCH_SECONDS_PER_CELL * len(m.x):
         return relaxed, costed  # no time left to repair its placements
     kept = {key for key, var in m.x.items() if relaxed.values[var.index] > 1 - 1e-6}
