@@ -64,11 +64,6 @@ def flow_shaped(m: SessionModel) -> bool:
     )
 
 
-def session_costs(m: SessionModel) -> dict[Key, int]:
-    """Each placement variable's preference cost (a host's own place costs nothing)."""
-    return m.costs
-
-
 def cheapest_flow(
     m: SessionModel, costs: dict[Key, int], allowed: Callable[[Key], bool]
 ) -> tuple[int, dict[Key, bool]] | None:
@@ -105,7 +100,7 @@ def fairest_flow(m: SessionModel) -> tuple[int, int, dict[Key, bool]] | None:
     with earlier dissatisfaction D may only take placements costing at most W − D), and the
     cheapest placement is taken among those that keep it.
     """
-    costs = session_costs(m)
+    costs = m.costs
     if m.published:
         return fewest_moves_flow(m, costs)
     earlier = m.history.dissatisfaction
@@ -198,5 +193,5 @@ def flow_hint(m: SessionModel) -> dict[Key, bool]:
     """
     if len(m.rounds) != 1:
         return {}
-    found = cheapest_flow(m, session_costs(m), lambda key: True)
+    found = cheapest_flow(m, m.costs, lambda key: True)
     return found[1] if found else {}

@@ -347,13 +347,13 @@ def roundtable_bound(
         and dict(used) == {option: size for option, size in balanced.items() if size}
         else None
     )
-    preferences = preference_bound(ctx.event, session)
+    bound = preference_bound(ctx.event, session)
     if sizes is not None:  # balanced tables every round: some pairs must meet again
         repeats = repeats_bound(list(sizes.values()), session.rounds)
-        preferences += ctx.event.settings.weight_new_peers * repeats
+        bound += ctx.event.settings.weight_new_peers * repeats
     left = deadline - time.monotonic()
     if left < SEARCH_SECONDS_PER_CELL * len(chosen):
-        return preferences
+        return bound
     settings = ctx.event.settings.model_copy(update={"weight_preference": 0})
     event = ctx.event.model_copy(update={"settings": settings})
     m = build_session(event, session, history, sizes, rounds=range(1, 2))
@@ -361,8 +361,8 @@ def roundtable_bound(
     configure(solver, event, session, deadline - time.monotonic())
     solver.parameters.max_deterministic_time = QUICK_WORK
     if ctx.watch.solve(solver, m.model, session.id) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return preferences
-    return preferences + session.rounds * math.ceil(solver.best_objective_bound - 1e-6)
+        return bound
+    return bound + session.rounds * math.ceil(solver.best_objective_bound - 1e-6)
 
 
 def costed(ctx: Context, session: Session, history: History, chosen: list[Assignment]) -> int:
@@ -706,16 +706,21 @@ def solve_base(
 def cap_firsts(m: SessionModel, base: SessionModel) -> None:
     """Keep the levels stage 1 fixed (fewest moves, worst-off person) in a later stage (a
     model without the placements above the worst-off level may have no level left to keep)."""
-    levels = dict(zip((name for name, _ in base.firsts), base.caps, strict=False))
+    levels = kept_levels(base)
     for name, var in m.firsts:
         m.model.add(var <= levels[name])
 
 
-def costly_placements(m: SessionModel) -> set[Key]:
+def kept_levels(base: SessionModel) -> dict[str, int]:
+    """Each level stage 1 minimised and kept, by name (fewest moves, worst-off person)."""
+    return dict(zip((name for name, _ in base.firsts), base.caps, strict=False))
+
+
+def costly_placements(base: SessionModel) -> set[Key]:
     """The placements that alone would lift their person above the worst-off level stage 1
     kept: no later stage needs a variable for them."""
-    levels = dict(zip((name for name, _ in m.firsts), m.caps, strict=False))
-    return set() if WORST_OFF not in levels else above_level(m, levels[WORST_OFF])
+    levels = kept_levels(base)
+    return set() if WORST_OFF not in levels else above_level(base, levels[WORST_OFF])
 
 
 def sizes_of(m: SessionModel, chosen: dict[Key, bool]) -> dict[str, int]:
