@@ -369,7 +369,8 @@ def main() -> None:
             rows.append(resolve_row(name, event, *RESOLVE[name]))
     print_table(rows)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\npeak memory {peak:.0f} MiB")
+    sessions = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"\npeak memory {peak:.0f} MiB, of a session's process {sessions:.0f} MiB")
 
 
 if __name__ == "__main__":

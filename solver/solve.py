@@ -5,9 +5,8 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
@@ -20,6 +19,7 @@ from solver.explain import CORE_SECONDS, conflicting_rules, impossibilities
 from solver.flow import fairest_flow, flow_hint, flow_shaped
 from solver.history import History
 from solver.model import Key, SessionModel
+from solver.parallel import side_by_side
 from solver.previous import Published, describe_pin, pin_problems, read_published
 from solver.relax import Relaxed, relaxation
 from solver.roundtable import can_polish, polish_roundtable, preference_bound, repeats_bound
@@ -44,6 +44,7 @@ ROUNDS_SHARE = 0.5  # of a roundtable's time for its rounds one by one, the rest
 RELAXATION_SHARE = 0.5  # of a session's time left, at most, for its linear relaxation
 RELAXATION_SECONDS_PER_CELL = 50e-6  # writing the relaxation out, before GLOP's own limit
 FINISHING_SHARE = 0.01  # of the time limit kept back from the searches (60 s: 0.6 s)
+PROCESS_CELLS = 10_000  # a day's sessions with at least these cells run in processes
 COSTING_SHARE = 0.2  # of a roundtable's time left kept for costing the search's schedule
 
 
@@ -122,31 +123,39 @@ def solve_event(
     kept = kept_placements(event, published, {s.id for s in solving})
     parts: list[PartResult] = []
     rate = BUILD_SECONDS_PER_CELL
-    with ThreadPoolExecutor(max_workers=event.settings.workers) as pool:
-        for today in event.days():
-            if watch.stopped:
-                raise KeyboardInterrupt
-            history.record(event, [a for a in kept if event.session_by_id[a.session].day == today])
-            wave = [s for s in solving if s.day == today]
-            later = [s for s in solving if event.days().index(s.day) >= event.days().index(today)]
-            day_began = time.monotonic()
-            budgets = time_budgets(event, later, ctx.deadline - day_began, rate)
-            futures = [pool.submit(solve_session, ctx, s, budgets[s.id], history) for s in wave]
-            try:
-                solved = [future.result() for future in futures]
-            except KeyboardInterrupt:
-                watch.stop()
-                raise
-            for part in solved:
-                report_part(part, watch)
-                history.record(event, part.assignments)
-            parts += solved
-            rate = building_rate(rate, time.monotonic() - day_began, budgets, wave)
+    for today in event.days():
+        if watch.stopped:
+            raise KeyboardInterrupt
+        history.record(event, [a for a in kept if event.session_by_id[a.session].day == today])
+        wave = [s for s in solving if s.day == today]
+        later = [s for s in solving if event.days().index(s.day) >= event.days().index(today)]
+        day_began = time.monotonic()
+        budgets = time_budgets(event, later, ctx.deadline - day_began, rate)
+        tasks = [partial(solve_watched, ctx, s, budgets[s.id], history) for s in wave]
+        large = sum(cells(event, s) for s in wave) >= PROCESS_CELLS
+        solved = side_by_side(tasks, event.settings.workers, watch, processes=large)
+        for part in solved:
+            report_part(part, watch)
+            history.record(event, part.assignments)
+        parts += solved
+        rate = building_rate(rate, time.monotonic() - day_began, budgets, wave)
     assignments = [a for part in parts for a in part.assignments] + kept
     return Allocation(
         assignments=mark_pinned(assignments, published),
         stats=combine(parts, time.monotonic() - ctx.started),
     )
+
+
+def cells(event: Event, session: Session) -> int:
+    """A session's (person, option, round) cells: what its models' size goes by."""
+    return len(event.audience_of(session)) * len(event.options_of[session.id]) * session.rounds
+
+
+def solve_watched(
+    ctx: Context, session: Session, budget: float, history: History, watch: Watch
+) -> PartResult:
+    """`solve_session` with this watch (a process's own, when the day runs in processes)."""
+    return solve_session(replace(ctx, watch=watch), session, budget, history)
 
 
 def release_broken_pins(event: Event, published: Published, override: bool) -> None:
@@ -212,9 +221,7 @@ def time_budgets(
     size, a day's sessions running side by side. Shared anew before each day, so a day that
     took longer than its share leaves less to the days after it.
     """
-    sizes = {
-        s.id: len(event.audience_of(s)) * len(event.options_of[s.id]) * s.rounds for s in sessions
-    }
+    sizes = {s.id: cells(event, s) for s in sessions}
     day_of = {s.id: s.day for s in sessions}
     building: dict[str, float] = dict.fromkeys(day_of.values(), 0.0)
     for sid, size in sizes.items():
@@ -485,53 +492,53 @@ def solve_staged(
     first = solve_base(base, run, deadline)
     if not first.found or not base.groups_left_out or not groups:
         return first
-    chosen_sizes = sizes if sizes is not None else sizes_of(base, first.chosen)
     closed = costly_placements(base)
     if closed:  # a model without them is smaller to build, relax and search than base
         build = partial(build, closed=closed)
-        fixed = build(chosen_sizes)
-    else:
-        fixed = add_group_criteria(base, chosen_sizes)
+    if sizes is None:
+        return free_sizes(build, run, base, first, deadline)
+    fixed = build(sizes) if closed else add_group_criteria(base, sizes)
     cap_firsts(fixed, base)  # the flow's levels are not in the model yet
     costed = evaluated(fixed, first)
     if deadline - time.monotonic() < SEARCH_SECONDS_PER_CELL * len(fixed.x):
         return costed  # too little time to load the model, let alone improve on it
     relaxed, costed = relaxed_start(fixed, costed, deadline)
-    if sizes is not None and relaxed is not None:  # sizes fixed in advance: a session's bound
+    if relaxed is not None:  # sizes fixed in advance: the relaxation bounds the session
         costed.bound = max(costed.bound, math.ceil(relaxed.bound - 1e-6))
     if deadline - time.monotonic() < SEARCH_SECONDS_PER_CELL * len(fixed.x):
         return costed
     second = outcome(fixed, *run(fixed, deadline - time.monotonic()))
     if not second.found or (costed.found and second.objective > costed.objective):
         return costed
-    if sizes is not None:
-        second.bound = max(first.bound, costed.bound, second.bound)
-        second.status = cp_model.OPTIMAL if second.objective <= second.bound else second.status
-        return second
-    second.bound, second.status = first.bound, cp_model.FEASIBLE
-    if deadline - time.monotonic() < 2 * SEARCH_SECONDS_PER_CELL * len(fixed.x):
-        return second
-    return free_sizes(build, run, base, second, deadline)
+    second.bound = max(first.bound, costed.bound, second.bound)
+    second.status = cp_model.OPTIMAL if second.objective <= second.bound else second.status
+    return second
 
 
 def free_sizes(
     build: Callable[..., SessionModel],
     run: Callable[..., tuple[cp_model.CpSolver, Status]],
     base: SessionModel,
-    best: Solved,
+    first: Solved,
     deadline: float,
 ) -> Solved:
-    """Stage 3: a choice session with its sizes free, from the best allocation so far.
+    """Stages 2 and 3 of a choice session: its sizes free, from stage 1's allocation.
 
-    The model's linear relaxation gives a bound at once and the sizes it prefers (tried at
-    fixed sizes by `resized`); the search from the cheaper allocation proves the rest.
+    The free-size model's linear relaxation gives a bound at once and the sizes it prefers;
+    a search at those sizes, fixed, is quick (`resized`: its own relaxation, rounded and
+    repaired, then CP-SAT) and its allocation, when it costs less than stage 1's, starts
+    the free-size search, which proves the rest. Without time for the relaxation, the
+    sizes are stage 1's.
     """
     m = build(None)
     cap_firsts(m, base)
+    best = evaluated(m, first)
+    best.bound = first.bound
     relaxed = relaxed_in_time(m, deadline)
     if relaxed is not None:
         best.bound = max(best.bound, math.ceil(relaxed.bound - 1e-6))
-        best = resized(build, base, best, relaxed_sizes(m, relaxed), run, deadline)
+    sizes = relaxed_sizes(m, relaxed) if relaxed is not None else sizes_of(base, first.chosen)
+    best = resized(build, base, best, sizes, run, deadline)
     evaluated(m, best)
     if deadline - time.monotonic() < SEARCH_SECONDS_PER_CELL * len(m.x):
         return best
@@ -566,16 +573,18 @@ def resized(
     run: Callable[..., tuple[cp_model.CpSolver, Status]],
     deadline: float,
 ) -> Solved:
-    """The allocation at the sizes the free-size relaxation prefers, when it costs less.
+    """The best allocation found at these sizes, fixed, when it costs less than `best`.
 
     The preference stage's sizes need not suit diversity (one 1,000 × 8 session: 178 at
-    them, 171–173 at the relaxation's, 169 at best); at fixed sizes a search is quick.
+    them, 171–173 at the free-size relaxation's, 169 at best); at fixed sizes every fair
+    share is a number, the relaxation is nearly integral and a search is quick. `best`
+    starts it when it has these sizes.
     """
-    if sizes == sizes_of(base, best.chosen):
-        return best
     m = build(sizes)
     cap_firsts(m, base)
-    _, start = relaxed_start(m, Solved(cp_model.UNKNOWN), deadline)
+    same = sizes == sizes_of(base, best.chosen)
+    start = evaluated(m, best) if same else Solved(cp_model.UNKNOWN)
+    _, start = relaxed_start(m, start, deadline)
     left = deadline - time.monotonic()
     if not start.found or left < SEARCH_SECONDS_PER_CELL * len(m.x):
         found = start

@@ -3,6 +3,7 @@
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from ortools.sat.python import cp_model
 from ortools.sat.python.cp_model_helper import CpSolverStatus
@@ -36,6 +37,7 @@ class Watch:
     stopped: bool = False
     active: set[cp_model.CpSolver] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    signals: list[Any] = field(default_factory=list)  # set on stop: processes stop too
 
     def tell(self, line: str) -> None:
         """A progress line (a session finished)."""
@@ -61,5 +63,7 @@ class Watch:
         """Stop every running search (Ctrl-C): each returns what it has at once."""
         with self.lock:
             self.stopped = True
+            for signal in self.signals:
+                signal.set()
             for solver in self.active:
                 solver.stop_search()

@@ -142,14 +142,14 @@ def test_relaxed_sizes_round_to_everyone_largest_remainders_first() -> None:
 
 
 def test_the_sizes_diversity_prefers_replace_the_preference_stage_ones() -> None:
-    # A holds 3: stage 1 fills A with 3 Europeans (sizes 3 and 3, cost 1 + 8 or 3 at best);
-    # sizes 2 and 4 (two Europeans in B) cost 2 and meet every share.
+    # A holds 3: stage 1 fills A with 3 Europeans (sizes 3 and 3, cost 1 + 8; 3 at best at
+    # those sizes); sizes 2 and 4 (two Europeans in B) cost 2 and meet every share.
     m, costed = staged(["Europe"] * 4 + ["Africa"] * 2, (3, 4))
     base = m  # stage 1's model, extended: its levels are the ones to keep
     run = partial(search, Watch())
     build = partial(build_session, m.event, m.session, None)
     at_stage_one = resized(build, base, costed, sizes_of(m, costed.chosen), run, later(5))
-    assert at_stage_one is costed  # the same sizes: nothing to do
+    assert (at_stage_one.objective, sizes_of(m, at_stage_one.chosen)) == (3, {"A": 3, "B": 3})
     better = resized(build, base, costed, {"A": 2, "B": 4}, run, later(5))
     assert (better.objective, sizes_of(m, better.chosen)) == (2, {"A": 2, "B": 4})
     worse = resized(build, base, better, {"A": 3, "B": 3}, run, later(5))
