@@ -469,22 +469,20 @@ def solve_staged(
        (the fewest moves when re-solving, then the worst-off person's dissatisfaction: a
        lexicographic objective), then the rest of the objective. A session with nothing but
        preferences and capacities is a transportation problem: min-cost flow solves it exactly.
-    2. With the group criteria, the sizes fixed in advance (balanced groups, or the sizes
-       stage 1 chose for a choice session), so that every fair share is a number. The
-       model is built without the placements above the worst-off level stage 1 kept (at
-       the first day's level, a sixth of a 5,000 × 12 session's; with no level, stage 1's
-       model is extended instead), stage 1's allocation costed under it; then its
-       linear relaxation (GLOP, solver/relax.py), rounded and repaired, replaces that start
-       when it costs less (one 5,000 × 12 session: 2404 → 916 in 1.3 s, where the search
-       found no improvement in its time), and its bound is the session's when the sizes
-       were fixed in advance. The search starts from the complete solution kept.
-    3. A choice session is then solved with its sizes free (diversity may prefer other
-       sizes than the preferences did), with the time stage 2 left (it ends early when it
-       proves its optimum). The free-size model's linear relaxation gives a bound at once
-       and the sizes it prefers: stage 2 again at those sizes, when that costs less, is the
-       free-size search's start. Its bound is the true one (the hull cuts of
-       solver/rules/groups.py make it tight). Otherwise the bound reported is stage 1's
-       (the group criteria cost at least 0).
+    2. With the group criteria, the sizes fixed in advance (balanced groups), so that every
+       fair share is a number. The model is built without the placements above the
+       worst-off level stage 1 kept (at the first day's level, a sixth of a 5,000 × 12
+       session's; with no level, stage 1's model is extended instead), stage 1's
+       allocation costed under it; then its linear relaxation (GLOP, solver/relax.py),
+       rounded and repaired, replaces that start when it costs less (one 5,000 × 12
+       session: 2404 → 916 in 1.3 s, where the search found no improvement in its time),
+       and its optimum is the session's bound. The search starts from the complete
+       solution kept.
+    3. A choice session's sizes are free (diversity may prefer other sizes than the
+       preferences did): `free_sizes` runs stage 2 at the sizes the free-size relaxation
+       prefers, then searches with the sizes free. Its bound is the true one (the hull
+       cuts of solver/rules/groups.py make it tight); without time for it, stage 1's (the
+       group criteria cost at least 0).
     """
     build = partial(built, ctx.event, session, history, rounds=rounds, published=ctx.published)
     run = partial(search, ctx.watch)
@@ -580,9 +578,12 @@ def resized(
     share is a number, the relaxation is nearly integral and a search is quick. `best`
     starts it when it has these sizes.
     """
+    same = sizes == sizes_of(base, best.chosen)
+    per_cell = BUILD_SECONDS_PER_CELL + (0 if same else RELAXATION_SECONDS_PER_CELL)
+    if deadline - time.monotonic() < per_cell * len(best.chosen):
+        return best  # no time to build the model (and, at other sizes, relax it for a start)
     m = build(sizes)
     cap_firsts(m, base)
-    same = sizes == sizes_of(base, best.chosen)
     start = evaluated(m, best) if same else Solved(cp_model.UNKNOWN)
     _, start = relaxed_start(m, start, deadline)
     left = deadline - time.monotonic()
