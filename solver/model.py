@@ -1,5 +1,6 @@
 """One session's CP-SAT model: sparse placement variables and labelled penalty terms."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -9,6 +10,8 @@ from models import Event, Option, Participant, Session
 from solver.history import History
 
 Key = tuple[str, str, int]  # (participant, option, round)
+Bounds = Callable[[int], tuple[int, int]]  # a row's sides at an option's size
+UNBOUNDED = 2**63 - 1  # a linear constraint's open side, as CP-SAT writes it (−1 − it below)
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ class SessionModel:
     open_to: dict[str, set[str]] = field(default_factory=dict)  # before closed placements
     side_constraints: bool = False  # hard group rules a min-cost flow cannot keep
     banded: bool = True  # split groups within ±1 of fair shares (sizes fixed in advance only)
+    resizable: list[tuple[int, str, Bounds]] = field(default_factory=list)  # rows set by sizes
 
     @cached_property
     def costs(self) -> dict[Key, int]:
@@ -58,6 +62,26 @@ class SessionModel:
             key: 0 if (key[0], sid) in hosting else self.event.cost(key[0], sid, key[1])
             for key in self.x
         }
+
+    def sized(self, constraint: cp_model.Constraint, option: str, bounds: Bounds) -> None:
+        """Note a linear constraint whose sides follow the option's size fixed in advance."""
+        self.resizable.append((constraint.index, option, bounds))
+
+    def sides_at(self, sizes: dict[str, int]) -> dict[int, tuple[int, int]]:
+        """The sides of every row that follows the sizes, at these sizes (by constraint)."""
+        return {
+            index: (max(low, -UNBOUNDED - 1), min(high, UNBOUNDED))
+            for index, option, bounds in self.resizable
+            for low, high in [bounds(sizes[option])]
+        }
+
+    def resize(self, sizes: dict[str, int]) -> None:
+        """Fix the options at other sizes: every row that follows them is set anew."""
+        self.sizes = sizes
+        for index, sides in self.sides_at(sizes).items():
+            domain = self.model.proto.constraints[index].linear.domain
+            domain.clear()
+            domain.extend(sides)
 
     def choices(self, person: str, round_: int) -> list[tuple[str, cp_model.IntVar]]:
         """The options a person may take in a round, with their variables."""

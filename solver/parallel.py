@@ -8,6 +8,7 @@ to pickle and unpickle). A process sends its progress lines back to the caller's
 stops its searches when the caller's watch is stopped.
 """
 
+import gc
 import multiprocessing
 import signal
 import threading
@@ -65,12 +66,14 @@ def in_processes(tasks: Sequence[Task[T]], workers: int, watch: Watch) -> list[T
     _tasks = tasks
     watch.signals.append(stop)
     try:
-        with ProcessPoolExecutor(
+        pool = ProcessPoolExecutor(
             max_workers=min(workers, len(tasks)),
             mp_context=context,
             initializer=process_started,
             initargs=(lines, stop, watch.progress is not None, watch.solutions is not None),
-        ) as pool:
+        )
+        gc.freeze()  # the processes' collections leave the caller's objects (and pages) alone
+        try:
             futures = [pool.submit(run_task, index) for index in range(len(tasks))]
             try:
                 while wait(futures, DRAIN_SECONDS, FIRST_EXCEPTION).not_done:
@@ -78,6 +81,9 @@ def in_processes(tasks: Sequence[Task[T]], workers: int, watch: Watch) -> list[T
             finally:
                 relay(lines, watch)
             return gathered(futures, watch)
+        finally:  # the results are back: the processes exit on their own, unwaited
+            pool.shutdown(wait=True, cancel_futures=True)
+            gc.unfreeze()
     except KeyboardInterrupt:
         watch.stop()
         raise

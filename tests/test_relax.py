@@ -9,10 +9,11 @@ from ortools.sat.python import cp_model
 
 from models import Participant
 from solver.build import add_group_criteria, build_session
-from solver.relax import Relaxed, relaxation
+from solver.relax import Relaxed, Reoptimised, relaxation
 from solver.rules.fairness import above_level
 from solver.solve import (
     cap_firsts,
+    descended,
     evaluated,
     relaxed_sizes,
     relaxed_start,
@@ -149,7 +150,8 @@ def test_the_sizes_diversity_prefers_replace_the_preference_stage_ones() -> None
     run = partial(search, Watch())
     build = partial(build_session, m.event, m.session, None)
     at_stage_one = resized(build, base, costed, sizes_of(m, costed.chosen), run, later(5))
-    assert (at_stage_one.objective, sizes_of(m, at_stage_one.chosen)) == (3, {"A": 3, "B": 3})
+    assert (at_stage_one.objective, sizes_of(m, at_stage_one.chosen)) == (2, {"A": 2, "B": 4})
+    # from stage 1's sizes, the descent moved a seat (without it: 3 at sizes 3 and 3)
     better = resized(build, base, costed, {"A": 2, "B": 4}, run, later(5))
     assert (better.objective, sizes_of(m, better.chosen)) == (2, {"A": 2, "B": 4})
     worse = resized(build, base, better, {"A": 3, "B": 3}, run, later(5))
@@ -159,3 +161,38 @@ def test_the_sizes_diversity_prefers_replace_the_preference_stage_ones() -> None
 def later(seconds: float) -> float:
     """A deadline `seconds` from now."""
     return time.monotonic() + seconds
+
+
+def test_a_model_resized_in_place_is_the_model_built_at_those_sizes() -> None:
+    m, _ = staged(["Europe"] * 4 + ["Africa"] * 2, (3, 4))
+    resized_model = build_session(m.event, m.session, sizes={"A": 3, "B": 3})
+    fresh = build_session(m.event, m.session, sizes={"A": 2, "B": 4})
+    resized_model.resize({"A": 2, "B": 4})
+    assert resized_model.sizes == {"A": 2, "B": 4}
+    assert [list(ct.linear.domain) for ct in resized_model.model.proto.constraints] == [
+        list(ct.linear.domain) for ct in fresh.model.proto.constraints
+    ]
+
+
+def test_the_relaxation_solved_again_follows_the_sides_it_is_given() -> None:
+    # Sizes 3 and 3 cost 3 at best (the relaxation too: it is integral here), 2 and 4 cost 2.
+    m, _ = staged(["Europe"] * 4 + ["Africa"] * 2, (3, 4))
+    again = Reoptimised(m.model, 5)
+    first = relaxation(m.model, 5)
+    assert first is not None and again.value({}) == pytest.approx(first.bound)
+    assert again.value(m.sides_at({"A": 2, "B": 4})) == pytest.approx(2)
+    assert again.value(m.sides_at({"A": 3, "B": 3})) == pytest.approx(first.bound)
+    assert again.value(m.sides_at({"A": 6, "B": 0})) is None  # A holds 3: infeasible
+
+
+def test_descent_moves_a_seat_when_the_relaxation_costs_less_there() -> None:
+    m, _ = staged(["Europe"] * 4 + ["Africa"] * 2, (3, 4))
+    assert m.sizes == {"A": 3, "B": 3}
+    assert descended(m, later(5)) == {"A": 2, "B": 4}
+    m.resize({"A": 2, "B": 4})
+    assert descended(m, later(5)) == {"A": 2, "B": 4}  # 1 and 5 cost more: it stays
+
+
+def test_descent_keeps_the_sizes_without_time_for_a_round_of_moves() -> None:
+    m, _ = staged(["Europe"] * 4 + ["Africa"] * 2, (3, 4))
+    assert descended(m, time.monotonic()) == {"A": 3, "B": 3}

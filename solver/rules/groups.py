@@ -6,13 +6,15 @@ linear in the option's size, the bound is scaled by the session's size, and the 
 integer targets are added as cuts, which give the free-size model a tight linear relaxation.
 """
 
+from collections.abc import Callable
+from functools import partial
 from itertools import pairwise
 
 from ortools.sat.python import cp_model
 
 from models import Event, Participant, Session, SessionKind, Strength
 from solver.history import History
-from solver.model import SessionModel
+from solver.model import UNBOUNDED, SessionModel
 
 
 def balanced_sizes(people: int, capacities: list[int]) -> list[int] | None:
@@ -54,6 +56,7 @@ def fixed_sizes(m: SessionModel) -> None:
         for round_ in m.rounds:
             ct = m.model.add(sum(m.members(option.id, round_)) == m.sizes[option.id])
             m.require(ct, f"balanced groups ({option.id} holds {m.sizes[option.id]})")
+            m.sized(ct, option.id, lambda size: (size, size))
 
 
 def values_of(m: SessionModel, column: str, least: int = 1) -> dict[str, list[str]]:
@@ -87,21 +90,29 @@ def near_share(
     for option in m.options:
         for round_ in m.rounds:
             count = m.count(people, option.id, round_)
+            floor = partial(floor_share, len(people), len(m.people))
+            ceil = partial(ceil_share, len(people), len(m.people))
             if banded:
                 low, high = fixed_share(m, option.id, len(people))
                 m.side_constraints = True
                 label = f"groups within ±1 of the fair share of {rule} values"
-                m.require(m.model.add(count >= high - 1), label)
-                m.require(m.model.add(count <= low + 1), label)
+                ct = m.model.add(count >= high - 1)
+                m.require(ct, label)
+                m.sized(ct, option.id, partial(at_least, ceil, -1))
+                ct = m.model.add(count <= low + 1)
+                m.require(ct, label)
+                m.sized(ct, option.id, partial(at_most, floor, 1))
             if not soft:
                 continue
             over = m.model.new_int_var(0, len(people), f"{rule}_over")
             under = m.model.new_int_var(0, len(people), f"{rule}_under") if both_sides else None
             if m.sizes is not None:
                 low, high = fixed_share(m, option.id, len(people))
-                m.model.add(count - over <= high)
+                ct = m.model.add(count - over <= high)
+                m.sized(ct, option.id, partial(at_most, ceil, 0))
                 if under is not None:
-                    m.model.add(count + under >= low)
+                    ct = m.model.add(count + under >= low)
+                    m.sized(ct, option.id, partial(at_least, floor, 0))
             else:
                 free_share(m, option.id, round_, len(people), count, over, under)
             m.penalise(rule, weight, over if under is None else over + under, *people)
@@ -111,7 +122,27 @@ def fixed_share(m: SessionModel, option: str, share: int) -> tuple[int, int]:
     """floor and ceil of share × size / total, the option's size fixed in advance."""
     assert m.sizes is not None
     total, size = len(m.people), m.sizes[option]
-    return share * size // total, -(-share * size // total)
+    return floor_share(share, total, size), ceil_share(share, total, size)
+
+
+def floor_share(share: int, total: int, size: int) -> int:
+    """floor of share × size / total."""
+    return share * size // total
+
+
+def ceil_share(share: int, total: int, size: int) -> int:
+    """ceil of share × size / total."""
+    return -(-share * size // total)
+
+
+def at_most(target: Callable[[int], int], offset: int, size: int) -> tuple[int, int]:
+    """A row's sides when it keeps a count at most the target at this size, plus offset."""
+    return -UNBOUNDED - 1, target(size) + offset
+
+
+def at_least(target: Callable[[int], int], offset: int, size: int) -> tuple[int, int]:
+    """A row's sides when it keeps a count at least the target at this size, plus offset."""
+    return target(size) + offset, UNBOUNDED
 
 
 def free_share(
