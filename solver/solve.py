@@ -591,10 +591,11 @@ def resized(
     m.resize(descended(m, time.monotonic() + DESCENT_SHARE * (deadline - time.monotonic())))
     same = m.sizes == sizes_of(base, best.chosen)
     start = evaluated(m, best) if same else Solved(cp_model.UNKNOWN)
-    _, start = relaxed_start(m, start, deadline)
+    relaxed, start = relaxed_start(m, start, deadline)
+    proven = relaxed is not None and start.objective <= math.ceil(relaxed.bound - 1e-6)
     left = deadline - time.monotonic()
-    if not start.found or left < SEARCH_SECONDS_PER_CELL * len(m.x):
-        found = start
+    if not start.found or proven or left < SEARCH_SECONDS_PER_CELL * len(m.x):
+        found = start  # (optimal at these sizes when it costs what the relaxation does)
     else:
         found = outcome(m, *run(m, RELAXATION_SHARE * left))
         found = found if found.found and found.objective <= start.objective else start
