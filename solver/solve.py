@@ -43,6 +43,7 @@ SEARCH_SECONDS_PER_CELL = 25e-6  # less time than this per placement and a searc
 ROUNDS_SHARE = 0.5  # of a roundtable's time for its rounds one by one, the rest for all at once
 RELAXATION_SHARE = 0.5  # of a session's time left, at most, for its linear relaxation
 RELAXATION_SECONDS_PER_CELL = 50e-6  # writing the relaxation out, before GLOP's own limit
+FIXED_SIZES_SECONDS_PER_CELL = 70e-6  # building a model at fixed sizes, its relaxed start
 DESCENT_SHARE = 0.5  # of a choice session's time left, at most, for better sizes
 DESCENT_SECONDS_PER_CELL = 50e-6  # writing a relaxation out to GLOP and solving it
 MOVE_SECONDS_PER_CELL = 3e-6  # solving it again with one seat moved
@@ -141,7 +142,9 @@ def solve_event(
             report_part(part, watch)
             history.record(event, part.assignments)
         parts += solved
-        rate = building_rate(rate, time.monotonic() - day_began, budgets, wave)
+        rate = building_rate(
+            rate, max((part.seconds for part in solved), default=0.0), budgets, wave
+        )
     assignments = [a for part in parts for a in part.assignments] + kept
     return Allocation(
         assignments=mark_pinned(assignments, published),
@@ -201,10 +204,13 @@ def report_part(part: PartResult, watch: Watch) -> None:
 
 
 def building_rate(rate: float, took: float, budgets: dict[str, float], day: list[Session]) -> float:
-    """The seconds of building per cell, raised when a day took longer than its time.
+    """The seconds of building per cell, raised when a day's sessions took longer than
+    their time (`took`: the slowest one's own seconds).
 
     Only building and costing can overrun a budget (every search has its own limit), so a
-    day over its time says they are slower on this machine than `rate` assumed.
+    session over its time says they are slower on this machine than `rate` assumed. What
+    running a day costs beyond its sessions (starting processes, sending results back) is
+    not building: it only leaves less time for the days after it.
     """
     budget = max((budgets[s.id] for s in day), default=0.0)
     if budget > 0 and took > budget:
@@ -536,12 +542,14 @@ def free_sizes(
     cap_firsts(m, base)
     best = evaluated(m, first)
     best.bound = first.bound
-    fixed_work = (BUILD_SECONDS_PER_CELL + RELAXATION_SECONDS_PER_CELL) * len(m.x)
-    relaxed = relaxed_in_time(m, deadline - fixed_work)  # leaving time for the fixed sizes
+    relaxed = relaxed_in_time(m, deadline - FIXED_SIZES_SECONDS_PER_CELL * len(m.x))
     if relaxed is not None:
         best.bound = max(best.bound, math.ceil(relaxed.bound - 1e-6))
     sizes = relaxed_sizes(m, relaxed) if relaxed is not None else sizes_of(base, first.chosen)
+    costed = best
     best = resized(build, base, best, sizes, run, deadline)
+    if best is costed and relaxed is not None:  # no time for fixed sizes: the free ones'
+        _, best = relaxed_start(m, best, deadline, relaxed)
     evaluated(m, best)
     if deadline - time.monotonic() < SEARCH_SECONDS_PER_CELL * len(m.x):
         return best
@@ -583,8 +591,7 @@ def resized(
     share is a number, the relaxation is nearly integral and a search is quick. `best`
     starts it when it has these sizes.
     """
-    per_cell = BUILD_SECONDS_PER_CELL + RELAXATION_SECONDS_PER_CELL
-    if deadline - time.monotonic() < per_cell * len(best.chosen):
+    if deadline - time.monotonic() < FIXED_SIZES_SECONDS_PER_CELL * len(best.chosen):
         return best  # no time to build the model and relax it for a start
     m = build(sizes)
     cap_firsts(m, base)
@@ -662,15 +669,16 @@ def relaxed_in_time(m: SessionModel, deadline: float) -> Relaxed | None:
 
 
 def relaxed_start(
-    m: SessionModel, costed: Solved, deadline: float
+    m: SessionModel, costed: Solved, deadline: float, relaxed: Relaxed | None = None
 ) -> tuple[Relaxed | None, Solved]:
-    """The model's linear relaxation, and its placements rounded and repaired as a start.
+    """The model's linear relaxation (unless given), and its placements rounded and repaired
+    as a start.
 
     The relaxation gets at most RELAXATION_SHARE of the time left. People it places wholly
     in one option stay there; CP-SAT places the others (a small search). The start replaces
     the costed one when it costs less (the model's hint is then this start).
     """
-    relaxed = relaxed_in_time(m, deadline)
+    relaxed = relaxed or relaxed_in_time(m, deadline)
     if relaxed is None or deadline - time.monotonic() < SEARCH_SECONDS_PER_CELL * len(m.x):
         return relaxed, costed  # no time left to repair its placements
     kept = {key for key, var in m.x.items() if relaxed.values[var.index] > 1 - 1e-6}
