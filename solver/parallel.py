@@ -81,7 +81,7 @@ def in_processes(tasks: Sequence[Task[T]], workers: int, watch: Watch) -> list[T
             finally:
                 relay(lines, watch)
             return gathered(futures, watch)
-        finally:  # the results are back: the processes exit on their own, unwaited
+        finally:  # the processes are joined before the next day forks its own
             pool.shutdown(wait=True, cancel_futures=True)
             gc.unfreeze()
     except KeyboardInterrupt:

@@ -51,8 +51,8 @@ class Rows:
         self.columns += columns
         self.coefficients += coefficients
         self.starts.append(len(self.columns))
-        self.low.append(-np.inf if low <= -INFINITE else low)
-        self.high.append(np.inf if high >= INFINITE else high)
+        self.low.append(side(low))
+        self.high.append(side(high))
 
 
 def relaxation(model: cp_model.CpModel, seconds: float) -> Relaxed | None:
@@ -127,7 +127,7 @@ class Reoptimised:
         return float(self.solver.Objective().Value()) + self.offset
 
 
-def side(value: int) -> float:
+def side(value: float) -> float:
     """A constraint's side for GLOP: CP-SAT's int64 limits are infinite."""
     if abs(value) >= INFINITE:
         return math.inf if value > 0 else -math.inf

@@ -536,11 +536,13 @@ def free_sizes(
     """Stages 2 and 3 of a choice session: its sizes free, from stage 1's allocation.
 
     The free-size model's linear relaxation gives a bound at once and the sizes it prefers;
-    a search at those sizes, fixed, is quick (`resized`: its own relaxation, rounded and
-    repaired, then CP-SAT) and its allocation, when it costs less than stage 1's, starts
-    the free-size search, which proves the rest. The relaxation leaves time for the search
-    at fixed sizes (without it a session keeps stage 1's allocation, costed: 2404 where
-    the fixed sizes give 916 at 5,000 × 12); without time for both, the sizes are stage 1's.
+    a search at those sizes, fixed, is quick (`resized`: better sizes by `descended`, then
+    its own relaxation, rounded and repaired, then CP-SAT), and its allocation, when it
+    costs less than stage 1's, starts the free-size search, which proves the rest. The
+    relaxation leaves time for the search at fixed sizes (without it a session keeps stage
+    1's allocation, costed: 2404 where the fixed sizes give 916 at 5,000 × 12); without
+    time for both, the sizes are stage 1's, and without time for the fixed sizes, the
+    relaxation's own placements are rounded and repaired.
     """
     m = build(None)
     cap_firsts(m, base)
