@@ -81,12 +81,12 @@ def in_processes(tasks: Sequence[Task[T]], workers: int, watch: Watch) -> list[T
             finally:
                 relay(lines, watch)
             return gathered(futures, watch)
+        except KeyboardInterrupt:  # stopped before the processes are joined
+            watch.stop()
+            raise
         finally:  # the processes are joined before the next day forks its own
             pool.shutdown(wait=True, cancel_futures=True)
             gc.unfreeze()
-    except KeyboardInterrupt:
-        watch.stop()
-        raise
     finally:
         watch.signals.remove(stop)
         _tasks = ()

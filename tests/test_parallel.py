@@ -1,5 +1,6 @@
 """A day's sessions side by side in forked processes (solver/parallel.py)."""
 
+import _thread
 import itertools
 import os
 import threading
@@ -75,6 +76,14 @@ def test_stopping_the_watch_stops_the_searches_in_processes() -> None:
     statuses = side_by_side([long_search, long_search], 2, watch, processes=True)
     assert time.monotonic() - began < 10
     assert set(statuses) <= {"FEASIBLE", "UNKNOWN"}
+
+
+def test_ctrl_c_stops_the_searches_in_processes() -> None:
+    threading.Timer(1.0, _thread.interrupt_main).start()
+    began = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        side_by_side([long_search, long_search], 2, Watch(), processes=True)
+    assert time.monotonic() - began < 10
 
 
 def test_a_large_day_in_processes_gives_the_allocation_threads_give(
