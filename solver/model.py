@@ -103,7 +103,7 @@ class SessionModel:
         """How many people the option holds in the round: fixed in advance, or a sum."""
         if self.sizes is not None:
             return self.sizes[option]
-        return sum(self.members(option, round_))
+        return cp_model.LinearExpr.sum(self.members(option, round_))
 
     def require(self, constraint: cp_model.Constraint, label: str) -> None:
         """A hard constraint that belongs to the rule `label` (named in explanations).
@@ -130,7 +130,7 @@ class SessionModel:
         """An integer variable equal to the option's size in the round (made once)."""
         if (option, round_) not in self.size_vars:
             var = self.model.new_int_var(0, self.most(option, round_), f"size[{option},{round_}]")
-            self.model.add(var == sum(self.members(option, round_)))
+            self.model.add(var == cp_model.LinearExpr.sum(self.members(option, round_)))
             self.size_vars[(option, round_)] = var
         return self.size_vars[(option, round_)]
 

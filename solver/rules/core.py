@@ -1,5 +1,7 @@
 """Hard rules every allocation keeps: one place each, capacities, minimums, distinct tables."""
 
+from ortools.sat.python import cp_model
+
 from solver.model import SessionModel
 
 
@@ -16,7 +18,7 @@ def room_capacity(m: SessionModel) -> None:
         for round_ in m.rounds:
             members = m.members(option.id, round_)
             if len(members) > option.max:
-                ct = m.model.add(sum(members) <= option.max)
+                ct = m.model.add(cp_model.LinearExpr.sum(members) <= option.max)
                 m.require(ct, f"{option.label} holds at most {option.max}")
 
 
@@ -29,8 +31,13 @@ def minimum_if_open(m: SessionModel) -> None:
         label = f"{option.label} needs at least {option.min} if it runs"
         for round_ in m.rounds:
             members = m.members(option.id, round_)
-            m.require(m.model.add(sum(members) >= option.min).only_enforce_if(runs), label)
-            m.require(m.model.add(sum(members) == 0).only_enforce_if(~runs), label)
+            m.require(
+                m.model.add(cp_model.LinearExpr.sum(members) >= option.min).only_enforce_if(runs),
+                label,
+            )
+            m.require(
+                m.model.add(cp_model.LinearExpr.sum(members) == 0).only_enforce_if(~runs), label
+            )
 
 
 def distinct_tables(m: SessionModel) -> None:

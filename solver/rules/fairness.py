@@ -26,7 +26,10 @@ def worst_off(m: SessionModel) -> None:
     ceiling = max(earlier[p] + sum(c for c, _ in t) for p, t in wishing.items())
     worst = m.model.new_int_var(0, ceiling, "worst_off")
     for person, person_terms in wishing.items():
-        m.model.add(worst >= earlier[person] + sum(c * var for c, var in person_terms))
+        paid = cp_model.LinearExpr.weighted_sum(
+            [var for _, var in person_terms], [cost for cost, _ in person_terms]
+        )
+        m.model.add(worst >= earlier[person] + paid)
     m.first(WORST_OFF, worst)
 
 

@@ -54,7 +54,9 @@ def fixed_sizes(m: SessionModel) -> None:
         return
     for option in m.options:
         for round_ in m.rounds:
-            ct = m.model.add(sum(m.members(option.id, round_)) == m.sizes[option.id])
+            ct = m.model.add(
+                cp_model.LinearExpr.sum(m.members(option.id, round_)) == m.sizes[option.id]
+            )
             m.require(ct, f"balanced groups ({option.id} holds {m.sizes[option.id]})")
             m.sized(ct, option.id, lambda size: (size, size))
 
