@@ -43,7 +43,7 @@ SEARCH_SECONDS_PER_CELL = 25e-6  # less time than this per placement and a searc
 ROUNDS_SHARE = 0.5  # of a roundtable's time for its rounds one by one, the rest for all at once
 RELAXATION_SHARE = 0.5  # of a session's time left, at most, for its linear relaxation
 RELAXATION_SECONDS_PER_CELL = 50e-6  # writing the relaxation out, before GLOP's own limit
-FIXED_SIZES_SECONDS_PER_CELL = 70e-6  # building a model at fixed sizes, its relaxed start
+FIXED_SIZES_SECONDS_PER_CELL = 90e-6  # building a model at fixed sizes, its relaxed start
 DESCENT_SHARE = 0.5  # of a choice session's time left, at most, for better sizes
 DESCENT_SECONDS_PER_CELL = 50e-6  # writing a relaxation out to GLOP and solving it
 MOVE_SECONDS_PER_CELL = 3e-6  # solving it again with one seat moved
@@ -548,7 +548,7 @@ def free_sizes(
     cap_firsts(m, base)
     best = evaluated(m, first)
     best.bound = first.bound
-    relaxed = relaxed_in_time(m, deadline - FIXED_SIZES_SECONDS_PER_CELL * len(m.x))
+    relaxed = relaxed_in_time(m, deadline - FIXED_SIZES_SECONDS_PER_CELL * len(m.x), share=1.0)
     if relaxed is not None:
         best.bound = max(best.bound, math.ceil(relaxed.bound - 1e-6))
     sizes = relaxed_sizes(m, relaxed) if relaxed is not None else sizes_of(base, first.chosen)
@@ -665,13 +665,15 @@ def built(*args: Any, **kwargs: Any) -> SessionModel:
         return build_session(*args, **kwargs)
 
 
-def relaxed_in_time(m: SessionModel, deadline: float) -> Relaxed | None:
+def relaxed_in_time(
+    m: SessionModel, deadline: float, share: float = RELAXATION_SHARE
+) -> Relaxed | None:
     """The model's linear relaxation, if there is time to write it out and solve it: GLOP
     gets a share of what writing it out leaves, so that it ends before `deadline`."""
     left = deadline - time.monotonic() - RELAXATION_SECONDS_PER_CELL * len(m.x)
     if left < 0:
         return None
-    return relaxation(m.model, RELAXATION_SHARE * left)
+    return relaxation(m.model, share * left)
 
 
 def relaxed_start(
@@ -680,12 +682,15 @@ def relaxed_start(
     """The model's linear relaxation (unless given), and its placements rounded and repaired
     as a start.
 
-    The relaxation gets at most RELAXATION_SHARE of the time left. People it places wholly
-    in one option stay there; CP-SAT places the others (a small search). The start replaces
-    the costed one when it costs less (the model's hint is then this start).
+    The relaxation may take the time left but what repairing needs (GLOP stops when it has
+    its optimum; at 5,000 × 12 half of it was too little on a slow day, and the session
+    kept the preference stage's allocation, costed). People it places wholly in one option
+    stay there; CP-SAT places the others (a small search). The start replaces the costed
+    one when it costs less (the model's hint is then this start).
     """
-    relaxed = relaxed or relaxed_in_time(m, deadline)
-    if relaxed is None or deadline - time.monotonic() < SEARCH_SECONDS_PER_CELL * len(m.x):
+    repairing = SEARCH_SECONDS_PER_CELL * len(m.x)  # what placing the fractional people needs
+    relaxed = relaxed or relaxed_in_time(m, deadline - repairing, share=1.0)
+    if relaxed is None or deadline - time.monotonic() < repairing:
         return relaxed, costed  # no time left to repair its placements
     kept = {key for key, var in m.x.items() if relaxed.values[var.index] > 1 - 1e-6}
     placed = {(person, round_) for person, _, round_ in kept}
