@@ -41,7 +41,7 @@ EVALUATION_SECONDS = 5.0  # costing a fixed allocation (propagation only, in pra
 BUILD_SECONDS_PER_CELL = 60e-6  # building, flows and costing a model (5,000 × 12: 3.6 s)
 SEARCH_SECONDS_PER_CELL = 25e-6  # less time than this per placement and a search finds nothing
 ROUNDS_SHARE = 0.5  # of a roundtable's time for its rounds one by one, the rest for all at once
-RELAXATION_SHARE = 0.5  # of a session's time left, at most, for its linear relaxation
+SIZED_SEARCH_SHARE = 0.5  # of a choice session's time left, at most, for a fixed-size search
 RELAXATION_SECONDS_PER_CELL = 50e-6  # writing the relaxation out, before GLOP's own limit
 FIXED_SIZES_SECONDS_PER_CELL = 90e-6  # building a model at fixed sizes, its relaxed start
 DESCENT_SHARE = 0.5  # of a choice session's time left, at most, for better sizes
@@ -548,7 +548,7 @@ def free_sizes(
     cap_firsts(m, base)
     best = evaluated(m, first)
     best.bound = first.bound
-    relaxed = relaxed_in_time(m, deadline - FIXED_SIZES_SECONDS_PER_CELL * len(m.x), share=1.0)
+    relaxed = relaxed_in_time(m, deadline - FIXED_SIZES_SECONDS_PER_CELL * len(m.x))
     if relaxed is not None:
         best.bound = max(best.bound, math.ceil(relaxed.bound - 1e-6))
     sizes = relaxed_sizes(m, relaxed) if relaxed is not None else sizes_of(base, first.chosen)
@@ -610,7 +610,7 @@ def resized(
     if not start.found or proven or left < SEARCH_SECONDS_PER_CELL * len(m.x):
         found = start  # (optimal at these sizes when it costs what the relaxation does)
     else:
-        found = outcome(m, *run(m, RELAXATION_SHARE * left))
+        found = outcome(m, *run(m, SIZED_SEARCH_SHARE * left))
         found = found if found.found and found.objective <= start.objective else start
     if not found.found or found.objective >= best.objective:
         return best
@@ -665,15 +665,14 @@ def built(*args: Any, **kwargs: Any) -> SessionModel:
         return build_session(*args, **kwargs)
 
 
-def relaxed_in_time(
-    m: SessionModel, deadline: float, share: float = RELAXATION_SHARE
-) -> Relaxed | None:
+def relaxed_in_time(m: SessionModel, deadline: float) -> Relaxed | None:
     """The model's linear relaxation, if there is time to write it out and solve it: GLOP
-    gets a share of what writing it out leaves, so that it ends before `deadline`."""
+    gets what writing it out leaves, so that it ends before `deadline` (it stops sooner
+    when it has its optimum)."""
     left = deadline - time.monotonic() - RELAXATION_SECONDS_PER_CELL * len(m.x)
     if left < 0:
         return None
-    return relaxation(m.model, share * left)
+    return relaxation(m.model, left)
 
 
 def relaxed_start(
@@ -689,7 +688,7 @@ def relaxed_start(
     one when it costs less (the model's hint is then this start).
     """
     repairing = SEARCH_SECONDS_PER_CELL * len(m.x)  # what placing the fractional people needs
-    relaxed = relaxed or relaxed_in_time(m, deadline - repairing, share=1.0)
+    relaxed = relaxed or relaxed_in_time(m, deadline - repairing)
     if relaxed is None or deadline - time.monotonic() < repairing:
         return relaxed, costed  # no time left to repair its placements
     kept = {key for key, var in m.x.items() if relaxed.values[var.index] > 1 - 1e-6}
