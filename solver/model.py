@@ -69,11 +69,7 @@ class SessionModel:
 
     def sides_at(self, sizes: dict[str, int]) -> dict[int, tuple[int, int]]:
         """The sides of every row that follows the sizes, at these sizes (by constraint)."""
-        return {
-            index: (max(low, -UNBOUNDED - 1), min(high, UNBOUNDED))
-            for index, option, bounds in self.resizable
-            for low, high in [bounds(sizes[option])]
-        }
+        return {index: bounds(sizes[option]) for index, option, bounds in self.resizable}
 
     def resize(self, sizes: dict[str, int]) -> None:
         """Fix the options at other sizes: every row that follows them is set anew."""
