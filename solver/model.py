@@ -47,6 +47,7 @@ class SessionModel:
     groups_left_out: bool = False
     labels: dict[str, cp_model.IntVar] = field(default_factory=dict)
     size_vars: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
+    size_choices: dict[tuple[str, int], dict[int, cp_model.IntVar]] = field(default_factory=dict)
     open_to: dict[str, set[str]] = field(default_factory=dict)  # before closed placements
     side_constraints: bool = False  # hard group rules a min-cost flow cannot keep
     banded: bool = True  # split groups within ±1 of fair shares (sizes fixed in advance only)
@@ -129,6 +130,20 @@ class SessionModel:
             self.model.add(var == cp_model.LinearExpr.sum(self.members(option, round_)))
             self.size_vars[(option, round_)] = var
         return self.size_vars[(option, round_)]
+
+    def size_choice(self, option: str, round_: int) -> dict[int, cp_model.IntVar]:
+        """A literal for each size the option may have in the round, exactly one true (made
+        once): anything that depends on the size alone is then linear in them."""
+        if (option, round_) not in self.size_choices:
+            sizes = range(self.most(option, round_) + 1)
+            choice = {k: self.model.new_bool_var(f"size[{option},{round_}]={k}") for k in sizes}
+            self.model.add_exactly_one(choice.values())
+            self.model.add(
+                self.size_var(option, round_)
+                == cp_model.LinearExpr.weighted_sum(list(choice.values()), list(sizes))
+            )
+            self.size_choices[(option, round_)] = choice
+        return self.size_choices[(option, round_)]
 
     def most(self, option: str, round_: int) -> int:
         """The most people the option can hold in the round: its max, or all who may sit there."""

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models import Event, Option, Participant, Preference, Session, SessionKind, Settings
-from solver.rules.groups import balanced_sizes, target_lines
+from solver.rules.groups import balanced_sizes
 from tests.factories import event, rule
 
 SPLIT = SessionKind.SPLIT
@@ -362,22 +362,31 @@ def test_generated_two_day_choice_events_solve_fairly(seed: int, size: int) -> N
     assert report.objective == allocation.stats.objective
 
 
+@settings(max_examples=40, deadline=None)
 @given(
-    st.integers(1, 80).flatmap(
-        lambda total: st.tuples(st.just(total), st.integers(0, total), st.integers(0, total))
+    st.lists(st.sampled_from(["Europe", "Africa", "Asia"]), min_size=2, max_size=7).flatmap(
+        lambda regions: st.tuples(
+            st.just(regions),
+            st.lists(st.sampled_from("ABC"), min_size=len(regions), max_size=len(regions)),
+        )
     )
 )
-def test_target_lines_bound_every_size_and_touch_the_hull(case: tuple[int, int, int]) -> None:
-    # The free-size cuts: each line lies on or above every ceil target (on or below every
-    # floor target) for sizes 0…most, and each passes through two targets (a hull edge).
-    total, share, most = case
-    ceilings, floors = target_lines(share, total, most)
-    for lines, rounding, side in (
-        (ceilings, lambda k: -(-share * k // total), 1),
-        (floors, lambda k: share * k // total, -1),
-    ):
-        for run, rise, k1, target in lines:
-            assert run > 0 and target == rounding(k1) and k1 + run <= most
-            assert rounding(k1 + run) == target + rise
-            for k in range(most + 1):
-                assert side * (run * target + rise * (k - k1) - run * rounding(k)) >= 0
+def test_free_size_targets_are_the_fixed_ones_at_every_size(case) -> None:  # type: ignore[no-untyped-def]
+    # Any allocation costs the same in the free-size model (targets through the options'
+    # size choices) as in the model built at its sizes (targets as numbers).
+    from ortools.sat.python import cp_model
+
+    from solver.build import build_session
+    from solver.solve import Solved, evaluated, sizes_of
+
+    regions, places = case
+    regions = ["Europe", "Africa", *regions][: len(places)]  # two values at least: diversity
+    crowd = [person(f"p{i}", region=region) for i, region in enumerate(regions)]
+    e = event(crowd, options=(("A", 7), ("B", 7), ("C", 7)), diversity=("region",),
+              no_isolation=(), spread=())  # fmt: skip
+    free = build_session(e, e.sessions[0])
+    chosen = {key: key[1] == places[int(key[0][1:])] for key in free.x}
+    fixed = build_session(e, e.sessions[0], sizes=sizes_of(free, chosen))
+    allocation = Solved(cp_model.FEASIBLE, chosen=chosen)
+    assert free.size_choices and fixed.sizes is not None
+    assert evaluated(free, allocation).objective == evaluated(fixed, allocation).objective

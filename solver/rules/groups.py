@@ -1,14 +1,13 @@
 """Fair, mixed groups: balanced split sizes, diversity, no isolation, colleagues apart, new people.
 
 Fair shares are integer targets computed here, not products of variables: when option sizes
-are fixed in advance (split sessions) the bounds are plain numbers; otherwise the share is
-linear in the option's size, the bound is scaled by the session's size, and the hulls of the
-integer targets are added as cuts, which give the free-size model a tight linear relaxation.
+are fixed in advance (split sessions) the bounds are plain numbers; otherwise each option's
+size is chosen among its possible sizes (one literal each) and the targets are the sums of
+their integer targets over that choice: exact, and a tight linear relaxation.
 """
 
 from collections.abc import Callable
 from functools import partial
-from itertools import pairwise
 
 from ortools.sat.python import cp_model
 
@@ -159,54 +158,21 @@ def free_share(
     """`over` and `under` measure count beyond [floor, ceil] of share × size / total, the
     option's size a variable.
 
-    For integers, count − over ≤ ceil(share × size / total) says exactly
-    total × (count − over) ≤ share × size + total − 1 (and likewise for the floor). Those
-    scaled rows alone relax to almost nothing, so the hulls of the targets are added as
-    cuts: the ceil targets lie under the concave hull of the points (k, ceil(share × k /
-    total)), so `over ≥ count − line` holds for each edge's line, and the floor targets lie
-    above the convex hull of (k, floor(…)), so `under ≥ line − count` holds for each of its
-    edges. Each line is scaled by its run: integer rows, valid for every size.
+    The targets are stated through the option's size choice (one literal per size, exactly
+    one true): ceil target = Σ_k ceil(share × k / total) × [size = k], and likewise the
+    floor. Exact for integers, and the tightest linear relaxation there is for one option:
+    its fractional sizes are mixtures of whole ones, the same mixture for every value of
+    every attribute (scaled rows with the targets' hulls as cuts let each value pick its
+    own: one 1,000 × 8 session's bound 179.4 with them, 181.8 this way, 184 the optimum).
     """
-    total, size = len(m.people), m.size_var(option, round_)
-    ceilings, floors = target_lines(share, total, m.most(option, round_))
-    m.model.add(total * (count - over) <= share * size + total - 1)
-    for run, rise, k, target in ceilings:  # over ≥ count − (target + rise / run × (size − k))
-        m.model.add(run * (over - count) + rise * (size - k) + run * target >= 0)
-    if under is None:
-        return
-    m.model.add(total * (count + under) >= share * size - total + 1)
-    for run, rise, k, target in floors:  # under ≥ target + rise / run × (size − k) − count
-        m.model.add(run * (under + count) - rise * (size - k) - run * target >= 0)
-
-
-Line = tuple[int, int, int, int]  # run, rise, and a point (k, target) the line goes through
-
-
-def target_lines(share: int, total: int, most: int) -> tuple[list[Line], list[Line]]:
-    """Lines on or above every ceil target and on or below every floor target, sizes 0…most.
-
-    The ceil targets ceil(share × k / total) lie under each edge of their concave hull, the
-    floor targets above each edge of their convex hull: the tightest linear bounds there are.
-    """
-    sizes = range(most + 1)
-    ceilings = hull_edges([(k, -(-share * k // total)) for k in sizes])
-    floors = hull_edges([(k, -(share * k // total)) for k in sizes])  # the convex hull, mirrored
-    return (
-        [(k2 - k1, u2 - u1, k1, u1) for (k1, u1), (k2, u2) in ceilings],
-        [(k2 - k1, u1 - u2, k1, -u1) for (k1, u1), (k2, u2) in floors],
-    )
-
-
-def hull_edges(points: list[tuple[int, int]]) -> list[tuple[tuple[int, int], tuple[int, int]]]:
-    """The edges of the upper (concave) hull of points sorted by their first coordinate."""
-    hull: list[tuple[int, int]] = []
-    for x, y in points:
-        while len(hull) >= 2 and (hull[-1][1] - hull[-2][1]) * (x - hull[-2][0]) <= (
-            y - hull[-2][1]
-        ) * (hull[-1][0] - hull[-2][0]):
-            hull.pop()
-        hull.append((x, y))
-    return list(pairwise(hull))
+    total = len(m.people)
+    choice = m.size_choice(option, round_)
+    literals, sizes = list(choice.values()), list(choice)
+    ceilings = [ceil_share(share, total, k) for k in sizes]
+    m.model.add(count - over <= cp_model.LinearExpr.weighted_sum(literals, ceilings))
+    if under is not None:
+        floors = [floor_share(share, total, k) for k in sizes]
+        m.model.add(count + under >= cp_model.LinearExpr.weighted_sum(literals, floors))
 
 
 def spread_values(m: SessionModel) -> None:
