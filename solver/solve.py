@@ -42,8 +42,11 @@ BUILD_SECONDS_PER_CELL = 60e-6  # building, flows and costing a model (5,000 × 
 SEARCH_SECONDS_PER_CELL = 25e-6  # less time than this per placement and a search finds nothing
 ROUNDS_SHARE = 0.5  # of a roundtable's time for its rounds one by one, the rest for all at once
 SIZED_SEARCH_SHARE = 0.5  # of a choice session's time left, at most, for a fixed-size search
-RELAXATION_SECONDS_PER_CELL = 50e-6  # writing the relaxation out, before GLOP's own limit
-FIXED_SIZES_SECONDS_PER_CELL = 90e-6  # building a model at fixed sizes, its relaxed start
+RELAXATION_SECONDS_PER_CELL = 30e-6  # writing the relaxation out, before GLOP's own limit
+FIXED_SIZES_SECONDS_PER_CELL = 140e-6  # kept back for a fixed-size start while relaxing free sizes
+FIXED_START_SECONDS_PER_CELL = 110e-6  # the least a fixed-size start needs: build, relax, repair
+FREE_RELAXATION_SECONDS_PER_CELL = 40e-6  # the least time worth giving GLOP on the free sizes
+FREE_SEARCH_SECONDS_PER_CELL = 200e-6  # less and a free-size search finds nothing
 DESCENT_SHARE = 0.5  # of a choice session's time left, at most, for better sizes
 DESCENT_SECONDS_PER_CELL = 50e-6  # writing a relaxation out to GLOP and solving it
 MOVE_SECONDS_PER_CELL = 3e-6  # solving it again with one seat moved
@@ -539,26 +542,31 @@ def free_sizes(
     a search at those sizes, fixed, is quick (`resized`: better sizes by `descended`, then
     its own relaxation, rounded and repaired, then CP-SAT), and its allocation, when it
     costs less than stage 1's, starts the free-size search, which proves the rest. The
-    relaxation leaves time for the search at fixed sizes (without it a session keeps stage
-    1's allocation, costed: 2404 where the fixed sizes give 916 at 5,000 × 12); without
-    time for both, the sizes are stage 1's, and without time for the fixed sizes, the
-    relaxation's own placements are rounded and repaired.
+    relaxation leaves time for a start at fixed sizes (without it a session keeps stage
+    1's allocation, costed: 2404 where the fixed sizes give 916 at 5,000 × 12), and is
+    tried only when GLOP can have some time; when it is not tried or does not finish, the
+    sizes are stage 1's, and when the fixed sizes give no start, the relaxation's own
+    placements are rounded and repaired. The free-size search runs only with time to get
+    through its presolve (5,000 × 12: 3.9 s, never an improvement in the time left).
     """
     m = build(None)
     cap_firsts(m, base)
     best = evaluated(m, first)
     best.bound = first.bound
-    relaxed = relaxed_in_time(m, deadline - FIXED_SIZES_SECONDS_PER_CELL * len(m.x))
+    fixing = deadline - FIXED_SIZES_SECONDS_PER_CELL * len(m.x)
+    relaxing = (RELAXATION_SECONDS_PER_CELL + FREE_RELAXATION_SECONDS_PER_CELL) * len(m.x)
+    relaxed = relaxed_in_time(m, fixing) if fixing - time.monotonic() >= relaxing else None
     if relaxed is not None:
         best.bound = max(best.bound, math.ceil(relaxed.bound - 1e-6))
     sizes = relaxed_sizes(m, relaxed) if relaxed is not None else sizes_of(base, first.chosen)
     costed = best
-    best = resized(build, base, best, sizes, run, deadline)
+    repairing = 0.0 if relaxed is None else SEARCH_SECONDS_PER_CELL * len(m.x)
+    best = resized(build, base, best, sizes, run, deadline - repairing)
     if best is costed and relaxed is not None:  # no time for fixed sizes: the free ones'
         _, best = relaxed_start(m, best, deadline, relaxed)
     evaluated(m, best)
-    if deadline - time.monotonic() < SEARCH_SECONDS_PER_CELL * len(m.x):
-        return best
+    if deadline - time.monotonic() < FREE_SEARCH_SECONDS_PER_CELL * len(m.x):
+        return best  # the search would not be through presolve (5,000 × 12: 3.9 s)
     found = outcome(m, *run(m, deadline - time.monotonic()))
     bound = max(best.bound, found.bound)
     best = found if found.found and found.objective <= best.objective else best
@@ -595,17 +603,17 @@ def resized(
     The preference stage's sizes need not suit diversity (one 1,000 × 8 session: 178 at
     them, 171–173 at the free-size relaxation's, 169 at best); at fixed sizes every fair
     share is a number, the relaxation is nearly integral and a search is quick. `best`
-    starts it when it has these sizes.
+    starts it when it has these sizes. Without time for the relaxation, `best` as it is,
+    without a search (the caller repairs the free-size relaxation's placements instead).
     """
-    fallback = SEARCH_SECONDS_PER_CELL * len(best.chosen)  # repairing the free relaxation's
-    if deadline - time.monotonic() < FIXED_SIZES_SECONDS_PER_CELL * len(best.chosen) + fallback:
+    if deadline - time.monotonic() < FIXED_START_SECONDS_PER_CELL * len(best.chosen):
         return best  # no time to build the model and relax it for a start
     m = build(sizes)
     cap_firsts(m, base)
     m.resize(descended(m, time.monotonic() + DESCENT_SHARE * (deadline - time.monotonic())))
     same = m.sizes == sizes_of(base, best.chosen)
     start = evaluated(m, best) if same else Solved(cp_model.UNKNOWN)
-    relaxed, start = relaxed_start(m, start, deadline - fallback)
+    relaxed, start = relaxed_start(m, start, deadline)
     if relaxed is None:  # a search from the costed start gains little: the free one's instead
         return best
     proven = start.objective <= math.ceil(relaxed.bound - 1e-6)
@@ -822,6 +830,8 @@ def search(
     started = time.monotonic()
     if hint is not None:
         add_hint(m, hint)
+    if m.size_choices:
+        return free_size_search(watch, m, seconds)
     quick = cp_model.CpSolver()
     configure(quick, m.event, m.session, seconds)
     quick.parameters.max_deterministic_time = QUICK_WORK
@@ -839,6 +849,25 @@ def search(
     if second in (cp_model.OPTIMAL, cp_model.FEASIBLE) or status != cp_model.FEASIBLE:
         return portfolio, second
     return quick, status
+
+
+def free_size_search(
+    watch: Watch, m: SessionModel, seconds: float
+) -> tuple[cp_model.CpSolver, Status]:
+    """One search thread for a model with size choices, without probing or symmetry
+    detection in presolve and with the full linear relaxation.
+
+    Presolve's probing took 1.2 s of a 1,000 × 8 session's model (3,400 variables), longer
+    than the session's search had; without it and with the size choices in the relaxation,
+    one such session is proven optimal in 1.0 s (169, from the fixed-size stage's 171), and
+    most of fair-1000's within 2 s. A portfolio of four proves less in the same time.
+    """
+    solver = cp_model.CpSolver()
+    configure(solver, m.event, m.session, seconds)
+    solver.parameters.linearization_level = 2
+    solver.parameters.cp_model_probing_level = 0
+    solver.parameters.symmetry_level = 0
+    return solver, watch.solve(solver, m.model, m.session.id)
 
 
 def add_hint(m: SessionModel, hint: dict[Key, bool]) -> None:
