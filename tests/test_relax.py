@@ -147,14 +147,13 @@ def test_the_sizes_diversity_prefers_replace_the_preference_stage_ones() -> None
     # those sizes); sizes 2 and 4 (two Europeans in B) cost 2 and meet every share.
     m, costed = staged(["Europe"] * 4 + ["Africa"] * 2, (3, 4))
     base = m  # stage 1's model, extended: its levels are the ones to keep
-    run = partial(search, Watch())
     build = partial(build_session, m.event, m.session, None)
-    at_stage_one = resized(build, base, costed, sizes_of(m, costed.chosen), run, later(5))
+    at_stage_one = resized(build, base, costed, sizes_of(m, costed.chosen), later(5))
     assert (at_stage_one.objective, sizes_of(m, at_stage_one.chosen)) == (2, {"A": 2, "B": 4})
     # from stage 1's sizes, the descent moved a seat (without it: 3 at sizes 3 and 3)
-    better = resized(build, base, costed, {"A": 2, "B": 4}, run, later(5))
+    better = resized(build, base, costed, {"A": 2, "B": 4}, later(5))
     assert (better.objective, sizes_of(m, better.chosen)) == (2, {"A": 2, "B": 4})
-    worse = resized(build, base, better, {"A": 3, "B": 3}, run, later(5))
+    worse = resized(build, base, better, {"A": 3, "B": 3}, later(5))
     assert worse is better  # 3 at best: the cheaper allocation stays
 
 
