@@ -564,6 +564,9 @@ def free_sizes(
     if best is costed and relaxed is not None:  # no time for fixed sizes: the free ones'
         _, best = relaxed_start(m, best, deadline, relaxed)
     evaluated(m, best)
+    if best.objective <= best.bound:  # the relaxation proves it: nothing left to search
+        best.status = cp_model.OPTIMAL
+        return best
     if deadline - time.monotonic() < FREE_SEARCH_SECONDS_PER_CELL * len(m.x):
         return best  # the search would not be through presolve (5,000 × 12: 3.9 s)
     found = outcome(m, *run(m, deadline - time.monotonic()))
