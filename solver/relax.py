@@ -24,7 +24,9 @@ from ortools.sat.python.cp_model_helper import ConstraintProto
 from scipy.sparse import csr_matrix
 
 INFINITE = 2**62  # CP-SAT writes unbounded sides as the int64 limits
-DUAL_SIMPLEX = "use_dual_simplex:true"  # 0.7 s instead of 5.2 s for a 5,000 × 12 session
+# Dual simplex: 0.7 s instead of 5.2 s for a 5,000 × 12 session; with its costs perturbed,
+# the free-size relaxation of a late one 1.4–2.2 s → 0.9–1.1 s (the same optimum).
+GLOP_PARAMETERS = "use_dual_simplex:true perturb_costs_in_dual_simplex:true"
 CLAUSES = ("exactly_one", "at_most_one", "bool_or")
 
 
@@ -71,7 +73,7 @@ def relaxation(model: cp_model.CpModel, seconds: float) -> Relaxed | None:
         low, high, objective, np.array(rows.low), np.array(rows.high), matrix
     )
     solver: Any = mb.ModelSolverHelper("glop")
-    solver.set_solver_specific_parameters(DUAL_SIMPLEX)
+    solver.set_solver_specific_parameters(GLOP_PARAMETERS)
     solver.set_time_limit_in_seconds(max(0.01, seconds))
     solver.solve(builder)
     if solver.status() != mb.SolveStatus.OPTIMAL:
