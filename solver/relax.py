@@ -24,9 +24,8 @@ from ortools.sat.python.cp_model_helper import ConstraintProto
 from scipy.sparse import csr_matrix
 
 INFINITE = 2**62  # CP-SAT writes unbounded sides as the int64 limits
-# Dual simplex: 0.7 s instead of 5.2 s for a 5,000 × 12 session; with its costs perturbed,
-# the free-size relaxation of a late one 1.4–2.2 s → 0.9–1.1 s (the same optimum).
-GLOP_PARAMETERS = "use_dual_simplex:true perturb_costs_in_dual_simplex:true"
+DUAL_SIMPLEX = "use_dual_simplex:true"  # 0.7 s instead of 5.2 s for a 5,000 × 12 session
+PERTURBED = f"{DUAL_SIMPLEX} perturb_costs_in_dual_simplex:true"  # for degenerate relaxations
 CLAUSES = ("exactly_one", "at_most_one", "bool_or")
 
 
@@ -57,8 +56,14 @@ class Rows:
         self.high.append(side(high))
 
 
-def relaxation(model: cp_model.CpModel, seconds: float) -> Relaxed | None:
-    """Solve the model's linear relaxation; None when GLOP does not prove its optimum in time."""
+def relaxation(model: cp_model.CpModel, seconds: float, perturbed: bool = False) -> Relaxed | None:
+    """Solve the model's linear relaxation; None when GLOP does not prove its optimum in time.
+
+    `perturbed` costs help the dual simplex through a degenerate relaxation (the free-size
+    one of a late 5,000 × 12 session, whose sizes have many mixtures of equal cost:
+    1.4–2.2 s → 0.9–1.1 s, the same optimum); elsewhere they only pick another optimal
+    vertex, and with it other starts and other allocations downstream.
+    """
     proto = model.proto
     rows, _ = linear_rows(model)
     low, high = variable_bounds(model)
@@ -73,7 +78,7 @@ def relaxation(model: cp_model.CpModel, seconds: float) -> Relaxed | None:
         low, high, objective, np.array(rows.low), np.array(rows.high), matrix
     )
     solver: Any = mb.ModelSolverHelper("glop")
-    solver.set_solver_specific_parameters(GLOP_PARAMETERS)
+    solver.set_solver_specific_parameters(PERTURBED if perturbed else DUAL_SIMPLEX)
     solver.set_time_limit_in_seconds(max(0.01, seconds))
     solver.solve(builder)
     if solver.status() != mb.SolveStatus.OPTIMAL:

@@ -677,7 +677,7 @@ def relaxed_in_time(m: SessionModel, deadline: float) -> Relaxed | None:
     left = deadline - time.monotonic() - RELAXATION_SECONDS_PER_CELL * len(m.x)
     if left < 0:
         return None
-    return relaxation(m.model, left)
+    return relaxation(m.model, left, perturbed=bool(m.size_choices))
 
 
 def relaxed_start(
