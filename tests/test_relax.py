@@ -15,6 +15,7 @@ from solver.solve import (
     cap_firsts,
     descended,
     evaluated,
+    free_sizes,
     relaxed_sizes,
     relaxed_start,
     resized,
@@ -195,3 +196,28 @@ def test_descent_moves_a_seat_when_the_relaxation_costs_less_there() -> None:
 def test_descent_keeps_the_sizes_without_time_for_a_round_of_moves() -> None:
     m, _ = staged(["Europe"] * 4 + ["Africa"] * 2, (3, 4))
     assert descended(m, time.monotonic()) == {"A": 3, "B": 3}
+
+
+def test_perturbed_costs_reach_the_same_optimum() -> None:
+    # Sizes 3 and 3 cost 3 at best, the relaxation too; perturbing GLOP's costs changes the
+    # path, not the optimum.
+    m, _ = staged(["Europe"] * 4 + ["Africa"] * 2, (3, 4))
+    plain, perturbed = relaxation(m.model, 5), relaxation(m.model, 5, perturbed=True)
+    assert plain is not None and perturbed is not None
+    assert perturbed.bound == pytest.approx(plain.bound) == pytest.approx(3)
+
+
+def test_a_start_that_costs_the_relaxations_bound_is_not_searched() -> None:
+    # At sizes 2 and 4 the allocation costs 2, and so does the free-size relaxation: proven.
+    m, _ = staged(["Europe"] * 4 + ["Africa"] * 2, (3, 4))
+    base = build_session(m.event, m.session, groups=False)
+    first = solve_base(base, partial(search, Watch()), later(5))
+    searched: list[float] = []
+
+    def run(model, seconds, hint=None):  # type: ignore[no-untyped-def]
+        searched.append(seconds)
+        return search(Watch(), model, seconds, hint)
+
+    build = partial(build_session, m.event, m.session, None)
+    found = free_sizes(build, run, base, first, later(5))
+    assert (found.status, found.objective, found.bound, searched) == (cp_model.OPTIMAL, 2, 2, [])
