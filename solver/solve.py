@@ -563,12 +563,12 @@ def free_sizes(
     best = resized(build, base, best, sizes, deadline - repairing)
     if best is costed and relaxed is not None:  # no time for fixed sizes: the free ones'
         _, best = relaxed_start(m, best, deadline, relaxed)
-    evaluated(m, best)
     if best.objective <= best.bound:  # the relaxation proves it: nothing left to search
         best.status = cp_model.OPTIMAL
         return best
     if deadline - time.monotonic() < FREE_SEARCH_SECONDS_PER_CELL * len(m.x):
         return best  # the search would not be through presolve (5,000 × 12: 3.9 s)
+    evaluated(m, best)  # the search's hint: the whole allocation in this model
     found = outcome(m, *run(m, deadline - time.monotonic()))
     bound = max(best.bound, found.bound)
     best = found if found.found and found.objective <= best.objective else best
