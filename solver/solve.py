@@ -13,7 +13,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 from ortools.sat.python.cp_model_helper import CpSolverStatus
 
-from models import Allocation, Assignment, Event, Session, SessionKind, SolveStats
+from models import Allocation, Assignment, Event, Option, Session, SessionKind, SolveStats
 from solver.build import add_group_criteria, build_session, objective
 from solver.explain import CORE_SECONDS, conflicting_rules, impossibilities
 from solver.flow import fairest_flow, flow_hint, flow_shaped
@@ -49,6 +49,7 @@ FREE_SEARCH_SECONDS_PER_CELL = 200e-6  # less and a free-size search finds nothi
 DESCENT_SHARE = 0.5  # of a choice session's time left, at most, for better sizes
 DESCENT_SECONDS_PER_CELL = 50e-6  # writing a relaxation out to GLOP and solving it
 MOVE_SECONDS_PER_CELL = 3e-6  # solving it again with one seat moved
+DESCENT_TRIALS = 8  # moves tried, in the order the duals expect them to gain, before stopping
 FINISHING_SHARE = 0.01  # of the time limit kept back from the searches (60 s: 0.6 s)
 PROCESS_CELLS = 10_000  # a day's sessions with at least these cells run in processes
 COSTING_SHARE = 0.2  # of a roundtable's time left kept for costing the search's schedule
@@ -629,34 +630,49 @@ def descended(m: SessionModel, deadline: float) -> dict[str, int]:
     share where whole people must go (one 1,000 × 8 session: 173 at its sizes, 170 three
     moves away, 169 the free-size optimum). At fixed sizes the relaxation is nearly
     integral, so its optimum is nearly the fixed-size optimum, and GLOP solves it again at
-    other sizes in milliseconds (`Reoptimised`). Each move of one seat from an option to
-    another is tried in turn, the next after the last one tried, and kept when the
-    relaxation costs less; until a round of moves gains nothing or time runs out.
+    other sizes from its last basis (`Reoptimised`). The moves of one seat from an option
+    to another are tried in the order the relaxation's duals expect them to gain, and the
+    first that makes it cost less is kept; until no move gains or time runs out. Most
+    moves gain nothing (fair-1000: 1–3 kept of 37–97 tried in order of options), and the
+    duals put those that do first: the same sizes after 4–12 solves.
     """
     assert m.sizes is not None
     sizes = dict(m.sizes)
     options = [option for option in m.options if option.max > 0]
-    moves = [(a.id, b.id) for a in options for b in options if a.id != b.id]
+    moves = len(options) * (len(options) - 1)
     if deadline - time.monotonic() < (
-        DESCENT_SECONDS_PER_CELL + MOVE_SECONDS_PER_CELL * len(moves)
+        DESCENT_SECONDS_PER_CELL + MOVE_SECONDS_PER_CELL * moves
     ) * len(m.x):
         return sizes  # not even one round of moves in time (5,000 × 12: 4.5 s)
     relaxed = Reoptimised(m.model, deadline - time.monotonic())
     value = relaxed.value({})
-    most = {option.id: option.max for option in options}
-    tried = 0
-    while value is not None and tried < len(moves) and time.monotonic() < deadline:
-        (source, target), moves = moves[0], moves[1:] + moves[:1]
-        tried += 1
-        if sizes[source] == 0 or sizes[target] == most[target]:
-            continue
-        trial = dict(sizes)
-        trial[source] -= 1
-        trial[target] += 1
-        cost = relaxed.value(m.sides_at(trial))
-        if cost is not None and cost < value - 1e-6:
-            sizes, value, tried = trial, cost, 0
+    while value is not None:
+        trials = one_seat_moved(sizes, options)
+        trials.sort(key=lambda trial: relaxed.change(m.sides_at(trial)))
+        for trial in trials[: int(DESCENT_TRIALS)]:
+            if time.monotonic() >= deadline:
+                return sizes
+            cost = relaxed.value(m.sides_at(trial))
+            if cost is not None and cost < value - 1e-6:
+                sizes, value = trial, cost  # the duals are now the kept sizes'
+                break
+        else:
+            return sizes
     return sizes
+
+
+def one_seat_moved(sizes: dict[str, int], options: list[Option]) -> list[dict[str, int]]:
+    """Every size vector with one seat moved from an option to another within capacity."""
+    trials = []
+    for source in options:
+        for target in options:
+            if source is target or sizes[source.id] == 0 or sizes[target.id] == target.max:
+                continue
+            trial = dict(sizes)
+            trial[source.id] -= 1
+            trial[target.id] += 1
+            trials.append(trial)
+    return trials
 
 
 BUILDING = threading.Lock()

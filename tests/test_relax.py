@@ -8,8 +8,9 @@ import pytest
 from ortools.sat.python import cp_model
 
 from models import Participant
+from solver import solve
 from solver.build import add_group_criteria, build_session
-from solver.relax import Relaxed, Reoptimised, relaxation
+from solver.relax import INFINITE, Relaxed, Reoptimised, relaxation
 from solver.rules.fairness import above_level
 from solver.solve import (
     cap_firsts,
@@ -185,12 +186,34 @@ def test_the_relaxation_solved_again_follows_the_sides_it_is_given() -> None:
     assert again.value(m.sides_at({"A": 6, "B": 0})) is None  # A holds 3: infeasible
 
 
+def test_the_duals_predict_a_change_of_sides_while_the_basis_holds() -> None:
+    # min 2x + 3y with x + y >= 3: x = 3 costs 6, and each seat more of the side costs 2.
+    model = cp_model.CpModel()
+    x, y = model.new_int_var(0, 10, "x"), model.new_int_var(0, 10, "y")
+    row = model.add(x + y >= 3).index
+    loose = model.add(x <= 10).index  # never binding: its dual is 0
+    model.minimize(2 * x + 3 * y)
+    again = Reoptimised(model, 5)
+    assert again.value({}) == pytest.approx(6)
+    assert again.change({row: (5, INFINITE)}) == pytest.approx(4)
+    assert again.change({loose: (-INFINITE, 7)}) == pytest.approx(0)
+    assert again.value({row: (5, INFINITE)}) == pytest.approx(6 + 4)
+
+
 def test_descent_moves_a_seat_when_the_relaxation_costs_less_there() -> None:
     m, _ = staged(["Europe"] * 4 + ["Africa"] * 2, (3, 4))
     assert m.sizes == {"A": 3, "B": 3}
     assert descended(m, later(5)) == {"A": 2, "B": 4}
     m.resize({"A": 2, "B": 4})
     assert descended(m, later(5)) == {"A": 2, "B": 4}  # 1 and 5 cost more: it stays
+
+
+def test_descent_stops_when_the_moves_it_tries_gain_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    m, _ = staged(["Europe"] * 4 + ["Africa"] * 2, (3, 4))
+    monkeypatch.setattr(solve, "DESCENT_TRIALS", 0)
+    assert descended(m, later(5)) == {"A": 3, "B": 3}  # the gaining move is never tried
 
 
 def test_descent_keeps_the_sizes_without_time_for_a_round_of_moves() -> None:
