@@ -110,16 +110,16 @@ class Reoptimised:
         low, high = variable_bounds(model)
         self.solver = pywraplp.Solver.CreateSolver("GLOP")
         self.solver.SetTimeLimit(max(1, round(1000 * seconds)))
-        columns = [self.solver.NumVar(lo, hi, "") for lo, hi in zip(low, high, strict=True)]
+        self.columns = [self.solver.NumVar(lo, hi, "") for lo, hi in zip(low, high, strict=True)]
         self.rows = []
         for row, (lo, hi) in enumerate(zip(rows.low, rows.high, strict=True)):
             constraint = self.solver.Constraint(lo, hi)
             for at in range(rows.starts[row], rows.starts[row + 1]):
-                constraint.SetCoefficient(columns[rows.columns[at]], rows.coefficients[at])
+                constraint.SetCoefficient(self.columns[rows.columns[at]], rows.coefficients[at])
             self.rows.append(constraint)
         objective = self.solver.Objective()
         for column, coefficient in zip(proto.objective.vars, proto.objective.coeffs, strict=True):
-            objective.SetCoefficient(columns[column], coefficient)
+            objective.SetCoefficient(self.columns[column], coefficient)
         objective.SetMinimization()
         self.offset = proto.objective.offset
 
@@ -132,6 +132,11 @@ class Reoptimised:
         if self.solver.Solve() != pywraplp.Solver.OPTIMAL:
             return None
         return float(self.solver.Objective().Value()) + self.offset
+
+    def relaxed(self) -> Relaxed:
+        """The last optimum found and every variable's value in it."""
+        values = np.array([column.solution_value() for column in self.columns])
+        return Relaxed(float(self.solver.Objective().Value()) + self.offset, values)
 
     def change(self, sides: dict[int, tuple[int, int]]) -> float:
         """How much the last optimum would change with these constraints' sides, to first

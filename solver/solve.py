@@ -614,17 +614,19 @@ def resized(
         return best  # no time to build the model and relax it for a start
     m = build(sizes)
     cap_firsts(m, base)
-    m.resize(descended(m, time.monotonic() + DESCENT_SHARE * (deadline - time.monotonic())))
+    sizes, relaxed = descended(m, time.monotonic() + DESCENT_SHARE * (deadline - time.monotonic()))
+    m.resize(sizes)
     same = m.sizes == sizes_of(base, best.chosen)
     start = evaluated(m, best) if same else Solved(cp_model.UNKNOWN)
-    relaxed, start = relaxed_start(m, start, deadline)
+    relaxed, start = relaxed_start(m, start, deadline, relaxed)
     if relaxed is None or not start.found or start.objective >= best.objective:
         return best
     return Solved(cp_model.FEASIBLE, start.objective, best.bound, start.chosen)
 
 
-def descended(m: SessionModel, deadline: float) -> dict[str, int]:
-    """Sizes near the model's where its relaxation costs less, one seat moved at a time.
+def descended(m: SessionModel, deadline: float) -> tuple[dict[str, int], Relaxed | None]:
+    """Sizes near the model's where its relaxation costs less, one seat moved at a time, and
+    the relaxation at those sizes (None without time for a round of moves).
 
     The free-size relaxation's sizes are only a guess: it may take a fraction of a fair
     share where whole people must go (one 1,000 × 8 session: 173 at its sizes, 170 three
@@ -632,9 +634,10 @@ def descended(m: SessionModel, deadline: float) -> dict[str, int]:
     integral, so its optimum is nearly the fixed-size optimum, and GLOP solves it again at
     other sizes from its last basis (`Reoptimised`). The moves of one seat from an option
     to another are tried in the order the relaxation's duals expect them to gain, and the
-    first that makes it cost less is kept; until no move gains or time runs out. Most
-    moves gain nothing (fair-1000: 1–3 kept of 37–97 tried in order of options), and the
-    duals put those that do first: the same sizes after 4–12 solves.
+    first that makes it cost less is kept; until `DESCENT_TRIALS` moves in a row gain
+    nothing or time runs out. Most moves gain nothing (fair-1000: 1–3 kept of 37–97 tried
+    in order of options), and the duals put those that do first: the same sizes after
+    4–12 solves in most sessions.
     """
     assert m.sizes is not None
     sizes = dict(m.sizes)
@@ -643,22 +646,24 @@ def descended(m: SessionModel, deadline: float) -> dict[str, int]:
     if deadline - time.monotonic() < (
         DESCENT_SECONDS_PER_CELL + MOVE_SECONDS_PER_CELL * moves
     ) * len(m.x):
-        return sizes  # not even one round of moves in time (5,000 × 12: 4.5 s)
+        return sizes, None  # not even one round of moves in time (5,000 × 12: 4.5 s)
     relaxed = Reoptimised(m.model, deadline - time.monotonic())
     value = relaxed.value({})
-    while value is not None:
+    gained = value is not None
+    while gained and value is not None:
         trials = one_seat_moved(sizes, options)
         trials.sort(key=lambda trial: relaxed.change(m.sides_at(trial)))
-        for trial in trials[: int(DESCENT_TRIALS)]:
+        gained = False
+        for trial in trials[:DESCENT_TRIALS]:
             if time.monotonic() >= deadline:
-                return sizes
+                break
             cost = relaxed.value(m.sides_at(trial))
             if cost is not None and cost < value - 1e-6:
-                sizes, value = trial, cost  # the duals are now the kept sizes'
+                sizes, value, gained = trial, cost, True  # the duals are now these sizes'
                 break
-        else:
-            return sizes
-    return sizes
+    if value is None or relaxed.value(m.sides_at(sizes)) is None:
+        return sizes, None
+    return sizes, relaxed.relaxed()
 
 
 def one_seat_moved(sizes: dict[str, int], options: list[Option]) -> list[dict[str, int]]:
