@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from ortools.sat.python import cp_model
 
-from models import Participant
+from models import Option, Participant
 from solver import solve
 from solver.build import add_group_criteria, build_session
 from solver.relax import INFINITE, Relaxed, Reoptimised, relaxation
@@ -21,6 +21,7 @@ from solver.solve import (
     relaxed_start,
     resized,
     search,
+    seats_moved,
     sizes_of,
     solve_base,
 )
@@ -216,6 +217,15 @@ def test_descent_stops_when_the_moves_it_tries_gain_nothing(
     m, _ = staged(["Europe"] * 4 + ["Africa"] * 2, (3, 4))
     monkeypatch.setattr(solve, "DESCENT_TRIALS", 0)
     assert descended(m, later(5))[0] == {"A": 3, "B": 3}  # the gaining move is never tried
+
+
+def test_descent_moves_one_two_or_four_seats_within_capacity() -> None:
+    a, b = Option(session="S", id="A", max=4), Option(session="S", id="B", max=4)
+    assert seats_moved({"A": 3, "B": 1}, [a, b]) == [
+        {"A": 2, "B": 2},  # one seat A → B
+        {"A": 4, "B": 0},  # one seat B → A
+        {"A": 1, "B": 3},  # two seats A → B (B has one: none back; four fit nowhere)
+    ]
 
 
 def test_descent_keeps_the_sizes_without_time_for_a_round_of_moves() -> None:
