@@ -52,6 +52,12 @@ class SessionModel:
     side_constraints: bool = False  # hard group rules a min-cost flow cannot keep
     banded: bool = True  # split groups within ±1 of fair shares (sizes fixed in advance only)
     resizable: list[tuple[int, str, Bounds]] = field(default_factory=list)  # rows set by sizes
+    pace: float = 1.0  # how much slower than usual this machine runs now (1: as usual)
+
+    def work(self, seconds_per_cell: float) -> float:
+        """The seconds a step taking `seconds_per_cell` a placement takes on this model, at
+        the machine's pace now."""
+        return seconds_per_cell * len(self.x) * self.pace
 
     @cached_property
     def costs(self) -> dict[Key, int]:

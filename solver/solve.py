@@ -46,6 +46,8 @@ FIXED_SIZES_SECONDS_PER_CELL = 140e-6  # kept back for a fixed-size start while 
 FIXED_START_SECONDS_PER_CELL = 110e-6  # the least a fixed-size start needs: build, relax, repair
 FREE_RELAXATION_SECONDS_PER_CELL = 40e-6  # the least time worth giving GLOP on the free sizes
 FREE_SEARCH_SECONDS_PER_CELL = 200e-6  # less and a free-size search finds nothing
+PACE_SECONDS_PER_CELL = 17e-6  # building a model without group criteria, as usual
+PACE_CELLS = 20_000  # smaller models say nothing of the machine's pace
 DESCENT_SHARE = 0.5  # of a choice session's time left, at most, for better sizes
 DESCENT_SECONDS_PER_CELL = 50e-6  # writing a relaxation out to GLOP and solving it
 MOVE_SECONDS_PER_CELL = 3e-6  # solving it again with one seat moved
@@ -504,6 +506,7 @@ def solve_staged(
     build = partial(built, ctx.event, session, history, rounds=rounds, published=ctx.published)
     run = partial(search, ctx.watch)
     base = build(sizes, groups=False)
+    build = partial(build, pace=base.pace)  # later models are built with more rules
     first = solve_base(base, run, deadline)
     if not first.found or not base.groups_left_out or not groups:
         return first
@@ -515,12 +518,12 @@ def solve_staged(
     fixed = build(sizes) if closed else add_group_criteria(base, sizes)
     cap_firsts(fixed, base)  # the flow's levels are not in the model yet
     costed = evaluated(fixed, first)
-    if deadline - time.monotonic() < SEARCH_SECONDS_PER_CELL * len(fixed.x):
+    if deadline - time.monotonic() < fixed.work(SEARCH_SECONDS_PER_CELL):
         return costed  # too little time to load the model, let alone improve on it
     relaxed, costed = relaxed_start(fixed, costed, deadline)
     if relaxed is not None:  # sizes fixed in advance: the relaxation bounds the session
         costed.bound = max(costed.bound, math.ceil(relaxed.bound - 1e-6))
-    if deadline - time.monotonic() < SEARCH_SECONDS_PER_CELL * len(fixed.x):
+    if deadline - time.monotonic() < fixed.work(SEARCH_SECONDS_PER_CELL):
         return costed
     second = outcome(fixed, *run(fixed, deadline - time.monotonic()))
     if not second.found or (costed.found and second.objective > costed.objective):
@@ -549,26 +552,38 @@ def free_sizes(
     sizes are stage 1's, and when the fixed sizes give no start, the relaxation's own
     placements are rounded and repaired. The free-size search runs only with time to get
     through its presolve (5,000 × 12: 3.9 s, never an improvement in the time left).
+
+    Every time a stage needs is scaled by the machine's pace, which the first model's
+    building shows (`built`): on a stretch when it runs half as fast again, the sessions
+    of a 5,000 × 12 event kept stage 1's allocation (about 2,200 instead of 950) in 9 of
+    20 when the times were the usual ones. Without the free-size relaxation, the
+    fixed-size start is tried whenever its model can be built (the time would go unused
+    otherwise), and the relaxation runs after it if time is left, for the bound.
     """
     m = build(None)
     cap_firsts(m, base)
     best = evaluated(m, first)
     best.bound = first.bound
-    fixing = deadline - FIXED_SIZES_SECONDS_PER_CELL * len(m.x)
-    relaxing = (RELAXATION_SECONDS_PER_CELL + FREE_RELAXATION_SECONDS_PER_CELL) * len(m.x)
+    fixing = deadline - m.work(FIXED_SIZES_SECONDS_PER_CELL)
+    relaxing = m.work(RELAXATION_SECONDS_PER_CELL + FREE_RELAXATION_SECONDS_PER_CELL)
     relaxed = relaxed_in_time(m, fixing) if fixing - time.monotonic() >= relaxing else None
     if relaxed is not None:
         best.bound = max(best.bound, math.ceil(relaxed.bound - 1e-6))
     sizes = relaxed_sizes(m, relaxed) if relaxed is not None else sizes_of(base, first.chosen)
     costed = best
-    repairing = 0.0 if relaxed is None else SEARCH_SECONDS_PER_CELL * len(m.x)
-    best = resized(build, base, best, sizes, deadline - repairing)
-    if best is costed and relaxed is not None:  # no time for fixed sizes: the free ones'
-        _, best = relaxed_start(m, best, deadline, relaxed)
+    if relaxed is None:  # nothing else to do with the time: a fixed-size start if it builds
+        best = resized(build, base, best, sizes, deadline, least=base.work(PACE_SECONDS_PER_CELL))
+        relaxed = relaxed_in_time(m, deadline) if deadline - time.monotonic() >= relaxing else None
+        if relaxed is not None:  # time left after all: the bound
+            best.bound = max(best.bound, math.ceil(relaxed.bound - 1e-6))
+    else:
+        best = resized(build, base, best, sizes, deadline - m.work(SEARCH_SECONDS_PER_CELL))
+        if best is costed:  # no time for fixed sizes: the free ones'
+            _, best = relaxed_start(m, best, deadline, relaxed)
     if best.objective <= best.bound:  # the relaxation proves it: nothing left to search
         best.status = cp_model.OPTIMAL
         return best
-    if deadline - time.monotonic() < FREE_SEARCH_SECONDS_PER_CELL * len(m.x):
+    if deadline - time.monotonic() < m.work(FREE_SEARCH_SECONDS_PER_CELL):
         return best  # the search would not be through presolve (5,000 × 12: 3.9 s)
     evaluated(m, best)  # the search's hint: the whole allocation in this model
     found = outcome(m, *run(m, deadline - time.monotonic()))
@@ -600,6 +615,7 @@ def resized(
     best: Solved,
     sizes: dict[str, int],
     deadline: float,
+    least: float | None = None,
 ) -> Solved:
     """The allocation at these sizes, fixed, when it costs less than `best`: the fixed-size
     relaxation's, rounded and repaired (no search: the free-size search that follows proves
@@ -609,9 +625,13 @@ def resized(
     them, 171–173 at the free-size relaxation's, 169 at best); at fixed sizes every fair
     share is a number and the relaxation is nearly integral. `best` is the start to beat
     (costed at these sizes when it has them). Without time for the relaxation, `best` as
-    it is (the caller repairs the free-size relaxation's placements instead).
+    it is (the caller repairs the free-size relaxation's placements instead). `least` is
+    the time it needs at least to be tried (usually: to build, relax and repair; less
+    when the time would otherwise be left unused).
     """
-    if deadline - time.monotonic() < FIXED_START_SECONDS_PER_CELL * len(best.chosen):
+    if least is None:
+        least = FIXED_START_SECONDS_PER_CELL * len(best.chosen) * base.pace
+    if deadline - time.monotonic() < least:
         return best  # no time to build the model and relax it for a start
     m = build(sizes)
     cap_firsts(m, base)
@@ -647,9 +667,9 @@ def descended(m: SessionModel, deadline: float) -> tuple[dict[str, int], Relaxed
     sizes = dict(m.sizes)
     options = [option for option in m.options if option.max > 0]
     moves = len(options) * (len(options) - 1)
-    if deadline - time.monotonic() < (
+    if deadline - time.monotonic() < m.work(
         DESCENT_SECONDS_PER_CELL + MOVE_SECONDS_PER_CELL * moves
-    ) * len(m.x):
+    ):
         return sizes, None  # not even one round of moves in time (5,000 × 12: 4.5 s)
     relaxed = Reoptimised(m.model, deadline - time.monotonic())
     value = relaxed.value({})
@@ -691,19 +711,34 @@ def seats_moved(sizes: dict[str, int], options: list[Option]) -> list[dict[str, 
 BUILDING = threading.Lock()
 
 
-def built(*args: Any, **kwargs: Any) -> SessionModel:
+def built(*args: Any, pace: float | None = None, **kwargs: Any) -> SessionModel:
     """`build_session`, one session at a time: building is Python through and through, and
     two threads building at once take longer than one after the other (a 5,000 × 12 model:
-    2.5 s each side by side, 0.75 s alone), while searches run side by side."""
+    2.5 s each side by side, 0.75 s alone), while searches run side by side.
+
+    The model's pace is the one given, or without one how much longer than usual its own
+    building took (`PACE_SECONDS_PER_CELL`; at least 1, and 1 for a small model).
+    """
     with BUILDING:
-        return build_session(*args, **kwargs)
+        began = time.monotonic()
+        m = build_session(*args, **kwargs)
+        took = time.monotonic() - began
+        usual = PACE_SECONDS_PER_CELL * len(m.x)
+        m.pace = pace if pace is not None else max(1.0, took / usual) if pace_shows(m) else 1.0
+        return m
+
+
+def pace_shows(m: SessionModel) -> bool:
+    """Whether building this model takes long enough to show the machine's pace (a small
+    one's time is mostly what every build costs, whatever its size)."""
+    return len(m.x) >= PACE_CELLS
 
 
 def relaxed_in_time(m: SessionModel, deadline: float) -> Relaxed | None:
     """The model's linear relaxation, if there is time to write it out and solve it: GLOP
     gets what writing it out leaves, so that it ends before `deadline` (it stops sooner
     when it has its optimum)."""
-    left = deadline - time.monotonic() - RELAXATION_SECONDS_PER_CELL * len(m.x)
+    left = deadline - time.monotonic() - m.work(RELAXATION_SECONDS_PER_CELL)
     if left < 0:
         return None
     return relaxation(m.model, left, perturbed=bool(m.size_choices))
@@ -721,7 +756,7 @@ def relaxed_start(
     stay there; CP-SAT places the others (a small search). The start replaces the costed
     one when it costs less (the model's hint is then this start).
     """
-    repairing = SEARCH_SECONDS_PER_CELL * len(m.x)  # what placing the fractional people needs
+    repairing = m.work(SEARCH_SECONDS_PER_CELL)  # what placing the fractional people needs
     relaxed = relaxed or relaxed_in_time(m, deadline - repairing)
     if relaxed is None or deadline - time.monotonic() < repairing:
         return relaxed, costed  # no time left to repair its placements

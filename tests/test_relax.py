@@ -13,6 +13,7 @@ from solver.build import add_group_criteria, build_session
 from solver.relax import INFINITE, Relaxed, Reoptimised, relaxation
 from solver.rules.fairness import above_level
 from solver.solve import (
+    built,
     cap_firsts,
     descended,
     evaluated,
@@ -158,6 +159,27 @@ def test_the_sizes_diversity_prefers_replace_the_preference_stage_ones() -> None
     assert (better.objective, sizes_of(m, better.chosen)) == (2, {"A": 2, "B": 4})
     worse = resized(build, base, better, {"A": 3, "B": 3}, later(5))
     assert worse is better  # 3 at best: the cheaper allocation stays
+
+
+def test_a_fixed_size_start_is_tried_only_with_the_time_it_needs_at_least() -> None:
+    m, costed = staged(["Europe"] * 4 + ["Africa"] * 2, (3, 4))
+    build = partial(build_session, m.event, m.session, None)
+    sizes = sizes_of(m, costed.chosen)
+    assert resized(build, m, costed, sizes, later(5), least=10) is costed  # binds: not tried
+    tried = resized(build, m, costed, sizes, later(5), least=0)
+    assert (tried.objective, sizes_of(m, tried.chosen)) == (2, {"A": 2, "B": 4})
+
+
+def test_a_model_built_slowly_carries_the_machines_pace(monkeypatch: pytest.MonkeyPatch) -> None:
+    m, _ = staged(["Europe"] * 4 + ["Africa"] * 2, (3, 4))
+    args = (m.event, m.session)
+    assert built(*args).pace == 1.0  # small: its build says nothing of the pace
+    assert built(*args, pace=1.5).pace == 1.5  # a later model: the pace its first one showed
+    monkeypatch.setattr(solve, "PACE_CELLS", 0)
+    monkeypatch.setattr(solve, "PACE_SECONDS_PER_CELL", 1e-12)  # as if building were instant
+    slow = built(*args)
+    assert slow.pace > 1
+    assert slow.work(2.0) == pytest.approx(2.0 * len(slow.x) * slow.pace)
 
 
 def later(seconds: float) -> float:
