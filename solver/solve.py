@@ -674,7 +674,7 @@ def descended(m: SessionModel, deadline: float) -> tuple[dict[str, int], Relaxed
     relaxed = Reoptimised(m.model, deadline - time.monotonic())
     value = relaxed.value({})
     gained = value is not None
-    while gained and value is not None:
+    while gained:
         trials = seats_moved(sizes, options)
         trials.sort(key=lambda trial: relaxed.change(m.sides_at(trial)))
         gained = False
