@@ -673,7 +673,9 @@ def descended(m: SessionModel, deadline: float) -> tuple[dict[str, int], Relaxed
         return sizes, None  # not even one round of moves in time (5,000 × 12: 4.5 s)
     relaxed = Reoptimised(m.model, deadline - time.monotonic())
     value = relaxed.value({})
-    gained = value is not None
+    if value is None:
+        return sizes, None
+    gained = True
     while gained:
         trials = seats_moved(sizes, options)
         trials.sort(key=lambda trial: relaxed.change(m.sides_at(trial)))
@@ -685,7 +687,7 @@ def descended(m: SessionModel, deadline: float) -> tuple[dict[str, int], Relaxed
             if cost is not None and cost < value - 1e-6:
                 sizes, value, gained = trial, cost, True  # the duals are now these sizes'
                 break
-    if value is None or relaxed.value(m.sides_at(sizes)) is None:
+    if relaxed.value(m.sides_at(sizes)) is None:
         return sizes, None
     return sizes, relaxed.relaxed()
 
