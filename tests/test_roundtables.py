@@ -7,6 +7,7 @@ from itertools import combinations, product
 from pathlib import Path
 
 import pytest
+from ortools.sat.python import cp_model
 
 from models import (
     Allocation,
@@ -24,6 +25,7 @@ from models import (
 )
 from models.workbook import read_event
 from scripts.networking import forced_pairs, reachable_wishes
+from solver.build import build_session
 from solver.check import check_allocation
 from solver.history import History
 from solver.previous import Published
@@ -35,7 +37,7 @@ from solver.roundtable import (
     seating_of,
     wished,
 )
-from solver.solve import Context, round_by_round, solve_event
+from solver.solve import Context, Solved, evaluated, round_by_round, solve_event
 from solver.watch import Watch
 from tests.factories import event, with_hosts
 
@@ -405,3 +407,35 @@ def test_repeats_bound_is_the_least_over_every_second_round() -> None:
         if second.count(0) == 3
     )
     assert repeats_bound([3, 3], 2) == fewest == 2
+
+
+@pytest.mark.parametrize(
+    ("second_round", "again"),
+    [
+        ({"p1": "B", "p2": "B", "p3": "C", "p4": "A"}, 1),  # binds: p1 and p2 meet again
+        ({"p1": "B", "p2": "C", "p3": "B", "p4": "A"}, 0),  # does not: everyone meets anew
+    ],
+)
+def test_a_model_of_every_round_counts_pairs_meeting_again_as_the_checker(
+    second_round: dict[str, str], again: int
+) -> None:
+    e = event(
+        4,
+        options=[("A", 2), ("B", 2), ("C", 2)],
+        kind=ROUNDTABLE,
+        rounds=2,
+        diversity=(),
+        no_isolation=(),
+        spread=(),
+    )
+    session = e.sessions[0]
+    first_round = {"p1": "A", "p2": "A", "p3": "B", "p4": "C"}
+    rows = [(p, o, 1) for p, o in first_round.items()] + [
+        (p, o, 2) for p, o in second_round.items()
+    ]
+    m = build_session(e, session, rounds=range(1, 3))
+    costed = evaluated(m, Solved(cp_model.FEASIBLE, chosen={key: key in rows for key in m.x}))
+    placed = [Assignment(participant=p, session="S1", option=o, round=r) for p, o, r in rows]
+    report = check_allocation(e, Allocation(assignments=placed))
+    assert report.ok
+    assert costed.objective == report.objective == again * e.settings.weight_new_peers

@@ -9,6 +9,7 @@ from solver.rules.fairness import worst_off
 from solver.rules.groups import (
     colleagues_apart,
     fixed_sizes,
+    met_again_within,
     new_encounters,
     no_isolation,
     split_sizes,
@@ -29,7 +30,13 @@ HARD: tuple[Rule, ...] = (
     keep_pinned,
 )
 ORGANISER: tuple[Rule, ...] = (keep_together, keep_apart, soft_assign, soft_forbid)
-GROUPS: tuple[Rule, ...] = (spread_values, no_isolation, colleagues_apart, new_encounters)
+GROUPS: tuple[Rule, ...] = (
+    spread_values,
+    no_isolation,
+    colleagues_apart,
+    new_encounters,
+    met_again_within,
+)
 OBJECTIVE: tuple[Rule, ...] = (fewest_moves, preference_cost, worst_off)
 RULES: tuple[Rule, ...] = HARD + ORGANISER + GROUPS + OBJECTIVE
 

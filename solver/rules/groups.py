@@ -263,3 +263,43 @@ def new_encounters(m: SessionModel) -> None:
                 for k in range(1, most):
                     m.model.add(pairs >= k * count - k * (k + 1) // 2)
                 m.penalise("mixing", weight, pairs, *met)
+
+
+def met_again_within(m: SessionModel) -> None:
+    """Pairs who share a table in two rounds of this model cost `weight_new_peers` each
+    time they meet again (earlier rounds outside the model are in its history instead).
+
+    Between rounds r < s, the people at table a in r and at table b in s number
+    n = Σ both[p], where both[p] ≥ x[p,a,r] + x[p,b,s] − 1 (minimising makes it their
+    product), and every pair of them meets in both rounds: C(n, 2), convex, so
+    `pairs ≥ k·n − k(k+1)/2` for every k is exact at the optimum.
+    """
+    weight = m.event.settings.weight_new_peers
+    if len(m.rounds) < 2 or m.session.kind not in BALANCED_KINDS or not weight:
+        return
+    if not m.soft_groups():
+        return
+    for first, later in ((r, s) for r in m.rounds for s in m.rounds if r < s):
+        for a in m.options:
+            for b in m.options:
+                both = [
+                    product(m, x, y)
+                    for person in m.people
+                    if (x := m.x.get((person.id, a.id, first))) is not None
+                    and (y := m.x.get((person.id, b.id, later))) is not None
+                ]
+                if len(both) < 2:
+                    continue
+                count = cp_model.LinearExpr.sum(both)
+                most = min(len(both), a.max, b.max)
+                pairs = m.model.new_int_var(0, most * (most - 1) // 2, "again")
+                for k in range(1, most):
+                    m.model.add(pairs >= k * count - k * (k + 1) // 2)
+                m.penalise("mixing", weight, pairs)
+
+
+def product(m: SessionModel, x: cp_model.IntVar, y: cp_model.IntVar) -> cp_model.IntVar:
+    """A literal at least x ∧ y (at most when minimised: their product)."""
+    both = m.model.new_bool_var("both")
+    m.model.add(both >= x + y - 1)
+    return both
