@@ -57,6 +57,7 @@ FINISHING_SHARE = 0.01  # of the time limit kept back from the searches (60 s: 0
 PROCESS_CELLS = 10_000  # a day's sessions with at least these cells run in processes
 COSTING_SHARE = 0.2  # of a roundtable's time left kept for costing the search's schedule
 ALL_ROUNDS_WORK = 0.5  # deterministic seconds for the bound of a roundtable's rounds at once
+ALL_ROUNDS_LITERALS = 20_000  # at most, for pairs meeting again (2022's NEXTGEN: 8,832)
 
 
 class InfeasibleEventError(Exception):
@@ -370,7 +371,9 @@ def roundtable_bound(
       NEXTGEN: 809 where the first gives 581; 715 without the pairs).
 
     Each gets a fixed amount of deterministic work (the same bound every run) within the
-    time left, and is skipped without time for it.
+    time left, and is skipped without time for it; the second also when its pairs would
+    take more than `ALL_ROUNDS_LITERALS` literals (2023's COOP: 85,260, and its time went
+    to the days after it).
     """
     balanced = split_sizes(ctx.event, session)
     used = Counter(a.option for a in chosen if a.round == 1)
@@ -394,9 +397,11 @@ def roundtable_bound(
     one = build_session(event, session, history, sizes, rounds=range(1, 2))
     least = bound_of(ctx, one, deadline, QUICK_WORK)
     bound += session.rounds * least if least is not None else 0
-    building = BUILD_SECONDS_PER_CELL * len(chosen) * len(ctx.event.options_of[session.id])
-    if deadline - time.monotonic() < building:  # its pairs: a literal a person, two tables
-        return bound
+    tables = len(ctx.event.options_of[session.id])
+    literals = len(ctx.event.audience_of(session)) * tables**2 * len(rounds) * (len(rounds) - 1)
+    building = BUILD_SECONDS_PER_CELL * len(chosen) * tables
+    if literals > 2 * ALL_ROUNDS_LITERALS or deadline - time.monotonic() < building:
+        return bound  # a literal a person, two tables and two rounds: too large, or no time
     every = build_session(ctx.event, session, history, sizes, rounds=rounds)
     together = bound_of(ctx, every, deadline, ALL_ROUNDS_WORK)
     return max(bound, together) if together is not None else bound
