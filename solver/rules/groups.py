@@ -258,11 +258,17 @@ def new_encounters(m: SessionModel) -> None:
                 most = min(len(met), m.most(option.id, round_))
                 if most < 2:
                     continue
-                count = m.count(list(met), option.id, round_)
-                pairs = m.model.new_int_var(0, most * (most - 1) // 2, "pairs")
-                for k in range(1, most):
-                    m.model.add(pairs >= k * count - k * (k + 1) // 2)
+                pairs = pairs_among(m, m.count(list(met), option.id, round_), most)
                 m.penalise("mixing", weight, pairs, *met)
+
+
+def pairs_among(m: SessionModel, count: cp_model.LinearExprT, most: int) -> cp_model.IntVar:
+    """The pairs among `count` people (at most `most`), C(count, 2) when minimised: convex,
+    so `pairs ≥ k·count − k(k+1)/2` for k = 1 … most − 1 is exact at the optimum."""
+    pairs = m.model.new_int_var(0, most * (most - 1) // 2, "pairs")
+    for k in range(1, most):
+        m.model.add(pairs >= k * count - k * (k + 1) // 2)
+    return pairs
 
 
 def met_again_within(m: SessionModel) -> None:
@@ -271,8 +277,7 @@ def met_again_within(m: SessionModel) -> None:
 
     Between rounds r < s, the people at table a in r and at table b in s number
     n = Σ both[p], where both[p] ≥ x[p,a,r] + x[p,b,s] − 1 (minimising makes it their
-    product), and every pair of them meets in both rounds: C(n, 2), convex, so
-    `pairs ≥ k·n − k(k+1)/2` for every k is exact at the optimum.
+    product), and every pair of them meets in both rounds: C(n, 2) (`pairs_among`).
     """
     weight = m.event.settings.weight_new_peers
     if len(m.rounds) < 2 or m.session.kind not in BALANCED_KINDS or not weight:
@@ -290,12 +295,8 @@ def met_again_within(m: SessionModel) -> None:
                 ]
                 if len(both) < 2:
                     continue
-                count = cp_model.LinearExpr.sum(both)
                 most = min(len(both), a.max, b.max)
-                pairs = m.model.new_int_var(0, most * (most - 1) // 2, "again")
-                for k in range(1, most):
-                    m.model.add(pairs >= k * count - k * (k + 1) // 2)
-                m.penalise("mixing", weight, pairs)
+                m.penalise("mixing", weight, pairs_among(m, cp_model.LinearExpr.sum(both), most))
 
 
 def product(m: SessionModel, x: cp_model.IntVar, y: cp_model.IntVar) -> cp_model.IntVar:
