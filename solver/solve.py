@@ -398,10 +398,11 @@ def roundtable_bound(
     least = bound_of(ctx, one, deadline, QUICK_WORK)
     bound += session.rounds * least if least is not None else 0
     tables = len(ctx.event.options_of[session.id])
-    literals = len(ctx.event.audience_of(session)) * tables**2 * len(rounds) * (len(rounds) - 1)
+    round_pairs = session.rounds * (session.rounds - 1) // 2
+    literals = len(ctx.event.audience_of(session)) * tables**2 * round_pairs  # pairs met again
     building = BUILD_SECONDS_PER_CELL * len(chosen) * tables
-    if literals > 2 * ALL_ROUNDS_LITERALS or deadline - time.monotonic() < building:
-        return bound  # a literal a person, two tables and two rounds: too large, or no time
+    if literals > ALL_ROUNDS_LITERALS or deadline - time.monotonic() < building:
+        return bound  # too large, or no time to build it
     every = build_session(ctx.event, session, history, sizes, rounds=rounds)
     together = bound_of(ctx, every, deadline, ALL_ROUNDS_WORK)
     return max(bound, together) if together is not None else bound
