@@ -597,16 +597,12 @@ def free_sizes(
     best.bound = first.bound
     fixing = deadline - m.work(FIXED_SIZES_SECONDS_PER_CELL)
     relaxing = m.work(RELAXATION_SECONDS_PER_CELL + FREE_RELAXATION_SECONDS_PER_CELL)
-    relaxed = relaxed_in_time(m, fixing) if fixing - time.monotonic() >= relaxing else None
-    if relaxed is not None:
-        best.bound = max(best.bound, math.ceil(relaxed.bound - 1e-6))
+    relaxed = bounding_relaxation(m, best, fixing, relaxing)
     sizes = relaxed_sizes(m, relaxed) if relaxed is not None else sizes_of(base, first.chosen)
     costed = best
     if relaxed is None:  # nothing else to do with the time: a fixed-size start if it builds
         best = resized(build, base, best, sizes, deadline, least=base.work(PACE_SECONDS_PER_CELL))
-        relaxed = relaxed_in_time(m, deadline) if deadline - time.monotonic() >= relaxing else None
-        if relaxed is not None:  # time left after all: the bound
-            best.bound = max(best.bound, math.ceil(relaxed.bound - 1e-6))
+        relaxed = bounding_relaxation(m, best, deadline, relaxing)  # time left: the bound
     else:
         best = resized(build, base, best, sizes, deadline - m.work(SEARCH_SECONDS_PER_CELL))
         if best is costed:  # no time for fixed sizes: the free ones'
@@ -623,6 +619,19 @@ def free_sizes(
     best.bound = bound
     best.status = cp_model.OPTIMAL if best.objective <= best.bound else cp_model.FEASIBLE
     return best
+
+
+def bounding_relaxation(
+    m: SessionModel, best: Solved, deadline: float, least: float
+) -> Relaxed | None:
+    """The free-size relaxation when at least `least` seconds are left before `deadline`;
+    its optimum raises `best`'s bound."""
+    if deadline - time.monotonic() < least:
+        return None
+    relaxed = relaxed_in_time(m, deadline)
+    if relaxed is not None:
+        best.bound = max(best.bound, math.ceil(relaxed.bound - 1e-6))
+    return relaxed
 
 
 def relaxed_sizes(m: SessionModel, relaxed: Relaxed) -> dict[str, int]:
