@@ -321,7 +321,7 @@ def distinct_tables(m: Mip) -> None:
             continue
         open_to = {o for (p, o, _r) in m.x if p == person.id}
         cap = -(-m.session.rounds // max(1, len(open_to)))
-        for option in open_to & hosted:
+        for option in (o.id for o in m.options if o.id in open_to and o.id in hosted):
             seats = [x for r in m.rounds if (x := m.x.get((person.id, option, r))) is not None]
             before = m.history.visits[(m.session.id, person.id, option)]
             if before + len(seats) > cap:

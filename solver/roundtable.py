@@ -356,6 +356,42 @@ def attribute(
 # ---------------------------------------------------------------- the search
 
 
+@dataclass(frozen=True)
+class Steps:
+    """An attribute rule's cost changes when one person joins or leaves a table, by count,
+    made once for the search (the movable people's rows only)."""
+
+    codes: Ints  # (movers,) value index
+    unequal: Bools  # (movers, movers) whether two movers differ in the attribute
+    join: Ints  # (rounds, values + 1, tables, most + 2): one more at c people
+    leave: Ints  # the same: one fewer at c people (0 at c = 0)
+    values: Ints  # (values + 1, tables) index grids into a count table
+    tables: Ints
+
+    def deltas(self, count: Ints, r: int, seat: Ints) -> Ints:
+        """[p, q]: what p's leaving their table and joining q's changes in the rule's cost.
+
+        A swap changes the cost by [p, q] + [q, p] when p and q differ in the attribute, and
+        not at all when they share it.
+        """
+        join = self.join[r][self.values, self.tables, count]
+        leave = self.leave[r][self.values, self.tables, count]
+        result: Ints = join[self.codes][:, seat] + leave[self.codes, seat][:, None]
+        return result
+
+
+def steps_of(a: Attribute, movers: Ints) -> Steps:
+    """The rule's cost changes by count, for the movable people."""
+    join = np.zeros_like(a.cost)
+    join[..., :-1] = a.cost[..., 1:] - a.cost[..., :-1]
+    leave = np.zeros_like(a.cost)
+    leave[..., 1:] = a.cost[..., :-1] - a.cost[..., 1:]
+    codes = a.codes[movers]
+    grid = np.indices(a.cost.shape[1:3], dtype=np.int64)
+    unequal = codes[:, None] != codes[None, :]
+    return Steps(codes, unequal, join, leave, grid[0], grid[1])
+
+
 class Search:
     """Tabu search on swaps of two people of one round; keeps the best schedule seen."""
 
@@ -378,9 +414,7 @@ class Search:
         self.allowed = seating.allowed[movers]
         self.wished = seating.wished[movers]
         self.most_visits = seating.most_visits[movers]
-        self.unequal = [
-            a.codes[movers][:, None] != a.codes[movers][None, :] for a in seating.attributes
-        ]
+        self.steps = [steps_of(a, movers) for a in seating.attributes]
         self.revisit = REVISIT * max(1, seating.new_peers)
         self.load(seating.seat)
         self.best = seating.seat.copy()
@@ -533,8 +567,8 @@ class Search:
         own = np.diagonal(pulled)
         delta = pulled + pulled.T - own[:, None] - own[None, :] - 2 * weights[:, movers]
         moved = np.zeros_like(delta)
-        for a, counts, unequal in zip(s.attributes, self.counts, self.unequal, strict=True):
-            moved += unequal * self.attribute_deltas(a, counts[r], r, seat)
+        for steps, counts in zip(self.steps, self.counts, strict=True):
+            moved += steps.unequal * steps.deltas(counts[r], r, seat)
         delta += moved + moved.T
         visits = self.visits[movers]
         rows = np.arange(len(movers))
@@ -560,20 +594,6 @@ class Search:
         ok &= ~tabu | (better & (self.excess + change == 0))
         ok &= self.excess + change <= MOST_EXCESS
         return delta, ok, change
-
-    def attribute_deltas(self, a: Attribute, count: Ints, r: int, seat: Ints) -> Ints:
-        """[p, q]: what p's leaving their table and joining q's changes in a rule's cost.
-
-        A swap changes the cost by [p, q] + [q, p] when p and q differ in the attribute, and
-        not at all when they share it.
-        """
-        values, tables = np.indices(count.shape)
-        now = a.cost[r, values, tables, count]
-        leave = np.where(count > 0, a.cost[r, values, tables, np.maximum(count - 1, 0)] - now, 0)
-        join = a.cost[r, values, tables, count + 1] - now
-        codes = a.codes[self.movers]
-        result: Ints = join[codes][:, seat] + leave[codes, seat][:, None]
-        return result
 
     def swap(self, r: int, p: int, q: int, delta: int, iteration: int) -> None:
         """Swap p and q in round r and update every count."""

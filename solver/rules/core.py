@@ -55,7 +55,7 @@ def distinct_tables(m: SessionModel) -> None:
             continue
         open_to = m.open_to.get(person.id, set())  # closed placements left out count too
         cap = -(-m.session.rounds // max(1, len(open_to)))
-        for option in open_to & hosted:
+        for option in (o.id for o in m.options if o.id in open_to and o.id in hosted):
             seats = [
                 m.x[(person.id, option, round_)]
                 for round_ in m.rounds
