@@ -25,7 +25,7 @@ from solver.previous import Published, describe_pin, pin_problems, read_publishe
 from solver.relax import Relaxed, Reoptimised, relaxation
 from solver.roundtable import can_polish, polish_roundtable, preference_bound, repeats_bound
 from solver.rules import split_sizes
-from solver.rules.fairness import WORST_OFF, above_level
+from solver.rules.fairness import WORST_OFF, above_level, level_of
 from solver.watch import Progress, Watch
 
 STATUS_NAMES = {
@@ -288,14 +288,52 @@ def solve_session(ctx: Context, session: Session, budget: float, history: Histor
         return part
     with ThreadPoolExecutor(max_workers=1) as beside:
         chosen = part.assignments
-        bounding = beside.submit(roundtable_bound, ctx, session, history, chosen, deadline)
+        bounding = beside.submit(
+            roundtable_bound, ctx, session, history, chosen, deadline, offer=polishing
+        )
         if polishing:
             part = polished(ctx, session, history, part, deadline)
-        bound = bounding.result()
+        bound, together = bounding.result()
+    part, bound, fairest = better_together(ctx, session, history, part, bound, together)
     part.bound = min(bound, part.objective)
-    part.status = "optimal" if bound >= part.objective else "feasible"
+    part.status = "optimal" if fairest and bound >= part.objective else "feasible"
     part.seconds = time.monotonic() - began
     return part
+
+
+def better_together(
+    ctx: Context,
+    session: Session,
+    history: History,
+    part: PartResult,
+    bound: int,
+    together: "Together | None",
+) -> tuple[PartResult, int, bool]:
+    """The schedule of the model of every round at once when it is fairer or costs less than
+    the search's; the bound that holds for the schedule kept, and whether it is at the least
+    worst-off level (else it is not the fairest, whatever its cost: never proven).
+
+    The model's bound at the least worst-off level holds for schedules at that level only.
+    """
+    if together is None:
+        return part, bound, True
+    level = level_of(together.model, placements(part.assignments))
+    solved = together.solved
+    fairer = together.least is not None and level is not None and level > together.least
+    if solved is not None and solved.found and (fairer or solved.objective < part.objective):
+        assignments = read_assignments(session, solved.chosen)
+        objective = costed(ctx, session, history, assignments)
+        ctx.watch.tell(f"{session.id}: every round at once, cost {objective:g}")
+        part = replace(part, objective=objective, assignments=assignments)
+        level = level_of(together.model, placements(assignments))
+    if together.least is None or level == together.least:
+        return part, max(bound, together.bound), True
+    return part, bound, False
+
+
+def placements(assignments: list[Assignment]) -> set[Key]:
+    """The assignments as model keys (person, option, round)."""
+    return {(a.participant, a.option, a.round) for a in assignments}
 
 
 def round_by_round(
@@ -359,29 +397,32 @@ def polished(
 
 
 def roundtable_bound(
-    ctx: Context, session: Session, history: History, chosen: list[Assignment], deadline: float
-) -> int:
-    """A lower bound on a roundtable's cost: the better of two relaxations, each plus the
-    pairs who must meet again at balanced tables.
+    ctx: Context,
+    session: Session,
+    history: History,
+    chosen: list[Assignment],
+    deadline: float,
+    offer: bool = False,
+) -> tuple[int, "Together | None"]:
+    """A lower bound on a roundtable's cost from one round's model, and the model of every
+    round at once searched from the rounds' schedule `chosen` (None when too large).
 
     Rounds solved one after another prove nothing about the whole session, so the bound is a
     relaxation's. The objective is the preferences plus, round by round, the group criteria
-    and the soft rules, plus new peers and moves (at least 0). It costs at least:
+    and the soft rules, plus new peers and moves (at least 0). It costs at least each
+    person's cheapest allowed tables, plus rounds × the least cost of one round with the
+    preferences weighed 0, no fairness level kept and nothing pinned (every round has the
+    same people, tables, sizes, hard rules and earlier days), plus new peers, which no
+    single round sees: `weight_new_peers` × the fewest pairs who meet again at tables of
+    these sizes (`repeats_bound`), whoever sits where.
 
-    * each person's cheapest allowed tables, plus rounds × the least cost of one round with
-      the preferences weighed 0, no fairness level kept and nothing pinned (every round has
-      the same people, tables, sizes, hard rules and earlier days), plus new peers, which
-      no single round sees: `weight_new_peers` × the fewest pairs who meet again at tables
-      of these sizes (`repeats_bound`), whoever sits where;
-    * or CP-SAT's bound on the model of every round at once, the pairs meeting again
-      within the session included (`met_again_within`; it keeps no fairness level): it
-      sees how the rounds share the wished tables and people (the bundled academy-2022's
-      NEXTGEN: 809 where the first gives 581; 715 without the pairs).
-
-    Each gets a fixed amount of deterministic work (the same bound every run) within the
-    time left, and is skipped without time for it; the second also when its pairs would
-    take more than `ALL_ROUNDS_LITERALS` literals (2023's COOP: 85,260, and its time went
-    to the days after it).
+    The model of every round at once (`every_round`) sees how the rounds share the wished
+    tables and people (the bundled academy-2022's NEXTGEN: 809 where the first gives 581);
+    it is built only when its pairs meeting again take at most `ALL_ROUNDS_LITERALS`
+    literals (2023's COOP: 85,260, and its time went to the days after it). With `offer`,
+    its schedule may replace the search's. Each part gets a fixed amount of deterministic
+    work (the same bound every run) within the time left, and is skipped without time for
+    it.
     """
     balanced = split_sizes(ctx.event, session)
     used = Counter(a.option for a in chosen if a.round == 1)
@@ -399,7 +440,7 @@ def roundtable_bound(
     rounds = range(1, session.rounds + 1)
     bound = preference_bound(ctx.event, session) + repeats
     if deadline - time.monotonic() < SEARCH_SECONDS_PER_CELL * len(chosen):
-        return bound
+        return bound, None
     settings = ctx.event.settings.model_copy(update={"weight_preference": 0})
     event = ctx.event.model_copy(update={"settings": settings})
     one = build_session(event, session, history, sizes, rounds=range(1, 2))
@@ -410,19 +451,74 @@ def roundtable_bound(
     literals = len(ctx.event.audience_of(session)) * tables**2 * round_pairs  # pairs met again
     building = BUILD_SECONDS_PER_CELL * len(chosen) * tables
     if literals > ALL_ROUNDS_LITERALS or deadline - time.monotonic() < building:
-        return bound  # too large, or no time to build it
+        return bound, None  # too large, or no time to build it
     every = build_session(ctx.event, session, history, sizes, rounds=rounds)
-    together = bound_of(ctx, every, deadline, ALL_ROUNDS_WORK)
-    return max(bound, together) if together is not None else bound
+    return bound, every_round(ctx, every, chosen, deadline, offer)
+
+
+@dataclass
+class Together:
+    """What the model of every round at once gave: a bound, and a schedule to compare."""
+
+    model: SessionModel
+    bound: int  # at the least worst-off level when `least` is set, else for any schedule
+    least: int | None = None  # the least worst-off level over the session, proven
+    solved: "Solved | None" = None  # a schedule at that level (or without fairness)
+
+
+def every_round(
+    ctx: Context, m: SessionModel, chosen: list[Assignment], deadline: float, offer: bool
+) -> Together | None:
+    """CP-SAT on the model of every round at once, from the rounds' schedule: with `offer`,
+    the least worst-off level first, then the least cost at that level, each for
+    `ALL_ROUNDS_WORK` (None without a bound).
+
+    The pairs meeting again within the session are counted exactly (`met_again_within`).
+    Small sessions are proven optimal this way (2023's NEXTGEN, 42 people at four tables
+    in two rounds: 821 in 0.3 s, where the search's swaps stop at 839 and the relaxations
+    bound 710). Without `offer` (a re-solve: its moves are not in this model), or when the
+    level is not proven in the time, the cost is minimised at any level: a bound only.
+    """
+    placed = placements(chosen)
+    hint = {key: key in placed for key in m.x}
+    least = None
+    worst = dict(m.firsts).get(WORST_OFF)
+    if offer and worst is not None:
+        m.model.minimize(worst)
+        add_hint(m, hint)
+        solver, status = worked(ctx, m, deadline, ALL_ROUNDS_WORK)
+        if status == cp_model.OPTIMAL:
+            least = round(solver.objective_value)
+            m.model.add(worst <= least)
+        m.model.minimize(objective(m))
+    add_hint(m, hint)
+    solver, status = worked(ctx, m, deadline, ALL_ROUNDS_WORK)
+    bound = bound_in(ctx, solver, status)
+    if bound is None:
+        return None
+    fair = least is not None or worst is None
+    return Together(m, bound, least, outcome(m, solver, status) if offer and fair else None)
 
 
 def bound_of(ctx: Context, m: SessionModel, deadline: float, work: float) -> int | None:
     """CP-SAT's lower bound on a model's objective after `work` deterministic seconds (None
     when it has none)."""
+    return bound_in(ctx, *worked(ctx, m, deadline, work))
+
+
+def worked(
+    ctx: Context, m: SessionModel, deadline: float, work: float
+) -> tuple[cp_model.CpSolver, Status]:
+    """One search thread on the model for `work` deterministic seconds (the same result every
+    run, unless the time left ends it first)."""
     solver = cp_model.CpSolver()
     configure(solver, m.event, m.session, deadline - time.monotonic())
     solver.parameters.max_deterministic_time = work
-    status = ctx.watch.solve(solver, m.model, m.session.id)
+    return solver, ctx.watch.solve(solver, m.model, m.session.id)
+
+
+def bound_in(ctx: Context, solver: cp_model.CpSolver, status: Status) -> int | None:
+    """The search's lower bound on the model's objective, rounded up (None when it has none)."""
     if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID) or ctx.watch.stopped:
         return None
     if status == cp_model.UNKNOWN and not math.isfinite(solver.best_objective_bound):

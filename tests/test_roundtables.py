@@ -3,6 +3,7 @@
 import random
 import time
 from collections import Counter
+from dataclasses import replace
 from itertools import combinations, product
 from pathlib import Path
 
@@ -37,7 +38,17 @@ from solver.roundtable import (
     seating_of,
     wished,
 )
-from solver.solve import Context, Solved, evaluated, round_by_round, solve_event
+from solver.solve import (
+    Context,
+    PartResult,
+    Solved,
+    Together,
+    better_together,
+    evaluated,
+    every_round,
+    round_by_round,
+    solve_event,
+)
 from solver.watch import Watch
 from tests.factories import event, with_hosts
 
@@ -439,3 +450,60 @@ def test_a_model_of_every_round_counts_pairs_meeting_again_as_the_checker(
     report = check_allocation(e, Allocation(assignments=placed))
     assert report.ok
     assert costed.objective == report.objective == again * e.settings.weight_new_peers
+
+
+def two_pairs(round_two: dict[str, str]) -> tuple[Event, list[Assignment]]:
+    """p1, p2 wish A first, p3, p4 B (two seats each); round 1 gives everyone their wish,
+    round 2 as given; fairness on."""
+    prefs = {"p1": ["A", "B"], "p2": ["A", "B"], "p3": ["B", "A"], "p4": ["B", "A"]}
+    e = event(4, kind=ROUNDTABLE, rounds=2, prefs=prefs, weight_fairness=1)
+    round_one = {"p1": "A", "p2": "A", "p3": "B", "p4": "B"}
+    placed = [
+        Assignment(participant=p, session="S1", option=o, round=r)
+        for r, seating in ((1, round_one), (2, round_two))
+        for p, o in seating.items()
+    ]
+    return e, placed
+
+
+def together_from(e: Event, placed: list[Assignment]) -> tuple[Context, Together]:
+    """The model of every round at once, searched from `placed`."""
+    ctx = Context(e, Published(), Watch(), time.monotonic())
+    m = build_session(e, e.sessions[0], rounds=range(1, 3))
+    together = every_round(ctx, m, placed, time.monotonic() + 10, offer=True)
+    assert together is not None
+    return ctx, together
+
+
+MIXED = {"p1": "A", "p2": "B", "p3": "A", "p4": "B"}  # nobody meets again; p2, p3 pay 1 each
+SAME = {"p1": "A", "p2": "A", "p3": "B", "p4": "B"}  # both pairs meet again: 2 × 10
+
+
+@pytest.mark.parametrize(("round_two", "replaced"), [(MIXED, True), (SAME, False)])
+def test_every_round_at_once_is_the_fairest_first(
+    round_two: dict[str, str], replaced: bool
+) -> None:
+    # Binds: the mixed second round costs 2 but leaves p2 and p3 at 1; everyone can keep
+    # their wish (worst-off 0) if the pairs meet again, at 20: fairer, so it replaces the
+    # search's schedule. Does not bind: the search's schedule is that one, and is proven.
+    e, placed = two_pairs(round_two)
+    ctx, together = together_from(e, placed)
+    assert (together.least, together.bound) == (0, 20)
+    cost = check_allocation(e, Allocation(assignments=placed)).objective
+    part = PartResult(e.sessions[0], "feasible", cost, 0, 0, placed)
+    kept, bound, fairest = better_together(ctx, e.sessions[0], History(), part, 0, together)
+    assert (kept.objective, bound, fairest) == (20, 20, True)
+    assert (kept is part) is not replaced
+    report = check_allocation(e, Allocation(assignments=kept.assignments))
+    assert report.ok and (report.objective, report.worst_off) == (20, 0)
+
+
+def test_a_schedule_above_the_least_level_is_never_proven() -> None:
+    # The search's mixed schedule (worst-off 1) with nothing to replace it: the model's bound
+    # holds at worst-off 0 only, and the schedule is not the fairest.
+    e, placed = two_pairs(MIXED)
+    ctx, together = together_from(e, placed)
+    part = PartResult(e.sessions[0], "feasible", 2, 0, 0, placed)
+    unsolved = replace(together, solved=None)
+    kept, bound, fairest = better_together(ctx, e.sessions[0], History(), part, 2, unsolved)
+    assert (kept is part, bound, fairest) == (True, 2, False)
