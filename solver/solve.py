@@ -417,7 +417,7 @@ def roundtable_bound(
     these sizes (`repeats_bound`), whoever sits where.
 
     The model of every round at once (`every_round`) sees how the rounds share the wished
-    tables and people (the bundled academy-2022's NEXTGEN: 809 where the first gives 581);
+    tables and people (the bundled academy-2022's NEXTGEN: 812 where the first gives 581);
     it is built only when its pairs meeting again take at most `ALL_ROUNDS_LITERALS`
     literals (2023's COOP: 85,260, and its time went to the days after it). With `offer`,
     its schedule may replace the search's. Each part gets a fixed amount of deterministic
