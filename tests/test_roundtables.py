@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from ortools.sat.python import cp_model
 
+import solver.solve as solve_module
 from models import (
     Allocation,
     Assignment,
@@ -47,6 +48,7 @@ from solver.solve import (
     evaluated,
     every_round,
     round_by_round,
+    roundtable_bound,
     solve_event,
 )
 from solver.watch import Watch
@@ -507,3 +509,47 @@ def test_a_schedule_above_the_least_level_is_never_proven() -> None:
     unsolved = replace(together, solved=None)
     kept, bound, fairest = better_together(ctx, e.sessions[0], History(), part, 2, unsolved)
     assert (kept is part, bound, fairest) == (True, 2, False)
+
+
+EVERYONE_ABC = {f"p{i}": ["A", "B", "C"] for i in range(1, 7)}
+SPREAD = {"p1": ["A", "B"], "p2": ["A", "B"], "p3": ["B", "C"], "p4": ["B", "C"]}
+SPREAD |= {"p5": ["C", "A"], "p6": ["C", "A"]}
+
+
+@pytest.mark.parametrize(
+    ("wishes", "separate", "together"),
+    [
+        (EVERYONE_ABC, 6, 16),  # binds: 4 visits to C each round pair, at 3 each
+        (SPREAD, 6, 6),  # does not: everyone's two best tables fit
+    ],
+)
+def test_a_large_roundtable_s_bound_sees_how_its_rounds_share_the_tables(
+    monkeypatch: pytest.MonkeyPatch, wishes: dict[str, list[str]], separate: int, together: int
+) -> None:
+    # Six guests visit two of three hosts' tables, two guests a table each round. Wishes
+    # alone (each guest's two best tables, 0 + 1) and one round at a time see no conflict;
+    # every round at once sees that C takes four visits whoever wishes it.
+    monkeypatch.setattr(solve_module, "ALL_ROUNDS_LITERALS", 0)  # as if too large for pairs
+    e = with_hosts(
+        event(
+            9,
+            options=[("A", 3), ("B", 3), ("C", 3)],
+            kind=ROUNDTABLE,
+            rounds=2,
+            prefs=wishes,
+            diversity=(),
+            no_isolation=(),
+            spread=(),
+        ),
+        {"A": "p7", "B": "p8", "C": "p9"},
+    )
+    allocation = solve_event(e)
+    report = check_allocation(e, allocation)
+    assert report.ok and report.objective == allocation.stats.objective == together
+    assert (allocation.stats.status, allocation.stats.bound) == ("optimal", together)
+    ctx = Context(e, Published(), Watch(), time.monotonic())
+    bounds = [
+        roundtable_bound(ctx, e.sessions[0], History(), allocation.assignments, 1e9, offer)[0]
+        for offer in (False, True)
+    ]
+    assert bounds == [separate, together]
