@@ -12,6 +12,7 @@ literals are kept, so the relaxation's optimum is a lower bound of the model's.
 """
 
 import math
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,8 @@ from ortools.linear_solver.python import model_builder_helper as mb
 from ortools.sat.python import cp_model
 from ortools.sat.python.cp_model_helper import ConstraintProto
 from scipy.sparse import csr_matrix
+
+from solver.watch import Watch
 
 INFINITE = 2**62  # CP-SAT writes unbounded sides as the int64 limits
 DUAL_SIMPLEX = "use_dual_simplex:true"  # 0.7 s instead of 5.2 s for a 5,000 × 12 session
@@ -56,8 +59,11 @@ class Rows:
         self.high.append(side(high))
 
 
-def relaxation(model: cp_model.CpModel, seconds: float, perturbed: bool = False) -> Relaxed | None:
-    """Solve the model's linear relaxation; None when GLOP does not prove its optimum in time.
+def relaxation(
+    model: cp_model.CpModel, seconds: float, perturbed: bool = False, watch: Watch | None = None
+) -> Relaxed | None:
+    """Solve the model's linear relaxation; None when GLOP does not prove its optimum in time
+    (or `watch` stops it).
 
     `perturbed` costs help the dual simplex through a degenerate relaxation (the free-size
     one of a late 5,000 × 12 session, whose sizes have many mixtures of equal cost:
@@ -80,7 +86,8 @@ def relaxation(model: cp_model.CpModel, seconds: float, perturbed: bool = False)
     solver: Any = mb.ModelSolverHelper("glop")
     solver.set_solver_specific_parameters(PERTURBED if perturbed else DUAL_SIMPLEX)
     solver.set_time_limit_in_seconds(max(0.01, seconds))
-    solver.solve(builder)
+    with watch.stoppable(solver.interrupt_solve) if watch else nullcontext():
+        solver.solve(builder)
     if solver.status() != mb.SolveStatus.OPTIMAL:
         return None
     return Relaxed(solver.objective_value() + proto.objective.offset, solver.variable_values())

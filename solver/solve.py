@@ -488,7 +488,7 @@ def relaxed_apart(
     settings = ctx.event.settings.model_copy(update={"weight_new_peers": 0})
     event = ctx.event.model_copy(update={"settings": settings})
     m = build_session(event, session, history, sizes, rounds=range(1, session.rounds + 1))
-    relaxed = relaxed_in_time(m, deadline)
+    relaxed = relaxed_in_time(m, deadline, ctx.watch)  # seconds: Ctrl-C stops it
     return math.ceil(relaxed.bound - 1e-6) if relaxed is not None else None
 
 
@@ -916,14 +916,14 @@ def pace_shows(m: SessionModel) -> bool:
     return len(m.x) >= PACE_CELLS
 
 
-def relaxed_in_time(m: SessionModel, deadline: float) -> Relaxed | None:
+def relaxed_in_time(m: SessionModel, deadline: float, watch: Watch | None = None) -> Relaxed | None:
     """The model's linear relaxation, if there is time to write it out and solve it: GLOP
     gets what writing it out leaves, so that it ends before `deadline` (it stops sooner
-    when it has its optimum)."""
+    when it has its optimum, or when `watch` is stopped)."""
     left = deadline - time.monotonic() - m.work(RELAXATION_SECONDS_PER_CELL)
     if left < 0:
         return None
-    return relaxation(m.model, left, perturbed=bool(m.size_choices))
+    return relaxation(m.model, left, perturbed=bool(m.size_choices), watch=watch)
 
 
 def relaxed_start(

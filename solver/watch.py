@@ -1,7 +1,8 @@
 """Watching a solve: progress for the person waiting, and stopping every search on Ctrl-C."""
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,7 @@ class Watch:
     solutions: Progress | None = None
     stopped: bool = False
     active: set[cp_model.CpSolver] = field(default_factory=set)
+    stoppers: list[Callable[[], None]] = field(default_factory=list)  # other solves running
     lock: threading.Lock = field(default_factory=threading.Lock)
     signals: list[Any] = field(default_factory=list)  # set on stop: processes stop too
 
@@ -59,6 +61,19 @@ class Watch:
             with self.lock:
                 self.active.discard(solver)
 
+    @contextmanager
+    def stoppable(self, stop: Callable[[], None]) -> Iterator[None]:
+        """Run a block that `stop` interrupts on Ctrl-C (a linear relaxation's solve)."""
+        with self.lock:
+            if self.stopped:
+                raise KeyboardInterrupt
+            self.stoppers.append(stop)
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.stoppers.remove(stop)
+
     def stop(self) -> None:
         """Stop every running search (Ctrl-C): each returns what it has at once."""
         with self.lock:
@@ -67,3 +82,5 @@ class Watch:
                 signal.set()
             for solver in self.active:
                 solver.stop_search()
+            for stop in self.stoppers:
+                stop()

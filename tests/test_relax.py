@@ -278,3 +278,20 @@ def test_a_start_that_costs_the_relaxations_bound_is_not_searched() -> None:
     build = partial(build_session, m.event, m.session, None)
     found = free_sizes(build, run, base, first, later(5))
     assert (found.status, found.objective, found.bound, searched) == (cp_model.OPTIMAL, 2, 2, [])
+
+
+def test_stopping_the_watch_interrupts_a_relaxation() -> None:
+    # GLOP's solve registers its interruption with the watch while it runs (2023's COOP:
+    # seconds of it); Ctrl-C calls it, and nothing once the solve is over.
+    calls: list[str] = []
+    watch = Watch()
+    with watch.stoppable(lambda: calls.append("interrupted")):
+        watch.stop()
+    watch.stop()
+    assert calls == ["interrupted"]
+    model = cp_model.CpModel()
+    x = model.new_bool_var("x")
+    model.minimize(x)
+    assert relaxation(model, 10, watch=Watch()) is not None
+    with pytest.raises(KeyboardInterrupt):
+        relaxation(model, 10, watch=watch)  # stopped already: not started
