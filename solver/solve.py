@@ -278,7 +278,8 @@ def solve_session(ctx: Context, session: Session, budget: float, history: Histor
     deadline = min(began + budget, ctx.deadline)
     if session.kind is not SessionKind.ROUNDTABLE or session.rounds == 1:
         return solve_rounds(ctx, session, history, range(1, session.rounds + 1), deadline)
-    polishing = can_polish(ctx.event, session, bool(ctx.published.of_session(session.id)[0]))
+    resolving = bool(ctx.published.of_session(session.id)[0])
+    polishing = can_polish(ctx.event, session, resolving)
     by_round = began + ROUNDS_SHARE * (deadline - began) if polishing else deadline
     part = round_by_round(ctx, session, history, by_round)
     if polishing and part.status not in ("feasible", "infeasible"):
@@ -289,7 +290,7 @@ def solve_session(ctx: Context, session: Session, budget: float, history: Histor
     with ThreadPoolExecutor(max_workers=1) as beside:
         chosen = part.assignments
         bounding = beside.submit(
-            roundtable_bound, ctx, session, history, chosen, deadline, offer=polishing
+            roundtable_bound, ctx, session, history, chosen, deadline, offer=not resolving
         )
         if polishing:
             part = polished(ctx, session, history, part, deadline)
@@ -419,10 +420,12 @@ def roundtable_bound(
     The model of every round at once (`every_round`) sees how the rounds share the wished
     tables and people (the bundled academy-2022's NEXTGEN: 812 where the first gives 581);
     it is built only when its pairs meeting again take at most `ALL_ROUNDS_LITERALS`
-    literals (2023's COOP: 85,260, and its time went to the days after it). With `offer`
-    (the swaps run beside), its schedule may replace the search's; a larger session gets
-    the linear relaxation of every round without those pairs instead (`relaxed_apart`),
-    within the time the swaps have, and one round's bound only when that does not finish:
+    literals (2023's COOP: 85,260, and its time went to the days after it; none when such
+    pairs cost nothing). With `offer` (not a re-solve), its schedule may replace the
+    rounds' or the swaps' (academy-2023 with wishes and rules only: 657 → 654, proven); a
+    larger session gets the linear relaxation of every round without those pairs instead
+    (`relaxed_apart`), within the time the swaps have (such pairs cost something, so the
+    swaps run beside), and one round's bound only when that does not finish:
     the relaxation was the higher on every session measured (COOP 2535 where one round's
     gives 2142, in 7 s where that took 3.5 s more; the generated networking sessions 1013
     and 980 where it gives 1000 and 660). The CP-SAT parts get a fixed amount of
@@ -446,7 +449,8 @@ def roundtable_bound(
     bound = preference_bound(ctx.event, session) + repeats
     tables = len(ctx.event.options_of[session.id])
     round_pairs = session.rounds * (session.rounds - 1) // 2
-    literals = len(ctx.event.audience_of(session)) * tables**2 * round_pairs  # pairs met again
+    weighed = bool(ctx.event.settings.weight_new_peers)  # else no literal for pairs met again
+    literals = weighed * len(ctx.event.audience_of(session)) * tables**2 * round_pairs
     building = BUILD_SECONDS_PER_CELL * len(chosen) * tables
     large = literals > ALL_ROUNDS_LITERALS
     if large and offer and deadline - time.monotonic() >= building:

@@ -553,3 +553,48 @@ def test_a_large_roundtable_s_bound_sees_how_its_rounds_share_the_tables(
         for offer in (False, True)
     ]
     assert bounds == [separate, together]
+
+
+GREEDY_TRAP = {"p1": ["A"], "p2": ["D", "A", "C"], "p3": ["C", "A", "D"], "p4": ["A", "B"]}
+GREEDY_TRAP |= {"p5": ["B", "C", "D"], "p6": ["A", "C", "D"], "p7": ["C", "B", "D"], "p8": ["B"]}
+NO_TRAP = {"p1": ["A", "B"], "p2": ["D", "B", "C"], "p3": ["C", "D"], "p4": ["B"]}
+NO_TRAP |= {"p5": ["B", "A"], "p6": ["C", "D", "A"], "p7": ["A", "C"], "p8": ["C"]}
+
+
+@pytest.mark.parametrize(
+    ("wishes", "by_rounds", "best"),
+    [
+        (GREEDY_TRAP, 29, 28),  # binds: the best first round leaves a dearer second one
+        (NO_TRAP, 26, 26),  # does not: the rounds one by one are already the best
+    ],
+)
+def test_a_roundtable_of_wishes_only_is_solved_whole(
+    wishes: dict[str, list[str]], by_rounds: int, best: int
+) -> None:
+    # Eight guests, two rounds at four hosts' tables of two guests, wishes only (no group
+    # criterion: nothing for the swaps to weigh): the model of both rounds at once.
+    tables = ["A", "B", "C", "D"]
+    e = with_hosts(
+        event(
+            12,
+            options=[(t, 3) for t in tables],
+            kind=ROUNDTABLE,
+            rounds=2,
+            prefs=wishes,
+            diversity=(),
+            no_isolation=(),
+            spread=(),
+            weight_new_peers=0,
+            weight_mixing=0,
+        ),
+        {table: f"p{9 + i}" for i, table in enumerate(tables)},
+    )
+    assert not can_polish(e, e.sessions[0], published=False)
+    ctx = Context(e, Published(), Watch(), time.monotonic())
+    assert (
+        round_by_round(ctx, e.sessions[0], History(), time.monotonic() + 10).objective == by_rounds
+    )
+    allocation = solve_event(e)
+    report = check_allocation(e, allocation)
+    assert report.ok and report.objective == best
+    assert (allocation.stats.status, allocation.stats.objective) == ("optimal", best)
