@@ -25,7 +25,7 @@ from solver.previous import Published, describe_pin, pin_problems, read_publishe
 from solver.relax import Relaxed, Reoptimised, relaxation
 from solver.roundtable import can_polish, polish_roundtable, preference_bound, repeats_bound
 from solver.rules import split_sizes
-from solver.rules.fairness import WORST_OFF, above_level, level_of
+from solver.rules.fairness import WORST_OFF, above_level
 from solver.watch import Progress, Watch
 
 STATUS_NAMES = {
@@ -278,8 +278,7 @@ def solve_session(ctx: Context, session: Session, budget: float, history: Histor
     deadline = min(began + budget, ctx.deadline)
     if session.kind is not SessionKind.ROUNDTABLE or session.rounds == 1:
         return solve_rounds(ctx, session, history, range(1, session.rounds + 1), deadline)
-    resolving = bool(ctx.published.of_session(session.id)[0])
-    polishing = can_polish(ctx.event, session, resolving)
+    polishing = can_polish(ctx.event, session, bool(ctx.published.of_session(session.id)[0]))
     by_round = began + ROUNDS_SHARE * (deadline - began) if polishing else deadline
     part = round_by_round(ctx, session, history, by_round)
     if polishing and part.status not in ("feasible", "infeasible"):
@@ -290,7 +289,7 @@ def solve_session(ctx: Context, session: Session, budget: float, history: Histor
     with ThreadPoolExecutor(max_workers=1) as beside:
         chosen = part.assignments
         bounding = beside.submit(
-            roundtable_bound, ctx, session, history, chosen, deadline, offer=not resolving
+            roundtable_bound, ctx, session, history, chosen, deadline, beside=polishing
         )
         if polishing:
             part = polished(ctx, session, history, part, deadline)
@@ -310,26 +309,50 @@ def better_together(
     bound: int,
     together: "Together | None",
 ) -> tuple[PartResult, int, bool]:
-    """The schedule of the model of every round at once when it is fairer or costs less than
-    the search's; the bound that holds for the schedule kept, and whether it is at the least
-    worst-off level (else it is not the fairest, whatever its cost: never proven).
+    """The schedule of the model of every round at once when it comes first in the order of
+    the levels (fewest moves, then the worst-off person) or costs less at them than `part`'s;
+    the bound that holds for the schedule kept, and whether it is at every least level
+    proven (else it is not the first in that order, whatever its cost: never proven).
 
-    The model's bound at the least worst-off level holds for schedules at that level only.
+    The model's bound holds for schedules at the least levels it proved only.
     """
     if together is None:
         return part, bound, True
-    level = level_of(together.model, placements(part.assignments))
+    least = together.least
+    levels = levels_at(together, part.assignments)[: len(least)]
     solved = together.solved
-    fairer = together.least is not None and level is not None and level > together.least
-    if solved is not None and solved.found and (fairer or solved.objective < part.objective):
+    if (
+        solved is not None
+        and solved.found
+        and (levels > least or solved.objective < part.objective)
+    ):
         assignments = read_assignments(session, solved.chosen)
         objective = costed(ctx, session, history, assignments)
         ctx.watch.tell(f"{session.id}: every round at once, cost {objective:g}")
         part = replace(part, objective=objective, assignments=assignments)
-        level = level_of(together.model, placements(assignments))
-    if together.least is None or level == together.least:
+        levels = least  # the model's schedule is at every least level
+    if levels == least:
         return part, max(bound, together.bound), True
     return part, bound, False
+
+
+def levels_at(together: "Together", assignments: list[Assignment]) -> tuple[int, ...]:
+    """The levels a schedule reaches (fewest moves, worst-off person: those the model
+    minimises first), measured in the model before any was capped."""
+    m = together.model
+    if not m.firsts:
+        return ()
+    model = together.plain.clone()
+    placed = placements(assignments)
+    for key, var in m.x.items():
+        model.add(model.get_bool_var_from_proto_index(var.index) == (key in placed))
+    firsts = [model.get_int_var_from_proto_index(var.index) for _, var in m.firsts]
+    model.minimize(cp_model.LinearExpr.sum(firsts))
+    solver = cp_model.CpSolver()
+    configure(solver, m.event, m.session, EVALUATION_SECONDS)
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        raise RuntimeError(f"session {m.session.id}: a schedule broke a hard rule")
+    return tuple(round(solver.value(var)) for var in firsts)
 
 
 def placements(assignments: list[Assignment]) -> set[Key]:
@@ -403,7 +426,7 @@ def roundtable_bound(
     history: History,
     chosen: list[Assignment],
     deadline: float,
-    offer: bool = False,
+    beside: bool = False,
 ) -> tuple[int, "Together | None"]:
     """A lower bound on a roundtable's cost from one round's model, and the model of every
     round at once searched from the rounds' schedule `chosen` (None when too large).
@@ -421,11 +444,11 @@ def roundtable_bound(
     tables and people (the bundled academy-2022's NEXTGEN: 812 where the first gives 581);
     it is built only when its pairs meeting again take at most `ALL_ROUNDS_LITERALS`
     literals (2023's COOP: 85,260, and its time went to the days after it; none when such
-    pairs cost nothing). With `offer` (not a re-solve), its schedule may replace the
-    rounds' or the swaps' (academy-2023 with wishes and rules only: 657 → 654, proven); a
-    larger session gets the linear relaxation of every round without those pairs instead
-    (`relaxed_apart`), within the time the swaps have (such pairs cost something, so the
-    swaps run beside), and one round's bound only when that does not finish:
+    pairs cost nothing). Its schedule may replace the rounds' or the swaps' (academy-2023
+    with wishes and rules only: 657 → 654, proven). A larger session gets, when the swaps
+    run `beside`, the linear relaxation of every round without those pairs instead
+    (`relaxed_apart`), within the time the swaps have, and one round's bound only when
+    that does not finish:
     the relaxation was the higher on every session measured (COOP 2535 where one round's
     gives 2142, in 7 s where that took 3.5 s more; the generated networking sessions 1013
     and 980 where it gives 1000 and 660). The CP-SAT parts get a fixed amount of
@@ -453,7 +476,7 @@ def roundtable_bound(
     literals = weighed * len(ctx.event.audience_of(session)) * tables**2 * round_pairs
     building = BUILD_SECONDS_PER_CELL * len(chosen) * tables
     large = literals > ALL_ROUNDS_LITERALS
-    if large and offer and deadline - time.monotonic() >= building:
+    if large and beside and deadline - time.monotonic() >= building:
         deadline = time.monotonic() + (1 - COSTING_SHARE) * (deadline - time.monotonic())
         relaxed = relaxed_apart(ctx, session, history, sizes, deadline)
         if (
@@ -470,8 +493,10 @@ def roundtable_bound(
     bound = max(bound, separate)
     if large or deadline - time.monotonic() < building:
         return bound, None  # too large, or no time to build a model of every round
-    every = build_session(ctx.event, session, history, sizes, rounds=rounds)
-    return bound, every_round(ctx, every, chosen, deadline, offer)
+    every = build_session(
+        ctx.event, session, history, sizes, rounds=rounds, published=ctx.published
+    )
+    return bound, every_round(ctx, every, chosen, deadline)
 
 
 def relaxed_apart(
@@ -501,43 +526,45 @@ class Together:
     """What the model of every round at once gave: a bound, and a schedule to compare."""
 
     model: SessionModel
-    bound: int  # at the least worst-off level when `least` is set, else for any schedule
-    least: int | None = None  # the least worst-off level over the session, proven
-    solved: "Solved | None" = None  # a schedule at that level (or without fairness)
+    plain: cp_model.CpModel  # the model before any level was capped, to measure schedules
+    bound: int  # for schedules at the `least` levels
+    least: tuple[int, ...] = ()  # the least levels proven, in order (moves, worst-off)
+    solved: "Solved | None" = None  # a schedule at every least level
 
 
 def every_round(
-    ctx: Context, m: SessionModel, chosen: list[Assignment], deadline: float, offer: bool
+    ctx: Context, m: SessionModel, chosen: list[Assignment], deadline: float
 ) -> Together | None:
-    """CP-SAT on the model of every round at once, from the rounds' schedule: with `offer`,
-    the least worst-off level first, then the least cost at that level, each for
-    `ALL_ROUNDS_WORK` (None without a bound).
+    """CP-SAT on the model of every round at once, from the rounds' schedule: each level in
+    order (the fewest moves when re-solving, then the worst-off person), proven and kept,
+    then the least cost at them, each for `ALL_ROUNDS_WORK` (None without a bound).
 
     The pairs meeting again within the session are counted exactly (`met_again_within`).
     Small sessions are proven optimal this way (2023's NEXTGEN, 42 people at four tables
     in two rounds: 821 in 0.3 s, where the search's swaps stop at 839 and the relaxations
-    bound 710). Without `offer` (a re-solve: its moves are not in this model), or when the
-    level is not proven in the time, the cost is minimised at any level: a bound only.
+    bound 710). When a level is not proven in the time, the cost is minimised at the
+    levels proven before it: a bound only.
     """
     placed = placements(chosen)
     hint = {key: key in placed for key in m.x}
-    least = None
-    worst = dict(m.firsts).get(WORST_OFF)
-    if offer and worst is not None:
-        m.model.minimize(worst)
+    plain = m.model.clone()
+    least: list[int] = []
+    for _name, level in m.firsts:
+        m.model.minimize(level)
         add_hint(m, hint)
         solver, status = worked(ctx, m, deadline, ALL_ROUNDS_WORK)
-        if status == cp_model.OPTIMAL:
-            least = round(solver.objective_value)
-            m.model.add(worst <= least)
-        m.model.minimize(objective(m))
+        if status != cp_model.OPTIMAL:
+            break
+        least.append(round(solver.objective_value))
+        m.model.add(level <= least[-1])
+    m.model.minimize(objective(m))
     add_hint(m, hint)
     solver, status = worked(ctx, m, deadline, ALL_ROUNDS_WORK)
     bound = bound_in(ctx, solver, status)
     if bound is None:
         return None
-    fair = least is not None or worst is None
-    return Together(m, bound, least, outcome(m, solver, status) if offer and fair else None)
+    proven = len(least) == len(m.firsts)
+    return Together(m, plain, bound, tuple(least), outcome(m, solver, status) if proven else None)
 
 
 def bound_of(ctx: Context, m: SessionModel, deadline: float, work: float) -> int | None:

@@ -472,7 +472,7 @@ def together_from(e: Event, placed: list[Assignment]) -> tuple[Context, Together
     """The model of every round at once, searched from `placed`."""
     ctx = Context(e, Published(), Watch(), time.monotonic())
     m = build_session(e, e.sessions[0], rounds=range(1, 3))
-    together = every_round(ctx, m, placed, time.monotonic() + 10, offer=True)
+    together = every_round(ctx, m, placed, time.monotonic() + 10)
     assert together is not None
     return ctx, together
 
@@ -490,7 +490,7 @@ def test_every_round_at_once_is_the_fairest_first(
     # search's schedule. Does not bind: the search's schedule is that one, and is proven.
     e, placed = two_pairs(round_two)
     ctx, together = together_from(e, placed)
-    assert (together.least, together.bound) == (0, 20)
+    assert (together.least, together.bound) == ((0,), 20)  # worst-off 0, then 20
     cost = check_allocation(e, Allocation(assignments=placed)).objective
     part = PartResult(e.sessions[0], "feasible", cost, 0, 0, placed)
     kept, bound, fairest = better_together(ctx, e.sessions[0], History(), part, 0, together)
@@ -549,8 +549,8 @@ def test_a_large_roundtable_s_bound_sees_how_its_rounds_share_the_tables(
     assert (allocation.stats.status, allocation.stats.bound) == ("optimal", together)
     ctx = Context(e, Published(), Watch(), time.monotonic())
     bounds = [
-        roundtable_bound(ctx, e.sessions[0], History(), allocation.assignments, 1e9, offer)[0]
-        for offer in (False, True)
+        roundtable_bound(ctx, e.sessions[0], History(), allocation.assignments, 1e9, beside)[0]
+        for beside in (False, True)
     ]
     assert bounds == [separate, together]
 
@@ -598,3 +598,48 @@ def test_a_roundtable_of_wishes_only_is_solved_whole(
     report = check_allocation(e, allocation)
     assert report.ok and report.objective == best
     assert (allocation.stats.status, allocation.stats.objective) == ("optimal", best)
+
+
+@pytest.mark.parametrize(
+    ("wishes", "moved", "cost"),
+    [
+        (NO_TRAP, 2, 19),  # binds: the rounds one by one moved 3 people, at a cost of 25
+        (GREEDY_TRAP, 1, 18),  # does not: one move, the rounds' own
+    ],
+)
+def test_a_roundtable_re_solved_whole_moves_the_fewest(
+    wishes: dict[str, list[str]], moved: int, cost: int
+) -> None:
+    # After p8 cancels, the four tables hold 3, 3, 3 and 2: the re-solve's model of both
+    # rounds at once proves the fewest moves first, then the least cost at them.
+    tables = ["A", "B", "C", "D"]
+    e = with_hosts(
+        event(
+            12,
+            options=[(t, 3) for t in tables],
+            kind=ROUNDTABLE,
+            rounds=2,
+            prefs=wishes,
+            diversity=(),
+            no_isolation=(),
+            spread=(),
+            weight_new_peers=0,
+            weight_mixing=0,
+        ),
+        {table: f"p{9 + i}" for i, table in enumerate(tables)},
+    )
+    published = solve_event(e).assignments
+    cancelled = e.model_copy(
+        update={
+            "participants": [p for p in e.participants if p.id != "p8"],
+            "preferences": [w for w in e.preferences if w.participant != "p8"],
+        }
+    )
+    allocation = solve_event(cancelled, previous=published)
+    report = check_allocation(cancelled, allocation)
+    assert report.ok and report.objective == cost
+    assert (allocation.stats.status, allocation.stats.objective) == ("optimal", cost)
+    before = {(a.participant, a.round): a.option for a in published}
+    assert (
+        sum(before[(a.participant, a.round)] != a.option for a in allocation.assignments) == moved
+    )

@@ -45,18 +45,3 @@ def above_level(m: SessionModel, cap: int) -> set[Key]:
         return set()
     earlier, costs = m.history.dissatisfaction, m.costs
     return {key for key in m.x if costs[key] and earlier[key[0]] + costs[key] > cap}
-
-
-def level_of(m: SessionModel, placed: set[Key]) -> int | None:
-    """The worst-off dissatisfaction of these placements, as the rule counts it: earlier days
-    plus this model's rank costs, among the people with a wish here (None when fairness is
-    off or nobody has one)."""
-    if not m.event.settings.weight_fairness:
-        return None
-    costs, earlier = m.costs, m.history.dissatisfaction
-    wishing = {key[0] for key in m.x if costs[key]}
-    paid = {person: earlier[person] for person in wishing}
-    for key in placed & costs.keys():
-        if key[0] in paid:
-            paid[key[0]] += costs[key]
-    return max(paid.values()) if paid else None
