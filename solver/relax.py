@@ -29,6 +29,7 @@ from solver.watch import Watch
 INFINITE = 2**62  # CP-SAT writes unbounded sides as the int64 limits
 DUAL_SIMPLEX = "use_dual_simplex:true"  # 0.7 s instead of 5.2 s for a 5,000 × 12 session
 PERTURBED = f"{DUAL_SIMPLEX} perturb_costs_in_dual_simplex:true"  # for degenerate relaxations
+PRIMAL_SIMPLEX = "use_dual_simplex:false initial_basis:BIXBY"  # every round at once: see caller
 CLAUSES = ("exactly_one", "at_most_one", "bool_or")
 
 
@@ -60,7 +61,11 @@ class Rows:
 
 
 def relaxation(
-    model: cp_model.CpModel, seconds: float, perturbed: bool = False, watch: Watch | None = None
+    model: cp_model.CpModel,
+    seconds: float,
+    perturbed: bool = False,
+    watch: Watch | None = None,
+    method: str = DUAL_SIMPLEX,
 ) -> Relaxed | None:
     """Solve the model's linear relaxation; None when GLOP does not prove its optimum in time
     (or `watch` stops it).
@@ -68,7 +73,8 @@ def relaxation(
     `perturbed` costs help the dual simplex through a degenerate relaxation (the free-size
     one of a late 5,000 × 12 session, whose sizes have many mixtures of equal cost:
     1.4–2.2 s → 0.9–1.1 s, the same optimum); elsewhere they only pick another optimal
-    vertex, and with it other starts and other allocations downstream.
+    vertex, and with it other starts and other allocations downstream. `method` is GLOP's
+    parameters otherwise.
     """
     proto = model.proto
     rows, _ = linear_rows(model)
@@ -84,7 +90,7 @@ def relaxation(
         low, high, objective, np.array(rows.low), np.array(rows.high), matrix
     )
     solver: Any = mb.ModelSolverHelper("glop")
-    solver.set_solver_specific_parameters(PERTURBED if perturbed else DUAL_SIMPLEX)
+    solver.set_solver_specific_parameters(PERTURBED if perturbed else method)
     solver.set_time_limit_in_seconds(max(0.01, seconds))
     with watch.stoppable(solver.interrupt_solve) if watch else nullcontext():
         solver.solve(builder)

@@ -22,7 +22,7 @@ from solver.history import History
 from solver.model import Key, SessionModel
 from solver.parallel import side_by_side
 from solver.previous import Published, describe_pin, pin_problems, read_published
-from solver.relax import Relaxed, Reoptimised, relaxation
+from solver.relax import DUAL_SIMPLEX, PRIMAL_SIMPLEX, Relaxed, Reoptimised, relaxation
 from solver.roundtable import can_polish, polish_roundtable, preference_bound, repeats_bound
 from solver.rules import split_sizes
 from solver.rules.fairness import WORST_OFF, above_level
@@ -477,11 +477,9 @@ def roundtable_bound(
     building = BUILD_SECONDS_PER_CELL * len(chosen) * tables
     large = literals > ALL_ROUNDS_LITERALS
     if large and beside and deadline - time.monotonic() >= building:
-        deadline = time.monotonic() + (1 - COSTING_SHARE) * (deadline - time.monotonic())
-        relaxed = relaxed_apart(ctx, session, history, sizes, deadline)
-        if (
-            relaxed is not None
-        ):  # above one round's on every session measured: that one only without it
+        until = time.monotonic() + (1 - COSTING_SHARE) * (deadline - time.monotonic())
+        relaxed = relaxed_apart(ctx, session, history, sizes, until)
+        if relaxed is not None:  # the higher of the two on every session measured
             return max(bound, relaxed + repeats), None
     if deadline - time.monotonic() < SEARCH_SECONDS_PER_CELL * len(chosen):
         return bound, None
@@ -512,12 +510,13 @@ def relaxed_apart(
 
     It sees how the rounds share the wished tables and earlier days' groups, as the model
     with the pairs does, at a fraction of its size: 2023's COOP (145 people, 14 tables, 3
-    rounds) 2535 in 6–9 s of GLOP, where the rounds' relaxations give 2142–2181.
+    rounds) 2535 where the rounds' relaxations give 2142–2181, in 5–6 s of GLOP's primal
+    simplex from a crash basis (7–9 s with the dual simplex used elsewhere).
     """
     settings = ctx.event.settings.model_copy(update={"weight_new_peers": 0})
     event = ctx.event.model_copy(update={"settings": settings})
     m = build_session(event, session, history, sizes, rounds=range(1, session.rounds + 1))
-    relaxed = relaxed_in_time(m, deadline, ctx.watch)  # seconds: Ctrl-C stops it
+    relaxed = relaxed_in_time(m, deadline, ctx.watch, PRIMAL_SIMPLEX)  # Ctrl-C stops it
     return math.ceil(relaxed.bound - 1e-6) if relaxed is not None else None
 
 
@@ -947,14 +946,16 @@ def pace_shows(m: SessionModel) -> bool:
     return len(m.x) >= PACE_CELLS
 
 
-def relaxed_in_time(m: SessionModel, deadline: float, watch: Watch | None = None) -> Relaxed | None:
+def relaxed_in_time(
+    m: SessionModel, deadline: float, watch: Watch | None = None, method: str = DUAL_SIMPLEX
+) -> Relaxed | None:
     """The model's linear relaxation, if there is time to write it out and solve it: GLOP
-    gets what writing it out leaves, so that it ends before `deadline` (it stops sooner
-    when it has its optimum, or when `watch` is stopped)."""
+    (with `method`) gets what writing it out leaves, so that it ends before `deadline` (it
+    stops sooner when it has its optimum, or when `watch` is stopped)."""
     left = deadline - time.monotonic() - m.work(RELAXATION_SECONDS_PER_CELL)
     if left < 0:
         return None
-    return relaxation(m.model, left, perturbed=bool(m.size_choices), watch=watch)
+    return relaxation(m.model, left, bool(m.size_choices), watch, method)
 
 
 def relaxed_start(
