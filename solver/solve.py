@@ -59,6 +59,7 @@ PROCESS_CELLS = 10_000  # a day's sessions with at least these cells run in proc
 COSTING_SHARE = 0.2  # of a roundtable's time left kept for costing the search's schedule
 ALL_ROUNDS_WORK = 0.5  # deterministic seconds for the bound of a roundtable's rounds at once
 ALL_ROUNDS_LITERALS = 20_000  # at most, for pairs meeting again (2022's NEXTGEN: 8,832)
+APART_SECONDS_PER_CELL = 500e-6  # less and GLOP would not finish every round without pairs
 
 
 class InfeasibleEventError(Exception):
@@ -447,8 +448,9 @@ def roundtable_bound(
     pairs cost nothing). Its schedule may replace the rounds' or the swaps' (academy-2023
     with wishes and rules only: 657 → 654, proven). A larger session gets, when the swaps
     run `beside`, the linear relaxation of every round without those pairs instead
-    (`relaxed_apart`), within the time the swaps have, and one round's bound only when
-    that does not finish:
+    (`relaxed_apart`), within the time the swaps have when that is at least
+    `APART_SECONDS_PER_CELL` a placement (COOP's 6,090 took 5–8 s, the generated networking
+    sessions' 2,176 and 4,752 0.3–0.6 s), and one round's bound only when it does not finish:
     the relaxation was the higher on every session measured (COOP 2535 where one round's
     gives 2142, in 7 s where that took 3.5 s more; the generated networking sessions 1013
     and 980 where it gives 1000 and 660). The CP-SAT parts get a fixed amount of
@@ -476,8 +478,9 @@ def roundtable_bound(
     literals = weighed * len(ctx.event.audience_of(session)) * tables**2 * round_pairs
     building = BUILD_SECONDS_PER_CELL * len(chosen) * tables
     large = literals > ALL_ROUNDS_LITERALS
-    if large and beside and deadline - time.monotonic() >= building:
-        until = time.monotonic() + (1 - COSTING_SHARE) * (deadline - time.monotonic())
+    until = time.monotonic() + (1 - COSTING_SHARE) * (deadline - time.monotonic())
+    relaxing = APART_SECONDS_PER_CELL * len(chosen) * tables
+    if large and beside and until - time.monotonic() >= max(building, relaxing):
         relaxed = relaxed_apart(ctx, session, history, sizes, until)
         if relaxed is not None:  # the higher of the two on every session measured
             return max(bound, relaxed + repeats), None
