@@ -561,20 +561,11 @@ NO_TRAP = {"p1": ["A", "B"], "p2": ["D", "B", "C"], "p3": ["C", "D"], "p4": ["B"
 NO_TRAP |= {"p5": ["B", "A"], "p6": ["C", "D", "A"], "p7": ["A", "C"], "p8": ["C"]}
 
 
-@pytest.mark.parametrize(
-    ("wishes", "by_rounds", "best"),
-    [
-        (GREEDY_TRAP, 29, 28),  # binds: the best first round leaves a dearer second one
-        (NO_TRAP, 26, 26),  # does not: the rounds one by one are already the best
-    ],
-)
-def test_a_roundtable_of_wishes_only_is_solved_whole(
-    wishes: dict[str, list[str]], by_rounds: int, best: int
-) -> None:
-    # Eight guests, two rounds at four hosts' tables of two guests, wishes only (no group
-    # criterion: nothing for the swaps to weigh): the model of both rounds at once.
+def four_tables(wishes: dict[str, list[str]]) -> Event:
+    """Eight guests with these wishes, two rounds at four hosts' tables (A–D, hosts p9–p12)
+    of two guests each; wishes only, no group criterion."""
     tables = ["A", "B", "C", "D"]
-    e = with_hosts(
+    return with_hosts(
         event(
             12,
             options=[(t, 3) for t in tables],
@@ -589,6 +580,21 @@ def test_a_roundtable_of_wishes_only_is_solved_whole(
         ),
         {table: f"p{9 + i}" for i, table in enumerate(tables)},
     )
+
+
+@pytest.mark.parametrize(
+    ("wishes", "by_rounds", "best"),
+    [
+        (GREEDY_TRAP, 29, 28),  # binds: the best first round leaves a dearer second one
+        (NO_TRAP, 26, 26),  # does not: the rounds one by one are already the best
+    ],
+)
+def test_a_roundtable_of_wishes_only_is_solved_whole(
+    wishes: dict[str, list[str]], by_rounds: int, best: int
+) -> None:
+    # Eight guests, two rounds at four hosts' tables of two guests, wishes only (no group
+    # criterion: nothing for the swaps to weigh): the model of both rounds at once.
+    e = four_tables(wishes)
     assert not can_polish(e, e.sessions[0], published=False)
     ctx = Context(e, Published(), Watch(), time.monotonic())
     assert (
@@ -612,22 +618,7 @@ def test_a_roundtable_re_solved_whole_moves_the_fewest(
 ) -> None:
     # After p8 cancels, the four tables hold 3, 3, 3 and 2: the re-solve's model of both
     # rounds at once proves the fewest moves first, then the least cost at them.
-    tables = ["A", "B", "C", "D"]
-    e = with_hosts(
-        event(
-            12,
-            options=[(t, 3) for t in tables],
-            kind=ROUNDTABLE,
-            rounds=2,
-            prefs=wishes,
-            diversity=(),
-            no_isolation=(),
-            spread=(),
-            weight_new_peers=0,
-            weight_mixing=0,
-        ),
-        {table: f"p{9 + i}" for i, table in enumerate(tables)},
-    )
+    e = four_tables(wishes)
     published = solve_event(e).assignments
     cancelled = e.model_copy(
         update={
