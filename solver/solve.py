@@ -271,9 +271,11 @@ def solve_session(ctx: Context, session: Session, budget: float, history: Histor
     time when the search of solver/roundtable.py can then improve every round at once: it
     keeps the hard rules, the worst-off person's dissatisfaction and everyone's top-3
     table, and weighs every criterion over all rounds (measured in docs/BENCHMARKS.md: from
-    the rounds' allocation it does better than either alone). The bound needs only the
-    tables' sizes, which the search keeps: it is worked out beside the search, on the
-    other core (academy-2022's NEXTGEN: 5.2–5.5 → 3.3–4.4 s, the same allocation and bound).
+    the rounds' allocation it does better than either alone). The bound, and a small
+    roundtable's model of every round at once, start from the rounds' allocation (the
+    search keeps its tables' sizes): they are worked out beside the search, on the other
+    core (academy-2022's NEXTGEN: 5.2–5.5 → 3.3–4.4 s, the same allocation and bound), and
+    that model's allocation is kept when it comes first (`better_together`).
     """
     began = time.monotonic()
     deadline = min(began + budget, ctx.deadline)
