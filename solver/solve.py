@@ -452,19 +452,25 @@ def roundtable_bound(
     run `beside`, the linear relaxation of every round without those pairs instead
     (`relaxed_apart`), within the time the swaps have when that is at least
     `APART_SECONDS_PER_CELL` a placement (COOP's 6,090 took 5–8 s, the generated networking
-    sessions' 2,176 and 4,752 0.3–0.6 s), and one round's bound only when it does not finish:
-    the relaxation was the higher on every session measured (COOP 2535 where one round's
-    gives 2142, in 7 s where that took 3.5 s more; the generated networking sessions 1013
+    sessions' 2,176 and 4,752 0.3–0.6 s). One round's bound then only when it does not
+    finish: the relaxation was the higher on every session measured (COOP 2535 where one
+    round's gives 2142, and that took 3.5 s more; the generated networking sessions 1013
     and 980 where it gives 1000 and 660). The CP-SAT parts get a fixed amount of
     deterministic work (the same bound every run) within the time left; each part is
-    skipped without time for it.
+    skipped without time for it. Sizes are the balanced ones when every round has them.
     """
     balanced = split_sizes(ctx.event, session)
-    used = Counter(a.option for a in chosen if a.round == 1)
+    used = {
+        round_: Counter(a.option for a in chosen if a.round == round_)
+        for round_ in range(1, session.rounds + 1)
+    }
     sizes = (
         balanced
         if balanced is not None
-        and dict(used) == {option: size for option, size in balanced.items() if size}
+        and all(
+            dict(held) == {option: size for option, size in balanced.items() if size}
+            for held in used.values()
+        )
         else None
     )
     repeats = 0
@@ -492,8 +498,7 @@ def roundtable_bound(
     event = ctx.event.model_copy(update={"settings": settings})
     one = build_session(event, session, history, sizes, rounds=range(1, 2))
     least = bound_of(ctx, one, deadline, QUICK_WORK)
-    separate = preference_bound(ctx.event, session) + repeats + session.rounds * (least or 0)
-    bound = max(bound, separate)
+    bound += session.rounds * least if least is not None else 0
     if large or deadline - time.monotonic() < building:
         return bound, None  # too large, or no time to build a model of every round
     every = build_session(
