@@ -218,6 +218,18 @@ def wished(event: Event, session: Session, person: str, table: str) -> bool:
     return table in {option for _, option in ranked[:TOP_WISHES]}
 
 
+def keeps_top_wishes(
+    event: Event, session: Session, before: list[Assignment], after: list[Assignment]
+) -> bool:
+    """Whether everyone who sits at one of their top tables in `before` still does in
+    `after` (what the search never breaks)."""
+
+    def at_a_wish(schedule: list[Assignment]) -> set[str]:
+        return {a.participant for a in schedule if wished(event, session, a.participant, a.option)}
+
+    return at_a_wish(before) <= at_a_wish(after)
+
+
 def allowed_tables(event: Event, session: Session, people: list[Participant]) -> Bools:
     """Which tables each person may take (open, and no eligibility rule against it)."""
     options = event.options_of[session.id]

@@ -23,7 +23,13 @@ from solver.model import Key, SessionModel
 from solver.parallel import side_by_side
 from solver.previous import Published, describe_pin, pin_problems, read_published
 from solver.relax import DUAL_SIMPLEX, PRIMAL_SIMPLEX, Relaxed, Reoptimised, relaxation
-from solver.roundtable import can_polish, polish_roundtable, preference_bound, repeats_bound
+from solver.roundtable import (
+    can_polish,
+    keeps_top_wishes,
+    polish_roundtable,
+    preference_bound,
+    repeats_bound,
+)
 from solver.rules import split_sizes
 from solver.rules.fairness import WORST_OFF, above_level
 from solver.watch import Progress, Watch
@@ -313,9 +319,10 @@ def better_together(
     together: "Together | None",
 ) -> tuple[PartResult, int, bool]:
     """The schedule of the model of every round at once when it comes first in the order of
-    the levels (fewest moves, then the worst-off person) or costs less at them than `part`'s;
-    the bound that holds for the schedule kept, and whether it is at every least level
-    proven (else it is not the first in that order, whatever its cost: never proven).
+    the levels (fewest moves, then the worst-off person) or costs less at them than `part`'s,
+    and keeps everyone at a top table who was at one (as the search does); the bound that
+    holds for the schedule kept, and whether it is at every least level proven (else it is
+    not the first in that order, whatever its cost: never proven).
 
     The model's bound holds for schedules at the least levels it proved only.
     """
@@ -324,16 +331,14 @@ def better_together(
     least = together.least
     levels = levels_at(together, part.assignments)[: len(least)]
     solved = together.solved
-    if (
-        solved is not None
-        and solved.found
-        and (levels > least or solved.objective < part.objective)
-    ):
+    if solved is not None and solved.found:
         assignments = read_assignments(session, solved.chosen)
-        objective = costed(ctx, session, history, assignments)
-        ctx.watch.tell(f"{session.id}: every round at once, cost {objective:g}")
-        part = replace(part, objective=objective, assignments=assignments)
-        levels = least  # the model's schedule is at every least level
+        better = levels > least or solved.objective < part.objective
+        if better and keeps_top_wishes(ctx.event, session, part.assignments, assignments):
+            objective = costed(ctx, session, history, assignments)
+            ctx.watch.tell(f"{session.id}: every round at once, cost {objective:g}")
+            part = replace(part, objective=objective, assignments=assignments)
+            levels = least  # the model's schedule is at every least level
     if levels == least:
         return part, max(bound, together.bound), True
     return part, bound, False

@@ -34,6 +34,7 @@ from solver.previous import Published
 from solver.roundtable import (
     TOP_WISHES,
     can_polish,
+    keeps_top_wishes,
     polish_roundtable,
     repeats_bound,
     seating_of,
@@ -634,3 +635,24 @@ def test_a_roundtable_re_solved_whole_moves_the_fewest(
     assert (
         sum(before[(a.participant, a.round)] != a.option for a in allocation.assignments) == moved
     )
+
+
+@pytest.mark.parametrize(("later", "kept"), [(("B", "C"), False), (("C", "A"), True)])
+def test_a_schedule_of_every_round_at_once_keeps_everyone_s_top_table(
+    later: tuple[str, str], kept: bool
+) -> None:
+    # p1 wishes A only and sits there in round 1: a schedule without A for p1 would take
+    # away the visit the search never takes (binds); one with A in round 2 keeps it.
+    e = event(3, options=[("A", 3), ("B", 3), ("C", 3)], kind=ROUNDTABLE, rounds=2)
+    e = e.model_copy(
+        update={"preferences": [Preference(participant="p1", session="S1", option="A", rank=1)]}
+    )
+    before = [
+        Assignment(participant="p1", session="S1", option=o, round=r)
+        for r, o in ((1, "A"), (2, "B"))
+    ]
+    after = [
+        Assignment(participant="p1", session="S1", option=o, round=r)
+        for r, o in zip((1, 2), later, strict=True)
+    ]
+    assert keeps_top_wishes(e, e.sessions[0], before, after) is kept
