@@ -512,6 +512,24 @@ def test_a_schedule_above_the_least_level_is_never_proven() -> None:
     assert (kept is part, bound, fairest) == (True, 2, False)
 
 
+def hosts_tables(tables: str, wishes: dict[str, list[str]], **settings: object) -> Event:
+    """Two rounds at one host's table per letter (hosts after the guests), two guests a
+    table each round, with these wishes; diversity, isolation and colleagues off."""
+    guests = 2 * len(tables)
+    e = event(
+        3 * len(tables),
+        options=[(table, 3) for table in tables],
+        kind=ROUNDTABLE,
+        rounds=2,
+        prefs=wishes,
+        diversity=(),
+        no_isolation=(),
+        spread=(),
+        **settings,
+    )
+    return with_hosts(e, {table: f"p{guests + 1 + i}" for i, table in enumerate(tables)})
+
+
 EVERYONE_ABC = {f"p{i}": ["A", "B", "C"] for i in range(1, 7)}
 SPREAD = {"p1": ["A", "B"], "p2": ["A", "B"], "p3": ["B", "C"], "p4": ["B", "C"]}
 SPREAD |= {"p5": ["C", "A"], "p6": ["C", "A"]}
@@ -531,19 +549,7 @@ def test_a_large_roundtable_s_bound_sees_how_its_rounds_share_the_tables(
     # alone (each guest's two best tables, 0 + 1) and one round at a time see no conflict;
     # every round at once sees that C takes four visits whoever wishes it.
     monkeypatch.setattr(solve_module, "ALL_ROUNDS_LITERALS", 0)  # as if too large for pairs
-    e = with_hosts(
-        event(
-            9,
-            options=[("A", 3), ("B", 3), ("C", 3)],
-            kind=ROUNDTABLE,
-            rounds=2,
-            prefs=wishes,
-            diversity=(),
-            no_isolation=(),
-            spread=(),
-        ),
-        {"A": "p7", "B": "p8", "C": "p9"},
-    )
+    e = hosts_tables("ABC", wishes)
     allocation = solve_event(e)
     report = check_allocation(e, allocation)
     assert report.ok and report.objective == allocation.stats.objective == together
@@ -563,24 +569,8 @@ NO_TRAP |= {"p5": ["B", "A"], "p6": ["C", "D", "A"], "p7": ["A", "C"], "p8": ["C
 
 
 def four_tables(wishes: dict[str, list[str]]) -> Event:
-    """Eight guests with these wishes, two rounds at four hosts' tables (A–D, hosts p9–p12)
-    of two guests each; wishes only, no group criterion."""
-    tables = ["A", "B", "C", "D"]
-    return with_hosts(
-        event(
-            12,
-            options=[(t, 3) for t in tables],
-            kind=ROUNDTABLE,
-            rounds=2,
-            prefs=wishes,
-            diversity=(),
-            no_isolation=(),
-            spread=(),
-            weight_new_peers=0,
-            weight_mixing=0,
-        ),
-        {table: f"p{9 + i}" for i, table in enumerate(tables)},
-    )
+    """Eight guests at four hosts' tables, wishes only (pairs meeting again cost nothing)."""
+    return hosts_tables("ABCD", wishes, weight_new_peers=0, weight_mixing=0)
 
 
 @pytest.mark.parametrize(
