@@ -272,6 +272,10 @@ class Event(BaseModel):
             (host, option.session): option.id for option in self.options for host in option.hosts
         }
 
+    def with_settings(self, **changes: object) -> "Event":
+        """The same event with some settings changed (the event itself stays as it is)."""
+        return self.model_copy(update={"settings": self.settings.model_copy(update=changes)})
+
     def days(self) -> list[str]:
         """The event's days in programme order."""
         return list(dict.fromkeys(session.day for session in self.sessions))

@@ -305,13 +305,12 @@ def rules_only(event: Event) -> Event:
         "weight_fairness": 0,
         "balance_splits": False,
     }
-    return event.model_copy(update={"settings": event.settings.model_copy(update=off)})
+    return event.with_settings(**off)
 
 
 def with_time_limit(event: Event, seconds: float) -> Event:
     """The event with another time limit."""
-    settings = event.settings.model_copy(update={"time_limit": seconds})
-    return event.model_copy(update={"settings": settings})
+    return event.with_settings(time_limit=seconds)
 
 
 def load(path: Path) -> Event:

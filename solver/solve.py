@@ -464,11 +464,9 @@ def roundtable_bound(
     deterministic work (the same bound every run) within the time left; each part is
     skipped without time for it. Sizes are the balanced ones when every round has them.
     """
+    rounds = range(1, session.rounds + 1)
     balanced = split_sizes(ctx.event, session)
-    used = {
-        round_: Counter(a.option for a in chosen if a.round == round_)
-        for round_ in range(1, session.rounds + 1)
-    }
+    used = {round_: Counter(a.option for a in chosen if a.round == round_) for round_ in rounds}
     sizes = (
         balanced
         if balanced is not None
@@ -483,7 +481,6 @@ def roundtable_bound(
         repeats = ctx.event.settings.weight_new_peers * repeats_bound(
             list(sizes.values()), session.rounds
         )
-    rounds = range(1, session.rounds + 1)
     bound = preference_bound(ctx.event, session) + repeats
     tables = len(ctx.event.options_of[session.id])
     round_pairs = session.rounds * (session.rounds - 1) // 2
@@ -499,8 +496,7 @@ def roundtable_bound(
             return max(bound, relaxed + repeats), None
     if deadline - time.monotonic() < SEARCH_SECONDS_PER_CELL * len(chosen):
         return bound, None
-    settings = ctx.event.settings.model_copy(update={"weight_preference": 0})
-    event = ctx.event.model_copy(update={"settings": settings})
+    event = ctx.event.with_settings(weight_preference=0)
     one = build_session(event, session, history, sizes, rounds=range(1, 2))
     least = bound_of(ctx, one, deadline, QUICK_WORK)
     bound += session.rounds * least if least is not None else 0
@@ -528,8 +524,7 @@ def relaxed_apart(
     rounds) 2535 where the rounds' relaxations give 2142–2181, in 5–6 s of GLOP's primal
     simplex from a crash basis (7–9 s with the dual simplex used elsewhere).
     """
-    settings = ctx.event.settings.model_copy(update={"weight_new_peers": 0})
-    event = ctx.event.model_copy(update={"settings": settings})
+    event = ctx.event.with_settings(weight_new_peers=0)
     m = build_session(event, session, history, sizes, rounds=range(1, session.rounds + 1))
     relaxed = relaxed_in_time(m, deadline, ctx.watch, PRIMAL_SIMPLEX)  # Ctrl-C stops it
     return math.ceil(relaxed.bound - 1e-6) if relaxed is not None else None
@@ -622,7 +617,7 @@ def costed(ctx: Context, session: Session, history: History, chosen: list[Assign
             rounds=range(round_, round_ + 1),
             published=ctx.published,
         )
-        keys = {(a.participant, a.option, a.round) for a in placed}
+        keys = placements(placed)
         solved = evaluated(m, Solved(cp_model.FEASIBLE, chosen={k: k in keys for k in m.x}))
         if not solved.found:
             raise RuntimeError(f"session {session.id}: the search broke a hard rule")
