@@ -63,18 +63,16 @@ class Rows:
 def relaxation(
     model: cp_model.CpModel,
     seconds: float,
-    perturbed: bool = False,
-    watch: Watch | None = None,
     method: str = DUAL_SIMPLEX,
+    watch: Watch | None = None,
 ) -> Relaxed | None:
-    """Solve the model's linear relaxation; None when GLOP does not prove its optimum in time
-    (or `watch` stops it).
+    """Solve the model's linear relaxation with GLOP's parameters `method`; None when GLOP
+    does not prove its optimum in time (or `watch` stops it).
 
-    `perturbed` costs help the dual simplex through a degenerate relaxation (the free-size
+    `PERTURBED` costs help the dual simplex through a degenerate relaxation (the free-size
     one of a late 5,000 × 12 session, whose sizes have many mixtures of equal cost:
     1.4–2.2 s → 0.9–1.1 s, the same optimum); elsewhere they only pick another optimal
-    vertex, and with it other starts and other allocations downstream. `method` is GLOP's
-    parameters otherwise.
+    vertex, and with it other starts and other allocations downstream.
     """
     proto = model.proto
     rows, _ = linear_rows(model)
@@ -90,7 +88,7 @@ def relaxation(
         low, high, objective, np.array(rows.low), np.array(rows.high), matrix
     )
     solver: Any = mb.ModelSolverHelper("glop")
-    solver.set_solver_specific_parameters(PERTURBED if perturbed else method)
+    solver.set_solver_specific_parameters(method)
     solver.set_time_limit_in_seconds(max(0.01, seconds))
     with watch.stoppable(solver.interrupt_solve) if watch else nullcontext():
         solver.solve(builder)

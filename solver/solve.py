@@ -22,7 +22,14 @@ from solver.history import History
 from solver.model import Key, SessionModel
 from solver.parallel import side_by_side
 from solver.previous import Published, describe_pin, pin_problems, read_published
-from solver.relax import DUAL_SIMPLEX, PRIMAL_SIMPLEX, Relaxed, Reoptimised, relaxation
+from solver.relax import (
+    DUAL_SIMPLEX,
+    PERTURBED,
+    PRIMAL_SIMPLEX,
+    Relaxed,
+    Reoptimised,
+    relaxation,
+)
 from solver.roundtable import (
     can_polish,
     keeps_top_wishes,
@@ -957,15 +964,17 @@ def pace_shows(m: SessionModel) -> bool:
 
 
 def relaxed_in_time(
-    m: SessionModel, deadline: float, watch: Watch | None = None, method: str = DUAL_SIMPLEX
+    m: SessionModel, deadline: float, watch: Watch | None = None, method: str | None = None
 ) -> Relaxed | None:
     """The model's linear relaxation, if there is time to write it out and solve it: GLOP
-    (with `method`) gets what writing it out leaves, so that it ends before `deadline` (it
+    (with `method`; by default perturbed costs for a model with size choices, its
+    degenerate case) gets what writing it out leaves, so that it ends before `deadline` (it
     stops sooner when it has its optimum, or when `watch` is stopped)."""
     left = deadline - time.monotonic() - m.work(RELAXATION_SECONDS_PER_CELL)
     if left < 0:
         return None
-    return relaxation(m.model, left, bool(m.size_choices), watch, method)
+    method = method or (PERTURBED if m.size_choices else DUAL_SIMPLEX)
+    return relaxation(m.model, left, method, watch)
 
 
 def relaxed_start(

@@ -10,7 +10,7 @@ from ortools.sat.python import cp_model
 from models import Option, Participant
 from solver import solve
 from solver.build import add_group_criteria, build_session
-from solver.relax import INFINITE, Relaxed, Reoptimised, relaxation
+from solver.relax import INFINITE, PERTURBED, Relaxed, Reoptimised, relaxation
 from solver.rules.fairness import above_level
 from solver.solve import (
     built,
@@ -259,7 +259,7 @@ def test_perturbed_costs_reach_the_same_optimum() -> None:
     # Sizes 3 and 3 cost 3 at best, the relaxation too; perturbing GLOP's costs changes the
     # path, not the optimum.
     m, _ = staged(["Europe"] * 4 + ["Africa"] * 2, (3, 4))
-    plain, perturbed = relaxation(m.model, 5), relaxation(m.model, 5, perturbed=True)
+    plain, perturbed = relaxation(m.model, 5), relaxation(m.model, 5, PERTURBED)
     assert plain is not None and perturbed is not None
     assert perturbed.bound == pytest.approx(plain.bound) == pytest.approx(3)
 
