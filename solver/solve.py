@@ -464,12 +464,12 @@ def roundtable_bound(
     run `beside`, the linear relaxation of every round without those pairs instead
     (`relaxed_apart`), within the time the swaps have when that is at least
     `APART_SECONDS_PER_CELL` a placement (COOP's 6,090 took 5–8 s, the generated networking
-    sessions' 2,176 and 4,752 0.3–0.6 s). One round's bound then only when it does not
-    finish: the relaxation was the higher on every session measured (COOP 2535 where one
-    round's gives 2142, and that took 3.5 s more; the generated networking sessions 1013
-    and 980 where it gives 1000 and 660). The CP-SAT parts get a fixed amount of
-    deterministic work (the same bound every run) within the time left; each part is
-    skipped without time for it. Sizes are the balanced ones when every round has them.
+    sessions' 2,176 and 4,752 0.3–0.6 s); the higher of it and the rounds × one round's
+    (`one_round`, which comes first and quickly: the bound when GLOP does not finish, as
+    with a short time limit; COOP 2535 where one round's gives 2112). The CP-SAT parts get
+    a fixed amount of deterministic work (the same bound every run) within the time left;
+    each part is skipped without time for it. Sizes are the balanced ones when every round
+    has them.
     """
     rounds = range(1, session.rounds + 1)
     balanced = split_sizes(ctx.event, session)
@@ -497,22 +497,41 @@ def roundtable_bound(
     large = literals > ALL_ROUNDS_LITERALS
     until = time.monotonic() + (1 - COSTING_SHARE) * (deadline - time.monotonic())
     relaxing = APART_SECONDS_PER_CELL * len(chosen) * tables
-    if large and beside and until - time.monotonic() >= max(building, relaxing):
-        relaxed = relaxed_apart(ctx, session, history, sizes, until)
-        if relaxed is not None:  # the higher of the two on every session measured
-            return max(bound, relaxed + repeats), None
-    if deadline - time.monotonic() < SEARCH_SECONDS_PER_CELL * len(chosen):
+    if until - time.monotonic() < SEARCH_SECONDS_PER_CELL * len(chosen):
         return bound, None
-    event = ctx.event.with_settings(weight_preference=0)
-    one = build_session(event, session, history, sizes, rounds=range(1, 2))
-    least = bound_of(ctx, one, deadline, QUICK_WORK)
-    bound += session.rounds * least if least is not None else 0
-    if large or deadline - time.monotonic() < building:
-        return bound, None  # too large, or no time to build a model of every round
+    bound += session.rounds * one_round(ctx, session, history, sizes, until, large)
+    if large:
+        if beside and until - time.monotonic() >= max(building, relaxing):
+            relaxed = relaxed_apart(ctx, session, history, sizes, until)
+            if relaxed is not None:  # the higher of the two on every session measured
+                bound = max(bound, relaxed + repeats)
+        return bound, None
+    if deadline - time.monotonic() < building:
+        return bound, None  # no time to build a model of every round
     every = build_session(
         ctx.event, session, history, sizes, rounds=rounds, published=ctx.published
     )
     return bound, every_round(ctx, every, chosen, deadline)
+
+
+def one_round(
+    ctx: Context,
+    session: Session,
+    history: History,
+    sizes: dict[str, int] | None,
+    deadline: float,
+    large: bool,
+) -> int:
+    """The least cost of one of a roundtable's rounds with the preferences weighed 0 (0 when
+    there is no time to bound it): a large one's from its linear relaxation (2023's COOP:
+    512 in 0.4 s of GLOP's primal simplex, where CP-SAT's bound took 3.5–4.9 s for 511–522),
+    a small one's from CP-SAT (2022's NEXTGEN: 146 in 0.2 s, where GLOP gives 126)."""
+    event = ctx.event.with_settings(weight_preference=0)
+    one = build_session(event, session, history, sizes, rounds=range(1, 2))
+    if not large:
+        return bound_of(ctx, one, deadline, QUICK_WORK) or 0
+    relaxed = relaxed_in_time(one, deadline, ctx.watch, PRIMAL_SIMPLEX)
+    return math.ceil(relaxed.bound - 1e-6) if relaxed is not None else 0
 
 
 def relaxed_apart(

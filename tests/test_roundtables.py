@@ -562,6 +562,30 @@ def test_a_large_roundtable_s_bound_sees_how_its_rounds_share_the_tables(
     assert bounds == [separate, together]
 
 
+@pytest.mark.parametrize(("met", "bound"), [(4, 8), (2, 6)])
+@pytest.mark.parametrize("literals", [0, solve_module.ALL_ROUNDS_LITERALS])
+def test_a_roundtable_s_bound_counts_every_round_s_unavoidable_cost(
+    monkeypatch: pytest.MonkeyPatch, met: int, bound: int, literals: int
+) -> None:
+    # Six guests, two a table at three hosts' tables, everyone's two best tables fitting
+    # (wishes 6). Four who met on an earlier day cannot all sit apart in a round: one pair
+    # meets again each round (binds, 6 + 2 × 1); two can (does not bind). A large session
+    # (no model of every round) takes one round's cost from its linear relaxation, a small
+    # one from CP-SAT: the same; with no time for GLOP on every round at once, as with a
+    # short time limit, this is the bound, not the wishes' alone.
+    monkeypatch.setattr(solve_module, "ALL_ROUNDS_LITERALS", literals)
+    monkeypatch.setattr(solve_module, "APART_SECONDS_PER_CELL", 1e9)
+    e = hosts_tables("ABC", SPREAD)
+    allocation = solve_event(e)
+    history = History(groups=[("DAY1", frozenset(f"p{i}" for i in range(1, met + 1)))])
+    ctx = Context(e, Published(), Watch(), time.monotonic())
+    bounds = [
+        roundtable_bound(ctx, e.sessions[0], history, allocation.assignments, 1e9, beside)[0]
+        for beside in (False, True)
+    ]
+    assert bounds == [bound, bound]
+
+
 GREEDY_TRAP = {"p1": ["A"], "p2": ["D", "A", "C"], "p3": ["C", "A", "D"], "p4": ["A", "B"]}
 GREEDY_TRAP |= {"p5": ["B", "C", "D"], "p6": ["A", "C", "D"], "p7": ["C", "B", "D"], "p8": ["B"]}
 NO_TRAP = {"p1": ["A", "B"], "p2": ["D", "B", "C"], "p3": ["C", "D"], "p4": ["B"]}
