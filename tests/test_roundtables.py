@@ -27,9 +27,11 @@ from models import (
 )
 from models.workbook import read_event
 from scripts.networking import forced_pairs, reachable_wishes
-from solver.build import build_session
+from solver import neighbourhoods
+from solver.build import build_session, objective
 from solver.check import check_allocation
 from solver.history import History
+from solver.neighbourhoods import reseated
 from solver.previous import Published
 from solver.roundtable import (
     TOP_WISHES,
@@ -46,8 +48,11 @@ from solver.solve import (
     Solved,
     Together,
     better_together,
+    costed,
     evaluated,
     every_round,
+    placements,
+    read_assignments,
     round_by_round,
     roundtable_bound,
     solve_event,
@@ -619,6 +624,36 @@ def test_a_roundtable_of_wishes_only_is_solved_whole(
     report = check_allocation(e, allocation)
     assert report.ok and report.objective == best
     assert (allocation.stats.status, allocation.stats.objective) == ("optimal", best)
+
+
+@pytest.mark.parametrize(
+    ("people", "cost", "searched"),
+    [
+        (4, 28, 18),  # binds: four guests moved together find the best schedule
+        (3, 29, neighbourhoods.LNS_FRUITLESS),  # does not: no three guests can do better
+    ],
+)
+def test_neighbourhoods_move_several_guests_in_every_round_at_once(
+    monkeypatch: pytest.MonkeyPatch, people: int, cost: int, searched: int
+) -> None:
+    # GREEDY_TRAP's rounds one by one cost 29; its best schedule, 28, moves four guests.
+    monkeypatch.setattr(neighbourhoods, "LNS_PEOPLE", people)
+    e = four_tables(GREEDY_TRAP)
+    session = e.sessions[0]
+    ctx = Context(e, Published(), Watch(), time.monotonic())
+    start = round_by_round(ctx, session, History(), time.monotonic() + 10).assignments
+    best = solve_event(e).assignments
+    m = build_session(e, session, rounds=range(1, 3))
+    m.model.minimize(objective(m))
+    for schedule, after in ((start, cost), (best, 28)):
+        placed, count = reseated(m, placements(schedule), time.monotonic() + 10, Watch(), 0)
+        allocation = Allocation(assignments=read_assignments(session, dict.fromkeys(placed, True)))
+        report = check_allocation(e, allocation)
+        assert report.ok and report.objective == costed(
+            ctx, session, History(), allocation.assignments
+        )
+        fruitless = neighbourhoods.LNS_FRUITLESS  # from the best schedule: none better
+        assert (report.objective, count) == (after, searched if schedule is start else fruitless)
 
 
 @pytest.mark.parametrize(

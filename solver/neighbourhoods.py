@@ -1,0 +1,107 @@
+"""Large neighbourhoods of a roundtable's schedule, searched by CP-SAT in the model of every
+round at once: a few guests free to move in every round, everyone else kept in place.
+
+The swaps of solver/roundtable.py move two people of one round at a time; a neighbourhood
+moves several people in every round together, which is what a pair meeting again in two
+rounds often needs (one of them changes two tables, someone else makes room at both).
+"""
+
+import random
+import time
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+
+from ortools.sat.python import cp_model
+
+from solver.model import Key, SessionModel
+from solver.roundtable import wished
+from solver.watch import Watch
+
+LNS_PEOPLE = 8  # guests free to move in one neighbourhood, everyone else kept in place
+LNS_WORK = 0.3  # deterministic seconds of CP-SAT per neighbourhood (most end proven sooner)
+LNS_FRUITLESS = 10  # neighbourhoods in a row without a cheaper schedule before the search ends
+LNS_PARALLEL = 2  # neighbourhoods searched at once (one a core), from the same schedule
+
+
+def reseated(
+    m: SessionModel, placed: set[Key], until: float, watch: Watch, seed: int
+) -> tuple[set[Key], int]:
+    """The cheapest schedule found from the placements `placed` in neighbourhoods of `LNS_PEOPLE`
+    guests drawn at random, each searched for `LNS_WORK` and kept when it costs less, until
+    `LNS_FRUITLESS` in a row find nothing cheaper or `until`; and the neighbourhoods searched.
+
+    `m` is the model of every round with its levels capped (the schedule must be at them)
+    and its cost as the objective. Everyone at one of their top tables stays at one, as in
+    the swaps. The same seed gives the same schedule unless the time runs out first.
+    """
+    model = m.model.clone()
+    model.clear_hints()
+    keep_top_wishes(model, m, placed)
+    guests = sorted({person for person, _, _ in m.x} - hosts(m))
+    rng = random.Random(seed)
+    now = neighbour(model, m, placed, set(), until, watch, seed)  # everyone kept: its cost
+    if now is None:
+        return placed, 0
+    cost, searched, fruitless = now[0], 0, 0
+    with ThreadPoolExecutor(max_workers=LNS_PARALLEL) as pool:
+        while fruitless < LNS_FRUITLESS and time.monotonic() < until and not watch.stopped:
+            draws = [
+                set(rng.sample(guests, min(LNS_PEOPLE, len(guests)))) for _ in range(LNS_PARALLEL)
+            ]
+            search = partial(neighbour, model, m, placed, until=until, watch=watch, seed=seed)
+            found = [f for f in pool.map(search, draws) if f is not None]
+            searched += len(draws)
+            fruitless += len(draws)
+            best = min(found, key=lambda f: f[0], default=None)  # the first of equal costs
+            if best is not None and best[0] < cost:
+                cost, placed, fruitless = best[0], best[1], 0
+    return placed, searched
+
+
+def hosts(m: SessionModel) -> set[str]:
+    """The session's hosts, who stay at their tables."""
+    return {person for person, session in m.event.host_option if session == m.session.id}
+
+
+def keep_top_wishes(model: cp_model.CpModel, m: SessionModel, placed: set[Key]) -> None:
+    """Everyone at one of their top tables in `placed` visits one in every schedule."""
+    event, session = m.event, m.session
+    at_a_wish = {person for person, table, _ in placed if wished(event, session, person, table)}
+    for person in sorted(at_a_wish):
+        wishes = [
+            model.get_bool_var_from_proto_index(var.index)
+            for (who, table, _), var in m.x.items()
+            if who == person and wished(event, session, person, table)
+        ]
+        model.add(cp_model.LinearExpr.sum(wishes) >= 1)
+
+
+def neighbour(
+    model: cp_model.CpModel,
+    m: SessionModel,
+    placed: set[Key],
+    free: set[str],
+    until: float,
+    watch: Watch,
+    seed: int,
+) -> tuple[float, set[Key]] | None:
+    """The cheapest schedule CP-SAT finds with only `free` people moved from `placed`, and
+    its cost (None when it finds none: no time, or the schedule breaks the model's rules)."""
+    trial = model.clone()
+    for key, var in m.x.items():
+        x = trial.get_bool_var_from_proto_index(var.index)
+        if key[0] in free:
+            trial.add_hint(x, key in placed)
+        else:
+            trial.add(x == (key in placed))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    solver.parameters.max_deterministic_time = LNS_WORK
+    solver.parameters.max_time_in_seconds = max(0.0, until - time.monotonic())
+    solver.parameters.max_presolve_iterations = 1  # most people are fixed: little to presolve
+    solver.parameters.symmetry_level = 0
+    status = watch.solve(solver, trial, m.session.id)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return solver.objective_value, {key for key, var in m.x.items() if solver.value(var)}
