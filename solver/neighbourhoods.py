@@ -17,19 +17,23 @@ from solver.model import Key, SessionModel
 from solver.roundtable import wished
 from solver.watch import Watch
 
-LNS_PEOPLE = 8  # guests free to move in one neighbourhood, everyone else kept in place
+LNS_PEOPLE = 8  # guests free to move in one neighbourhood at first, everyone else kept
+LNS_MOST_PEOPLE = 12  # the most guests freed: the search ends when these find nothing
+LNS_GROWTH = 2  # more guests freed after LNS_FRUITLESS neighbourhoods in a row found nothing
 LNS_WORK = 0.3  # deterministic seconds of CP-SAT per neighbourhood (most end proven sooner)
-LNS_FRUITLESS = 10  # neighbourhoods in a row without a cheaper schedule before the search ends
+LNS_FRUITLESS = 6  # neighbourhoods in a row without a cheaper schedule before freeing more
 LNS_PARALLEL = 2  # neighbourhoods searched at once (one a core), from the same schedule
 
 
 def reseated(
     m: SessionModel, placed: set[Key], until: float, watch: Watch, seed: int
 ) -> tuple[set[Key], int]:
-    """The cheapest schedule found from the placements `placed` in neighbourhoods of `LNS_PEOPLE`
-    guests drawn at random, each searched for `LNS_WORK` and kept when it costs less, until
-    `LNS_FRUITLESS` in a row find nothing cheaper or `until`; and the neighbourhoods searched.
+    """The cheapest schedule found from the placements `placed` in neighbourhoods of guests
+    drawn at random, each searched for `LNS_WORK` and kept when it costs less; and the
+    neighbourhoods searched.
 
+    `LNS_PEOPLE` guests are freed at first, `LNS_GROWTH` more each time `LNS_FRUITLESS` in
+    a row find nothing cheaper, until `LNS_MOST_PEOPLE` find nothing either or `until`.
     `m` is the model of every round with its levels capped (the schedule must be at them)
     and its cost as the objective. Everyone at one of their top tables stays at one, as in
     the swaps. The same seed gives the same schedule unless the time runs out first.
@@ -42,12 +46,10 @@ def reseated(
     now = neighbour(model, m, placed, set(), until, watch, seed)  # everyone kept: its cost
     if now is None:
         return placed, 0
-    cost, searched, fruitless = now[0], 0, 0
+    cost, searched, fruitless, freed = now[0], 0, 0, LNS_PEOPLE
     with ThreadPoolExecutor(max_workers=LNS_PARALLEL) as pool:
-        while fruitless < LNS_FRUITLESS and time.monotonic() < until and not watch.stopped:
-            draws = [
-                set(rng.sample(guests, min(LNS_PEOPLE, len(guests)))) for _ in range(LNS_PARALLEL)
-            ]
+        while freed <= LNS_MOST_PEOPLE and time.monotonic() < until and not watch.stopped:
+            draws = [set(rng.sample(guests, min(freed, len(guests)))) for _ in range(LNS_PARALLEL)]
             search = partial(neighbour, model, m, placed, until=until, watch=watch, seed=seed)
             found = [f for f in pool.map(search, draws) if f is not None]
             searched += len(draws)
@@ -55,6 +57,8 @@ def reseated(
             best = min(found, key=lambda f: f[0], default=None)  # the first of equal costs
             if best is not None and best[0] < cost:
                 cost, placed, fruitless = best[0], best[1], 0
+            elif fruitless >= LNS_FRUITLESS:
+                freed, fruitless = freed + LNS_GROWTH, 0
     return placed, searched
 
 

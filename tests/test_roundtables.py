@@ -627,17 +627,19 @@ def test_a_roundtable_of_wishes_only_is_solved_whole(
 
 
 @pytest.mark.parametrize(
-    ("people", "cost", "searched"),
+    ("people", "most", "cost", "searched"),
     [
-        (4, 28, 18),  # binds: four guests moved together find the best schedule
-        (3, 29, neighbourhoods.LNS_FRUITLESS),  # does not: no three guests can do better
+        (3, 3, 29, 6),  # does not bind: no three guests can do better, no more are freed
+        (3, 5, 28, 14),  # binds: after six fruitless neighbourhoods of three, five are freed
     ],
 )
 def test_neighbourhoods_move_several_guests_in_every_round_at_once(
-    monkeypatch: pytest.MonkeyPatch, people: int, cost: int, searched: int
+    monkeypatch: pytest.MonkeyPatch, people: int, most: int, cost: int, searched: int
 ) -> None:
-    # GREEDY_TRAP's rounds one by one cost 29; its best schedule, 28, moves four guests.
+    # GREEDY_TRAP's rounds one by one cost 29; its best schedule, 28, moves four guests. From
+    # the best schedule nothing is cheaper: six neighbourhoods of each size, then the end.
     monkeypatch.setattr(neighbourhoods, "LNS_PEOPLE", people)
+    monkeypatch.setattr(neighbourhoods, "LNS_MOST_PEOPLE", most)
     e = four_tables(GREEDY_TRAP)
     session = e.sessions[0]
     ctx = Context(e, Published(), Watch(), time.monotonic())
@@ -645,15 +647,15 @@ def test_neighbourhoods_move_several_guests_in_every_round_at_once(
     best = solve_event(e).assignments
     m = build_session(e, session, rounds=range(1, 3))
     m.model.minimize(objective(m))
-    for schedule, after in ((start, cost), (best, 28)):
-        placed, count = reseated(m, placements(schedule), time.monotonic() + 10, Watch(), 0)
+    sizes = range(people, most + 1, neighbourhoods.LNS_GROWTH)
+    fruitless = neighbourhoods.LNS_FRUITLESS * len(sizes)
+    for schedule, after, count in ((start, cost, searched), (best, 28, fruitless)):
+        placed, made = reseated(m, placements(schedule), time.monotonic() + 10, Watch(), 0)
         allocation = Allocation(assignments=read_assignments(session, dict.fromkeys(placed, True)))
         report = check_allocation(e, allocation)
-        assert report.ok and report.objective == costed(
-            ctx, session, History(), allocation.assignments
-        )
-        fruitless = neighbourhoods.LNS_FRUITLESS  # from the best schedule: none better
-        assert (report.objective, count) == (after, searched if schedule is start else fruitless)
+        costs = costed(ctx, session, History(), allocation.assignments)
+        assert report.ok and report.objective == costs
+        assert (report.objective, made) == (after, count)
 
 
 @pytest.mark.parametrize(
