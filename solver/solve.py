@@ -291,7 +291,7 @@ def solve_session(ctx: Context, session: Session, budget: float, history: Histor
     core (academy-2022's NEXTGEN: 5.2–5.5 → 3.3–4.4 s, the same allocation and bound), and
     that model's allocation is kept when it comes first (`better_together`). When that
     model proved its levels and the schedule is at them but not proven, CP-SAT then searches
-    neighbourhoods of it in that model (`reseated_part`: academy-2022's NEXTGEN 914 → 894).
+    neighbourhoods of it in that model (`reseated_part`: academy-2022's NEXTGEN 914 → 893).
     """
     began = time.monotonic()
     deadline = min(began + budget, ctx.deadline)
