@@ -41,7 +41,8 @@ def reseated(
     model = m.model.clone()
     model.clear_hints()
     keep_top_wishes(model, m, placed)
-    guests = sorted({person for person, _, _ in m.x} - hosts(m))
+    hosting = m.event.host_option  # hosts stay at their tables
+    guests = sorted({person for person, _, _ in m.x if (person, m.session.id) not in hosting})
     rng = random.Random(seed)
     now = neighbour(model, m, placed, set(), until, watch, seed)  # everyone kept: its cost
     if now is None:
@@ -60,11 +61,6 @@ def reseated(
             elif fruitless >= LNS_FRUITLESS:
                 freed, fruitless = freed + LNS_GROWTH, 0
     return placed, searched
-
-
-def hosts(m: SessionModel) -> set[str]:
-    """The session's hosts, who stay at their tables."""
-    return {person for person, session in m.event.host_option if session == m.session.id}
 
 
 def keep_top_wishes(model: cp_model.CpModel, m: SessionModel, placed: set[Key]) -> None:

@@ -370,9 +370,9 @@ def reseated_part(
     placed, searched = reseated(
         m, placements(part.assignments), until, ctx.watch, ctx.event.settings.seed
     )
-    assignments = read_assignments(session, {key: key in placed for key in m.x})
-    if placements(assignments) == placements(part.assignments):
+    if placed == placements(part.assignments):
         return part
+    assignments = read_assignments(session, dict.fromkeys(placed, True))
     objective = costed(ctx, session, history, assignments)
     ctx.watch.tell(f"{session.id}: {searched} neighbourhoods, cost {objective:g}")
     return replace(part, objective=objective, assignments=assignments)
