@@ -101,7 +101,7 @@ def neighbour(
     solver.parameters.max_time_in_seconds = max(0.0, until - time.monotonic())
     solver.parameters.max_presolve_iterations = 1  # most people are fixed: little to presolve
     solver.parameters.symmetry_level = 0
-    status = watch.solve(solver, trial, m.session.id)
+    status = watch.solve(solver, trial, m.session.id, report=False)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return solver.objective_value, {key for key, var in m.x.items() if solver.value(var)}

@@ -47,15 +47,16 @@ class Watch:
             self.progress(line)
 
     def solve(
-        self, solver: cp_model.CpSolver, model: cp_model.CpModel, session: str
+        self, solver: cp_model.CpSolver, model: cp_model.CpModel, session: str, report: bool = True
     ) -> CpSolverStatus:
-        """Run a search that `stop` can interrupt, reporting improved solutions."""
+        """Run a search that `stop` can interrupt, reporting improved solutions (unless not
+        `report`: a neighbourhood's bound is no bound of the session)."""
         with self.lock:
             if self.stopped:
                 raise KeyboardInterrupt
             self.active.add(solver)
         try:
-            callback = Reporter(session, self.solutions) if self.solutions else None
+            callback = Reporter(session, self.solutions) if self.solutions and report else None
             return solver.solve(model, callback)
         finally:
             with self.lock:
