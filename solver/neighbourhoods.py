@@ -17,7 +17,7 @@ from solver.model import Key, SessionModel
 from solver.roundtable import wished
 from solver.watch import Watch
 
-LNS_PEOPLE = 8  # guests free to move in one neighbourhood at first, everyone else kept
+LNS_PEOPLE = 8  # guests free to move in a neighbourhood, at first and after each success
 LNS_MOST_PEOPLE = 12  # the most guests freed: the search ends when these find nothing
 LNS_GROWTH = 2  # more guests freed after LNS_FRUITLESS neighbourhoods in a row found nothing
 LNS_WORK = 0.3  # deterministic seconds of CP-SAT per neighbourhood (most end proven sooner)
@@ -32,8 +32,9 @@ def reseated(
     drawn at random, each searched for `LNS_WORK` and kept when it costs less; and the
     neighbourhoods searched.
 
-    `LNS_PEOPLE` guests are freed at first, `LNS_GROWTH` more each time `LNS_FRUITLESS` in
-    a row find nothing cheaper, until `LNS_MOST_PEOPLE` find nothing either or `until`.
+    `LNS_PEOPLE` guests are freed at first and after each cheaper schedule, `LNS_GROWTH`
+    more each time `LNS_FRUITLESS` in a row find nothing cheaper, until `LNS_MOST_PEOPLE`
+    find nothing either (every size in turn, since the last success) or `until`.
     `m` is the model of every round with its levels capped (the schedule must be at them)
     and its cost as the objective. Everyone at one of their top tables stays at one, as in
     the swaps. The same seed gives the same schedule unless the time runs out first.
@@ -57,7 +58,7 @@ def reseated(
             fruitless += len(draws)
             best = min(found, key=lambda f: f[0], default=None)  # the first of equal costs
             if best is not None and best[0] < cost:
-                cost, placed, fruitless = best[0], best[1], 0
+                cost, placed, fruitless, freed = best[0], best[1], 0, LNS_PEOPLE
             elif fruitless >= LNS_FRUITLESS:
                 freed, fruitless = freed + LNS_GROWTH, 0
     return placed, searched
