@@ -367,10 +367,9 @@ def reseated_part(
     """`part` with its schedule improved in neighbourhoods (solver/neighbourhoods.py) of the
     model of every round `m`, at its least levels, which `part` is at."""
     until = time.monotonic() + (1 - COSTING_SHARE) * (deadline - time.monotonic())
-    placed, searched = reseated(
-        m, placements(part.assignments), until, ctx.watch, ctx.event.settings.seed
-    )
-    if placed == placements(part.assignments):
+    start = placements(part.assignments)
+    placed, searched = reseated(m, start, until, ctx.watch, ctx.event.settings.seed)
+    if placed == start:
         return part
     assignments = read_assignments(session, dict.fromkeys(placed, True))
     objective = costed(ctx, session, history, assignments)
