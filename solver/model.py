@@ -1,6 +1,7 @@
 """One session's CP-SAT model: sparse placement variables and labelled penalty terms."""
 
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -69,6 +70,18 @@ class SessionModel:
             key: 0 if (key[0], sid) in hosting else self.event.cost(key[0], sid, key[1])
             for key in self.x
         }
+
+    def fix_schedule(
+        self, model: cp_model.CpModel, placed: set[Key], free: AbstractSet[str] = frozenset()
+    ) -> None:
+        """Fix, in `model` (a clone of this one), every placement to the schedule `placed`,
+        except the `free` people's, which are only hinted with it."""
+        for key, var in self.x.items():
+            x = model.get_bool_var_from_proto_index(var.index)
+            if key[0] in free:
+                model.add_hint(x, key in placed)
+            else:
+                model.add(x == (key in placed))
 
     def sized(self, constraint: cp_model.Constraint, option: str, bounds: Bounds) -> None:
         """Note a linear constraint whose sides follow the option's size fixed in advance."""

@@ -14,7 +14,7 @@ from functools import partial
 from ortools.sat.python import cp_model
 
 from solver.model import Key, SessionModel
-from solver.roundtable import wished
+from solver.roundtable import at_a_wish, wished
 from solver.watch import Watch
 
 LNS_PEOPLE = 8  # guests free to move in a neighbourhood, at first and after each success
@@ -67,8 +67,7 @@ def reseated(
 def keep_top_wishes(model: cp_model.CpModel, m: SessionModel, placed: set[Key]) -> None:
     """Everyone at one of their top tables in `placed` visits one in every schedule."""
     event, session = m.event, m.session
-    at_a_wish = {person for person, table, _ in placed if wished(event, session, person, table)}
-    for person in sorted(at_a_wish):
+    for person in sorted(at_a_wish(event, session, ((p, table) for p, table, _ in placed))):
         wishes = [
             model.get_bool_var_from_proto_index(var.index)
             for (who, table, _), var in m.x.items()
@@ -89,12 +88,7 @@ def neighbour(
     """The cheapest schedule CP-SAT finds with only `free` people moved from `placed`, and
     its cost (None when it finds none: no time, or the schedule breaks the model's rules)."""
     trial = model.clone()
-    for key, var in m.x.items():
-        x = trial.get_bool_var_from_proto_index(var.index)
-        if key[0] in free:
-            trial.add_hint(x, key in placed)
-        else:
-            trial.add(x == (key in placed))
+    m.fix_schedule(trial, placed, free)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed

@@ -22,7 +22,7 @@ same seed gives the same result, whatever the machine's speed, unless time runs 
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -218,16 +218,19 @@ def wished(event: Event, session: Session, person: str, table: str) -> bool:
     return table in {option for _, option in ranked[:TOP_WISHES]}
 
 
+def at_a_wish(event: Event, session: Session, seats: Iterable[tuple[str, str]]) -> set[str]:
+    """The people who sit at one of their top tables among these (person, table) seats."""
+    return {person for person, table in seats if wished(event, session, person, table)}
+
+
 def keeps_top_wishes(
     event: Event, session: Session, before: list[Assignment], after: list[Assignment]
 ) -> bool:
     """Whether everyone who sits at one of their top tables in `before` still does in
     `after` (what the search never breaks)."""
-
-    def at_a_wish(schedule: list[Assignment]) -> set[str]:
-        return {a.participant for a in schedule if wished(event, session, a.participant, a.option)}
-
-    return at_a_wish(before) <= at_a_wish(after)
+    seats_before = ((a.participant, a.option) for a in before)
+    seats_after = ((a.participant, a.option) for a in after)
+    return at_a_wish(event, session, seats_before) <= at_a_wish(event, session, seats_after)
 
 
 def allowed_tables(event: Event, session: Session, people: list[Participant]) -> Bools:

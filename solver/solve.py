@@ -384,9 +384,7 @@ def levels_at(together: "Together", assignments: list[Assignment]) -> tuple[int,
     if not m.firsts:
         return ()
     model = together.plain.clone()
-    placed = placements(assignments)
-    for key, var in m.x.items():
-        model.add(model.get_bool_var_from_proto_index(var.index) == (key in placed))
+    m.fix_schedule(model, placements(assignments))
     firsts = [model.get_int_var_from_proto_index(var.index) for _, var in m.firsts]
     model.minimize(cp_model.LinearExpr.sum(firsts))
     solver = cp_model.CpSolver()
