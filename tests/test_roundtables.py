@@ -284,6 +284,20 @@ def test_search_cost_is_the_model_cost() -> None:
     assert seating_of(e, session, history, start).people == [p.id for p in e.audience_of(session)]
 
 
+@pytest.mark.parametrize("seed", [0, 1, 3])
+def test_the_search_s_schedule_is_costed_by_its_savings(seed: int) -> None:
+    e = random_event(seed)
+    session = e.session_by_id["NET"]
+    day_one = e.model_copy(update={"sessions": [e.session_by_id["DAY1"]]}, deep=True)
+    history = History()
+    history.record(e, solve_event(day_one).assignments)
+    ctx = Context(e, Published(), Watch(), time.monotonic())
+    start = round_by_round(ctx, session, history, time.monotonic() + 10, groups=False)
+    part = solve_module.polished(ctx, session, history, start, time.monotonic() + 2)
+    assert part.objective == costed(ctx, session, history, part.assignments)
+    assert part.objective < costed(ctx, session, history, start.assignments)  # savings count
+
+
 @pytest.mark.parametrize("year", [2022, 2023])
 def test_academy_networking_in_under_five_seconds(year: int) -> None:
     e, _ = read_event(DATA / f"academy-{year}.xlsx")
