@@ -298,6 +298,24 @@ def test_the_search_s_schedule_is_costed_by_its_savings(seed: int) -> None:
     assert part.objective < costed(ctx, session, history, start.assignments)  # savings count
 
 
+def test_a_round_s_cost_is_what_its_placements_cost() -> None:
+    e, _ = read_event(DATA / "academy-2023.xlsx")
+    assert e is not None
+    coop = e.session_by_id["COOP"]
+    before = e.model_copy(update={"sessions": [s for s in e.sessions if s.id != "COOP"]})
+    history = History()
+    history.record(e, solve_event(before).assignments)
+    ctx = Context(e, Published(), Watch(), time.monotonic())
+    part = solve_module.solve_rounds(ctx, coop, history, range(1, 2), time.monotonic() + 1.5)
+    assert part.status == "feasible"  # its placing search was cut short
+    assert part.objective == costed(ctx, replace_rounds(coop, 1), history, part.assignments)
+
+
+def replace_rounds(session: Session, rounds: int) -> Session:
+    """The session with only its first `rounds` rounds."""
+    return session.model_copy(update={"rounds": rounds})
+
+
 @pytest.mark.parametrize("year", [2022, 2023])
 def test_academy_networking_in_under_five_seconds(year: int) -> None:
     e, _ = read_event(DATA / f"academy-{year}.xlsx")
