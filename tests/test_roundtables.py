@@ -308,16 +308,16 @@ def test_a_round_s_cost_is_what_its_placements_cost() -> None:
     ctx = Context(e, Published(), Watch(), time.monotonic())
     part = solve_module.solve_rounds(ctx, coop, history, range(1, 2), time.monotonic() + 1.5)
     assert part.status == "feasible"  # its placing search was cut short
-    assert part.objective == costed(ctx, replace_rounds(coop, 1), history, part.assignments)
+    assert part.objective == costed(ctx, first_rounds(coop, 1), history, part.assignments)
 
 
-def replace_rounds(session: Session, rounds: int) -> Session:
+def first_rounds(session: Session, rounds: int) -> Session:
     """The session with only its first `rounds` rounds."""
     return session.model_copy(update={"rounds": rounds})
 
 
 @pytest.mark.parametrize("year", [2022, 2023])
-def test_academy_networking_in_under_five_seconds(year: int) -> None:
+def test_academy_networking_within_a_time_limit_of_four_seconds(year: int) -> None:
     e, _ = read_event(DATA / f"academy-{year}.xlsx")
     assert e is not None
     e.settings.time_limit = 4
