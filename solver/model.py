@@ -7,7 +7,7 @@ from functools import cached_property
 
 from ortools.sat.python import cp_model
 
-from models import Event, Option, Participant, Session
+from models import Assignment, Event, Option, Participant, Session
 from solver.history import History
 
 Key = tuple[str, str, int]  # (participant, option, round)
@@ -185,3 +185,17 @@ class SessionModel:
         """Record a soft term; zero weights switch it off."""
         if weight > 0:
             self.penalties.append(Penalty(rule, weight, expr, tuple(people)))
+
+
+def placements(assignments: list[Assignment]) -> set[Key]:
+    """The assignments as model keys (person, option, round)."""
+    return {(a.participant, a.option, a.round) for a in assignments}
+
+
+def read_assignments(session: Session, chosen: dict[Key, bool]) -> list[Assignment]:
+    """The chosen option of every person in every round."""
+    return [
+        Assignment(participant=person, session=session.id, option=option, round=round_)
+        for (person, option, round_), on in chosen.items()
+        if on
+    ]

@@ -112,6 +112,38 @@ def polish_roundtable(
     )
 
 
+def lifted(
+    event: Event, session: Session, history: History, start: list[Assignment], level: int
+) -> list[Assignment] | None:
+    """`start` with everyone above the worst-off `level` brought within it, each by the
+    swap that does so at the least cost, keeping every hard rule, everyone's top table and
+    the other person within the level; None when one of them has no such swap."""
+    seating = seating_of(event, session, history, start)
+    if seating.worst is None or seating.worst <= level:
+        return start
+    seating.worst = level
+    search = Search(seating, random.Random(event.settings.seed))
+    above = seating.earlier + seating.dissatisfaction[search.everyone[:, None], seating.seat].sum(
+        axis=1
+    )
+    for person in np.flatnonzero(above > level).tolist():
+        rows = np.flatnonzero(search.movers == person)
+        if not len(rows):
+            return None
+        best: tuple[int, int, int] | None = None
+        for r in range(len(seating.rounds)):
+            delta, ok, change = search.deltas(r, 0, strict=False)
+            ok = ok[rows[0]] & (change[rows[0]] == 0) & (delta[rows[0]] < FORBIDDEN // 2)
+            if ok.any():
+                q = int(np.argmin(np.where(ok, delta[rows[0]], FORBIDDEN)))
+                if best is None or delta[rows[0], q] < best[0]:
+                    best = (int(delta[rows[0], q]), r, int(search.movers[q]))
+        if best is None:
+            return None
+        search.swap(best[1], person, best[2], best[0], 0)
+    return assignments_of(session, seating, seating.seat)
+
+
 def can_polish(event: Event, session: Session, published: bool) -> bool:
     """A search helps roundtables of several rounds with some group criterion to weigh, not
     re-solves (they keep people in place)."""

@@ -16,10 +16,11 @@ from ortools.sat.python.cp_model_helper import CpSolverStatus
 
 from models import Allocation, Assignment, Event, Option, Session, SessionKind, SolveStats
 from solver.build import add_group_criteria, build_session, objective
+from solver.designs import designed_start
 from solver.explain import CORE_SECONDS, conflicting_rules, impossibilities
 from solver.flow import fairest_flow, flow_hint, flow_shaped
 from solver.history import History
-from solver.model import Key, SessionModel
+from solver.model import Key, SessionModel, placements, read_assignments
 from solver.neighbourhoods import reseated
 from solver.parallel import side_by_side
 from solver.previous import Published, describe_pin, pin_problems, read_published
@@ -34,9 +35,11 @@ from solver.relax import (
 from solver.roundtable import (
     can_polish,
     keeps_top_wishes,
+    lifted,
     polish_roundtable,
     preference_bound,
     repeats_bound,
+    seating_of,
 )
 from solver.rules import split_sizes
 from solver.rules.fairness import WORST_OFF, above_level
@@ -312,6 +315,7 @@ def solve_session(ctx: Context, session: Session, budget: float, history: Histor
         )
         if polishing:
             part = polished(ctx, session, history, part, deadline)
+            part = designed_part(ctx, session, history, part, deadline)
         bound, together = bounding.result()
     part, bound, fairest = better_together(ctx, session, history, part, bound, together)
     if together is not None and together.solved is not None and fairest and bound < part.objective:
@@ -394,11 +398,6 @@ def levels_at(together: "Together", assignments: list[Assignment]) -> tuple[int,
     return tuple(round(solver.value(var)) for var in firsts)
 
 
-def placements(assignments: list[Assignment]) -> set[Key]:
-    """The assignments as model keys (person, option, round)."""
-    return {(a.participant, a.option, a.round) for a in assignments}
-
-
 def round_by_round(
     ctx: Context, session: Session, history: History, deadline: float, groups: bool = True
 ) -> PartResult:
@@ -461,6 +460,42 @@ def polished(
         seconds=0.0,
         assignments=result.assignments,
     )
+
+
+def designed_part(
+    ctx: Context, session: Session, history: History, part: PartResult, deadline: float
+) -> PartResult:
+    """`part`, or the swaps' schedule from a design's start (solver/designs.py) when that
+    costs less at the same worst-off level and keeps everyone's top table: the guests whose
+    path does not fit them brought within the level first (`lifted`). Only with time left
+    after the swaps."""
+    level = seating_of(ctx.event, session, history, part.assignments).worst
+    designed = designed_start(ctx.event, session, history, level)
+    if designed is None or time.monotonic() >= deadline:
+        return part
+    start: list[Assignment] | None = designed.assignments
+    if level is not None:
+        start = lifted(ctx.event, session, history, designed.assignments, level)
+    if start is None:
+        return part
+    began = costed(ctx, session, history, start)
+    result = polish_roundtable(
+        ctx.event,
+        session,
+        history,
+        start,
+        deadline - time.monotonic(),
+        stopped=lambda: ctx.watch.stopped,
+    )
+    if ctx.watch.stopped:
+        raise KeyboardInterrupt
+    objective = began - result.start_cost + result.cost
+    if objective >= part.objective:
+        return part
+    if not keeps_top_wishes(ctx.event, session, part.assignments, result.assignments):
+        return part
+    ctx.watch.tell(f"{session.id}: from a design, cost {objective:g}")
+    return replace(part, objective=objective, assignments=result.assignments)
 
 
 def roundtable_bound(
@@ -1254,15 +1289,6 @@ def configure(solver: cp_model.CpSolver, event: Event, session: Session, budget:
     solver.parameters.random_seed = event.settings.seed
     solver.parameters.num_workers = 1
     solver.parameters.linearization_level = 2 if session.rounds > 1 else 1
-
-
-def read_assignments(session: Session, chosen: dict[Key, bool]) -> list[Assignment]:
-    """The chosen option of every person in every round."""
-    return [
-        Assignment(participant=person, session=session.id, option=option, round=round_)
-        for (person, option, round_), on in chosen.items()
-        if on
-    ]
 
 
 def combine(parts: list[PartResult], seconds: float) -> SolveStats:
