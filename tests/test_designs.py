@@ -1,0 +1,126 @@
+"""A design's start for a roundtable: paths on which no two guests meet twice."""
+
+from collections import Counter
+from itertools import combinations
+
+import pytest
+
+import solver.solve as solve_module
+from models import Allocation, Assignment, Event, Option, Rule, RuleKind
+from scripts.networking import networking_event
+from solver.check import check_allocation
+from solver.designs import design_paths, designed_start
+from solver.history import History
+from solver.roundtable import lifted
+
+
+def meetings(assignments: list[Assignment], people: set[str]) -> Counter[tuple[str, str]]:
+    """How often each pair of these people shares a table."""
+    tables: dict[tuple[int, str], list[str]] = {}
+    for a in assignments:
+        if a.participant in people:
+            tables.setdefault((a.round, a.option), []).append(a.participant)
+    return Counter(pair for seated in tables.values() for pair in combinations(sorted(seated), 2))
+
+
+def dissatisfaction(e: Event, assignments: list[Assignment]) -> dict[str, int]:
+    """Each guest's rank costs over the rounds."""
+    costs: Counter[str] = Counter()
+    for a in assignments:
+        costs[a.participant] += e.cost(a.participant, a.session, a.option)
+    return costs
+
+
+@pytest.mark.parametrize(("q", "rounds"), [(4, 3), (5, 4), (8, 4)])
+def test_design_paths_seat_no_two_guests_together_twice(q: int, rounds: int) -> None:
+    paths = design_paths(q, tuple(range(1, rounds + 1)), [])
+    assert paths.shape == (q * (q - 1), rounds)
+    assert all(len(set(path)) == rounds for path in paths.tolist())
+    for a, b in combinations(paths.tolist(), 2):
+        assert sum(x == y for x, y in zip(a, b, strict=True)) <= 1
+    for r in range(rounds):  # every table holds q − 1 guests in every round
+        assert Counter(paths[:, r].tolist()) == dict.fromkeys(range(q), q - 1)
+
+
+def test_extra_guests_take_the_larger_tables_in_turn() -> None:
+    paths = design_paths(8, (0, 1, 2, 4), [0, 1, 2, 3])
+    extras = paths[56:].tolist()
+    assert extras == [[0, 1, 2, 3], [1, 2, 3, 0], [2, 3, 0, 1], [3, 0, 1, 2]]
+
+
+def test_a_design_start_seats_everyone_at_balanced_tables_meeting_nobody_twice() -> None:
+    e = networking_event(20, 5, 4)
+    session = e.sessions[0]
+    designed = designed_start(e, session, History(), level=None)
+    assert designed is not None and designed.above == []
+    guests = {p.id for p in e.participants if p.id.startswith("g")}
+    assert max(meetings(designed.assignments, guests).values()) == 1
+    for guest in guests:
+        tables = [a.option for a in designed.assignments if a.participant == guest]
+        assert len(tables) == len(set(tables)) == 4
+    sizes = Counter((a.round, a.option) for a in designed.assignments)
+    assert set(sizes.values()) == {5}
+    hosts = {(a.participant, a.option) for a in designed.assignments if a.participant[0] == "e"}
+    assert hosts == {(o.hosts[0], o.id) for o in e.options}
+    assert check_allocation(e, Allocation(assignments=designed.assignments)).ok
+
+
+def test_a_design_start_keeps_the_worst_off_level_when_it_can() -> None:
+    e = networking_event(20, 5, 4)
+    free = designed_start(e, e.sessions[0], History(), level=None)
+    assert free is not None
+    worst = max(dissatisfaction(e, free.assignments).values())
+    capped = designed_start(e, e.sessions[0], History(), level=worst - 1)
+    assert capped is not None
+    costs = dissatisfaction(e, capped.assignments)
+    assert all(costs[g] <= worst - 1 for g in costs if g not in capped.above)
+    assert all(costs[g] > worst - 1 for g in capped.above)
+
+
+@pytest.mark.parametrize(
+    "change", ["nothing", "six tables", "two hosts", "a rule", "one guest more"]
+)
+def test_a_design_fits_only_a_prime_power_of_tables_with_one_host_each(change: str) -> None:
+    e = networking_event(
+        30 if change == "six tables" else 20, 6 if change == "six tables" else 5, 3
+    )
+    if change == "two hosts":
+        first = e.options[0]
+        e.options[0] = Option(**{**first.model_dump(), "hosts": (first.hosts[0], "g001")})
+    elif change == "a rule":
+        e.rules.append(Rule(kind=RuleKind.APART, participants=("g001", "g002")))
+    elif change == "one guest more":
+        e = networking_event(21, 5, 3)
+    designed = designed_start(e, e.sessions[0], History(), level=None)
+    assert (designed is not None) == (change == "nothing")
+
+
+def test_lifted_brings_everyone_within_the_level_by_one_swap_each() -> None:
+    e = networking_event(60, 8, 4)
+    session = e.sessions[0]
+    designed = designed_start(e, session, History(), level=17)
+    assert designed is not None and len(designed.above) == 1
+    start = designed.assignments
+    result = lifted(e, session, History(), start, 17)
+    assert result is not None
+    costs = dissatisfaction(e, result)
+    assert max(costs.values()) <= 17
+    moved = set(start) ^ set(result)
+    assert len(moved) == 4  # two people, one round
+    assert designed.above[0] in {a.participant for a in moved}
+    assert lifted(e, session, History(), result, 17) is result  # within the level: as it was
+
+
+def test_a_design_start_beats_the_rounds_where_they_seat_people_together_again() -> None:
+    e = networking_event(20, 5, 4)
+    with_design = solve_module.solve_event(e)
+    original = solve_module.designed_start
+    try:
+        solve_module.designed_start = lambda *_: None  # type: ignore[assignment]
+        without = solve_module.solve_event(e)
+    finally:
+        solve_module.designed_start = original
+    for allocation in (with_design, without):
+        report = check_allocation(e, allocation)
+        assert report.ok and report.objective == allocation.stats.objective
+    assert with_design.stats.objective < without.stats.objective
