@@ -3,8 +3,9 @@
 Run with `python -m scripts.networking [--only NAME]`. For each instance, two rows measured in
 the same run: `cp-sat by round` (each round's CP-SAT model with every criterion, seeing the
 earlier rounds: the approach before the search) and `cp-sat + search` (the default: rounds
-solved for preferences and fairness, then the tabu search over all rounds, then, for a
-session small enough for a model of every round, CP-SAT on neighbourhoods of its schedule).
+solved for preferences and fairness, then the tabu search over all rounds, again from a
+design's start where one fits, then, for a session small enough for a model of every round,
+CP-SAT on neighbourhoods of its schedule).
 Every allocation is verified by the independent checker.
 
 Columns: repeated pairs — pairs who share a table in more than one round, beyond the pairs
@@ -147,8 +148,8 @@ INSTANCES: dict[str, Callable[[], Event]] = {
 
 @contextmanager
 def rounds_only() -> Iterator[None]:
-    """Solve roundtables round by round with CP-SAT alone (the swaps and the neighbourhoods
-    switched off)."""
+    """Solve roundtables round by round with CP-SAT alone (the swaps, and with them the
+    design's start, and the neighbourhoods switched off)."""
     polish, reseat = solver.solve.can_polish, solver.solve.reseated_part
     solver.solve.can_polish = lambda *_args: False
     solver.solve.reseated_part = lambda _ctx, _session, _history, part, *_rest: part
