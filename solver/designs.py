@@ -17,7 +17,7 @@ from itertools import combinations
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from models import Assignment, Event, Session
+from models import Assignment, Event, Session, Strength
 from solver.history import History
 from solver.rotation import field, transversal
 from solver.roundtable import Bools, Ints, allowed_tables, rank_costs, wished
@@ -28,7 +28,8 @@ UNFIT = 1 << 20  # what each way a path does not fit a guest costs in the assign
 
 @dataclass
 class Designed:
-    """A schedule from a design, and the guests whose path does not fit them (to be moved)."""
+    """A schedule from a design, and the guests whose path is above the worst-off level or
+    has none of their top tables (to be moved)."""
 
     assignments: list[Assignment]
     above: list[str]
@@ -52,7 +53,8 @@ def designed_start(
 ) -> Designed | None:
     """Each guest on a path of the design, the cheapest assignment over every choice of its
     rounds; None when the session is not one a design fits (tables a prime power in number,
-    one host each, balanced sizes of q and q + 1 people, no organiser's rule on its guests)."""
+    one host each, balanced sizes of q and q + 1 people, no organiser's rule on its guests,
+    isolation not forbidden outright) or when a guest's path has a table they may not take."""
     options = event.options_of[session.id]
     q, rounds = len(options), session.rounds
     hosts = [option.hosts for option in options]
@@ -60,12 +62,14 @@ def designed_start(
     guests = [p for p in people if (p.id, session.id) not in event.host_option]
     sizes = split_sizes(event, session)
     ruled = {pid for rule in event.rules_of(session.id) for pid in rule.participants}
+    settings = event.settings
     if (
         field(q) is None
         or not 1 < rounds <= q
         or any(len(h) != 1 for h in hosts)
         or sizes is None
         or ruled & {g.id for g in guests}
+        or (settings.no_isolation and settings.no_isolation_strength is Strength.HARD)
     ):
         return None
     extra = [t for t, option in enumerate(options) if sizes[option.id] == q + 1]
@@ -88,6 +92,8 @@ def designed_start(
             best = (total, paths[cols], unfit[rows, cols])
     assert best is not None  # at least one choice of rounds: rounds <= q
     _, seats, unfit_seats = best
+    if not allowed[np.arange(len(guests))[:, None], seats].all():
+        return None  # a guest on a table they may not take: no start for the swaps
     assignments = [
         Assignment(participant=host[0], session=session.id, option=option.id, round=r)
         for option, host in zip(options, hosts, strict=True)

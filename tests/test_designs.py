@@ -6,7 +6,16 @@ from itertools import combinations
 import pytest
 
 import solver.solve as solve_module
-from models import Allocation, Assignment, Event, Option, Rule, RuleKind
+from models import (
+    Allocation,
+    Assignment,
+    Event,
+    Option,
+    Participant,
+    Rule,
+    RuleKind,
+    Strength,
+)
 from scripts.networking import networking_event
 from solver.check import check_allocation
 from solver.designs import design_paths, designed_start
@@ -77,13 +86,20 @@ def test_a_design_start_keeps_the_worst_off_level_when_it_can() -> None:
     assert all(costs[g] > worst - 1 for g in capped.above)
 
 
-@pytest.mark.parametrize(
-    "change", ["nothing", "six tables", "two hosts", "a rule", "one guest more"]
-)
+CHANGES = [
+    "nothing",
+    "six tables",
+    "two hosts",
+    "a rule",
+    "one guest more",
+    "isolation forbidden",
+    "one table to take",
+]
+
+
+@pytest.mark.parametrize("change", CHANGES)
 def test_a_design_fits_only_a_prime_power_of_tables_with_one_host_each(change: str) -> None:
-    e = networking_event(
-        30 if change == "six tables" else 20, 6 if change == "six tables" else 5, 3
-    )
+    e = networking_event(30, 6, 3) if change == "six tables" else networking_event(20, 5, 3)
     if change == "two hosts":
         first = e.options[0]
         e.options[0] = Option(**{**first.model_dump(), "hosts": (first.hosts[0], "g001")})
@@ -91,6 +107,13 @@ def test_a_design_fits_only_a_prime_power_of_tables_with_one_host_each(change: s
         e.rules.append(Rule(kind=RuleKind.APART, participants=("g001", "g002")))
     elif change == "one guest more":
         e = networking_event(21, 5, 3)
+    elif change == "isolation forbidden":
+        e.settings.no_isolation_strength = Strength.HARD
+    elif change == "one table to take":
+        first = e.options[0]
+        e.options[0] = Option(**{**first.model_dump(), "features": ("step-free",)})
+        guest = e.participants[5]
+        e.participants[5] = Participant(**{**guest.model_dump(), "needs": ("step-free",)})
     designed = designed_start(e, e.sessions[0], History(), level=None)
     assert (designed is not None) == (change == "nothing")
 
