@@ -11,19 +11,29 @@ assignment, over every choice of the design's rounds), with no more dissatisfact
 worst-off level and a top table for everyone who has one.
 """
 
+import random
 from dataclasses import dataclass
 from itertools import combinations
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from models import Assignment, Event, Session, Strength
+from models import Assignment, Event, Option, Participant, Session, Strength
 from solver.history import History
 from solver.rotation import field, transversal
-from solver.roundtable import Bools, Ints, allowed_tables, rank_costs, wished
+from solver.roundtable import (
+    Bools,
+    Ints,
+    Search,
+    allowed_tables,
+    rank_costs,
+    seating_of,
+    wished,
+)
 from solver.rules import split_sizes
 
 UNFIT = 1 << 20  # what each way a path does not fit a guest costs in the assignment
+DESIGN_RANKED = 80  # choices of the design's rounds ranked by their schedules' cost, at most
 
 
 @dataclass
@@ -48,16 +58,18 @@ def design_paths(q: int, rounds: tuple[int, ...], extra: list[int]) -> Ints:
     return np.vstack([guests, np.array(turns, dtype=np.int64).reshape(-1, len(rounds))])
 
 
-def designed_start(
+def designed_starts(
     event: Event, session: Session, history: History, level: int | None
-) -> Designed | None:
-    """Each guest on a path of the design, the cheapest assignment over every choice of its
-    rounds; None when the session is not one a design fits (tables a prime power in number,
-    one host each, balanced sizes of q and q + 1 people, no organiser's rule on its guests,
-    isolation not forbidden outright) or when a guest's path has a table they may not take."""
+) -> list[Designed]:
+    """Each guest on a path of the design by the cheapest assignment, for each choice of the
+    design's rounds whose assignment costs the least (the design is symmetric: many tie),
+    the first `DESIGN_RANKED` of them ranked by what their schedules cost under the search's
+    objective, cheapest first. None when the session is not one a design fits (tables a
+    prime power in number, one host each, balanced sizes of q and q + 1 people, no
+    organiser's rule on its guests, isolation not forbidden outright); a choice is left out
+    when a guest's path has a table they may not take."""
     options = event.options_of[session.id]
     q, rounds = len(options), session.rounds
-    hosts = [option.hosts for option in options]
     people = event.audience_of(session)
     guests = [p for p in people if (p.id, session.id) not in event.host_option]
     sizes = split_sizes(event, session)
@@ -66,45 +78,66 @@ def designed_start(
     if (
         field(q) is None
         or not 1 < rounds <= q
-        or any(len(h) != 1 for h in hosts)
+        or any(len(option.hosts) != 1 for option in options)
         or sizes is None
         or ruled & {g.id for g in guests}
         or (settings.no_isolation and settings.no_isolation_strength is Strength.HARD)
     ):
-        return None
+        return []
     extra = [t for t, option in enumerate(options) if sizes[option.id] == q + 1]
     fits = all(sizes[o.id] in (q, q + 1) for o in options)
     if not fits or len(guests) != q * (q - 1) + len(extra) or 0 < len(extra) < rounds:
-        return None
+        return []
     allowed = allowed_tables(event, session, guests)
     costs = rank_costs(event, session, guests)
     wishes = np.array([[wished(event, session, g.id, o.id) for o in options] for g in guests])
     earlier = np.array([history.dissatisfaction[g.id] for g in guests], dtype=np.int64)
     weight = event.settings.weight_preference
-    best: tuple[int, Ints, Ints] | None = None
+    assigned: list[tuple[int, Ints, Ints]] = []
     for chosen in combinations(range(q), rounds):
         paths = design_paths(q, chosen, extra)
         unfit = unfit_paths(paths, allowed, costs, wishes, earlier, level)
         cost = weight * costs[:, paths].sum(axis=2) + UNFIT * unfit
         rows, cols = linear_sum_assignment(cost)
-        total = int(cost[rows, cols].sum())
-        if best is None or total < best[0]:
-            best = (total, paths[cols], unfit[rows, cols])
-    assert best is not None  # at least one choice of rounds: rounds <= q
-    _, seats, unfit_seats = best
-    if not allowed[np.arange(len(guests))[:, None], seats].all():
-        return None  # a guest on a table they may not take: no start for the swaps
-    assignments = [
-        Assignment(participant=host[0], session=session.id, option=option.id, round=r)
-        for option, host in zip(options, hosts, strict=True)
-        for r in range(1, rounds + 1)
-    ] + [
+        seats = paths[cols]
+        if allowed[np.arange(len(guests))[:, None], seats].all():
+            assigned.append((int(cost[rows, cols].sum()), seats, unfit[rows, cols]))
+    least = min((total for total, _, _ in assigned), default=None)
+    starts = [
+        Designed(schedule_of(session, options, guests, seats), unfit_guests(guests, unfit))
+        for total, seats, unfit in assigned
+        if total == least
+    ][:DESIGN_RANKED]
+    return sorted(starts, key=lambda d: search_cost(event, session, history, d.assignments))
+
+
+def schedule_of(
+    session: Session, options: list[Option], guests: list[Participant], seats: Ints
+) -> list[Assignment]:
+    """Hosts at their tables in every round, each guest on their path."""
+    hosts = [
+        Assignment(participant=option.hosts[0], session=session.id, option=option.id, round=r)
+        for option in options
+        for r in range(1, session.rounds + 1)
+    ]
+    return hosts + [
         Assignment(participant=guest.id, session=session.id, option=options[t].id, round=r + 1)
-        for guest, path in zip(guests, seats, strict=True)
+        for guest, path in zip(guests, seats.tolist(), strict=True)
         for r, t in enumerate(path)
     ]
-    above = [g.id for g, unfit in zip(guests, unfit_seats, strict=True) if unfit]
-    return Designed(assignments, above)
+
+
+def unfit_guests(guests: list[Participant], unfit: Ints) -> list[str]:
+    """The guests whose path does not fit them."""
+    return [guest.id for guest, ways in zip(guests, unfit.tolist(), strict=True) if ways]
+
+
+def search_cost(
+    event: Event, session: Session, history: History, assignments: list[Assignment]
+) -> int:
+    """What a schedule costs under the search's objective (solver/roundtable.py)."""
+    seating = seating_of(event, session, history, assignments)
+    return Search(seating, random.Random(event.settings.seed)).total()
 
 
 def unfit_paths(

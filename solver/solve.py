@@ -16,7 +16,7 @@ from ortools.sat.python.cp_model_helper import CpSolverStatus
 
 from models import Allocation, Assignment, Event, Option, Session, SessionKind, SolveStats
 from solver.build import add_group_criteria, build_session, objective
-from solver.designs import designed_start
+from solver.designs import designed_starts
 from solver.explain import CORE_SECONDS, conflicting_rules, impossibilities
 from solver.flow import fairest_flow, flow_hint, flow_shaped
 from solver.history import History
@@ -466,17 +466,18 @@ def designed_part(
     ctx: Context, session: Session, history: History, part: PartResult, deadline: float
 ) -> PartResult:
     """`part`, or the swaps' schedule from a design's start (solver/designs.py) when that
-    costs less at the same worst-off level and keeps everyone's top table: the guests whose
-    path does not fit them brought within the level first (`lifted`). Only with time left
-    after the swaps."""
+    costs less at the same worst-off level and keeps everyone's top table: the cheapest
+    start whose guests above the level can each be brought within it by a swap (`lifted`).
+    Only with time left after the swaps."""
     level = seating_of(ctx.event, session, history, part.assignments).worst
-    designed = designed_start(ctx.event, session, history, level)
-    if designed is None or time.monotonic() >= deadline:
-        return part
-    start: list[Assignment] | None = designed.assignments
-    if level is not None:
-        start = lifted(ctx.event, session, history, designed.assignments, level)
-    if start is None:
+    starts = (
+        d.assignments
+        if level is None
+        else lifted(ctx.event, session, history, d.assignments, level)
+        for d in designed_starts(ctx.event, session, history, level)
+    )
+    start = next((s for s in starts if s is not None), None)
+    if start is None or time.monotonic() >= deadline:
         return part
     began = costed(ctx, session, history, start)
     result = polish_roundtable(
