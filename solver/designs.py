@@ -12,6 +12,7 @@ worst-off level and a top table for everyone who has one.
 """
 
 import random
+import time
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -59,42 +60,28 @@ def design_paths(q: int, rounds: tuple[int, ...], extra: list[int]) -> Ints:
 
 
 def designed_starts(
-    event: Event, session: Session, history: History, level: int | None
+    event: Event, session: Session, history: History, level: int | None, until: float
 ) -> list[Designed]:
     """Each guest on a path of the design by the cheapest assignment, for each choice of the
     design's rounds whose assignment costs the least (the design is symmetric: many tie),
     the first `DESIGN_RANKED` of them ranked by what their schedules cost under the search's
-    objective, cheapest first. None when the session is not one a design fits (tables a
-    prime power in number, one host each, balanced sizes of q and q + 1 people, no
-    organiser's rule on its guests, isolation not forbidden outright); a choice is left out
-    when a guest's path has a table they may not take."""
-    options = event.options_of[session.id]
-    q, rounds = len(options), session.rounds
-    people = event.audience_of(session)
-    guests = [p for p in people if (p.id, session.id) not in event.host_option]
-    sizes = split_sizes(event, session)
-    ruled = {pid for rule in event.rules_of(session.id) for pid in rule.participants}
-    settings = event.settings
-    if (
-        field(q) is None
-        or not 1 < rounds <= q
-        or any(len(option.hosts) != 1 for option in options)
-        or sizes is None
-        or ruled & {g.id for g in guests}
-        or (settings.no_isolation and settings.no_isolation_strength is Strength.HARD)
-    ):
+    objective, cheapest first; as many as there is time for until `until`. None when the
+    session is not one a design fits (`design_fit`); a choice is left out when a guest's
+    path has a table they may not take."""
+    fit = design_fit(event, session)
+    if fit is None:
         return []
-    extra = [t for t, option in enumerate(options) if sizes[option.id] == q + 1]
-    fits = all(sizes[o.id] in (q, q + 1) for o in options)
-    if not fits or len(guests) != q * (q - 1) + len(extra) or 0 < len(extra) < rounds:
-        return []
+    options, guests, extra = fit
+    q = len(options)
     allowed = allowed_tables(event, session, guests)
     costs = rank_costs(event, session, guests)
     wishes = np.array([[wished(event, session, g.id, o.id) for o in options] for g in guests])
     earlier = np.array([history.dissatisfaction[g.id] for g in guests], dtype=np.int64)
     weight = event.settings.weight_preference
     assigned: list[tuple[int, Ints, Ints]] = []
-    for chosen in combinations(range(q), rounds):
+    for chosen in combinations(range(q), session.rounds):
+        if time.monotonic() >= until:
+            break
         paths = design_paths(q, chosen, extra)
         unfit = unfit_paths(paths, allowed, costs, wishes, earlier, level)
         cost = weight * costs[:, paths].sum(axis=2) + UNFIT * unfit
@@ -108,7 +95,42 @@ def designed_starts(
         for total, seats, unfit in assigned
         if total == least
     ][:DESIGN_RANKED]
-    return sorted(starts, key=lambda d: search_cost(event, session, history, d.assignments))
+    ranked = []
+    for start in starts:
+        if time.monotonic() >= until:
+            break
+        ranked.append((search_cost(event, session, history, start.assignments), start))
+    ranked.sort(key=lambda pair: pair[0])
+    return [start for _, start in ranked]
+
+
+def design_fit(
+    event: Event, session: Session
+) -> tuple[list[Option], list[Participant], list[int]] | None:
+    """The tables, the guests and the tables of q + 1 people when a design fits the session:
+    a prime power q of tables, each with one host, balanced sizes of q and q + 1 people, as
+    many guests as the design's q(q − 1) and one at each larger table (at least as many as
+    rounds, or none), no organiser's rule on a guest, isolation not forbidden outright."""
+    options = event.options_of[session.id]
+    q, rounds = len(options), session.rounds
+    guests = [p for p in event.audience_of(session) if (p.id, session.id) not in event.host_option]
+    sizes = split_sizes(event, session)
+    ruled = {pid for rule in event.rules_of(session.id) for pid in rule.participants}
+    settings = event.settings
+    if (
+        field(q) is None
+        or not 1 < rounds <= q
+        or any(len(option.hosts) != 1 for option in options)
+        or sizes is None
+        or not all(sizes[o.id] in (q, q + 1) for o in options)
+        or ruled & {g.id for g in guests}
+        or (settings.no_isolation and settings.no_isolation_strength is Strength.HARD)
+    ):
+        return None
+    extra = [t for t, option in enumerate(options) if sizes[option.id] == q + 1]
+    if len(guests) != q * (q - 1) + len(extra) or 0 < len(extra) < rounds:
+        return None
+    return options, guests, extra
 
 
 def schedule_of(

@@ -474,7 +474,7 @@ def designed_part(
         d.assignments
         if level is None
         else lifted(ctx.event, session, history, d.assignments, level)
-        for d in designed_starts(ctx.event, session, history, level)
+        for d in designed_starts(ctx.event, session, history, level, deadline)
     )
     start = next((s for s in starts if s is not None), None)
     if start is None or time.monotonic() >= deadline:

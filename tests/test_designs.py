@@ -60,7 +60,7 @@ def test_extra_guests_take_the_larger_tables_in_turn() -> None:
 def test_a_design_start_seats_everyone_at_balanced_tables_meeting_nobody_twice() -> None:
     e = networking_event(20, 5, 4)
     session = e.sessions[0]
-    starts = designed_starts(e, session, History(), level=None)
+    starts = designed_starts(e, session, History(), level=None, until=LATER)
     assert starts and all(d.above == [] for d in starts)
     designed = starts[0]
     guests = {p.id for p in e.participants if p.id.startswith("g")}
@@ -77,14 +77,15 @@ def test_a_design_start_seats_everyone_at_balanced_tables_meeting_nobody_twice()
 
 def test_a_design_start_keeps_the_worst_off_level_when_it_can() -> None:
     e = networking_event(20, 5, 4)
-    free = designed_starts(e, e.sessions[0], History(), level=None)[0]
+    free = designed_starts(e, e.sessions[0], History(), level=None, until=LATER)[0]
     worst = max(dissatisfaction(e, free.assignments).values())
-    capped = designed_starts(e, e.sessions[0], History(), level=worst - 1)[0]
+    capped = designed_starts(e, e.sessions[0], History(), level=worst - 1, until=LATER)[0]
     costs = dissatisfaction(e, capped.assignments)
     assert all(costs[g] <= worst - 1 for g in costs if g not in capped.above)
     assert all(costs[g] > worst - 1 for g in capped.above)
 
 
+LATER = float("inf")  # no time limit on the design's starts
 CHANGES = [
     "nothing",
     "six tables",
@@ -113,14 +114,14 @@ def test_a_design_fits_only_a_prime_power_of_tables_with_one_host_each(change: s
         e.options[0] = Option(**{**first.model_dump(), "features": ("step-free",)})
         guest = e.participants[5]
         e.participants[5] = Participant(**{**guest.model_dump(), "needs": ("step-free",)})
-    starts = designed_starts(e, e.sessions[0], History(), level=None)
+    starts = designed_starts(e, e.sessions[0], History(), level=None, until=LATER)
     assert bool(starts) == (change == "nothing")
 
 
 def test_lifted_brings_everyone_within_the_level_by_one_swap_each() -> None:
     e = networking_event(60, 8, 4)
     session = e.sessions[0]
-    starts = designed_starts(e, session, History(), level=17)
+    starts = designed_starts(e, session, History(), level=17, until=LATER)
     results = [lifted(e, session, History(), d.assignments, 17) for d in starts[:5]]
     assert [r is None for r in results] == [True, True, True, True, False]  # none, or a swap
     designed, result = starts[4], results[4]
@@ -145,3 +146,9 @@ def test_a_design_start_beats_the_rounds_where_they_seat_people_together_again()
         report = check_allocation(e, allocation)
         assert report.ok and report.objective == allocation.stats.objective
     assert with_design.stats.objective < without.stats.objective
+
+
+def test_a_design_s_starts_take_no_longer_than_they_are_given() -> None:
+    e = networking_event(20, 5, 4)
+    assert designed_starts(e, e.sessions[0], History(), level=None, until=0.0) == []
+    assert designed_starts(e, e.sessions[0], History(), level=None, until=LATER)
