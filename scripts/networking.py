@@ -140,6 +140,7 @@ def academy(year: int) -> Event:
 
 INSTANCES: dict[str, Callable[[], Event]] = {
     "networking-60x8x4": lambda: networking_event(60, 8, 4),
+    "networking-44x8x4": lambda: networking_event(44, 8, 4),
     "networking-120x12x3": lambda: networking_event(120, 12, 3),
     "academy-2022": lambda: academy(2022),
     "academy-2023": lambda: academy(2023),

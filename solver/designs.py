@@ -4,11 +4,12 @@ The rounds solved one after another seat people who want the same tables togethe
 after round, and from there the swaps of solver/roundtable.py find no descent: the realistic
 networking case (60 guests at 8 expert tables, 4 rounds) kept 51 pairs meeting twice. With
 one host per table and a prime power q of tables, the transversal design over GF(q)
-(solver/rotation.py) gives q(q − 1) guests a path (a table in each round) such that no two
-of them share a table twice; the guests beyond those (one more at some tables) take the
-larger tables in turn. Each guest gets the path that their wishes make cheapest (a min-cost
-assignment, over every choice of the design's rounds), with no more dissatisfaction than the
-worst-off level and a top table for everyone who has one.
+(solver/rotation.py) gives up to q − 1 rows of q guests a path each (a table in each round)
+such that no two of them share a table twice; k rows seat k guests at every table, and the
+guests beyond those (one more at some tables) take the larger tables in turn. Each guest
+gets the path that their wishes make cheapest (a min-cost assignment, over every choice of
+the design's rounds), with no more dissatisfaction than the worst-off level and a top table
+for everyone who has one.
 """
 
 import random
@@ -46,15 +47,16 @@ class Designed:
     above: list[str]
 
 
-def design_paths(q: int, rounds: tuple[int, ...], extra: list[int]) -> Ints:
+def design_paths(q: int, rounds: tuple[int, ...], extra: list[int], rows: int) -> Ints:
     """(paths, rounds): the table of each path in each of the design's `rounds`; the
-    design's guests (rows 1 … q − 1), then one path per table of `extra` in turn."""
+    guests of the design's rows 1 … `rows` (q each), then one path per table of `extra` in
+    turn."""
     design = transversal(q, q)
     table_of = np.empty((len(design), q * q), dtype=np.int64)
     for r, round_ in enumerate(design):
         for b, table in enumerate(round_):
             table_of[r, table] = b
-    guests = table_of[list(rounds)][:, q:].T
+    guests = table_of[list(rounds)][:, q : q * (rows + 1)].T
     turns = [[extra[(e + k) % len(extra)] for k in range(len(rounds))] for e in range(len(extra))]
     return np.vstack([guests, np.array(turns, dtype=np.int64).reshape(-1, len(rounds))])
 
@@ -71,7 +73,7 @@ def designed_starts(
     fit = design_fit(event, session)
     if fit is None:
         return []
-    options, guests, extra = fit
+    options, guests, extra, rows = fit
     q = len(options)
     allowed = allowed_tables(event, session, guests)
     costs = rank_costs(event, session, guests)
@@ -82,13 +84,13 @@ def designed_starts(
     for chosen in combinations(range(q), session.rounds):
         if time.monotonic() >= until:
             break
-        paths = design_paths(q, chosen, extra)
+        paths = design_paths(q, chosen, extra, rows)
         unfit = unfit_paths(paths, allowed, costs, wishes, earlier, level)
         cost = weight * costs[:, paths].sum(axis=2) + UNFIT * unfit
-        rows, cols = linear_sum_assignment(cost)
+        who, cols = linear_sum_assignment(cost)
         seats = paths[cols]
         if allowed[np.arange(len(guests))[:, None], seats].all():
-            assigned.append((int(cost[rows, cols].sum()), seats, unfit[rows, cols]))
+            assigned.append((int(cost[who, cols].sum()), seats, unfit[who, cols]))
     least = min((total for total, _, _ in assigned), default=None)
     starts = [
         Designed(schedule_of(session, options, guests, seats), unfit_guests(guests, unfit))
@@ -106,11 +108,12 @@ def designed_starts(
 
 def design_fit(
     event: Event, session: Session
-) -> tuple[list[Option], list[Participant], list[int]] | None:
-    """The tables, the guests and the tables of q + 1 people when a design fits the session:
-    a prime power q of tables, each with one host, balanced sizes of q and q + 1 people, as
-    many guests as the design's q(q − 1) and one at each larger table (at least as many as
-    rounds, or none), no organiser's rule on a guest, isolation not forbidden outright."""
+) -> tuple[list[Option], list[Participant], list[int], int] | None:
+    """The tables, the guests, the larger tables and the design's rows of guests when a
+    design fits the session: a prime power q of tables, each with one host, balanced sizes
+    of k + 1 and k + 2 people for some k < q (k rows of q guests, one more at each larger
+    table: at least as many as rounds, or none), no organiser's rule on a guest, isolation
+    not forbidden outright."""
     options = event.options_of[session.id]
     q, rounds = len(options), session.rounds
     guests = [p for p in event.audience_of(session) if (p.id, session.id) not in event.host_option]
@@ -122,15 +125,20 @@ def design_fit(
         or not 1 < rounds <= q
         or any(len(option.hosts) != 1 for option in options)
         or sizes is None
-        or not all(sizes[o.id] in (q, q + 1) for o in options)
         or ruled & {g.id for g in guests}
         or (settings.no_isolation and settings.no_isolation_strength is Strength.HARD)
     ):
         return None
-    extra = [t for t, option in enumerate(options) if sizes[option.id] == q + 1]
-    if len(guests) != q * (q - 1) + len(extra) or 0 < len(extra) < rounds:
+    rows = min(sizes.values()) - 1
+    extra = [t for t, option in enumerate(options) if sizes[option.id] == rows + 2]
+    if (
+        not 0 < rows < q
+        or not all(sizes[o.id] - 1 in (rows, rows + 1) for o in options)
+        or len(guests) != q * rows + len(extra)
+        or 0 < len(extra) < rounds
+    ):
         return None
-    return options, guests, extra
+    return options, guests, extra, rows
 
 
 def schedule_of(

@@ -42,7 +42,7 @@ def dissatisfaction(e: Event, assignments: list[Assignment]) -> dict[str, int]:
 
 @pytest.mark.parametrize(("q", "rounds"), [(4, 3), (5, 4), (8, 4)])
 def test_design_paths_seat_no_two_guests_together_twice(q: int, rounds: int) -> None:
-    paths = design_paths(q, tuple(range(1, rounds + 1)), [])
+    paths = design_paths(q, tuple(range(1, rounds + 1)), [], q - 1)
     assert paths.shape == (q * (q - 1), rounds)
     assert all(len(set(path)) == rounds for path in paths.tolist())
     for a, b in combinations(paths.tolist(), 2):
@@ -52,24 +52,33 @@ def test_design_paths_seat_no_two_guests_together_twice(q: int, rounds: int) -> 
 
 
 def test_extra_guests_take_the_larger_tables_in_turn() -> None:
-    paths = design_paths(8, (0, 1, 2, 4), [0, 1, 2, 3])
+    paths = design_paths(8, (0, 1, 2, 4), [0, 1, 2, 3], 7)
     extras = paths[56:].tolist()
     assert extras == [[0, 1, 2, 3], [1, 2, 3, 0], [2, 3, 0, 1], [3, 0, 1, 2]]
 
 
-def test_a_design_start_seats_everyone_at_balanced_tables_meeting_nobody_twice() -> None:
-    e = networking_event(20, 5, 4)
+@pytest.mark.parametrize(
+    ("guests", "tables", "rounds", "sizes"),
+    [(20, 5, 4, {5}), (15, 5, 3, {4}), (44, 8, 4, {6, 7})],  # q − 1 rows, 3 of 4, 5 of 7
+)
+def test_a_design_start_seats_everyone_at_balanced_tables_meeting_nobody_twice(
+    guests: int, tables: int, rounds: int, sizes: set[int]
+) -> None:
+    e = networking_event(guests, tables, rounds)
     session = e.sessions[0]
     starts = designed_starts(e, session, History(), level=None, until=LATER)
     assert starts and all(d.above == [] for d in starts)
     designed = starts[0]
-    guests = {p.id for p in e.participants if p.id.startswith("g")}
-    assert max(meetings(designed.assignments, guests).values()) == 1
-    for guest in guests:
-        tables = [a.option for a in designed.assignments if a.participant == guest]
-        assert len(tables) == len(set(tables)) == 4
-    sizes = Counter((a.round, a.option) for a in designed.assignments)
-    assert set(sizes.values()) == {5}
+    ids = {p.id for p in e.participants if p.id.startswith("g")}
+    meet = meetings(designed.assignments, ids)
+    extras = guests - tables * (min(sizes) - 1)  # each meets a design guest again
+    assert sum(n - 1 for n in meet.values()) <= extras * rounds * (rounds - 1) // 2
+    assert max(meet.values()) == (1 if extras == 0 else 2)
+    for guest in ids:
+        seated = [a.option for a in designed.assignments if a.participant == guest]
+        assert len(seated) == len(set(seated)) == rounds
+    held = Counter((a.round, a.option) for a in designed.assignments)
+    assert set(held.values()) == sizes
     hosts = {(a.participant, a.option) for a in designed.assignments if a.participant[0] == "e"}
     assert hosts == {(o.hosts[0], o.id) for o in e.options}
     assert check_allocation(e, Allocation(assignments=designed.assignments)).ok
@@ -94,6 +103,8 @@ CHANGES = [
     "one guest more",
     "isolation forbidden",
     "one table to take",
+    "a row too many",
+    "too few larger tables",
 ]
 
 
@@ -107,6 +118,10 @@ def test_a_design_fits_only_a_prime_power_of_tables_with_one_host_each(change: s
         e.rules.append(Rule(kind=RuleKind.APART, participants=("g001", "g002")))
     elif change == "one guest more":
         e = networking_event(21, 5, 3)
+    elif change == "a row too many":  # 7 a table at 5 tables: 6 rows of the design's 4
+        e = networking_event(30, 5, 3)
+    elif change == "too few larger tables":  # 2 tables of 8 for 3 rounds
+        e = networking_event(50, 8, 3)
     elif change == "isolation forbidden":
         e.settings.no_isolation_strength = Strength.HARD
     elif change == "one table to take":
