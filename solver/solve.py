@@ -475,6 +475,7 @@ def designed_part(
         if level is None
         else lifted(ctx.event, session, history, d.assignments, level)
         for d in designed_starts(ctx.event, session, history, level, deadline)
+        if time.monotonic() < deadline
     )
     start = next((s for s in starts if s is not None), None)
     if start is None or time.monotonic() >= deadline:
