@@ -3,7 +3,7 @@
 The rounds solved one after another seat people who want the same tables together round
 after round, and from there the swaps of solver/roundtable.py find no descent: the realistic
 networking case (60 guests at 8 expert tables, 4 rounds) kept 51 pairs meeting twice. With
-one host per table and a prime power q of tables, the transversal design over GF(q)
+a prime power q of tables (their hosts stay at them), the transversal design over GF(q)
 (solver/rotation.py) gives up to q − 1 rows of q guests a path each (a table in each round)
 such that no two of them share a table twice; k rows seat k guests at every table, and the
 guests beyond those (one more at some tables) take the larger tables in turn. Each guest
@@ -109,11 +109,11 @@ def designed_starts(
 def design_fit(
     event: Event, session: Session
 ) -> tuple[list[Option], list[Participant], list[int], int] | None:
-    """The tables, the guests, the larger tables and the design's rows of guests when a
-    design fits the session: a prime power q of tables, each with one host, balanced sizes
-    of k + 1 and k + 2 people for some k < q (k rows of q guests, one more at each larger
-    table: at least as many as rounds, or none), no organiser's rule on a guest, isolation
-    not forbidden outright."""
+    """The tables, the guests, the tables with one guest more and the design's rows of
+    guests when a design fits the session: a prime power q of tables, each holding its hosts
+    (any number, none included) and k or k + 1 guests for some k < q (k rows of q guests,
+    one more at each table of k + 1: at least as many as rounds, or none), no organiser's
+    rule on a guest, isolation not forbidden outright."""
     options = event.options_of[session.id]
     q, rounds = len(options), session.rounds
     guests = [p for p in event.audience_of(session) if (p.id, session.id) not in event.host_option]
@@ -123,17 +123,17 @@ def design_fit(
     if (
         field(q) is None
         or not 1 < rounds <= q
-        or any(len(option.hosts) != 1 for option in options)
         or sizes is None
         or ruled & {g.id for g in guests}
         or (settings.no_isolation and settings.no_isolation_strength is Strength.HARD)
     ):
         return None
-    rows = min(sizes.values()) - 1
-    extra = [t for t, option in enumerate(options) if sizes[option.id] == rows + 2]
+    seats = [sizes[option.id] - len(option.hosts) for option in options]  # guests a round
+    rows = min(seats)
+    extra = [t for t, count in enumerate(seats) if count == rows + 1]
     if (
         not 0 < rows < q
-        or not all(sizes[o.id] - 1 in (rows, rows + 1) for o in options)
+        or not all(count in (rows, rows + 1) for count in seats)
         or len(guests) != q * rows + len(extra)
         or 0 < len(extra) < rounds
     ):
@@ -146,8 +146,9 @@ def schedule_of(
 ) -> list[Assignment]:
     """Hosts at their tables in every round, each guest on their path."""
     hosts = [
-        Assignment(participant=option.hosts[0], session=session.id, option=option.id, round=r)
+        Assignment(participant=host, session=session.id, option=option.id, round=r)
         for option in options
+        for host in option.hosts
         for r in range(1, session.rounds + 1)
     ]
     return hosts + [
