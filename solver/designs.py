@@ -41,21 +41,27 @@ DESIGN_RANKED = 80  # choices of the design's rounds ranked by their schedules' 
 @dataclass
 class Designed:
     """A schedule from a design, and the guests whose path is above the worst-off level or
-    has none of their top tables (to be moved)."""
+    has none of their top tables."""
 
     assignments: list[Assignment]
-    above: list[str]
+    unfit: list[str]
 
 
-def design_paths(q: int, rounds: tuple[int, ...], extra: list[int], rows: int) -> Ints:
-    """(paths, rounds): the table of each path in each of the design's `rounds`; the
-    guests of the design's rows 1 … `rows` (q each), then one path per table of `extra` in
-    turn."""
+def design_tables(q: int) -> Ints:
+    """(q rounds, q² people): the table of each of the design's people in each round."""
     design = transversal(q, q)
     table_of = np.empty((len(design), q * q), dtype=np.int64)
     for r, round_ in enumerate(design):
         for b, table in enumerate(round_):
             table_of[r, table] = b
+    return table_of
+
+
+def design_paths(table_of: Ints, rounds: tuple[int, ...], extra: list[int], rows: int) -> Ints:
+    """(paths, rounds): the table of each path in each of the design's `rounds`; the
+    guests of the design's rows 1 … `rows` (q each), then one path per table of `extra` in
+    turn."""
+    q = table_of.shape[0]
     guests = table_of[list(rounds)][:, q : q * (rows + 1)].T
     turns = [[extra[(e + k) % len(extra)] for k in range(len(rounds))] for e in range(len(extra))]
     return np.vstack([guests, np.array(turns, dtype=np.int64).reshape(-1, len(rounds))])
@@ -67,7 +73,7 @@ def designed_starts(
     """Each guest on a path of the design by the cheapest assignment, for each choice of the
     design's rounds whose assignment costs the least (the design is symmetric: many tie),
     the first `DESIGN_RANKED` of them ranked by what their schedules cost under the search's
-    objective, cheapest first; as many as there is time for until `until`. None when the
+    objective, cheapest first; as many as there is time for until `until`; none when the
     session is not one a design fits (`design_fit`); a choice is left out when a guest's
     path has a table they may not take."""
     fit = design_fit(event, session)
@@ -80,11 +86,12 @@ def designed_starts(
     wishes = np.array([[wished(event, session, g.id, o.id) for o in options] for g in guests])
     earlier = np.array([history.dissatisfaction[g.id] for g in guests], dtype=np.int64)
     weight = event.settings.weight_preference
+    table_of = design_tables(q)
     assigned: list[tuple[int, Ints, Ints]] = []
     for chosen in combinations(range(q), session.rounds):
         if time.monotonic() >= until:
             break
-        paths = design_paths(q, chosen, extra, rows)
+        paths = design_paths(table_of, chosen, extra, rows)
         unfit = unfit_paths(paths, allowed, costs, wishes, earlier, level)
         cost = weight * costs[:, paths].sum(axis=2) + UNFIT * unfit
         who, cols = linear_sum_assignment(cost)

@@ -116,31 +116,19 @@ def lifted(
     event: Event, session: Session, history: History, start: list[Assignment], level: int
 ) -> list[Assignment] | None:
     """`start` with everyone above the worst-off `level` brought within it, each by the
-    swap that does so at the least cost, keeping every hard rule, everyone's top table and
-    the other person within the level; None when one of them has no such swap."""
+    swap that does so at the least cost (`Search.lifting`); None when one of them has no
+    such swap."""
     seating = seating_of(event, session, history, start)
     if seating.worst is None or seating.worst <= level:
         return start
     seating.worst = level
     search = Search(seating, random.Random(event.settings.seed))
-    above = seating.earlier + seating.dissatisfaction[search.everyone[:, None], seating.seat].sum(
-        axis=1
-    )
-    for person in np.flatnonzero(above > level).tolist():
-        rows = np.flatnonzero(search.movers == person)
-        if not len(rows):
+    wishing = seating.dissatisfaction.any(axis=1)  # as `worst_off` counts them
+    for person in np.flatnonzero(wishing & (search.person_cost > level)).tolist():
+        move = search.lifting(person)
+        if move is None:
             return None
-        best: tuple[int, int, int] | None = None
-        for r in range(len(seating.rounds)):
-            delta, ok, change = search.deltas(r, 0, strict=False)
-            ok = ok[rows[0]] & (change[rows[0]] == 0) & (delta[rows[0]] < FORBIDDEN // 2)
-            if ok.any():
-                q = int(np.argmin(np.where(ok, delta[rows[0]], FORBIDDEN)))
-                if best is None or delta[rows[0], q] < best[0]:
-                    best = (int(delta[rows[0], q]), r, int(search.movers[q]))
-        if best is None:
-            return None
-        search.swap(best[1], person, best[2], best[0], 0)
+        search.swap(*move, 0)
     return assignments_of(session, seating, seating.seat)
 
 
@@ -570,6 +558,24 @@ class Search:
             return True
         self.load(seat)
         return False
+
+    def lifting(self, person: int) -> tuple[int, int, int, int] | None:
+        """The cheapest swap (round, person, other, delta) that brings `person` within the
+        worst-off level, keeping every hard rule, the visits' limit, everyone's top table
+        and the other person within the level; None when there is none."""
+        rows = np.flatnonzero(self.movers == person)
+        if not len(rows):
+            return None
+        best: tuple[int, int, int, int] | None = None
+        for r in range(self.s.seat.shape[1]):
+            delta, ok, change = self.deltas(r, 0, strict=False)
+            row = rows[0]
+            ok = ok[row] & (change[row] == 0) & (delta[row] < FORBIDDEN // 2)
+            if ok.any():
+                q = int(np.argmin(np.where(ok, delta[row], FORBIDDEN)))
+                if best is None or delta[row, q] < best[3]:
+                    best = (r, person, int(self.movers[q]), int(delta[row, q]))
+        return best
 
     def kick(self, iteration: int) -> None:
         """Make KICK random allowed swaps (hard rules kept, however much they cost)."""

@@ -16,7 +16,7 @@ from ortools.sat.python.cp_model_helper import CpSolverStatus
 
 from models import Allocation, Assignment, Event, Option, Session, SessionKind, SolveStats
 from solver.build import add_group_criteria, build_session, objective
-from solver.designs import designed_starts
+from solver.designs import design_fit, designed_starts
 from solver.explain import CORE_SECONDS, conflicting_rules, impossibilities
 from solver.flow import fairest_flow, flow_hint, flow_shaped
 from solver.history import History
@@ -469,6 +469,8 @@ def designed_part(
     costs less at the same worst-off level and keeps everyone's top table: the cheapest
     start whose guests above the level can each be brought within it by a swap (`lifted`).
     Only with time left after the swaps."""
+    if design_fit(ctx.event, session) is None:
+        return part
     level = seating_of(ctx.event, session, history, part.assignments).worst
     starts = (
         d.assignments

@@ -18,7 +18,7 @@ from models import (
 )
 from scripts.networking import networking_event
 from solver.check import check_allocation
-from solver.designs import design_paths, designed_starts
+from solver.designs import design_paths, design_tables, designed_starts
 from solver.history import History
 from solver.roundtable import lifted
 
@@ -42,7 +42,7 @@ def dissatisfaction(e: Event, assignments: list[Assignment]) -> dict[str, int]:
 
 @pytest.mark.parametrize(("q", "rounds"), [(4, 3), (5, 4), (8, 4)])
 def test_design_paths_seat_no_two_guests_together_twice(q: int, rounds: int) -> None:
-    paths = design_paths(q, tuple(range(1, rounds + 1)), [], q - 1)
+    paths = design_paths(design_tables(q), tuple(range(1, rounds + 1)), [], q - 1)
     assert paths.shape == (q * (q - 1), rounds)
     assert all(len(set(path)) == rounds for path in paths.tolist())
     for a, b in combinations(paths.tolist(), 2):
@@ -52,7 +52,7 @@ def test_design_paths_seat_no_two_guests_together_twice(q: int, rounds: int) -> 
 
 
 def test_extra_guests_take_the_larger_tables_in_turn() -> None:
-    paths = design_paths(8, (0, 1, 2, 4), [0, 1, 2, 3], 7)
+    paths = design_paths(design_tables(8), (0, 1, 2, 4), [0, 1, 2, 3], 7)
     extras = paths[56:].tolist()
     assert extras == [[0, 1, 2, 3], [1, 2, 3, 0], [2, 3, 0, 1], [3, 0, 1, 2]]
 
@@ -67,7 +67,7 @@ def test_a_design_start_seats_everyone_at_balanced_tables_meeting_nobody_twice(
     e = networking_event(guests, tables, rounds)
     session = e.sessions[0]
     starts = designed_starts(e, session, History(), level=None, until=LATER)
-    assert starts and all(d.above == [] for d in starts)
+    assert starts and all(d.unfit == [] for d in starts)
     designed = starts[0]
     ids = {p.id for p in e.participants if p.id.startswith("g")}
     meet = meetings(designed.assignments, ids)
@@ -90,8 +90,8 @@ def test_a_design_start_keeps_the_worst_off_level_when_it_can() -> None:
     worst = max(dissatisfaction(e, free.assignments).values())
     capped = designed_starts(e, e.sessions[0], History(), level=worst - 1, until=LATER)[0]
     costs = dissatisfaction(e, capped.assignments)
-    assert all(costs[g] <= worst - 1 for g in costs if g not in capped.above)
-    assert all(costs[g] > worst - 1 for g in capped.above)
+    assert all(costs[g] <= worst - 1 for g in costs if g not in capped.unfit)
+    assert all(costs[g] > worst - 1 for g in capped.unfit)
 
 
 LATER = float("inf")  # no time limit on the design's starts
@@ -147,11 +147,11 @@ def test_lifted_brings_everyone_within_the_level_by_one_swap_each() -> None:
     results = [lifted(e, session, History(), d.assignments, 17) for d in starts[:5]]
     assert [r is None for r in results] == [True, True, True, True, False]  # none, or a swap
     designed, result = starts[4], results[4]
-    assert len(designed.above) == 1 and result is not None
+    assert len(designed.unfit) == 1 and result is not None
     assert max(dissatisfaction(e, result).values()) <= 17
     moved = set(designed.assignments) ^ set(result)
     assert len(moved) == 4  # two people, one round
-    assert designed.above[0] in {a.participant for a in moved}
+    assert designed.unfit[0] in {a.participant for a in moved}
     assert lifted(e, session, History(), result, 17) is result  # within the level: as it was
 
 
