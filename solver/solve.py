@@ -33,6 +33,7 @@ from solver.relax import (
     relaxation,
 )
 from solver.roundtable import (
+    Polished,
     can_polish,
     keeps_top_wishes,
     lifted,
@@ -426,28 +427,9 @@ def round_by_round(
 def polished(
     ctx: Context, session: Session, history: History, part: PartResult, deadline: float
 ) -> PartResult:
-    """Every round improved together from the round-by-round start, until the deadline.
-
-    The cost is the start's under the rounds' models (costed first: the rounds' own
-    objectives may count more than their placements cost, or leave the group criteria out)
-    minus what the search saved: the search weighs every term of the model that its moves
-    can change (tests check its savings against the independent checker's). Costing the
-    start rather than the search's schedule puts that work (2023's COOP: 0.6 s) before the
-    search's time is set, where costing after it overran a 4-s time limit. The bound is
-    `roundtable_bound`'s, set by the caller.
-    """
-    start = costed(ctx, session, history, part.assignments)
-    result = polish_roundtable(
-        ctx.event,
-        session,
-        history,
-        part.assignments,
-        deadline - time.monotonic(),
-        stopped=lambda: ctx.watch.stopped,
-    )
-    if ctx.watch.stopped:
-        raise KeyboardInterrupt
-    objective = start - result.start_cost + result.cost
+    """Every round improved together from the round-by-round start by the swaps
+    (`swapped`), until the deadline; the bound is `roundtable_bound`'s, set by the caller."""
+    result, objective = swapped(ctx, session, history, part.assignments, deadline)
     ctx.watch.tell(
         f"{session.id}: all rounds together, cost {objective:g} "
         f"({result.iterations} swaps in {result.seconds:.2f} s)"
@@ -460,6 +442,32 @@ def polished(
         seconds=0.0,
         assignments=result.assignments,
     )
+
+
+def swapped(
+    ctx: Context, session: Session, history: History, start: list[Assignment], deadline: float
+) -> tuple[Polished, int]:
+    """The swaps' search from `start` until the deadline, and what its schedule costs.
+
+    The cost is the start's under the rounds' models (costed first: the rounds' own
+    objectives may leave the group criteria out) less what the search saved: the search
+    weighs every term of the model that its moves can change (tests check its savings
+    against the rounds' models and the independent checker). Costing the start rather than
+    the search's schedule puts that work (2023's COOP: 0.6 s) before the search's time is
+    set, where costing after it overran a 4-s time limit.
+    """
+    began = costed(ctx, session, history, start)
+    result = polish_roundtable(
+        ctx.event,
+        session,
+        history,
+        start,
+        deadline - time.monotonic(),
+        stopped=lambda: ctx.watch.stopped,
+    )
+    if ctx.watch.stopped:
+        raise KeyboardInterrupt
+    return result, began - result.start_cost + result.cost
 
 
 def designed_part(
@@ -482,18 +490,7 @@ def designed_part(
     start = next((s for s in starts if s is not None), None)
     if start is None or time.monotonic() >= deadline:
         return part
-    began = costed(ctx, session, history, start)
-    result = polish_roundtable(
-        ctx.event,
-        session,
-        history,
-        start,
-        deadline - time.monotonic(),
-        stopped=lambda: ctx.watch.stopped,
-    )
-    if ctx.watch.stopped:
-        raise KeyboardInterrupt
-    objective = began - result.start_cost + result.cost
+    result, objective = swapped(ctx, session, history, start, deadline)
     if objective >= part.objective:
         return part
     if not keeps_top_wishes(ctx.event, session, part.assignments, result.assignments):
