@@ -155,15 +155,13 @@ def test_lifted_brings_everyone_within_the_level_by_one_swap_each() -> None:
     assert lifted(e, session, History(), result, 17) is result  # within the level: as it was
 
 
-def test_a_design_start_beats_the_rounds_where_they_seat_people_together_again() -> None:
+def test_a_design_start_beats_the_rounds_where_they_seat_people_together_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     e = networking_event(20, 5, 4)
     with_design = solve_module.solve_event(e)
-    original = solve_module.designed_starts
-    try:
-        solve_module.designed_starts = lambda *_: []
-        without = solve_module.solve_event(e)
-    finally:
-        solve_module.designed_starts = original
+    monkeypatch.setattr(solve_module, "designed_starts", lambda *_: [])
+    without = solve_module.solve_event(e)
     for allocation in (with_design, without):
         report = check_allocation(e, allocation)
         assert report.ok and report.objective == allocation.stats.objective
