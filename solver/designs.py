@@ -3,15 +3,17 @@
 The rounds solved one after another seat people who want the same tables together round
 after round, and from there the swaps of solver/roundtable.py find no descent: the realistic
 networking case (60 guests at 8 expert tables, 4 rounds) kept 51 pairs meeting twice. With
-a prime power q of tables (their hosts stay at them), the transversal design over GF(q)
-(solver/rotation.py) gives up to q − 1 rows of q guests a path each (a table in each round)
-such that no two of them share a table twice; k rows seat k guests at every table, and the
+q tables (their hosts stay at them), the transversal design over GF(q) when q is a prime
+power, or over a product of such fields (12 = 4 × 3, for up to 3 rounds), gives up to q − 1
+rows of q guests a path each (a table in each round) such that no two of them share a table
+twice; k rows seat k guests at every table, and the
 guests beyond those (one more at some tables) take the larger tables in turn. Each guest
 gets the path that their wishes make cheapest (a min-cost assignment, over every choice of
 the design's rounds), with no more dissatisfaction than the worst-off level and a top table
 for everyone who has one.
 """
 
+import math
 import random
 import time
 from dataclasses import dataclass
@@ -22,7 +24,7 @@ from scipy.optimize import linear_sum_assignment
 
 from models import Assignment, Event, Option, Participant, Session, Strength
 from solver.history import History
-from solver.rotation import field, transversal
+from solver.rotation import field
 from solver.roundtable import (
     Bools,
     Ints,
@@ -47,21 +49,66 @@ class Designed:
     unfit: list[str]
 
 
-def design_tables(q: int) -> Ints:
-    """(q rounds, q² people): the table of each of the design's people in each round."""
-    design = transversal(q, q)
-    table_of = np.empty((len(design), q * q), dtype=np.int64)
-    for r, round_ in enumerate(design):
-        for b, table in enumerate(round_):
-            table_of[r, table] = b
+def prime_powers(q: int) -> list[int]:
+    """The prime powers whose product is q, one per prime (12: 4 and 3)."""
+    powers, rest, prime = [], q, 2
+    while rest > 1:
+        power = 1
+        while rest % prime == 0:
+            rest, power = rest // prime, power * prime
+        if power > 1:
+            powers.append(power)
+        prime += 1
+    return powers
+
+
+def design_tables(q: int) -> Ints | None:
+    """(rounds, q²): the table of each of the design's people in each of its rounds, or
+    None when it has fewer than two rounds.
+
+    People (i, j) and tables are elements of the product of the fields GF(p^a) whose orders
+    multiply to q (one field when q is a prime power: the transversal design); in round r,
+    person (i, j), index i·q + j, sits at table j + r·i. Two people of different rows who
+    met in rounds r and s would have (r − s)(i − i') = 0, which cannot be when r − s is
+    non-zero in every field: the rounds take distinct elements in each, as many as the
+    smallest field has (12 tables: 3 rounds; 14: 2).
+    """
+    orders = prime_powers(q)
+    fields = [field(order) for order in orders]
+    rounds = min(orders, default=0)
+    if rounds < 2 or any(f is None for f in fields):
+        return None
+    index = np.arange(q)
+    i, j = np.divmod(np.arange(q * q), q)
+    table_of = np.zeros((rounds, q * q), dtype=np.int64)
+    place = 1
+    for order, tables in zip(orders, fields, strict=True):
+        assert tables is not None
+        add, mul = np.array(tables[0]), np.array(tables[1])
+        digit = (index // place) % order  # each element's coordinate in this field
+        for r in range(rounds):  # round r: element r of every field
+            table_of[r] += place * add[digit[j], mul[r, digit[i]]]
+        place *= order
     return table_of
+
+
+@dataclass
+class Fit:
+    """How a design fits a session: its tables, guests, the tables with one guest more,
+    the design's rows of guests, and the design's tables (`design_tables`)."""
+
+    options: list[Option]
+    guests: list[Participant]
+    extra: list[int]
+    rows: int
+    tables: Ints
 
 
 def design_paths(table_of: Ints, rounds: tuple[int, ...], extra: list[int], rows: int) -> Ints:
     """(paths, rounds): the table of each path in each of the design's `rounds`; the
     guests of the design's rows 1 … `rows` (q each), then one path per table of `extra` in
     turn."""
-    q = table_of.shape[0]
+    q = math.isqrt(table_of.shape[1])
     guests = table_of[list(rounds)][:, q : q * (rows + 1)].T
     turns = [[extra[(e + k) % len(extra)] for k in range(len(rounds))] for e in range(len(extra))]
     return np.vstack([guests, np.array(turns, dtype=np.int64).reshape(-1, len(rounds))])
@@ -79,19 +126,17 @@ def designed_starts(
     fit = design_fit(event, session)
     if fit is None:
         return []
-    options, guests, extra, rows = fit
-    q = len(options)
+    options, guests = fit.options, fit.guests
     allowed = allowed_tables(event, session, guests)
     costs = rank_costs(event, session, guests)
     wishes = np.array([[wished(event, session, g.id, o.id) for o in options] for g in guests])
     earlier = np.array([history.dissatisfaction[g.id] for g in guests], dtype=np.int64)
     weight = event.settings.weight_preference
-    table_of = design_tables(q)
     assigned: list[tuple[int, Ints, Ints]] = []
-    for chosen in combinations(range(q), session.rounds):
+    for chosen in combinations(range(len(fit.tables)), session.rounds):
         if time.monotonic() >= until:
             break
-        paths = design_paths(table_of, chosen, extra, rows)
+        paths = design_paths(fit.tables, chosen, fit.extra, fit.rows)
         unfit = unfit_paths(paths, allowed, costs, wishes, earlier, level)
         cost = weight * costs[:, paths].sum(axis=2) + UNFIT * unfit
         who, cols = linear_sum_assignment(cost)
@@ -113,23 +158,22 @@ def designed_starts(
     return [start for _, start in ranked]
 
 
-def design_fit(
-    event: Event, session: Session
-) -> tuple[list[Option], list[Participant], list[int], int] | None:
-    """The tables, the guests, the tables with one guest more and the design's rows of
-    guests when a design fits the session: a prime power q of tables, each holding its hosts
-    (any number, none included) and k or k + 1 guests for some k < q (k rows of q guests,
-    one more at each table of k + 1: at least as many as rounds, or none), no organiser's
-    rule on a guest, isolation not forbidden outright."""
+def design_fit(event: Event, session: Session) -> Fit | None:
+    """How a design fits the session, if one does: q tables whose design has as many rounds
+    as the session (`design_tables`), each holding its hosts (any number, none included) and
+    k or k + 1 guests for some k < q (k rows of q guests, one more at each table of k + 1:
+    at least as many such tables as rounds, or none), no organiser's rule on a guest,
+    isolation not forbidden outright."""
     options = event.options_of[session.id]
     q, rounds = len(options), session.rounds
     guests = [p for p in event.audience_of(session) if (p.id, session.id) not in event.host_option]
     sizes = split_sizes(event, session)
     ruled = {pid for rule in event.rules_of(session.id) for pid in rule.participants}
     settings = event.settings
+    tables = design_tables(q)
     if (
-        field(q) is None
-        or not 1 < rounds <= q
+        tables is None
+        or not 1 < rounds <= len(tables)
         or sizes is None
         or ruled & {g.id for g in guests}
         or (settings.no_isolation and settings.no_isolation_strength is Strength.HARD)
@@ -145,7 +189,7 @@ def design_fit(
         or 0 < len(extra) < rounds
     ):
         return None
-    return options, guests, extra, rows
+    return Fit(options, guests, extra, rows, tables)
 
 
 def schedule_of(

@@ -40,9 +40,11 @@ def dissatisfaction(e: Event, assignments: list[Assignment]) -> dict[str, int]:
     return costs
 
 
-@pytest.mark.parametrize(("q", "rounds"), [(4, 3), (5, 4), (8, 4)])
+@pytest.mark.parametrize(("q", "rounds"), [(4, 3), (5, 4), (8, 4), (12, 3)])
 def test_design_paths_seat_no_two_guests_together_twice(q: int, rounds: int) -> None:
-    paths = design_paths(design_tables(q), tuple(range(1, rounds + 1)), [], q - 1)
+    tables = design_tables(q)
+    assert tables is not None and len(tables) >= rounds
+    paths = design_paths(tables, tuple(range(len(tables) - rounds, len(tables))), [], q - 1)
     assert paths.shape == (q * (q - 1), rounds)
     assert all(len(set(path)) == rounds for path in paths.tolist())
     for a, b in combinations(paths.tolist(), 2):
@@ -51,8 +53,27 @@ def test_design_paths_seat_no_two_guests_together_twice(q: int, rounds: int) -> 
         assert Counter(paths[:, r].tolist()) == dict.fromkeys(range(q), q - 1)
 
 
+@pytest.mark.parametrize(
+    ("q", "rounds"), [(2, 2), (7, 7), (8, 8), (6, 2), (10, 2), (12, 3), (14, 2), (20, 4)]
+)
+def test_a_design_has_as_many_rounds_as_its_smallest_field_has_elements(
+    q: int, rounds: int
+) -> None:
+    tables = design_tables(q)
+    assert tables is not None and tables.shape == (rounds, q * q)
+    for a, b in combinations(range(q * q), 2):  # people (i, j), i > 0 or not: at most once
+        if a // q != b // q:
+            assert (tables[:, a] == tables[:, b]).sum() <= 1
+
+
+def test_one_table_has_no_design() -> None:
+    assert design_tables(1) is None
+
+
 def test_extra_guests_take_the_larger_tables_in_turn() -> None:
-    paths = design_paths(design_tables(8), (0, 1, 2, 4), [0, 1, 2, 3], 7)
+    tables = design_tables(8)
+    assert tables is not None
+    paths = design_paths(tables, (0, 1, 2, 4), [0, 1, 2, 3], 7)
     extras = paths[56:].tolist()
     assert extras == [[0, 1, 2, 3], [1, 2, 3, 0], [2, 3, 0, 1], [3, 0, 1, 2]]
 
