@@ -16,6 +16,7 @@ for everyone who has one.
 import math
 import random
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -37,7 +38,8 @@ from solver.roundtable import (
 from solver.rules import split_sizes
 
 UNFIT = 1 << 20  # what each way a path does not fit a guest costs in the assignment
-DESIGN_RANKED = 80  # choices of the design's rounds ranked by their schedules' cost, at most
+DESIGN_TRIALS = 400  # ways of laying the design on the tables given to the assignment
+DESIGN_RANKED = 80  # of those, the cheapest ranked by their schedules' cost
 
 
 @dataclass
@@ -104,12 +106,16 @@ class Fit:
     tables: Ints
 
 
-def design_paths(table_of: Ints, rounds: tuple[int, ...], extra: list[int], rows: int) -> Ints:
+def design_paths(
+    table_of: Ints, rounds: tuple[int, ...], extra: list[int], rows: int, tables: Ints | None = None
+) -> Ints:
     """(paths, rounds): the table of each path in each of the design's `rounds`; the
-    guests of the design's rows 1 … `rows` (q each), then one path per table of `extra` in
-    turn."""
+    guests of the design's rows 1 … `rows` (q each), their tables renamed by `tables` (the
+    design's table b is `tables[b]`), then one path per table of `extra` in turn."""
     q = math.isqrt(table_of.shape[1])
     guests = table_of[list(rounds)][:, q : q * (rows + 1)].T
+    if tables is not None:
+        guests = tables[guests]
     turns = [[extra[(e + k) % len(extra)] for k in range(len(rounds))] for e in range(len(extra))]
     return np.vstack([guests, np.array(turns, dtype=np.int64).reshape(-1, len(rounds))])
 
@@ -117,12 +123,13 @@ def design_paths(table_of: Ints, rounds: tuple[int, ...], extra: list[int], rows
 def designed_starts(
     event: Event, session: Session, history: History, level: int | None, until: float
 ) -> list[Designed]:
-    """Each guest on a path of the design by the cheapest assignment, for each choice of the
-    design's rounds whose assignment costs the least (the design is symmetric: many tie),
-    the first `DESIGN_RANKED` of them ranked by what their schedules cost under the search's
-    objective, cheapest first; as many as there is time for until `until`; none when the
-    session is not one a design fits (`design_fit`); a choice is left out when a guest's
-    path has a table they may not take."""
+    """Each guest on a path of the design by the cheapest assignment, for up to
+    `DESIGN_TRIALS` ways of laying the design on the tables (each choice of its rounds,
+    then random relabellings of its tables, by the seed, with random choices of rounds);
+    the `DESIGN_RANKED` whose assignments cost least, ranked by how many guests' paths do
+    not fit them, then by what their schedules cost under the search's objective. As many
+    as there is time for until `until`; none when no design fits the session (`design_fit`);
+    a way is left out when a guest's path has a table they may not take."""
     fit = design_fit(event, session)
     if fit is None:
         return []
@@ -133,29 +140,38 @@ def designed_starts(
     earlier = np.array([history.dissatisfaction[g.id] for g in guests], dtype=np.int64)
     weight = event.settings.weight_preference
     assigned: list[tuple[int, Ints, Ints]] = []
-    for chosen in combinations(range(len(fit.tables)), session.rounds):
+    for paths in layouts(fit, session.rounds, random.Random(event.settings.seed)):
         if time.monotonic() >= until:
             break
-        paths = design_paths(fit.tables, chosen, fit.extra, fit.rows)
         unfit = unfit_paths(paths, allowed, costs, wishes, earlier, level)
         cost = weight * costs[:, paths].sum(axis=2) + UNFIT * unfit
         who, cols = linear_sum_assignment(cost)
         seats = paths[cols]
         if allowed[np.arange(len(guests))[:, None], seats].all():
             assigned.append((int(cost[who, cols].sum()), seats, unfit[who, cols]))
-    least = min((total for total, _, _ in assigned), default=None)
-    starts = [
-        Designed(schedule_of(session, options, guests, seats), unfit_guests(guests, unfit))
-        for total, seats, unfit in assigned
-        if total == least
-    ][:DESIGN_RANKED]
+    assigned.sort(key=lambda a: a[0])
     ranked = []
-    for start in starts:
+    for _, seats, unfit in assigned[:DESIGN_RANKED]:
         if time.monotonic() >= until:
             break
-        ranked.append((search_cost(event, session, history, start.assignments), start))
-    ranked.sort(key=lambda pair: pair[0])
-    return [start for _, start in ranked]
+        start = Designed(schedule_of(session, options, guests, seats), unfit_guests(guests, unfit))
+        cost = search_cost(event, session, history, start.assignments)
+        ranked.append((len(start.unfit), cost, start))
+    ranked.sort(key=lambda r: r[:2])
+    return [start for _, _, start in ranked]
+
+
+def layouts(fit: Fit, rounds: int, rng: random.Random) -> Iterator[Ints]:
+    """The design's paths for each choice of its rounds, then for random relabellings of
+    its tables with a random choice of rounds: `DESIGN_TRIALS` in all."""
+    choices = list(combinations(range(len(fit.tables)), rounds))
+    q = len(fit.options)
+    for trial in range(DESIGN_TRIALS):
+        if trial < len(choices):
+            yield design_paths(fit.tables, choices[trial], fit.extra, fit.rows)
+        else:
+            tables = np.array(rng.sample(range(q), q))
+            yield design_paths(fit.tables, rng.choice(choices), fit.extra, fit.rows, tables)
 
 
 def design_fit(event: Event, session: Session) -> Fit | None:
