@@ -39,7 +39,7 @@ from solver.rules import split_sizes
 
 UNFIT = 1 << 20  # what each way a path does not fit a guest costs in the assignment
 DESIGN_TRIALS = 400  # ways of laying the design on the tables given to the assignment
-DESIGN_RANKED = 80  # of those, the cheapest ranked by their schedules' cost
+DESIGN_RANKED = 40  # of those, the cheapest ranked by their schedules' cost
 
 
 @dataclass
