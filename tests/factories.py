@@ -1,8 +1,11 @@
 """Tiny events for tests: a few people, a session or two, options with capacities."""
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
+from itertools import combinations
 
 from models import (
+    Assignment,
     Event,
     Option,
     Participant,
@@ -79,3 +82,15 @@ def with_hosts(e: Event, hosts: dict[str, str]) -> Event:
         rules=e.rules,
         settings=e.settings,
     )
+
+
+def repeated_pairs(assignments: list[Assignment], session: str) -> Counter[tuple[str, str]]:
+    """Pairs who share a table in more than one round of the session, with how often."""
+    met: Counter[tuple[str, str]] = Counter()
+    tables: dict[tuple[int, str], list[str]] = {}
+    for a in assignments:
+        if a.session == session:
+            tables.setdefault((a.round, a.option), []).append(a.participant)
+    for members in tables.values():
+        met.update(combinations(sorted(members), 2))
+    return Counter({pair: times for pair, times in met.items() if times > 1})

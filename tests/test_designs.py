@@ -22,15 +22,7 @@ from solver.check import check_allocation
 from solver.designs import design_paths, design_tables, designed_starts
 from solver.history import History
 from solver.roundtable import lifted
-
-
-def meetings(assignments: list[Assignment], people: set[str]) -> Counter[tuple[str, str]]:
-    """How often each pair of these people shares a table."""
-    tables: dict[tuple[int, str], list[str]] = {}
-    for a in assignments:
-        if a.participant in people:
-            tables.setdefault((a.round, a.option), []).append(a.participant)
-    return Counter(pair for seated in tables.values() for pair in combinations(sorted(seated), 2))
+from tests.factories import repeated_pairs
 
 
 def dissatisfaction(e: Event, assignments: list[Assignment]) -> dict[str, int]:
@@ -96,10 +88,10 @@ def test_a_design_start_seats_everyone_at_balanced_tables_meeting_nobody_twice(
     assert starts and all(d.unfit == [] for d in starts)
     designed = starts[0]
     ids = {p.id for p in e.participants if p.id.startswith("g")}
-    meet = meetings(designed.assignments, ids)
+    again = repeated_pairs(designed.assignments, session.id)
     extras = guests - tables * (min(sizes) - 1)  # each meets a design guest again
-    assert sum(n - 1 for n in meet.values()) <= extras * rounds * (rounds - 1) // 2
-    assert max(meet.values()) == (1 if extras == 0 else 2)
+    assert sum(n - 1 for n in again.values()) <= extras * rounds * (rounds - 1) // 2
+    assert set(again.values()) == (set() if extras == 0 else {2})
     for guest in ids:
         seated = [a.option for a in designed.assignments if a.participant == guest]
         assert len(seated) == len(set(seated)) == rounds

@@ -58,7 +58,7 @@ from solver.solve import (
     solve_event,
 )
 from solver.watch import Watch
-from tests.factories import event, with_hosts
+from tests.factories import event, repeated_pairs, with_hosts
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 ROUNDTABLE = SessionKind.ROUNDTABLE
@@ -71,18 +71,6 @@ def tables_of(allocation: Allocation, session: str = "S1") -> dict[tuple[int, st
         if a.session == session:
             tables.setdefault((a.round, a.option), set()).add(a.participant)
     return tables
-
-
-def repeated_pairs(assignments: list[Assignment], session: str) -> Counter[tuple[str, str]]:
-    """Pairs who share a table in more than one round of the session, with how often."""
-    met: Counter[tuple[str, str]] = Counter()
-    tables: dict[tuple[int, str], list[str]] = {}
-    for a in assignments:
-        if a.session == session:
-            tables.setdefault((a.round, a.option), []).append(a.participant)
-    for members in tables.values():
-        met.update(combinations(sorted(members), 2))
-    return Counter({pair: times for pair, times in met.items() if times > 1})
 
 
 def test_two_tables_two_rounds_four_people_meet_nobody_twice(solve) -> None:  # type: ignore[no-untyped-def]
