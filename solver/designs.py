@@ -121,18 +121,15 @@ def design_paths(
 
 
 def designed_starts(
-    event: Event, session: Session, history: History, level: int | None, until: float
+    event: Event, session: Session, history: History, fit: Fit, level: int | None, until: float
 ) -> list[Designed]:
     """Each guest on a path of the design by the cheapest assignment, for up to
     `DESIGN_TRIALS` ways of laying the design on the tables (each choice of its rounds,
     then random relabellings of its tables, by the seed, with random choices of rounds);
     the `DESIGN_RANKED` whose assignments cost least, ranked by how many guests' paths do
     not fit them, then by what their schedules cost under the search's objective. As many
-    as there is time for until `until`; none when no design fits the session (`design_fit`);
-    a way is left out when a guest's path has a table they may not take."""
-    fit = design_fit(event, session)
-    if fit is None:
-        return []
+    as there is time for until `until`, for a session `fit` (`design_fit`); a way is left
+    out when a guest's path has a table they may not take."""
     options, guests = fit.options, fit.guests
     allowed = allowed_tables(event, session, guests)
     costs = rank_costs(event, session, guests)

@@ -477,14 +477,15 @@ def designed_part(
     costs less at the same worst-off level and keeps everyone's top table: the cheapest
     start whose guests above the level can each be brought within it by a swap (`lifted`).
     Only with time left after the swaps."""
-    if design_fit(ctx.event, session) is None:
+    fit = design_fit(ctx.event, session)
+    if fit is None:
         return part
     level = seating_of(ctx.event, session, history, part.assignments).worst
     starts = (
         d.assignments
         if level is None
         else lifted(ctx.event, session, history, d.assignments, level)
-        for d in designed_starts(ctx.event, session, history, level, deadline)
+        for d in designed_starts(ctx.event, session, history, fit, level, deadline)
         if time.monotonic() < deadline
     )
     start = next((s for s in starts if s is not None), None)

@@ -19,10 +19,23 @@ from models import (
 )
 from scripts.networking import networking_event
 from solver.check import check_allocation
-from solver.designs import design_paths, design_tables, designed_starts
+from solver.designs import (
+    Designed,
+    design_fit,
+    design_paths,
+    design_tables,
+    designed_starts,
+)
 from solver.history import History
 from solver.roundtable import lifted
 from tests.factories import repeated_pairs
+
+
+def starts_of(e: Event, level: int | None, until: float) -> list[Designed]:
+    """The design's starts for the event's first session; none when no design fits it."""
+    session = e.sessions[0]
+    fit = design_fit(e, session)
+    return [] if fit is None else designed_starts(e, session, History(), fit, level, until)
 
 
 def dissatisfaction(e: Event, assignments: list[Assignment]) -> dict[str, int]:
@@ -84,7 +97,7 @@ def test_a_design_start_seats_everyone_at_balanced_tables_meeting_nobody_twice(
 ) -> None:
     e = networking_event(guests, tables, rounds)
     session = e.sessions[0]
-    starts = designed_starts(e, session, History(), level=None, until=LATER)
+    starts = starts_of(e, level=None, until=LATER)
     assert starts and all(d.unfit == [] for d in starts)
     designed = starts[0]
     ids = {p.id for p in e.participants if p.id.startswith("g")}
@@ -104,9 +117,9 @@ def test_a_design_start_seats_everyone_at_balanced_tables_meeting_nobody_twice(
 
 def test_a_design_start_keeps_the_worst_off_level_when_it_can() -> None:
     e = networking_event(20, 5, 4)
-    free = designed_starts(e, e.sessions[0], History(), level=None, until=LATER)[0]
+    free = starts_of(e, level=None, until=LATER)[0]
     worst = max(dissatisfaction(e, free.assignments).values())
-    capped = designed_starts(e, e.sessions[0], History(), level=worst - 1, until=LATER)[0]
+    capped = starts_of(e, level=worst - 1, until=LATER)[0]
     costs = dissatisfaction(e, capped.assignments)
     assert all(costs[g] <= worst - 1 for g in costs if g not in capped.unfit)
     assert all(costs[g] > worst - 1 for g in capped.unfit)
@@ -147,7 +160,7 @@ def test_a_design_fits_a_prime_power_of_tables_and_guests_in_its_rows(change: st
         e.options[0] = Option(**{**first.model_dump(), "features": ("step-free",)})
         guest = e.participants[5]
         e.participants[5] = Participant(**{**guest.model_dump(), "needs": ("step-free",)})
-    starts = designed_starts(e, e.sessions[0], History(), level=None, until=LATER)
+    starts = starts_of(e, level=None, until=LATER)
     assert bool(starts) == (change in ("nothing", "two hosts"))
     if change == "two hosts":  # both at their table, and 3 guests there where others have 4
         held = Counter((a.round, a.option) for a in starts[0].assignments)
@@ -161,7 +174,7 @@ def test_a_design_fits_a_prime_power_of_tables_and_guests_in_its_rows(change: st
 def test_lifted_brings_everyone_within_the_level_by_one_swap_each() -> None:
     e = networking_event(60, 8, 4)
     session = e.sessions[0]
-    starts = designed_starts(e, session, History(), level=17, until=LATER)
+    starts = starts_of(e, level=17, until=LATER)
     results = [lifted(e, session, History(), d.assignments, 17) for d in starts[:8]]
     assert [r is None for r in results] == [False] * 6 + [True, False]  # a swap, or none
     designed, result = starts[0], results[0]
@@ -188,5 +201,5 @@ def test_a_design_start_beats_the_rounds_where_they_seat_people_together_again(
 
 def test_a_design_s_starts_take_no_longer_than_they_are_given() -> None:
     e = networking_event(20, 5, 4)
-    assert designed_starts(e, e.sessions[0], History(), level=None, until=0.0) == []
-    assert designed_starts(e, e.sessions[0], History(), level=None, until=LATER)
+    assert starts_of(e, level=None, until=0.0) == []
+    assert starts_of(e, level=None, until=LATER)
