@@ -26,7 +26,7 @@ test: $(VENV)/.installed-dev lint
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy models solver scripts
+	$(BIN)/mypy models solver scripts tests
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m scripts.benchmark

@@ -1,8 +1,9 @@
 """Tiny events for tests: a few people, a session or two, options with capacities."""
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import combinations
+from typing import Any
 
 from models import (
     Assignment,
@@ -29,10 +30,10 @@ def event(
     options: Sequence[tuple[str, int]] = (("A", 2), ("B", 2)),
     kind: SessionKind = SessionKind.CHOICE,
     rounds: int = 1,
-    prefs: dict[str, Sequence[str | None]] | None = None,
+    prefs: Mapping[str, Sequence[str | None]] | None = None,
     rules: Iterable[Rule] = (),
     session: str = "S1",
-    **settings: object,
+    **settings: Any,
 ) -> Event:
     """One session with `options` (id, max); `prefs` maps a person to their options in rank order.
 
@@ -52,7 +53,7 @@ def event(
         options=[Option(session=session, id=oid, max=cap) for oid, cap in options],
         preferences=preferences,
         rules=list(rules),
-        settings=Settings(**{"weight_fairness": 0, **settings}),  # type: ignore[arg-type]
+        settings=Settings(**{"weight_fairness": 0, **settings}),
     )
 
 

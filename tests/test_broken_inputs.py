@@ -178,7 +178,7 @@ def with_cached_values(path: Path, cached: dict[str, str]) -> None:
             archive.writestr(name, data)
 
 
-def add_column(sheet: str, header: str, *values: object) -> Break:
+def add_column(sheet: str, header: str | None, *values: object) -> Break:
     """A new column at the right: its header, then one value per data row."""
 
     def change(book: Workbook) -> None:

@@ -1,10 +1,21 @@
 """Fair, mixed groups: each group rule on a tiny event, binding and not, exact results."""
 
+from typing import Any
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models import Event, Option, Participant, Preference, Session, SessionKind, Settings
+from models import (
+    Event,
+    Option,
+    Participant,
+    Preference,
+    Session,
+    SessionKind,
+    Settings,
+    Strength,
+)
 from solver.rules.groups import balanced_sizes
 from tests.factories import event, rule
 
@@ -158,7 +169,7 @@ def test_hard_isolation_makes_an_impossible_split_infeasible() -> None:
         crowd,
         options=[("A", 3), ("B", 3)],
         diversity=(),
-        no_isolation_strength="hard",
+        no_isolation_strength=Strength.HARD,
         rules=[rule("apart", "p1", "p2")],
     )
     with pytest.raises(InfeasibleEventError):
@@ -180,7 +191,7 @@ def test_split_with_sizes_left_free_by_hard_rules_is_still_allocated(solve) -> N
         sessions=[Session(id="S1", day="d1", kind=SPLIT)],
         options=[Option(session="S1", id=g, max=11) for g in ("A", "B")],
         rules=[rule("together", "p4", "p5"), rule("apart", "p6", "p7", soft=True, weight=4)],
-        settings=Settings(no_isolation_strength="hard", spread=()),
+        settings=Settings(no_isolation_strength=Strength.HARD, spread=()),
     )
     allocation, _ = solve(e)
     for members in options_of(allocation).values():
@@ -219,7 +230,7 @@ def test_colleagues_stay_together_when_it_costs_more(solve) -> None:  # type: ig
     assert penalties(report, "spread") == [(1, "2 of City in A, fair share at most 1")]
 
 
-def two_days(kind: SessionKind, people: int = 4, **settings: object) -> Event:
+def two_days(kind: SessionKind, people: int = 4, **settings: Any) -> Event:
     """Two sessions of the same kind on days d1 and d2, options A and B of 2 seats."""
     base = event(people, kind=kind, **settings)
     return Event(

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import replace
 from itertools import combinations, product
 from pathlib import Path
+from typing import Any
 
 import pytest
 from ortools.sat.python import cp_model
@@ -537,7 +538,7 @@ def test_a_schedule_above_the_least_level_is_never_proven() -> None:
     assert (kept is part, bound, fairest) == (True, 2, False)
 
 
-def hosts_tables(tables: str, wishes: dict[str, list[str]], **settings: object) -> Event:
+def hosts_tables(tables: str, wishes: dict[str, list[str]], **settings: Any) -> Event:
     """Two rounds at one host's table per letter (hosts after the guests), two guests a
     table each round, with these wishes; diversity, isolation and colleagues off."""
     guests = 2 * len(tables)

@@ -317,7 +317,11 @@ def test_values_without_a_header_are_a_warning(tmp_path: Path) -> None:
 
 
 def test_instructions_and_other_sheets_are_ignored(tmp_path: Path) -> None:
-    sheets = {"Instructions": [["anything", 1]], "Notes": [["id"], [""]], **base_sheets()}
+    sheets: dict[str, Rows] = {
+        "Instructions": [["anything", 1]],
+        "Notes": [["id"], [""]],
+        **base_sheets(),
+    }
     event, issues = read(tmp_path, sheets)
     assert issues == []
     assert event is not None
