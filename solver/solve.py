@@ -75,7 +75,7 @@ DESCENT_TRIALS = 8  # moves tried, in the order the duals expect them to gain, b
 FINISHING_SHARE = 0.01  # of the time limit kept back from the searches (60 s: 0.6 s)
 PROCESS_CELLS = 10_000  # a day's sessions with at least these cells run in processes
 COSTING_SHARE = 0.2  # of a roundtable's time left kept back from its bound and neighbourhoods
-ALL_ROUNDS_WORK = 0.5  # deterministic seconds for the bound of a roundtable's rounds at once
+ALL_ROUNDS_WORK = 1.0  # deterministic seconds for the bound of a roundtable's rounds at once
 ALL_ROUNDS_LITERALS = 20_000  # at most, for pairs meeting again (2022's NEXTGEN: 8,832)
 APART_SECONDS_PER_CELL = 500e-6  # less and GLOP would not finish every round without pairs
 
@@ -521,7 +521,7 @@ def roundtable_bound(
     these sizes (`repeats_bound`), whoever sits where.
 
     The model of every round at once (`every_round`) sees how the rounds share the wished
-    tables and people (the bundled academy-2022's NEXTGEN: 812 where the first gives 581);
+    tables and people (the bundled academy-2022's NEXTGEN: 820 where the first gives 581);
     it is built only when its pairs meeting again take at most `ALL_ROUNDS_LITERALS`
     literals (2023's COOP: 85,260, and its time went to the days after it; none when such
     pairs cost nothing). Its schedule may replace the rounds' or the swaps' (academy-2023
