@@ -1,6 +1,7 @@
 """What changed between the published allocation and the new one, and why, in organiser terms."""
 
 from collections import Counter
+from collections.abc import Callable
 
 from models import Allocation, Assignment, Change, Event
 from solver.rules import reasons_against
@@ -39,7 +40,7 @@ def list_changes(event: Event, before: list[Assignment], after: Allocation) -> l
     return changes
 
 
-def order(event: Event):  # type: ignore[no-untyped-def]
+def order(event: Event) -> Callable[[Place], tuple[int, int, str]]:
     """Sort places by session order, round, then participant."""
     position = {session.id: index for index, session in enumerate(event.sessions)}
     return lambda place: (position.get(place[1], len(position)), place[2], place[0])

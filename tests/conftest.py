@@ -5,6 +5,7 @@ import pytest
 from models import Allocation, CheckReport, Event
 from solver.check import check_allocation
 from solver.solve import solve_event
+from tests.factories import Solve
 
 
 def solve_checked(event: Event) -> tuple[Allocation, CheckReport]:
@@ -17,6 +18,6 @@ def solve_checked(event: Event) -> tuple[Allocation, CheckReport]:
 
 
 @pytest.fixture(name="solve")
-def fixture_solve():  # type: ignore[no-untyped-def]
+def fixture_solve() -> Solve:
     """The solve-and-check helper as a fixture."""
     return solve_checked

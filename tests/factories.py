@@ -1,12 +1,14 @@
 """Tiny events for tests: a few people, a session or two, options with capacities."""
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import combinations
 from typing import Any
 
 from models import (
+    Allocation,
     Assignment,
+    CheckReport,
     Event,
     Option,
     Participant,
@@ -18,6 +20,9 @@ from models import (
     Settings,
     Strength,
 )
+
+# The `solve` fixture (tests/conftest.py): solve an event, then check it with the checker.
+Solve = Callable[[Event], tuple[Allocation, CheckReport]]
 
 
 def people(count: int, **fields: object) -> list[Participant]:

@@ -1,6 +1,6 @@
 """The independent checker on hand-made allocations: exact messages for every broken rule."""
 
-from models import Allocation, Assignment, Option, Participant, Preference, SessionKind
+from models import Allocation, Assignment, Event, Option, Participant, Preference, SessionKind
 from solver.check import check_allocation
 from tests.factories import event, people, rule, with_hosts
 
@@ -9,13 +9,13 @@ def allocation(*placements: tuple[str, str] | tuple[str, str, int]) -> Allocatio
     """(person, option[, round]) placements in session S1."""
     return Allocation(
         assignments=[
-            Assignment(participant=p[0], session="S1", option=p[1], round=p[2] if len(p) > 2 else 1)  # type: ignore[misc]
+            Assignment(participant=p[0], session="S1", option=p[1], round=p[2] if len(p) > 2 else 1)
             for p in placements
         ]
     )
 
 
-def broken(e, a) -> list[str]:  # type: ignore[no-untyped-def]
+def broken(e: Event, a: Allocation) -> list[str]:
     """The messages of every broken hard rule."""
     return [result.message for result in check_allocation(e, a).broken]
 

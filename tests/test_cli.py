@@ -147,7 +147,9 @@ def test_hosts_in_the_workbook_are_honoured(tmp_path: Path) -> None:
     assert [a.option for a in assignments if a.participant == "p1"] == ["B"]
 
 
-def test_ctrl_c_during_a_solve_writes_nothing(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_ctrl_c_during_a_solve_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import scripts.cli
 
     def interrupted(*args: object, **kwargs: object) -> None:

@@ -7,6 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models import (
+    Allocation,
+    CheckReport,
     Event,
     Option,
     Participant,
@@ -17,7 +19,7 @@ from models import (
     Strength,
 )
 from solver.rules.groups import balanced_sizes
-from tests.factories import event, rule
+from tests.factories import Solve, event, rule
 
 SPLIT = SessionKind.SPLIT
 
@@ -27,7 +29,7 @@ def person(pid: str, **attributes: str) -> Participant:
     return Participant(id=pid, name=pid.upper(), **attributes)  # type: ignore[arg-type]
 
 
-def options_of(allocation, session: str = "S1") -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+def options_of(allocation: Allocation, session: str = "S1") -> dict[str, list[str]]:
     """Each option's people, sorted."""
     return {
         option: sorted(people)
@@ -36,7 +38,7 @@ def options_of(allocation, session: str = "S1") -> dict[str, list[str]]:  # type
     }
 
 
-def penalties(report, rule_name: str) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
+def penalties(report: CheckReport, rule_name: str) -> list[tuple[int, str]]:
     """The checker's (penalty, message) rows of one criterion that cost something."""
     return [(r.penalty, r.message) for r in report.results if r.rule == rule_name and r.penalty]
 
@@ -56,7 +58,7 @@ def test_balanced_sizes(people: int, capacities: list[int], sizes: list[int] | N
     assert balanced_sizes(people, capacities) == sizes
 
 
-def test_split_groups_are_balanced_even_against_wishes(solve) -> None:  # type: ignore[no-untyped-def]
+def test_split_groups_are_balanced_even_against_wishes(solve: Solve) -> None:
     prefs = {f"p{i}": ["A", "B"] for i in range(1, 6)}
     allocation, report = solve(event(5, options=[("A", 5), ("B", 5)], kind=SPLIT, prefs=prefs))
     assert sorted(len(p) for p in options_of(allocation).values()) == [2, 3]
@@ -64,14 +66,14 @@ def test_split_groups_are_balanced_even_against_wishes(solve) -> None:  # type: 
     assert [r.held for r in report.results if r.rule == "balance"] == [True]
 
 
-def test_balance_can_be_switched_off(solve) -> None:  # type: ignore[no-untyped-def]
+def test_balance_can_be_switched_off(solve: Solve) -> None:
     prefs = {f"p{i}": ["A", "B"] for i in range(1, 6)}
     e = event(5, options=[("A", 5), ("B", 5)], kind=SPLIT, prefs=prefs, balance_splits=False)
     allocation, _ = solve(e)
     assert options_of(allocation) == {"A": ["p1", "p2", "p3", "p4", "p5"]}
 
 
-def test_balance_gives_way_when_a_hard_rule_forces_it(solve) -> None:  # type: ignore[no-untyped-def]
+def test_balance_gives_way_when_a_hard_rule_forces_it(solve: Solve) -> None:
     e = event(
         4, options=[("A", 4), ("B", 4)], kind=SPLIT, rules=[rule("together", "p1", "p2", "p3")]
     )
@@ -89,7 +91,7 @@ def regions(*values: str) -> list[Participant]:
     return [person(f"p{i}", region=value) for i, value in enumerate(values, start=1)]
 
 
-def test_diversity_mixes_regions_in_split_groups(solve) -> None:  # type: ignore[no-untyped-def]
+def test_diversity_mixes_regions_in_split_groups(solve: Solve) -> None:
     crowd = regions("Europe", "Europe", "Africa", "Africa")
     prefs = {"p1": ["A", "B"], "p2": ["A", "B"], "p3": ["B", "A"], "p4": ["B", "A"]}
     allocation, report = solve(event(crowd, kind=SPLIT, prefs=prefs))
@@ -105,7 +107,7 @@ def crowd_region(crowd: list[Participant], pid: str) -> str:
     return next(p.region for p in crowd if p.id == pid)
 
 
-def test_diversity_off_lets_wishes_win(solve) -> None:  # type: ignore[no-untyped-def]
+def test_diversity_off_lets_wishes_win(solve: Solve) -> None:
     crowd = regions("Europe", "Europe", "Africa", "Africa")
     prefs = {"p1": ["A", "B"], "p2": ["A", "B"], "p3": ["B", "A"], "p4": ["B", "A"]}
     allocation, _ = solve(event(crowd, kind=SPLIT, prefs=prefs, weight_diversity=0, diversity=()))
@@ -113,7 +115,7 @@ def test_diversity_off_lets_wishes_win(solve) -> None:  # type: ignore[no-untype
     assert allocation.stats.objective == 0
 
 
-def test_diversity_penalty_is_counted_per_person_beyond_the_fair_share(solve) -> None:  # type: ignore[no-untyped-def]
+def test_diversity_penalty_is_counted_per_person_beyond_the_fair_share(solve: Solve) -> None:
     crowd = regions("Europe", "Europe", "Africa", "Africa")
     prefs = {"p1": ["A", "B"], "p2": ["A", "B"], "p3": ["B", "A"], "p4": ["B", "A"]}
     e = event(crowd, kind=SessionKind.CHOICE, prefs=prefs, rank_costs=(0, 5))
@@ -131,7 +133,7 @@ def groups_of(*values: str) -> list[Participant]:
     return [person(f"p{i}", group=value) for i, value in enumerate(values, start=1)]
 
 
-def test_no_isolation_keeps_the_two_next_generation_people_together(solve) -> None:  # type: ignore[no-untyped-def]
+def test_no_isolation_keeps_the_two_next_generation_people_together(solve: Solve) -> None:
     crowd = groups_of("next generation", "next generation", "city", "city", "city", "city")
     prefs = {"p1": ["A", "B"], "p2": ["B", "A"]}
     e = event(crowd, options=[("A", 4), ("B", 4)], prefs=prefs, diversity=())
@@ -141,7 +143,7 @@ def test_no_isolation_keeps_the_two_next_generation_people_together(solve) -> No
     assert penalties(report, "isolation") == []
 
 
-def test_isolation_off_lets_wishes_split_them(solve) -> None:  # type: ignore[no-untyped-def]
+def test_isolation_off_lets_wishes_split_them(solve: Solve) -> None:
     crowd = groups_of("next generation", "next generation", "city", "city", "city", "city")
     prefs = {"p1": ["A", "B"], "p2": ["B", "A"]}
     e = event(crowd, options=[("A", 4), ("B", 4)], prefs=prefs, diversity=(), no_isolation=())
@@ -149,7 +151,7 @@ def test_isolation_off_lets_wishes_split_them(solve) -> None:  # type: ignore[no
     assert allocation.stats.objective == 0
 
 
-def test_isolation_is_reported_with_the_person(solve) -> None:  # type: ignore[no-untyped-def]
+def test_isolation_is_reported_with_the_person(solve: Solve) -> None:
     crowd = groups_of("next generation", "next generation", "city", "city", "city", "city")
     e = event(crowd, options=[("A", 3), ("B", 3)], diversity=(), rules=[rule("apart", "p1", "p2")])
     allocation, report = solve(e)
@@ -176,7 +178,7 @@ def test_hard_isolation_makes_an_impossible_split_infeasible() -> None:
         solve_event(e)
 
 
-def test_split_with_sizes_left_free_by_hard_rules_is_still_allocated(solve) -> None:  # type: ignore[no-untyped-def]
+def test_split_with_sizes_left_free_by_hard_rules_is_still_allocated(solve: Solve) -> None:
     # Balanced groups (6 and 5) cannot keep everyone within ±1 of their shares with nobody
     # alone of their group; with the sizes free, the ±1 band is not asked at the sizes the
     # first stage chose either (it made the session impossible: no allocation at all).
@@ -199,7 +201,7 @@ def test_split_with_sizes_left_free_by_hard_rules_is_still_allocated(solve) -> N
             assert sum(1 for p in crowd if p.id in members and p.group == group) != 1
 
 
-def test_colleagues_are_spread(solve) -> None:  # type: ignore[no-untyped-def]
+def test_colleagues_are_spread(solve: Solve) -> None:
     crowd = [
         person("p1", organisation="City"),
         person("p2", organisation="City"),
@@ -215,7 +217,7 @@ def test_colleagues_are_spread(solve) -> None:  # type: ignore[no-untyped-def]
     assert penalties(report, "spread") == []
 
 
-def test_colleagues_stay_together_when_it_costs_more(solve) -> None:  # type: ignore[no-untyped-def]
+def test_colleagues_stay_together_when_it_costs_more(solve: Solve) -> None:
     crowd = [
         person("p1", organisation="City"),
         person("p2", organisation="City"),
@@ -241,7 +243,7 @@ def two_days(kind: SessionKind, people: int = 4, **settings: Any) -> Event:
     )
 
 
-def test_day_two_mixes_the_groups_of_day_one(solve) -> None:  # type: ignore[no-untyped-def]
+def test_day_two_mixes_the_groups_of_day_one(solve: Solve) -> None:
     e = two_days(SPLIT)
     e.rules = [rule("assign", "p1", "p2", option="A"), rule("assign", "p3", "p4", option="B")]
     e.rules = [r.model_copy(update={"session": "S1"}) for r in e.rules]
@@ -252,7 +254,7 @@ def test_day_two_mixes_the_groups_of_day_one(solve) -> None:  # type: ignore[no-
     assert report.new_people == {"p1": 2, "p2": 2, "p3": 2, "p4": 2}
 
 
-def test_mixing_off_lets_the_same_pairs_meet_again(solve) -> None:  # type: ignore[no-untyped-def]
+def test_mixing_off_lets_the_same_pairs_meet_again(solve: Solve) -> None:
     e = two_days(SPLIT, weight_mixing=0)
     e.rules = [rule("assign", "p1", "p2", option="A"), rule("assign", "p3", "p4", option="A")]
     e.rules = [
@@ -281,17 +283,17 @@ def fairness_event(weight: int) -> Event:
     return e
 
 
-def test_fairness_puts_the_worst_off_first(solve) -> None:  # type: ignore[no-untyped-def]
+def test_fairness_puts_the_worst_off_first(solve: Solve) -> None:
     allocation, report = solve(fairness_event(1))
     assert (allocation.stats.objective, report.worst_off) == (6, 4)
 
 
-def test_without_fairness_the_total_alone_counts(solve) -> None:  # type: ignore[no-untyped-def]
+def test_without_fairness_the_total_alone_counts(solve: Solve) -> None:
     allocation, report = solve(fairness_event(0))
     assert (allocation.stats.objective, report.worst_off) == (5, 5)
 
 
-def test_fairness_counts_earlier_days(solve) -> None:  # type: ignore[no-untyped-def]
+def test_fairness_counts_earlier_days(solve: Solve) -> None:
     e = two_days(SessionKind.CHOICE, people=2, weight_fairness=1)
     e.options = [o.model_copy(update={"max": 1}) for o in e.options]
     e.preferences = [
@@ -382,7 +384,9 @@ def test_generated_two_day_choice_events_solve_fairly(seed: int, size: int) -> N
         )
     )
 )
-def test_free_size_targets_are_the_fixed_ones_at_every_size(case) -> None:  # type: ignore[no-untyped-def]
+def test_free_size_targets_are_the_fixed_ones_at_every_size(
+    case: tuple[list[str], list[str]],
+) -> None:
     # Any allocation costs the same in the free-size model (targets through the options'
     # size choices) as in the model built at its sizes (targets as numbers).
     from ortools.sat.python import cp_model

@@ -3,7 +3,7 @@
 from models import Event, Participant, SessionKind
 from scripts.highs import solve_with_highs
 from solver.check import check_allocation
-from tests.factories import event
+from tests.factories import Solve, event
 
 EUROPE, AFRICA = "Europe", "Africa"
 
@@ -26,7 +26,7 @@ def choice(regions: list[str], caps: tuple[int, int], fairness: int = 1) -> Even
     )
 
 
-def test_highs_equals_cp_sat_where_diversity_binds(solve) -> None:  # type: ignore[no-untyped-def]
+def test_highs_equals_cp_sat_where_diversity_binds(solve: Solve) -> None:
     # Sizes 3 and 3, fair shares 2 Europe and 1 Africa each. The cheapest placement (one
     # European in B, cost 1) leaves A all European: four people off their share cost 8.
     # Two Europeans in B and an African in A cost 3 and meet every share.
@@ -51,7 +51,7 @@ def test_fairness_comes_first() -> None:
         assert stats.objective == expected
 
 
-def test_cp_sat_finds_sizes_that_diversity_prefers(solve) -> None:  # type: ignore[no-untyped-def]
+def test_cp_sat_finds_sizes_that_diversity_prefers(solve: Solve) -> None:
     # A holds 3: one European in B at least (worst-off 1). Sizes 2 and 4 (two Europeans
     # in B, cost 2) meet every fair share; sizes 3 and 3 cost 1 + 8 or 3.
     tiny = choice([EUROPE] * 4 + [AFRICA] * 2, (3, 4))

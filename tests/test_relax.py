@@ -10,9 +10,12 @@ from ortools.sat.python import cp_model
 from models import Option, Participant
 from solver import solve
 from solver.build import add_group_criteria, build_session
+from solver.model import Key, SessionModel
 from solver.relax import INFINITE, PERTURBED, Relaxed, Reoptimised, relaxation
 from solver.rules.fairness import above_level
 from solver.solve import (
+    Solved,
+    Status,
     built,
     cap_firsts,
     descended,
@@ -87,7 +90,7 @@ def test_nothing_is_left_out_when_the_level_does_not_bind() -> None:
     assert closed(cap=0, fairness=0) == set()  # fairness off: no level to keep
 
 
-def staged(regions: list[str], caps: tuple[int, int]):  # type: ignore[no-untyped-def]
+def staged(regions: list[str], caps: tuple[int, int]) -> tuple[SessionModel, Solved]:
     """The fixed-size stage of a tiny choice session with diversity on region, costed."""
     people = [
         Participant(id=f"p{i}", name=f"Person {i}", region=region)
@@ -271,7 +274,9 @@ def test_a_start_that_costs_the_relaxations_bound_is_not_searched() -> None:
     first = solve_base(base, partial(search, Watch()), later(5))
     searched: list[float] = []
 
-    def run(model, seconds, hint=None):  # type: ignore[no-untyped-def]
+    def run(
+        model: SessionModel, seconds: float, hint: dict[Key, bool] | None = None
+    ) -> tuple[cp_model.CpSolver, Status]:
         searched.append(seconds)
         return search(Watch(), model, seconds, hint)
 

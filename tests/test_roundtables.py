@@ -59,7 +59,7 @@ from solver.solve import (
     solve_event,
 )
 from solver.watch import Watch
-from tests.factories import event, repeated_pairs, with_hosts
+from tests.factories import Solve, event, repeated_pairs, with_hosts
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 ROUNDTABLE = SessionKind.ROUNDTABLE
@@ -74,12 +74,12 @@ def tables_of(allocation: Allocation, session: str = "S1") -> dict[tuple[int, st
     return tables
 
 
-def test_two_tables_two_rounds_four_people_meet_nobody_twice(solve) -> None:  # type: ignore[no-untyped-def]
+def test_two_tables_two_rounds_four_people_meet_nobody_twice(solve: Solve) -> None:
     _, report = solve(event(4, kind=ROUNDTABLE, rounds=2))
     assert report.repeat_pairs == 0
 
 
-def test_distinct_hosts_and_new_peers_together(solve) -> None:  # type: ignore[no-untyped-def]
+def test_distinct_hosts_and_new_peers_together(solve: Solve) -> None:
     tables = [("A", 3), ("B", 3), ("C", 3)]
     e = event(9, options=tables, kind=ROUNDTABLE, rounds=2)
     allocation, report = solve(with_hosts(e, {"A": "p7", "B": "p8", "C": "p9"}))
@@ -110,13 +110,13 @@ def grouped_pairs(weight_new_peers: int) -> Event:
     )
 
 
-def test_new_peers_outweigh_isolation_when_weighed_more(solve) -> None:  # type: ignore[no-untyped-def]
+def test_new_peers_outweigh_isolation_when_weighed_more(solve: Solve) -> None:
     allocation, report = solve(grouped_pairs(30))
     assert report.repeat_pairs == 0
     assert allocation.stats.objective == 20
 
 
-def test_new_peers_give_way_to_isolation_when_weighed_less(solve) -> None:  # type: ignore[no-untyped-def]
+def test_new_peers_give_way_to_isolation_when_weighed_less(solve: Solve) -> None:
     allocation, report = solve(grouped_pairs(5))
     assert report.repeat_pairs == 2
     assert sorted(sorted(t) for t in tables_of(allocation).values()) == [
@@ -207,7 +207,9 @@ def random_event(seed: int) -> Event:
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_search_keeps_every_hard_rule_and_costs_what_the_checker_says(solve, seed: int) -> None:  # type: ignore[no-untyped-def]
+def test_search_keeps_every_hard_rule_and_costs_what_the_checker_says(
+    solve: Solve, seed: int
+) -> None:
     allocation, report = solve(random_event(seed))
     assert report.ok
     assert allocation.stats.objective >= allocation.stats.bound
@@ -368,13 +370,13 @@ def hosted_tables(prefs: dict[str, list[str]]) -> Event:
     return with_hosts(e, {"A": "p7", "B": "p8", "C": "p9"})
 
 
-def test_roundtable_wishes_are_visited_first(solve) -> None:  # type: ignore[no-untyped-def]
+def test_roundtable_wishes_are_visited_first(solve: Solve) -> None:
     allocation, _ = solve(hosted_tables({"p1": ["C", "B"]}))
     visits = [a.option for a in allocation.assignments if a.participant == "p1"]
     assert sorted(visits) == ["B", "C"]
 
 
-def test_roundtable_hosts_stay_at_their_table_every_round(solve) -> None:  # type: ignore[no-untyped-def]
+def test_roundtable_hosts_stay_at_their_table_every_round(solve: Solve) -> None:
     allocation, _ = solve(hosted_tables({"p7": ["B", "C"], "p8": ["A"]}))
     for host, table in (("p7", "A"), ("p8", "B"), ("p9", "C")):
         assert [a.option for a in allocation.assignments if a.participant == host] == [table] * 2

@@ -2,38 +2,38 @@
 
 import pytest
 
-from models import Option, Participant, Preference, SessionKind
+from models import Allocation, Option, Participant, Preference, SessionKind
 from solver.solve import InfeasibleEventError, solve_event
-from tests.factories import event, people, rule, with_hosts
+from tests.factories import Solve, event, people, rule, with_hosts
 
 FOUR_WANT_A = {"p1": ["A", "B"], "p2": ["A", "B"], "p3": ["A", "B"], "p4": ["A", "B"]}
 
 
-def where(allocation, person: str, round_: int = 1) -> str:  # type: ignore[no-untyped-def]
+def where(allocation: Allocation, person: str, round_: int = 1) -> str:
     """The option a person got."""
     return allocation.option_of[(person, "S1", round_)]
 
 
-def test_capacity_binds(solve) -> None:  # type: ignore[no-untyped-def]
+def test_capacity_binds(solve: Solve) -> None:
     allocation, report = solve(event(4, prefs=FOUR_WANT_A))
     assert allocation.stats.objective == 2
     assert allocation.count("S1", "A") == 2
     assert report.rank_counts == {"1": 2, "2": 2}
 
 
-def test_capacity_does_not_bind(solve) -> None:  # type: ignore[no-untyped-def]
+def test_capacity_does_not_bind(solve: Solve) -> None:
     allocation, _ = solve(event(4, options=[("A", 4), ("B", 4)], prefs=FOUR_WANT_A))
     assert allocation.stats.objective == 0
 
 
-def test_everyone_present_is_placed_once_and_absent_people_are_not(solve) -> None:  # type: ignore[no-untyped-def]
+def test_everyone_present_is_placed_once_and_absent_people_are_not(solve: Solve) -> None:
     crowd = [*people(3), Participant(id="p4", name="Away", days=("d2",))]
     allocation, report = solve(event(crowd, options=[("A", 2), ("B", 1)]))
     assert sorted(a.participant for a in allocation.assignments) == ["p1", "p2", "p3"]
     assert any(r.rule == "one option each" and r.held for r in report.results)
 
 
-def test_minimum_binds(solve) -> None:  # type: ignore[no-untyped-def]
+def test_minimum_binds(solve: Solve) -> None:
     prefs = {"p1": ["A", "B"], "p2": ["A", "B"], "p3": ["B", "A"], "p4": ["B", "A"]}
     e = event(4, options=[("A", 4), ("B", 4)], prefs=prefs)
     e.options[0] = Option(session="S1", id="A", max=4, min=3)
@@ -42,7 +42,7 @@ def test_minimum_binds(solve) -> None:  # type: ignore[no-untyped-def]
     assert allocation.count("S1", "A") == 3
 
 
-def test_minimum_does_not_bind(solve) -> None:  # type: ignore[no-untyped-def]
+def test_minimum_does_not_bind(solve: Solve) -> None:
     prefs = {"p1": ["A", "B"], "p2": ["A", "B"], "p3": ["B", "A"], "p4": ["B", "A"]}
     e = event(4, options=[("A", 4), ("B", 4)], prefs=prefs)
     e.options[0] = Option(session="S1", id="A", max=4, min=2)
@@ -50,7 +50,7 @@ def test_minimum_does_not_bind(solve) -> None:  # type: ignore[no-untyped-def]
     assert allocation.stats.objective == 0
 
 
-def test_minimum_lets_an_option_stay_closed(solve) -> None:  # type: ignore[no-untyped-def]
+def test_minimum_lets_an_option_stay_closed(solve: Solve) -> None:
     e = event(2, options=[("A", 4), ("B", 4)], prefs={"p1": ["A", "B"], "p2": ["B", "A"]})
     e.options[0] = Option(session="S1", id="A", max=4, min=3)
     allocation, _ = solve(e)
@@ -58,7 +58,7 @@ def test_minimum_lets_an_option_stay_closed(solve) -> None:  # type: ignore[no-u
     assert allocation.stats.objective == 1
 
 
-def test_host_is_fixed_to_their_option_whatever_they_wish(solve) -> None:  # type: ignore[no-untyped-def]
+def test_host_is_fixed_to_their_option_whatever_they_wish(solve: Solve) -> None:
     e = event(2, prefs={"p1": ["A", "B"]})
     e.options[1] = Option(session="S1", id="B", max=2, hosts=("p1",))
     allocation, report = solve(e)
@@ -69,7 +69,7 @@ def test_host_is_fixed_to_their_option_whatever_they_wish(solve) -> None:  # typ
     ]
 
 
-def test_needs_bind(solve) -> None:  # type: ignore[no-untyped-def]
+def test_needs_bind(solve: Solve) -> None:
     crowd = [Participant(id="p1", name="Ana", needs=("step-free",)), people(2)[1]]
     e = event(crowd, prefs={"p1": ["A", "B"]})
     e.options[1] = Option(session="S1", id="B", max=2, features=("step-free",))
@@ -78,7 +78,7 @@ def test_needs_bind(solve) -> None:  # type: ignore[no-untyped-def]
     assert allocation.stats.objective == 1
 
 
-def test_needs_do_not_bind(solve) -> None:  # type: ignore[no-untyped-def]
+def test_needs_do_not_bind(solve: Solve) -> None:
     crowd = [Participant(id="p1", name="Ana", needs=("step-free",)), people(2)[1]]
     e = event(crowd, prefs={"p1": ["A", "B"]})
     e.options[0] = Option(session="S1", id="A", max=2, features=("step-free", "screen"))
@@ -87,7 +87,7 @@ def test_needs_do_not_bind(solve) -> None:  # type: ignore[no-untyped-def]
     assert allocation.stats.objective == 0
 
 
-def test_veto_is_never_broken_even_when_it_costs(solve) -> None:  # type: ignore[no-untyped-def]
+def test_veto_is_never_broken_even_when_it_costs(solve: Solve) -> None:
     e = event(3, options=[("A", 2), ("B", 1)], prefs={"p1": ["B", "A"], "p2": ["B", "A"]})
     e.preferences.append(Preference(participant="p3", session="S1", option="B", rank=None))
     allocation, _ = solve(e)
@@ -95,7 +95,7 @@ def test_veto_is_never_broken_even_when_it_costs(solve) -> None:  # type: ignore
     assert allocation.stats.objective == 1
 
 
-def test_veto_does_not_bind_when_the_option_is_not_wanted(solve) -> None:  # type: ignore[no-untyped-def]
+def test_veto_does_not_bind_when_the_option_is_not_wanted(solve: Solve) -> None:
     e = event(2, prefs={"p1": ["A"]})
     e.preferences.append(Preference(participant="p1", session="S1", option="B", rank=None))
     allocation, _ = solve(e)
@@ -106,7 +106,7 @@ def test_veto_does_not_bind_when_the_option_is_not_wanted(solve) -> None:  # typ
 @pytest.mark.parametrize(
     ("soft", "weight", "expected"), [(False, 1, 1), (True, 5, 1), (True, 0, 0)]
 )
-def test_together(solve, soft: bool, weight: int, expected: int) -> None:  # type: ignore[no-untyped-def]
+def test_together(solve: Solve, soft: bool, weight: int, expected: int) -> None:
     prefs = {"p1": ["A", "B"], "p2": ["B", "A"]}
     e = event(2, prefs=prefs, rules=[rule("together", "p1", "p2", soft=soft, weight=weight)])
     allocation, report = solve(e)
@@ -116,7 +116,7 @@ def test_together(solve, soft: bool, weight: int, expected: int) -> None:  # typ
         assert where(allocation, "p1") == where(allocation, "p2")
 
 
-def test_soft_together_is_broken_when_keeping_it_costs_more(solve) -> None:  # type: ignore[no-untyped-def]
+def test_soft_together_is_broken_when_keeping_it_costs_more(solve: Solve) -> None:
     prefs = {"p1": ["A", "B"], "p2": ["B", "A"]}
     e = event(2, prefs=prefs, rules=[rule("together", "p1", "p2", soft=True)], rank_costs=(0, 3))
     allocation, report = solve(e)
@@ -127,7 +127,7 @@ def test_soft_together_is_broken_when_keeping_it_costs_more(solve) -> None:  # t
 
 
 @pytest.mark.parametrize(("soft", "expected"), [(False, 1), (True, 1)])
-def test_apart_binds(solve, soft: bool, expected: int) -> None:  # type: ignore[no-untyped-def]
+def test_apart_binds(solve: Solve, soft: bool, expected: int) -> None:
     prefs = {"p1": ["A", "B"], "p2": ["A", "B"]}
     e = event(2, prefs=prefs, rules=[rule("apart", "p1", "p2", soft=soft, weight=2)])
     allocation, _ = solve(e)
@@ -135,7 +135,7 @@ def test_apart_binds(solve, soft: bool, expected: int) -> None:  # type: ignore[
     assert where(allocation, "p1") != where(allocation, "p2")
 
 
-def test_soft_apart_penalty_when_cheaper_to_break(solve) -> None:  # type: ignore[no-untyped-def]
+def test_soft_apart_penalty_when_cheaper_to_break(solve: Solve) -> None:
     prefs = {"p1": ["A", "B"], "p2": ["A", "B"]}
     e = event(2, prefs=prefs, rules=[rule("apart", "p1", "p2", soft=True)], rank_costs=(0, 5))
     allocation, report = solve(e)
@@ -146,7 +146,7 @@ def test_soft_apart_penalty_when_cheaper_to_break(solve) -> None:  # type: ignor
     ]
 
 
-def test_apart_does_not_bind(solve) -> None:  # type: ignore[no-untyped-def]
+def test_apart_does_not_bind(solve: Solve) -> None:
     prefs = {"p1": ["A", "B"], "p2": ["B", "A"]}
     e = event(2, prefs=prefs, rules=[rule("apart", "p1", "p2")])
     allocation, _ = solve(e)
@@ -154,7 +154,7 @@ def test_apart_does_not_bind(solve) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize(("soft", "expected"), [(False, 1), (True, 1)])
-def test_assign_binds(solve, soft: bool, expected: int) -> None:  # type: ignore[no-untyped-def]
+def test_assign_binds(solve: Solve, soft: bool, expected: int) -> None:
     e = event(
         2, prefs={"p1": ["A", "B"]}, rules=[rule("assign", "p1", option="B", soft=soft, weight=3)]
     )
@@ -163,7 +163,7 @@ def test_assign_binds(solve, soft: bool, expected: int) -> None:  # type: ignore
     assert allocation.stats.objective == expected
 
 
-def test_soft_assign_is_broken_when_cheaper(solve) -> None:  # type: ignore[no-untyped-def]
+def test_soft_assign_is_broken_when_cheaper(solve: Solve) -> None:
     e = event(
         2,
         prefs={"p1": ["A", "B"]},
@@ -178,14 +178,14 @@ def test_soft_assign_is_broken_when_cheaper(solve) -> None:  # type: ignore[no-u
     ]
 
 
-def test_assign_does_not_bind(solve) -> None:  # type: ignore[no-untyped-def]
+def test_assign_does_not_bind(solve: Solve) -> None:
     e = event(2, prefs={"p1": ["A", "B"]}, rules=[rule("assign", "p1", option="A")])
     allocation, _ = solve(e)
     assert allocation.stats.objective == 0
 
 
 @pytest.mark.parametrize("soft", [False, True])
-def test_forbid_binds(solve, soft: bool) -> None:  # type: ignore[no-untyped-def]
+def test_forbid_binds(solve: Solve, soft: bool) -> None:
     e = event(
         2, prefs={"p1": ["A", "B"]}, rules=[rule("forbid", "p1", option="A", soft=soft, weight=2)]
     )
@@ -194,13 +194,13 @@ def test_forbid_binds(solve, soft: bool) -> None:  # type: ignore[no-untyped-def
     assert allocation.stats.objective == 1
 
 
-def test_forbid_does_not_bind(solve) -> None:  # type: ignore[no-untyped-def]
+def test_forbid_does_not_bind(solve: Solve) -> None:
     e = event(2, prefs={"p1": ["A", "B"]}, rules=[rule("forbid", "p1", option="B")])
     allocation, _ = solve(e)
     assert allocation.stats.objective == 0
 
 
-def test_rank_costs_and_unranked_cost(solve) -> None:  # type: ignore[no-untyped-def]
+def test_rank_costs_and_unranked_cost(solve: Solve) -> None:
     prefs = {"p1": ["A"], "p2": ["A"], "p3": ["A"]}
     e = event(3, options=[("A", 1), ("B", 1), ("C", 1)], prefs=prefs, unranked_cost=7)
     allocation, report = solve(e)
@@ -209,14 +209,14 @@ def test_rank_costs_and_unranked_cost(solve) -> None:  # type: ignore[no-untyped
     assert report.worst_off == 7
 
 
-def test_rank_cost_last_value_repeats(solve) -> None:  # type: ignore[no-untyped-def]
+def test_rank_cost_last_value_repeats(solve: Solve) -> None:
     prefs = {f"p{i}": ["A", "B", "C", "D", "E"] for i in range(1, 6)}
     options = [(o, 1) for o in "ABCDE"]
     allocation, _ = solve(event(5, options=options, prefs=prefs, rank_costs=(0, 1, 3)))
     assert allocation.stats.objective == 0 + 1 + 3 + 3 + 3
 
 
-def test_distinct_tables_bind(solve) -> None:  # type: ignore[no-untyped-def]
+def test_distinct_tables_bind(solve: Solve) -> None:
     e = event(
         4,
         options=[("A", 4), ("B", 4)],
@@ -230,7 +230,7 @@ def test_distinct_tables_bind(solve) -> None:  # type: ignore[no-untyped-def]
     assert [r.held for r in report.results if r.rule == "distinct tables"] == [True]
 
 
-def test_tables_without_hosts_may_be_sat_at_again(solve) -> None:  # type: ignore[no-untyped-def]
+def test_tables_without_hosts_may_be_sat_at_again(solve: Solve) -> None:
     e = event(
         2,
         options=[("A", 4), ("B", 4)],
@@ -244,7 +244,7 @@ def test_tables_without_hosts_may_be_sat_at_again(solve) -> None:  # type: ignor
     assert allocation.stats.objective == 0
 
 
-def test_distinct_tables_allow_repeats_when_too_few_tables(solve) -> None:  # type: ignore[no-untyped-def]
+def test_distinct_tables_allow_repeats_when_too_few_tables(solve: Solve) -> None:
     e = event(2, options=[("A", 4)], kind=SessionKind.ROUNDTABLE, rounds=2)
     allocation, _ = solve(e)
     assert [where(allocation, "p1", r) for r in (1, 2)] == ["A", "A"]
