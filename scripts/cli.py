@@ -24,7 +24,8 @@ from scripts import export as handouts
 from scripts.form_import import import_form
 from solver.changes import list_changes
 from solver.check import check_allocation
-from solver.solve import InfeasibleEventError, PinnedEditError, solve_event
+from solver.context import InfeasibleEventError, PinnedEditError
+from solver.solve import solve_event
 from solver.watch import Watch
 
 OK, FAILED, INVALID, IMPOSSIBLE, BROKEN = 0, 1, 2, 3, 4

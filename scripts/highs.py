@@ -7,7 +7,7 @@ capacities, the preference cost, and every soft rule as integer slack variables;
 on the options' actual sizes is `n·(count − over) ≤ n_v·size + n − 1` and
 `n·(count + under) ≥ n_v·size − n + 1`, i.e. the count within [floor, ceil] of
 `n_v·size / n` (big coefficients, as a MIP states it). Fairness is lexicographic as in
-solver/solve.py: the worst-off person's dissatisfaction first, then the rest.
+solver/sessions.py: the worst-off person's dissatisfaction first, then the rest.
 
 Sessions are solved one after another, day by day with the earlier days as history (as
 solver/solve.py does; a roundtable round by round), sharing the time limit in proportion to

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 
+import solver.rounds
 import solver.solve
 from models import (
     Allocation,
@@ -151,13 +152,13 @@ INSTANCES: dict[str, Callable[[], Event]] = {
 def rounds_only() -> Iterator[None]:
     """Solve roundtables round by round with CP-SAT alone (the swaps, and with them the
     design's start, and the neighbourhoods switched off)."""
-    polish, reseat = solver.solve.can_polish, solver.solve.reseated_part
-    solver.solve.can_polish = lambda *_args: False
-    solver.solve.reseated_part = lambda _ctx, _session, _history, part, *_rest: part
+    polish, reseat = solver.rounds.can_polish, solver.rounds.reseated_part
+    solver.rounds.can_polish = lambda *_args: False
+    solver.rounds.reseated_part = lambda _ctx, _session, _history, part, *_rest: part
     try:
         yield
     finally:
-        solver.solve.can_polish, solver.solve.reseated_part = polish, reseat
+        solver.rounds.can_polish, solver.rounds.reseated_part = polish, reseat
 
 
 def forced_pairs(event: Event, session: str) -> set[tuple[str, str]]:

@@ -6,7 +6,7 @@ from itertools import combinations
 import numpy as np
 import pytest
 
-import solver.solve as solve_module
+import solver.rounds
 from models import (
     Allocation,
     Assignment,
@@ -28,6 +28,7 @@ from solver.designs import (
 )
 from solver.history import History
 from solver.roundtable import lifted
+from solver.solve import solve_event
 from tests.factories import repeated_pairs
 
 
@@ -190,9 +191,9 @@ def test_a_design_start_beats_the_rounds_where_they_seat_people_together_again(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     e = networking_event(20, 5, 4)
-    with_design = solve_module.solve_event(e)
-    monkeypatch.setattr(solve_module, "designed_starts", lambda *_: [])
-    without = solve_module.solve_event(e)
+    with_design = solve_event(e)
+    monkeypatch.setattr(solver.rounds, "designed_starts", lambda *_: [])
+    without = solve_event(e)
     for allocation in (with_design, without):
         report = check_allocation(e, allocation)
         assert report.ok and report.objective == allocation.stats.objective

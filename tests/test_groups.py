@@ -164,7 +164,8 @@ def test_isolation_is_reported_with_the_person(solve: Solve) -> None:
 
 
 def test_hard_isolation_makes_an_impossible_split_infeasible() -> None:
-    from solver.solve import InfeasibleEventError, solve_event
+    from solver.context import InfeasibleEventError
+    from solver.solve import solve_event
 
     crowd = groups_of("next generation", "next generation", "city", "city", "city", "city")
     e = event(
@@ -392,7 +393,7 @@ def test_free_size_targets_are_the_fixed_ones_at_every_size(
     from ortools.sat.python import cp_model
 
     from solver.build import build_session
-    from solver.solve import Solved, evaluated, sizes_of
+    from solver.sessions import Solved, evaluated, sizes_of
 
     regions, places = case
     regions = ["Europe", "Africa", *regions][: len(places)]  # two values at least: diversity

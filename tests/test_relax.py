@@ -8,12 +8,12 @@ import pytest
 from ortools.sat.python import cp_model
 
 from models import Option, Participant
-from solver import solve
+from solver import sessions
 from solver.build import add_group_criteria, build_session
 from solver.model import Key, SessionModel
 from solver.relax import INFINITE, PERTURBED, Relaxed, Reoptimised, relaxation
 from solver.rules.fairness import above_level
-from solver.solve import (
+from solver.sessions import (
     Solved,
     Status,
     built,
@@ -178,8 +178,8 @@ def test_a_model_built_slowly_carries_the_machines_pace(monkeypatch: pytest.Monk
     args = (m.event, m.session)
     assert built(*args).pace == 1.0  # small: its build says nothing of the pace
     assert built(*args, pace=1.5).pace == 1.5  # a later model: the pace its first one showed
-    monkeypatch.setattr(solve, "PACE_CELLS", 0)
-    monkeypatch.setattr(solve, "PACE_SECONDS_PER_CELL", 1e-12)  # as if building were instant
+    monkeypatch.setattr(sessions, "PACE_CELLS", 0)
+    monkeypatch.setattr(sessions, "PACE_SECONDS_PER_CELL", 1e-12)  # as if building were instant
     slow = built(*args)
     assert slow.pace > 1
     assert slow.work(2.0) == pytest.approx(2.0 * len(slow.x) * slow.pace)
@@ -240,7 +240,7 @@ def test_descent_stops_when_the_moves_it_tries_gain_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     m, _ = staged(["Europe"] * 4 + ["Africa"] * 2, (3, 4))
-    monkeypatch.setattr(solve, "DESCENT_TRIALS", 0)
+    monkeypatch.setattr(sessions, "DESCENT_TRIALS", 0)
     assert descended(m, later(5))[0] == {"A": 3, "B": 3}  # the gaining move is never tried
 
 

@@ -24,7 +24,8 @@ from models.workbook import write_event
 from scripts.cli import app
 from solver.changes import list_changes
 from solver.check import check_allocation
-from solver.solve import PinnedEditError, solve_event
+from solver.context import PinnedEditError
+from solver.solve import solve_event
 
 runner = CliRunner()
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from ortools.sat.python import cp_model
 
-import solver.solve as solve_module
+import solver.rounds as rounds_module
 from models import (
     Allocation,
     Assignment,
@@ -31,9 +31,19 @@ from scripts.networking import forced_pairs, reachable_wishes
 from solver import neighbourhoods
 from solver.build import build_session, objective
 from solver.check import check_allocation
+from solver.context import Context, PartResult
 from solver.history import History
+from solver.model import placements, read_assignments
 from solver.neighbourhoods import reseated
 from solver.previous import Published
+from solver.rounds import (
+    Together,
+    better_together,
+    costed,
+    every_round,
+    round_by_round,
+    roundtable_bound,
+)
 from solver.roundtable import (
     TOP_WISHES,
     can_polish,
@@ -43,21 +53,8 @@ from solver.roundtable import (
     seating_of,
     wished,
 )
-from solver.solve import (
-    Context,
-    PartResult,
-    Solved,
-    Together,
-    better_together,
-    costed,
-    evaluated,
-    every_round,
-    placements,
-    read_assignments,
-    round_by_round,
-    roundtable_bound,
-    solve_event,
-)
+from solver.sessions import Solved, evaluated, solve_rounds
+from solver.solve import solve_event
 from solver.watch import Watch
 from tests.factories import Solve, event, repeated_pairs, with_hosts
 
@@ -284,7 +281,7 @@ def test_the_search_s_schedule_is_costed_by_its_savings(seed: int) -> None:
     history.record(e, solve_event(day_one).assignments)
     ctx = Context(e, Published(), Watch(), time.monotonic())
     start = round_by_round(ctx, session, history, time.monotonic() + 10, groups=False)
-    part = solve_module.polished(ctx, session, history, start, time.monotonic() + 2)
+    part = rounds_module.polished(ctx, session, history, start, time.monotonic() + 2)
     assert part.objective == costed(ctx, session, history, part.assignments)
     assert part.objective < costed(ctx, session, history, start.assignments)  # savings count
 
@@ -297,7 +294,7 @@ def test_a_round_s_cost_is_what_its_placements_cost() -> None:
     history = History()
     history.record(e, solve_event(before).assignments)
     ctx = Context(e, Published(), Watch(), time.monotonic())
-    part = solve_module.solve_rounds(ctx, coop, history, range(1, 2), time.monotonic() + 1.5)
+    part = solve_rounds(ctx, coop, history, range(1, 2), time.monotonic() + 1.5)
     assert part.status == "feasible"  # its placing search was cut short
     assert part.objective == costed(ctx, first_rounds(coop, 1), history, part.assignments)
 
@@ -576,7 +573,7 @@ def test_a_large_roundtable_s_bound_sees_how_its_rounds_share_the_tables(
     # Six guests visit two of three hosts' tables, two guests a table each round. Wishes
     # alone (each guest's two best tables, 0 + 1) and one round at a time see no conflict;
     # every round at once sees that C takes four visits whoever wishes it.
-    monkeypatch.setattr(solve_module, "ALL_ROUNDS_LITERALS", 0)  # as if too large for pairs
+    monkeypatch.setattr(rounds_module, "ALL_ROUNDS_LITERALS", 0)  # as if too large for pairs
     e = hosts_tables("ABC", wishes)
     allocation = solve_event(e)
     report = check_allocation(e, allocation)
@@ -591,7 +588,7 @@ def test_a_large_roundtable_s_bound_sees_how_its_rounds_share_the_tables(
 
 
 @pytest.mark.parametrize(("met", "bound"), [(4, 8), (2, 6)])
-@pytest.mark.parametrize("literals", [0, solve_module.ALL_ROUNDS_LITERALS])
+@pytest.mark.parametrize("literals", [0, rounds_module.ALL_ROUNDS_LITERALS])
 def test_a_roundtable_s_bound_counts_every_round_s_unavoidable_cost(
     monkeypatch: pytest.MonkeyPatch, met: int, bound: int, literals: int
 ) -> None:
@@ -601,8 +598,8 @@ def test_a_roundtable_s_bound_counts_every_round_s_unavoidable_cost(
     # (no model of every round) takes one round's cost from its linear relaxation, a small
     # one from CP-SAT: the same; with no time for GLOP on every round at once, as with a
     # short time limit, this is the bound, not the wishes' alone.
-    monkeypatch.setattr(solve_module, "ALL_ROUNDS_LITERALS", literals)
-    monkeypatch.setattr(solve_module, "APART_SECONDS_PER_CELL", 1e9)
+    monkeypatch.setattr(rounds_module, "ALL_ROUNDS_LITERALS", literals)
+    monkeypatch.setattr(rounds_module, "APART_SECONDS_PER_CELL", 1e9)
     e = hosts_tables("ABC", SPREAD)
     allocation = solve_event(e)
     history = History(groups=[("DAY1", frozenset(f"p{i}" for i in range(1, met + 1)))])

@@ -3,7 +3,8 @@
 import pytest
 
 from models import Allocation, Option, Participant, Preference, SessionKind
-from solver.solve import InfeasibleEventError, solve_event
+from solver.context import InfeasibleEventError
+from solver.solve import solve_event
 from tests.factories import Solve, event, people, rule, with_hosts
 
 FOUR_WANT_A = {"p1": ["A", "B"], "p2": ["A", "B"], "p3": ["A", "B"], "p4": ["A", "B"]}

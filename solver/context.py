@@ -1,0 +1,52 @@
+"""What every stage of one solve shares: the event, the published allocation, the clock;
+and what solving one session gives."""
+
+from dataclasses import dataclass, field
+
+from models import Assignment, Event, Session
+from solver.previous import Published
+from solver.watch import Watch
+
+FINISHING_SHARE = 0.01  # of the time limit kept back from the searches (60 s: 0.6 s)
+
+
+class InfeasibleEventError(Exception):
+    """No allocation can satisfy the hard rules; `reasons` say why in the organiser's words."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__("; ".join(reasons))
+        self.reasons = reasons
+
+
+@dataclass
+class PartResult:
+    """The outcome of one independent part (a session)."""
+
+    session: Session
+    status: str
+    objective: float
+    bound: float
+    seconds: float
+    assignments: list[Assignment]
+    reasons: list[str] = field(default_factory=list)
+
+
+class PinnedEditError(InfeasibleEventError):
+    """Pinned placements (hand edits) break hard rules; `reasons` name each one."""
+
+
+@dataclass
+class Context:
+    """What every stage of one solve shares: the event, the published allocation, the clock."""
+
+    event: Event
+    published: Published
+    watch: Watch
+    started: float
+
+    @property
+    def deadline(self) -> float:
+        """When every search must have ended: the time limit, less a margin for the Python
+        work that no search limit covers (costing, writing a relaxation out, reading
+        placements), which runs a little past a search's end."""
+        return self.started + self.event.settings.time_limit * (1 - FINISHING_SHARE)

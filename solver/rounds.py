@@ -1,0 +1,485 @@
+"""A roundtable of several rounds: its rounds one after another, then every round together
+(the swaps, a design's start, the model of every round and its neighbourhoods), and the
+session's bound."""
+
+import math
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+
+from ortools.sat.python import cp_model
+
+from models import Assignment, Session
+from solver.build import build_session, objective
+from solver.context import Context, PartResult
+from solver.designs import design_fit, designed_starts
+from solver.history import History
+from solver.model import SessionModel, placements, read_assignments
+from solver.neighbourhoods import reseated
+from solver.relax import PRIMAL_SIMPLEX
+from solver.roundtable import (
+    Polished,
+    can_polish,
+    keeps_top_wishes,
+    lifted,
+    polish_roundtable,
+    preference_bound,
+    repeats_bound,
+    seating_of,
+)
+from solver.rules import split_sizes
+from solver.sessions import (
+    BUILD_SECONDS_PER_CELL,
+    EVALUATION_SECONDS,
+    QUICK_WORK,
+    SEARCH_SECONDS_PER_CELL,
+    Solved,
+    Status,
+    add_hint,
+    configure,
+    evaluated,
+    outcome,
+    relaxed_in_time,
+    solve_rounds,
+)
+
+ROUNDS_SHARE = 0.5  # of a roundtable's time for its rounds one by one, the rest for all at once
+COSTING_SHARE = 0.2  # of a roundtable's time left kept back from its bound and neighbourhoods
+ALL_ROUNDS_WORK = 1.0  # deterministic seconds for the bound of a roundtable's rounds at once
+ALL_ROUNDS_LITERALS = 20_000  # at most, for pairs meeting again (2022's NEXTGEN: 8,832)
+APART_SECONDS_PER_CELL = 500e-6  # less and GLOP would not finish every round without pairs
+
+
+def solve_roundtable(
+    ctx: Context, session: Session, history: History, began: float, deadline: float
+) -> PartResult:
+    """A roundtable of several rounds, from `began` until `deadline`: its rounds one after
+    another, then all together.
+
+    Each round's CP-SAT model sees the rounds before it (fairness, new peers), with half the
+    time when the search of solver/roundtable.py can then improve every round at once: it
+    keeps the hard rules, the worst-off person's dissatisfaction and everyone's top-3
+    table, and weighs every criterion over all rounds (measured in docs/BENCHMARKS.md: from
+    the rounds' allocation it does better than either alone). The bound, and a small
+    roundtable's model of every round at once, start from the rounds' allocation (the
+    search keeps its tables' sizes): they are worked out beside the search, on the other
+    core (academy-2022's NEXTGEN: 5.2–5.5 → 3.3–4.4 s, the same allocation and bound), and
+    that model's allocation is kept when it comes first (`better_together`). When that
+    model proved its levels and the schedule is at them but not proven, CP-SAT then searches
+    neighbourhoods of it in that model (`reseated_part`: academy-2022's NEXTGEN 914 → 893).
+    """
+    polishing = can_polish(ctx.event, session, bool(ctx.published.of_session(session.id)[0]))
+    by_round = began + ROUNDS_SHARE * (deadline - began) if polishing else deadline
+    part = round_by_round(ctx, session, history, by_round)
+    if polishing and part.status not in ("feasible", "infeasible"):
+        part = round_by_round(ctx, session, history, deadline, groups=False)  # quicker
+    if part.status != "feasible":
+        part.seconds = time.monotonic() - began
+        return part
+    with ThreadPoolExecutor(max_workers=1) as beside:
+        chosen = part.assignments
+        bounding = beside.submit(
+            roundtable_bound, ctx, session, history, chosen, deadline, beside=polishing
+        )
+        if polishing:
+            part = polished(ctx, session, history, part, deadline)
+            part = designed_part(ctx, session, history, part, deadline)
+        bound, together = bounding.result()
+    part, bound, fairest = better_together(ctx, session, history, part, bound, together)
+    if together is not None and together.solved is not None and fairest and bound < part.objective:
+        part = reseated_part(ctx, session, history, part, together.model, deadline)
+    part.bound = min(bound, part.objective)
+    part.status = "optimal" if fairest and bound >= part.objective else "feasible"
+    part.seconds = time.monotonic() - began
+    return part
+
+
+def better_together(
+    ctx: Context,
+    session: Session,
+    history: History,
+    part: PartResult,
+    bound: int,
+    together: "Together | None",
+) -> tuple[PartResult, int, bool]:
+    """The schedule of the model of every round at once when it comes first in the order of
+    the levels (fewest moves, then the worst-off person) or costs less at them than `part`'s,
+    and keeps everyone at a top table who was at one (as the search does); the bound that
+    holds for the schedule kept, and whether it is at every least level proven (else it is
+    not the first in that order, whatever its cost: never proven).
+
+    The model's bound holds for schedules at the least levels it proved only.
+    """
+    if together is None:
+        return part, bound, True
+    least = together.least
+    levels = levels_at(together, part.assignments)[: len(least)]
+    solved = together.solved
+    if solved is not None and solved.found:
+        assignments = read_assignments(session, solved.chosen)
+        better = levels > least or solved.objective < part.objective
+        if better and keeps_top_wishes(ctx.event, session, part.assignments, assignments):
+            objective = costed(ctx, session, history, assignments)
+            ctx.watch.tell(f"{session.id}: every round at once, cost {objective:g}")
+            part = replace(part, objective=objective, assignments=assignments)
+            levels = least  # the model's schedule is at every least level
+    if levels == least:
+        return part, max(bound, together.bound), True
+    return part, bound, False
+
+
+def reseated_part(
+    ctx: Context,
+    session: Session,
+    history: History,
+    part: PartResult,
+    m: SessionModel,
+    deadline: float,
+) -> PartResult:
+    """`part` with its schedule improved in neighbourhoods (solver/neighbourhoods.py) of the
+    model of every round `m`, at its least levels, which `part` is at."""
+    until = time.monotonic() + (1 - COSTING_SHARE) * (deadline - time.monotonic())
+    start = placements(part.assignments)
+    placed, searched = reseated(m, start, until, ctx.watch, ctx.event.settings.seed)
+    if placed == start:
+        return part
+    assignments = read_assignments(session, dict.fromkeys(placed, True))
+    objective = costed(ctx, session, history, assignments)
+    ctx.watch.tell(f"{session.id}: {searched} neighbourhoods, cost {objective:g}")
+    return replace(part, objective=objective, assignments=assignments)
+
+
+def levels_at(together: "Together", assignments: list[Assignment]) -> tuple[int, ...]:
+    """The levels a schedule reaches (fewest moves, worst-off person: those the model
+    minimises first), measured in the model before any was capped."""
+    m = together.model
+    if not m.firsts:
+        return ()
+    model = together.plain.clone()
+    m.fix_schedule(model, placements(assignments))
+    firsts = [model.get_int_var_from_proto_index(var.index) for _, var in m.firsts]
+    model.minimize(cp_model.LinearExpr.sum(firsts))
+    solver = cp_model.CpSolver()
+    configure(solver, m.event, m.session, EVALUATION_SECONDS)
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        raise RuntimeError(f"session {m.session.id}: a schedule broke a hard rule")
+    return tuple(round(solver.value(var)) for var in firsts)
+
+
+def round_by_round(
+    ctx: Context, session: Session, history: History, deadline: float, groups: bool = True
+) -> PartResult:
+    """A roundtable's rounds one after another, each seeing the earlier ones (without the
+    group criteria when `groups` is false: quicker, for the search to weigh them)."""
+    local = history.copy()
+    parts = []
+    for round_ in range(1, session.rounds + 1):
+        share = (deadline - time.monotonic()) / (session.rounds - round_ + 1)
+        rounds = range(round_, round_ + 1)
+        part = solve_rounds(ctx, session, local, rounds, time.monotonic() + share, groups)
+        if part.status not in ("optimal", "feasible"):
+            return part
+        local.record(ctx.event, part.assignments)
+        parts.append(part)
+    return PartResult(
+        session=session,
+        status="feasible",
+        objective=sum(part.objective for part in parts),
+        bound=0.0,  # rounds' bounds, each given the rounds before, bound nothing: see the caller
+        seconds=0.0,
+        assignments=[a for part in parts for a in part.assignments],
+    )
+
+
+def polished(
+    ctx: Context, session: Session, history: History, part: PartResult, deadline: float
+) -> PartResult:
+    """Every round improved together from the round-by-round start by the swaps
+    (`swapped`), until the deadline; the bound is `roundtable_bound`'s, set by the caller."""
+    result, objective = swapped(ctx, session, history, part.assignments, deadline)
+    ctx.watch.tell(
+        f"{session.id}: all rounds together, cost {objective:g} "
+        f"({result.iterations} swaps in {result.seconds:.2f} s)"
+    )
+    return PartResult(
+        session=session,
+        status="feasible",
+        objective=objective,
+        bound=0.0,
+        seconds=0.0,
+        assignments=result.assignments,
+    )
+
+
+def swapped(
+    ctx: Context, session: Session, history: History, start: list[Assignment], deadline: float
+) -> tuple[Polished, int]:
+    """The swaps' search from `start` until the deadline, and what its schedule costs.
+
+    The cost is the start's under the rounds' models (costed first: the rounds' own
+    objectives may leave the group criteria out) less what the search saved: the search
+    weighs every term of the model that its moves can change (tests check its savings
+    against the rounds' models and the independent checker). Costing the start rather than
+    the search's schedule puts that work (2023's COOP: 0.6 s) before the search's time is
+    set, where costing after it overran a 4-s time limit.
+    """
+    began = costed(ctx, session, history, start)
+    result = polish_roundtable(
+        ctx.event,
+        session,
+        history,
+        start,
+        deadline - time.monotonic(),
+        stopped=lambda: ctx.watch.stopped,
+    )
+    if ctx.watch.stopped:
+        raise KeyboardInterrupt
+    return result, began - result.start_cost + result.cost
+
+
+def designed_part(
+    ctx: Context, session: Session, history: History, part: PartResult, deadline: float
+) -> PartResult:
+    """`part`, or the swaps' schedule from a design's start (solver/designs.py) when that
+    costs less at the same worst-off level and keeps everyone's top table: the cheapest
+    start whose guests above the level can each be brought within it by a swap (`lifted`).
+    Only with time left after the swaps."""
+    fit = design_fit(ctx.event, session)
+    if fit is None:
+        return part
+    level = seating_of(ctx.event, session, history, part.assignments).worst
+    starts = (
+        d.assignments
+        if level is None
+        else lifted(ctx.event, session, history, d.assignments, level)
+        for d in designed_starts(ctx.event, session, history, fit, level, deadline)
+        if time.monotonic() < deadline
+    )
+    start = next((s for s in starts if s is not None), None)
+    if start is None or time.monotonic() >= deadline:
+        return part
+    result, objective = swapped(ctx, session, history, start, deadline)
+    if objective >= part.objective:
+        return part
+    if not keeps_top_wishes(ctx.event, session, part.assignments, result.assignments):
+        return part
+    ctx.watch.tell(f"{session.id}: from a design, cost {objective:g}")
+    return replace(part, objective=objective, assignments=result.assignments)
+
+
+def roundtable_bound(
+    ctx: Context,
+    session: Session,
+    history: History,
+    chosen: list[Assignment],
+    deadline: float,
+    beside: bool = False,
+) -> tuple[int, "Together | None"]:
+    """A lower bound on a roundtable's cost from one round's model, and the model of every
+    round at once searched from the rounds' schedule `chosen` (None when too large).
+
+    Rounds solved one after another prove nothing about the whole session, so the bound is a
+    relaxation's. The objective is the preferences plus, round by round, the group criteria
+    and the soft rules, plus new peers and moves (at least 0). It costs at least each
+    person's cheapest allowed tables, plus rounds × the least cost of one round with the
+    preferences weighed 0, no fairness level kept and nothing pinned (every round has the
+    same people, tables, sizes, hard rules and earlier days), plus new peers, which no
+    single round sees: `weight_new_peers` × the fewest pairs who meet again at tables of
+    these sizes (`repeats_bound`), whoever sits where.
+
+    The model of every round at once (`every_round`) sees how the rounds share the wished
+    tables and people (the bundled academy-2022's NEXTGEN: 820 where the first gives 581);
+    it is built only when its pairs meeting again take at most `ALL_ROUNDS_LITERALS`
+    literals (2023's COOP: 85,260, and its time went to the days after it; none when such
+    pairs cost nothing). Its schedule may replace the rounds' or the swaps' (academy-2023
+    with wishes and rules only: 657 → 654, proven). A larger session gets, when the swaps
+    run `beside`, the linear relaxation of every round without those pairs instead
+    (`relaxed_apart`), within the time the swaps have when that is at least
+    `APART_SECONDS_PER_CELL` a placement (COOP's 6,090 took 5–8 s, the generated networking
+    sessions' 2,176 and 4,752 0.3–0.6 s); the higher of it and the rounds × one round's
+    (`one_round`, which comes first and quickly: the bound when GLOP does not finish, as
+    with a short time limit; COOP 2535 where one round's gives 2112). The CP-SAT parts get
+    a fixed amount of deterministic work (the same bound every run) within the time left;
+    each part is skipped without time for it. Sizes are the balanced ones when every round
+    has them.
+    """
+    rounds = range(1, session.rounds + 1)
+    balanced = split_sizes(ctx.event, session)
+    used = {round_: Counter(a.option for a in chosen if a.round == round_) for round_ in rounds}
+    sizes = (
+        balanced
+        if balanced is not None
+        and all(
+            dict(held) == {option: size for option, size in balanced.items() if size}
+            for held in used.values()
+        )
+        else None
+    )
+    repeats = 0
+    if sizes is not None:  # balanced tables every round: some pairs must meet again
+        repeats = ctx.event.settings.weight_new_peers * repeats_bound(
+            list(sizes.values()), session.rounds
+        )
+    bound = preference_bound(ctx.event, session) + repeats
+    tables = len(ctx.event.options_of[session.id])
+    round_pairs = session.rounds * (session.rounds - 1) // 2
+    weighed = bool(ctx.event.settings.weight_new_peers)  # else no literal for pairs met again
+    literals = weighed * len(ctx.event.audience_of(session)) * tables**2 * round_pairs
+    building = BUILD_SECONDS_PER_CELL * len(chosen) * tables
+    large = literals > ALL_ROUNDS_LITERALS
+    until = time.monotonic() + (1 - COSTING_SHARE) * (deadline - time.monotonic())
+    relaxing = APART_SECONDS_PER_CELL * len(chosen) * tables
+    if until - time.monotonic() < SEARCH_SECONDS_PER_CELL * len(chosen):
+        return bound, None
+    bound += session.rounds * one_round(ctx, session, history, sizes, until, large)
+    if large:
+        if beside and until - time.monotonic() >= max(building, relaxing):
+            relaxed = relaxed_apart(ctx, session, history, sizes, until)
+            if relaxed is not None:  # the higher of the two on every session measured
+                bound = max(bound, relaxed + repeats)
+        return bound, None
+    if deadline - time.monotonic() < building:
+        return bound, None  # no time to build a model of every round
+    every = build_session(
+        ctx.event, session, history, sizes, rounds=rounds, published=ctx.published
+    )
+    return bound, every_round(ctx, every, chosen, deadline)
+
+
+def one_round(
+    ctx: Context,
+    session: Session,
+    history: History,
+    sizes: dict[str, int] | None,
+    deadline: float,
+    large: bool,
+) -> int:
+    """The least cost of one of a roundtable's rounds with the preferences weighed 0 (0 when
+    there is no time to bound it): a large one's from its linear relaxation (2023's COOP:
+    512 in 0.4 s of GLOP's primal simplex, where CP-SAT's bound took 3.5–4.9 s for 511–522),
+    a small one's from CP-SAT (2022's NEXTGEN: 146 in 0.2 s, where GLOP gives 126)."""
+    event = ctx.event.with_settings(weight_preference=0)
+    one = build_session(event, session, history, sizes, rounds=range(1, 2))
+    if not large:
+        return bound_of(ctx, one, deadline, QUICK_WORK) or 0
+    relaxed = relaxed_in_time(one, deadline, ctx.watch, PRIMAL_SIMPLEX)
+    return math.ceil(relaxed.bound - 1e-6) if relaxed is not None else 0
+
+
+def relaxed_apart(
+    ctx: Context,
+    session: Session,
+    history: History,
+    sizes: dict[str, int] | None,
+    deadline: float,
+) -> int | None:
+    """The linear relaxation's optimum of every round at once, the pairs meeting again within
+    the session left out (they cost at least the unavoidable repeats, added by the caller);
+    None when GLOP does not finish in time.
+
+    It sees how the rounds share the wished tables and earlier days' groups, as the model
+    with the pairs does, at a fraction of its size: 2023's COOP (145 people, 14 tables, 3
+    rounds) 2535 where the rounds' relaxations give 2142–2181, in 5–6 s of GLOP's primal
+    simplex from a crash basis (7–9 s with the dual simplex used elsewhere).
+    """
+    event = ctx.event.with_settings(weight_new_peers=0)
+    m = build_session(event, session, history, sizes, rounds=range(1, session.rounds + 1))
+    relaxed = relaxed_in_time(m, deadline, ctx.watch, PRIMAL_SIMPLEX)  # Ctrl-C stops it
+    return math.ceil(relaxed.bound - 1e-6) if relaxed is not None else None
+
+
+@dataclass
+class Together:
+    """What the model of every round at once gave: a bound, and a schedule to compare."""
+
+    model: SessionModel
+    plain: cp_model.CpModel  # the model before any level was capped, to measure schedules
+    bound: int  # for schedules at the `least` levels
+    least: tuple[int, ...] = ()  # the least levels proven, in order (moves, worst-off)
+    solved: "Solved | None" = None  # a schedule at every least level
+
+
+def every_round(
+    ctx: Context, m: SessionModel, chosen: list[Assignment], deadline: float
+) -> Together | None:
+    """CP-SAT on the model of every round at once, from the rounds' schedule: each level in
+    order (the fewest moves when re-solving, then the worst-off person), proven and kept,
+    then the least cost at them, each for `ALL_ROUNDS_WORK` (None without a bound).
+
+    The pairs meeting again within the session are counted exactly (`met_again_within`).
+    Small sessions are proven optimal this way (2023's NEXTGEN, 42 people at four tables
+    in two rounds: 821 in 0.3 s, where the search's swaps stop at 839 and the relaxations
+    bound 710). When a level is not proven in the time, the cost is minimised at the
+    levels proven before it: a bound only.
+    """
+    placed = placements(chosen)
+    hint = {key: key in placed for key in m.x}
+    plain = m.model.clone()
+    least: list[int] = []
+    for _name, level in m.firsts:
+        m.model.minimize(level)
+        add_hint(m, hint)
+        solver, status = worked(ctx, m, deadline, ALL_ROUNDS_WORK)
+        if status != cp_model.OPTIMAL:
+            break
+        least.append(round(solver.objective_value))
+        m.model.add(level <= least[-1])
+    m.model.minimize(objective(m))
+    add_hint(m, hint)
+    solver, status = worked(ctx, m, deadline, ALL_ROUNDS_WORK)
+    bound = bound_in(ctx, solver, status)
+    if bound is None:
+        return None
+    proven = len(least) == len(m.firsts)
+    return Together(m, plain, bound, tuple(least), outcome(m, solver, status) if proven else None)
+
+
+def bound_of(ctx: Context, m: SessionModel, deadline: float, work: float) -> int | None:
+    """CP-SAT's lower bound on a model's objective after `work` deterministic seconds (None
+    when it has none)."""
+    return bound_in(ctx, *worked(ctx, m, deadline, work))
+
+
+def worked(
+    ctx: Context, m: SessionModel, deadline: float, work: float
+) -> tuple[cp_model.CpSolver, Status]:
+    """One search thread on the model for `work` deterministic seconds (the same result every
+    run, unless the time left ends it first)."""
+    solver = cp_model.CpSolver()
+    configure(solver, m.event, m.session, deadline - time.monotonic())
+    solver.parameters.max_deterministic_time = work
+    return solver, ctx.watch.solve(solver, m.model, m.session.id)
+
+
+def bound_in(ctx: Context, solver: cp_model.CpSolver, status: Status) -> int | None:
+    """The search's lower bound on the model's objective, rounded up (None when it has none)."""
+    if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID) or ctx.watch.stopped:
+        return None
+    if status == cp_model.UNKNOWN and not math.isfinite(solver.best_objective_bound):
+        return None
+    return max(0, math.ceil(solver.best_objective_bound - 1e-6))
+
+
+def costed(ctx: Context, session: Session, history: History, chosen: list[Assignment]) -> int:
+    """What a roundtable's placements cost, round by round, under the rounds' CP-SAT models."""
+    local = history.copy()
+    total = 0
+    for round_ in range(1, session.rounds + 1):
+        placed = [a for a in chosen if a.round == round_]
+        sizes = Counter(a.option for a in placed)
+        m = build_session(
+            ctx.event,
+            session,
+            local,
+            sizes={o.id: sizes[o.id] for o in ctx.event.options_of[session.id]},
+            rounds=range(round_, round_ + 1),
+            published=ctx.published,
+        )
+        keys = placements(placed)
+        solved = evaluated(m, Solved(cp_model.FEASIBLE, chosen={k: k in keys for k in m.x}))
+        if not solved.found:
+            raise RuntimeError(f"session {session.id}: the search broke a hard rule")
+        total += round(solved.objective)
+        local.record(ctx.event, placed)
+    return total
