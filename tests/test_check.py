@@ -115,3 +115,12 @@ def test_soft_rules_cost_their_weight() -> None:
         event(3, options=[("A", 3)], rules=rules), allocation(("p1", "A"), ("p2", "A"), ("p3", "A"))
     )
     assert (report.ok, report.soft_penalty, report.objective) == (True, 8, 8)
+
+
+def test_every_allocation_the_tests_solve_is_checked() -> None:
+    from scripts import cli
+    from solver.solve import solve_event
+    from tests.conftest import checked_solve_event
+
+    assert solve_event is checked_solve_event
+    assert cli.solve_event is checked_solve_event
