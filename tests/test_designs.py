@@ -178,6 +178,8 @@ def test_lifted_brings_everyone_within_the_level_by_one_swap_each() -> None:
     starts = starts_of(e, level=17, until=LATER)
     results = [lifted(e, session, History(), d.assignments, 17) for d in starts[:8]]
     assert [r is None for r in results] == [False] * 6 + [True, False]  # a swap, or none
+    for r in results:
+        assert r is None or check_allocation(e, Allocation(assignments=r)).ok
     designed, result = starts[0], results[0]
     assert len(designed.unfit) == 1 and result is not None
     assert max(dissatisfaction(e, result).values()) <= 17

@@ -226,6 +226,8 @@ def start_and_polished(e: Event) -> tuple[Placements, Placements, Placements, Hi
     ctx = Context(e, Published(), Watch(), time.monotonic())
     start = round_by_round(ctx, session, history, time.monotonic() + 10, groups=False)
     result = polish_roundtable(e, session, history, start.assignments, 10)
+    for schedule in (start.assignments, result.assignments):
+        assert check_allocation(e, Allocation(assignments=day_one + schedule)).ok
     return day_one, start.assignments, result.assignments, history
 
 
@@ -278,10 +280,12 @@ def test_the_search_s_schedule_is_costed_by_its_savings(seed: int) -> None:
     session = e.session_by_id["NET"]
     day_one = e.model_copy(update={"sessions": [e.session_by_id["DAY1"]]}, deep=True)
     history = History()
-    history.record(e, solve_event(day_one).assignments)
+    day_one_placed = solve_event(day_one).assignments
+    history.record(e, day_one_placed)
     ctx = Context(e, Published(), Watch(), time.monotonic())
     start = round_by_round(ctx, session, history, time.monotonic() + 10, groups=False)
     part = rounds_module.polished(ctx, session, history, start, time.monotonic() + 2)
+    assert check_allocation(e, Allocation(assignments=day_one_placed + part.assignments)).ok
     assert part.objective == costed(ctx, session, history, part.assignments)
     assert part.objective < costed(ctx, session, history, start.assignments)  # savings count
 
