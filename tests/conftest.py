@@ -10,21 +10,29 @@ from typing import Any
 import pytest
 
 import solver.solve
-from models import Allocation, CheckReport, Event
+from models import Allocation, Assignment, CheckReport, Event
 from solver.check import check_allocation
 from tests.factories import Solve
 
 unchecked_solve_event = solver.solve.solve_event
 
 
-def checked_solve_event(*args: Any, **kwargs: Any) -> Allocation:
-    """`solve_event`, then the checker on its allocation: every hard rule holds and the costs
-    agree (moves counted against the published allocation when re-solving)."""
-    given = inspect.signature(unchecked_solve_event).bind(*args, **kwargs).arguments
-    allocation = unchecked_solve_event(*args, **kwargs)
-    report = check_allocation(given["event"], allocation, previous=given.get("previous"))
+def verified(
+    event: Event, allocation: Allocation, previous: list[Assignment] | None = None
+) -> CheckReport:
+    """The checker's report on an allocation: every hard rule holds and the costs agree
+    (moves counted against `previous`, the published allocation, when re-solving)."""
+    report = check_allocation(event, allocation, previous=previous)
     assert report.ok, [result.message for result in report.broken]
     assert report.objective == round(allocation.stats.objective)
+    return report
+
+
+def checked_solve_event(*args: Any, **kwargs: Any) -> Allocation:
+    """`solve_event`, its allocation `verified`."""
+    given = inspect.signature(unchecked_solve_event).bind(*args, **kwargs).arguments
+    allocation = unchecked_solve_event(*args, **kwargs)
+    verified(given["event"], allocation, given.get("previous"))
     return allocation
 
 
@@ -32,9 +40,9 @@ solver.solve.solve_event = checked_solve_event
 
 
 def solve_checked(event: Event) -> tuple[Allocation, CheckReport]:
-    """Solve (checked), and the checker's report for the test to read."""
-    allocation = solver.solve.solve_event(event)
-    return allocation, check_allocation(event, allocation)
+    """Solve, and the checker's report for the test to read (checked once)."""
+    allocation = unchecked_solve_event(event)
+    return allocation, verified(event, allocation)
 
 
 @pytest.fixture(name="solve")
