@@ -49,6 +49,11 @@ COSTING_SHARE = 0.2  # of a roundtable's time left kept back from its bound and 
 ALL_ROUNDS_WORK = 1.0  # deterministic seconds for the bound of a roundtable's rounds at once
 ALL_ROUNDS_LITERALS = 20_000  # at most, for pairs meeting again (2022's NEXTGEN: 8,832)
 APART_SECONDS_PER_CELL = 500e-6  # less and GLOP would not finish every round without pairs
+# (linearization level, deterministic seconds) of each pass for the least cost of every round
+# at once, the next only when the last did not prove it: level 2 proves small roundtables
+# (2023's NEXTGEN in 0.1 s), level 1 bounds larger ones higher (2022's NEXTGEN: 836 in
+# 1.7 s, where level 2 gives 781 in 1.0 s, 820 in 2.7 s and 829 at its plateau)
+COST_PASSES = ((2, 0.25), (1, 0.5))
 
 
 def solve_roundtable(
@@ -290,7 +295,7 @@ def roundtable_bound(
     these sizes (`repeats_bound`), whoever sits where.
 
     The model of every round at once (`every_round`) sees how the rounds share the wished
-    tables and people (the bundled academy-2022's NEXTGEN: 820 where the first gives 581);
+    tables and people (the bundled academy-2022's NEXTGEN: 836 where the first gives 581);
     it is built only when its pairs meeting again take at most `ALL_ROUNDS_LITERALS`
     literals (2023's COOP: 85,260, and its time went to the days after it; none when such
     pairs cost nothing). Its schedule may replace the rounds' or the swaps' (academy-2023
@@ -406,7 +411,8 @@ def every_round(
 ) -> Together | None:
     """CP-SAT on the model of every round at once, from the rounds' schedule: each level in
     order (the fewest moves when re-solving, then the worst-off person), proven and kept,
-    then the least cost at them, each for `ALL_ROUNDS_WORK` (None without a bound).
+    each for `ALL_ROUNDS_WORK`, then the least cost at them (`least_cost`; None without a
+    bound).
 
     The pairs meeting again within the session are counted exactly (`met_again_within`).
     Small sessions are proven optimal this way (2023's NEXTGEN, 42 people at four tables
@@ -428,12 +434,28 @@ def every_round(
         m.model.add(level <= least[-1])
     m.model.minimize(objective(m))
     add_hint(m, hint)
-    solver, status = worked(ctx, m, deadline, ALL_ROUNDS_WORK)
-    bound = bound_in(ctx, solver, status)
+    solved, bound = least_cost(ctx, m, deadline)
     if bound is None:
         return None
     proven = len(least) == len(m.firsts)
-    return Together(m, plain, bound, tuple(least), outcome(m, solver, status) if proven else None)
+    return Together(m, plain, bound, tuple(least), solved if proven else None)
+
+
+def least_cost(ctx: Context, m: SessionModel, deadline: float) -> tuple[Solved, int | None]:
+    """The model's least cost by `COST_PASSES` until one proves it: the best schedule found
+    and the highest bound (None when no pass has one)."""
+    best, bound = Solved(cp_model.UNKNOWN), None
+    for level, work in COST_PASSES:
+        solver, status = worked(ctx, m, deadline, work, level)
+        found = outcome(m, solver, status)
+        if found.found and (not best.found or found.objective < best.objective):
+            best = found
+        passed = bound_in(ctx, solver, status)
+        if passed is not None:
+            bound = passed if bound is None else max(bound, passed)
+        if status == cp_model.OPTIMAL or ctx.watch.stopped:
+            break
+    return best, bound
 
 
 def bound_of(ctx: Context, m: SessionModel, deadline: float, work: float) -> int | None:
@@ -443,13 +465,15 @@ def bound_of(ctx: Context, m: SessionModel, deadline: float, work: float) -> int
 
 
 def worked(
-    ctx: Context, m: SessionModel, deadline: float, work: float
+    ctx: Context, m: SessionModel, deadline: float, work: float, linearization: int | None = None
 ) -> tuple[cp_model.CpSolver, Status]:
     """One search thread on the model for `work` deterministic seconds (the same result every
-    run, unless the time left ends it first)."""
+    run, unless the time left ends it first), at the `linearization` level if given."""
     solver = cp_model.CpSolver()
     configure(solver, m.event, m.session, deadline - time.monotonic())
     solver.parameters.max_deterministic_time = work
+    if linearization is not None:
+        solver.parameters.linearization_level = linearization
     return solver, ctx.watch.solve(solver, m.model, m.session.id)
 
 
