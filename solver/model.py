@@ -12,6 +12,7 @@ from solver.history import History
 
 Key = tuple[str, str, int]  # (participant, option, round)
 Bounds = Callable[[int], tuple[int, int]]  # a row's sides at an option's size
+Sides = Callable[[dict[str, int]], tuple[int, int]]  # a row's sides at every option's size
 UNBOUNDED = 2**63 - 1  # a linear constraint's open side, as CP-SAT writes it (−1 − it below)
 
 
@@ -52,7 +53,13 @@ class SessionModel:
     open_to: dict[str, set[str]] = field(default_factory=dict)  # before closed placements
     side_constraints: bool = False  # hard group rules a min-cost flow cannot keep
     banded: bool = True  # split groups within ±1 of fair shares (sizes fixed in advance only)
-    resizable: list[tuple[int, str, Bounds]] = field(default_factory=list)  # rows set by sizes
+    resizable: list[tuple[int, Sides]] = field(default_factory=list)  # rows set by sizes
+    shares: dict[tuple[tuple[str, ...], str, int], cp_model.LinearExprT] = field(
+        default_factory=dict
+    )  # weighted distance from the fair share, by diversity value's people, option, round
+    alone: dict[tuple[tuple[str, ...], str, int], cp_model.IntVar] = field(
+        default_factory=dict
+    )  # alone in the option, by isolation value's people, option, round
     pace: float = 1.0  # how much slower than usual this machine runs now (1: as usual)
 
     def work(self, seconds_per_cell: float) -> float:
@@ -85,11 +92,15 @@ class SessionModel:
 
     def sized(self, constraint: cp_model.Constraint, option: str, bounds: Bounds) -> None:
         """Note a linear constraint whose sides follow the option's size fixed in advance."""
-        self.resizable.append((constraint.index, option, bounds))
+        self.resizable.append((constraint.index, lambda sizes: bounds(sizes[option])))
+
+    def sized_by_all(self, constraint: cp_model.Constraint, sides: Sides) -> None:
+        """Note a linear constraint whose sides follow every option's size fixed in advance."""
+        self.resizable.append((constraint.index, sides))
 
     def sides_at(self, sizes: dict[str, int]) -> dict[int, tuple[int, int]]:
         """The sides of every row that follows the sizes, at these sizes (by constraint)."""
-        return {index: bounds(sizes[option]) for index, option, bounds in self.resizable}
+        return {index: sides(sizes) for index, sides in self.resizable}
 
     def resize(self, sizes: dict[str, int]) -> None:
         """Fix the options at other sizes: every row that follows them is set anew."""

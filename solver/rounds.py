@@ -29,6 +29,7 @@ from solver.roundtable import (
     seating_of,
 )
 from solver.rules import split_sizes
+from solver.rules.groups import isolation_floors
 from solver.sessions import (
     BUILD_SECONDS_PER_CELL,
     EVALUATION_SECONDS,
@@ -305,7 +306,7 @@ def roundtable_bound(
     `APART_SECONDS_PER_CELL` a placement (COOP's 6,090 took 5–8 s, the generated networking
     sessions' 2,176 and 4,752 0.3–0.6 s); the higher of it and the rounds × one round's
     (`one_round`, which comes first and quickly: the bound when GLOP does not finish, as
-    with a short time limit; COOP 2535 where one round's gives 2112). The CP-SAT parts get
+    with a short time limit; COOP 2585 where one round's gives 2196). The CP-SAT parts get
     a fixed amount of deterministic work (the same bound every run) within the time left;
     each part is skipped without time for it. Sizes are the balanced ones when every round
     has them.
@@ -369,6 +370,7 @@ def one_round(
     one = build_session(event, session, history, sizes, rounds=range(1, 2))
     if not large:
         return bound_of(ctx, one, deadline, QUICK_WORK) or 0
+    isolation_floors(one)
     relaxed = relaxed_in_time(one, deadline, ctx.watch, PRIMAL_SIMPLEX)
     return math.ceil(relaxed.bound - 1e-6) if relaxed is not None else 0
 
@@ -387,10 +389,12 @@ def relaxed_apart(
     It sees how the rounds share the wished tables and earlier days' groups, as the model
     with the pairs does, at a fraction of its size: 2023's COOP (145 people, 14 tables, 3
     rounds) 2535 where the rounds' relaxations give 2142–2181, in 5–6 s of GLOP's primal
-    simplex from a crash basis (7–9 s with the dual simplex used elsewhere).
+    simplex from a crash basis (7–9 s with the dual simplex used elsewhere); 2585 with
+    the isolation floors (`isolation_floors`).
     """
     event = ctx.event.with_settings(weight_new_peers=0)
     m = build_session(event, session, history, sizes, rounds=range(1, session.rounds + 1))
+    isolation_floors(m)
     relaxed = relaxed_in_time(m, deadline, ctx.watch, PRIMAL_SIMPLEX)  # Ctrl-C stops it
     return math.ceil(relaxed.bound - 1e-6) if relaxed is not None else None
 

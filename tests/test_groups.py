@@ -1,5 +1,6 @@
 """Fair, mixed groups: each group rule on a tiny event, binding and not, exact results."""
 
+from functools import partial
 from typing import Any
 
 import pytest
@@ -18,7 +19,15 @@ from models import (
     Settings,
     Strength,
 )
-from solver.rules.groups import balanced_sizes
+from solver.build import build_session
+from solver.model import UNBOUNDED, SessionModel
+from solver.relax import relaxation
+from solver.rules.groups import (
+    balanced_sizes,
+    floor_sides,
+    isolation_floors,
+    least_spread_cost,
+)
 from tests.factories import Solve, event, rule
 
 SPLIT = SessionKind.SPLIT
@@ -161,6 +170,61 @@ def test_isolation_is_reported_with_the_person(solve: Solve) -> None:
         ["P1 (p1) is the only next generation in A", "P2 (p2) is the only next generation in B"],
         ["P1 (p1) is the only next generation in B", "P2 (p2) is the only next generation in A"],
     )
+
+
+def test_least_spread_cost_is_the_cheapest_counts_that_add_up() -> None:
+    alone_costs = {0: 0, 1: 5, 2: 0}  # nobody alone: one of a value costs 5
+    assert least_spread_cost([alone_costs] * 3, 3) == 5  # 2 + 1 + 0
+    assert least_spread_cost([alone_costs] * 3, 4) == 0  # 2 + 2 + 0
+    assert least_spread_cost([alone_costs] * 3, 7) is None  # more than the seats
+
+
+def floor_rows(m: SessionModel) -> list[int]:
+    """The model's isolation floor rows, by constraint index."""
+    return [
+        index
+        for index, sides in m.resizable
+        if isinstance(sides, partial) and sides.func is floor_sides
+    ]
+
+
+def threes_in_pairs() -> Event:
+    """Three next-generation people and three others split into three groups of two:
+    each value's fair share is one a group, so one of them is alone or a group lacks it."""
+    crowd = groups_of(*["next generation"] * 3, *["city"] * 3)
+    return event(crowd, options=[("A", 2), ("B", 2), ("C", 2)], kind=SPLIT, diversity=("group",))
+
+
+def test_isolation_floor_bounds_what_the_relaxation_misses(solve: Solve) -> None:
+    e = threes_in_pairs()
+    m = build_session(e, e.sessions[0], sizes={"A": 2, "B": 2, "C": 2})
+    assert floor_rows(m) == []  # a search's model has none
+    isolation_floors(m)
+    relaxed = relaxation(m.model, 5)
+    assert relaxed is not None
+    # Each value: 2 + 1 + 0 (one alone, 5; two groups off their share, 2 × 2) = 9.
+    assert [m.model.proto.constraints[i].linear.domain[0] for i in floor_rows(m)] == [9, 9]
+    assert relaxed.bound == pytest.approx(18)
+    allocation, _ = solve(e)
+    assert allocation.stats.objective == 18
+
+
+def test_isolation_floor_follows_the_sizes() -> None:
+    e = threes_in_pairs()
+    m = build_session(e, e.sessions[0], sizes={"A": 2, "B": 2, "C": 2})
+    isolation_floors(m)
+    sides = m.sides_at({"A": 3, "B": 3, "C": 0})
+    # At 3, 3, 0 each value's share is 1–2 in A and B: 3 + 0 is one over and one under
+    # (2 × 2), 2 + 1 leaves one alone (5).
+    assert [sides[index] for index in floor_rows(m)] == [(4, UNBOUNDED), (4, UNBOUNDED)]
+
+
+def test_isolation_floor_adds_no_row_where_the_shares_are_pairs() -> None:
+    crowd = groups_of(*["next generation"] * 4, *["city"] * 4)
+    e = event(crowd, options=[("A", 4), ("B", 4)], kind=SPLIT, diversity=("group",))
+    m = build_session(e, e.sessions[0], sizes={"A": 4, "B": 4})
+    isolation_floors(m)
+    assert floor_rows(m) == []
 
 
 def test_hard_isolation_makes_an_impossible_split_infeasible() -> None:

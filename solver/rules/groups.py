@@ -117,12 +117,19 @@ def near_share(
             else:
                 free_share(m, option.id, round_, len(people), count, over, under)
             m.penalise(rule, weight, over if under is None else over + under, *people)
+            if rule == "diversity" and under is not None and m.sizes is not None:
+                m.shares[(tuple(people), option.id, round_)] = weight * (over + under)
 
 
 def fixed_share(m: SessionModel, option: str, share: int) -> tuple[int, int]:
     """floor and ceil of share × size / total, the option's size fixed in advance."""
     assert m.sizes is not None
-    total, size = len(m.people), m.sizes[option]
+    return fixed_share_at(m.sizes, option, share, len(m.people))
+
+
+def fixed_share_at(sizes: dict[str, int], option: str, share: int, total: int) -> tuple[int, int]:
+    """floor and ceil of share × size / total at these sizes."""
+    size = sizes.get(option, 0)
     return floor_share(share, total, size), ceil_share(share, total, size)
 
 
@@ -221,6 +228,93 @@ def no_isolation(m: SessionModel) -> None:
                     alone = m.model.new_bool_var("alone")
                     m.model.add(count >= 2 * some - alone)
                     m.penalise("isolation", settings.weight_isolation, alone, *people)
+                    m.alone[(tuple(people), option.id, round_)] = alone
+
+
+def isolation_floors(m: SessionModel) -> None:
+    """Rows for a model's linear relaxation: each round, what isolation and distance from
+    the fair share cost each value's people at least over all the options.
+
+    Nobody alone is not convex in an option's count (zero, or two and more), so the linear
+    relaxation of one option charges nothing for it, even at whole placements. Over all
+    the options the counts add up to the value's people, and the least cost of such counts
+    (`least_spread_cost`) is a bound that every allocation keeps: 2023's COOP, a value of
+    15 people at 14 tables of 10–11, 16 a round (two tables without them, or tables with
+    one alone); its relaxation 2535 → 2585. Only with the sizes fixed in advance (the rows
+    follow them when they change), and only for a relaxation: in a search's model they
+    change CP-SAT's paths for no gain (academy-2023 over four seeds: the same on average).
+    """
+    settings = m.event.settings
+    hard = settings.no_isolation_strength is Strength.HARD
+    if m.sizes is None or not (hard or settings.weight_isolation) or not m.soft_groups():
+        return
+    for column in settings.no_isolation:
+        for people in values_of(m, column, least=2).values():
+            for round_ in m.rounds:
+                isolation_floor(m, people, round_, hard)
+
+
+def isolation_floor(m: SessionModel, people: list[str], round_: int, hard: bool) -> None:
+    """`isolation_floors`' row for one value in one round, when it is above 0."""
+    key = tuple(people)
+    terms = [m.shares[k] for o in m.options if (k := (key, o.id, round_)) in m.shares]
+    terms += [
+        m.event.settings.weight_isolation * m.alone[k]
+        for o in m.options
+        if (k := (key, o.id, round_)) in m.alone
+    ]
+    if not terms or m.sizes is None:
+        return
+    sides = partial(floor_sides, m, people, round_, hard)
+    least, _ = sides(m.sizes)
+    if least > 0:
+        ct = m.model.add(cp_model.LinearExpr.sum(terms) >= least)
+        m.sized_by_all(ct, sides)
+
+
+def floor_sides(
+    m: SessionModel, people: list[str], round_: int, hard: bool, sizes: dict[str, int]
+) -> tuple[int, int]:
+    """The sides of `isolation_floor`'s row at these sizes."""
+    settings = m.event.settings
+    key = tuple(people)
+    costs = []
+    for option in m.options:
+        seats = [(p, option.id, round_) in m.x for p in people]
+        only = sum(
+            1
+            for p, seat in zip(people, seats, strict=True)
+            if seat and len(m.choices(p, round_)) == 1
+        )
+        most = min(sum(seats), sizes.get(option.id, 0))
+        low, high = fixed_share_at(sizes, option.id, len(people), len(m.people))
+        share = settings.weight_diversity if (key, option.id, round_) in m.shares else 0
+        costs.append(
+            {
+                count: share * max(0, low - count, count - high)
+                + (0 if hard else settings.weight_isolation) * (count == 1)
+                for count in range(only, most + 1)
+                if not (hard and count == 1)
+            }
+        )
+    least = least_spread_cost(costs, len(people))
+    return (least if least is not None else 0), UNBOUNDED
+
+
+def least_spread_cost(costs: list[dict[int, int]], total: int) -> int | None:
+    """The least Σ costs[i][c_i] over counts with Σ c_i = total, each c_i a key of
+    costs[i] (a knapsack by dynamic programming); None when no such counts exist."""
+    best = {0: 0}
+    for option in costs:
+        reached: dict[int, int] = {}
+        for placed, cost in best.items():
+            for count, more in option.items():
+                if placed + count <= total:
+                    reached[placed + count] = min(
+                        reached.get(placed + count, cost + more), cost + more
+                    )
+        best = reached
+    return best.get(total)
 
 
 def met_before(
