@@ -129,7 +129,7 @@ def fixed_share(m: SessionModel, option: str, share: int) -> tuple[int, int]:
 
 def fixed_share_at(sizes: dict[str, int], option: str, share: int, total: int) -> tuple[int, int]:
     """floor and ceil of share × size / total at these sizes."""
-    size = sizes.get(option, 0)
+    size = sizes[option]
     return floor_share(share, total, size), ceil_share(share, total, size)
 
 
@@ -246,15 +246,18 @@ def isolation_floors(m: SessionModel) -> None:
     """
     settings = m.event.settings
     hard = settings.no_isolation_strength is Strength.HARD
-    if m.sizes is None or not (hard or settings.weight_isolation) or not m.soft_groups():
+    sizes = m.sizes
+    if sizes is None or not (hard or settings.weight_isolation) or not m.soft_groups():
         return
     for column in settings.no_isolation:
         for people in values_of(m, column, least=2).values():
             for round_ in m.rounds:
-                isolation_floor(m, people, round_, hard)
+                isolation_floor(m, sizes, people, round_, hard)
 
 
-def isolation_floor(m: SessionModel, people: list[str], round_: int, hard: bool) -> None:
+def isolation_floor(
+    m: SessionModel, sizes: dict[str, int], people: list[str], round_: int, hard: bool
+) -> None:
     """`isolation_floors`' row for one value in one round, when it is above 0."""
     key = tuple(people)
     terms = [m.shares[k] for o in m.options if (k := (key, o.id, round_)) in m.shares]
@@ -263,10 +266,10 @@ def isolation_floor(m: SessionModel, people: list[str], round_: int, hard: bool)
         for o in m.options
         if (k := (key, o.id, round_)) in m.alone
     ]
-    if not terms or m.sizes is None:
+    if not terms:
         return
     sides = partial(floor_sides, m, people, round_, hard)
-    least, _ = sides(m.sizes)
+    least, _ = sides(sizes)
     if least > 0:
         ct = m.model.add(cp_model.LinearExpr.sum(terms) >= least)
         m.sized_by_all(ct, sides)
@@ -286,7 +289,7 @@ def floor_sides(
             for p, seat in zip(people, seats, strict=True)
             if seat and len(m.choices(p, round_)) == 1
         )
-        most = min(sum(seats), sizes.get(option.id, 0))
+        most = min(sum(seats), sizes[option.id])
         low, high = fixed_share_at(sizes, option.id, len(people), len(m.people))
         share = settings.weight_diversity if (key, option.id, round_) in m.shares else 0
         costs.append(
