@@ -44,6 +44,7 @@ class SolveStats(BaseModel):
     bound: float = 0.0
     seconds: float = 0.0
     components: int = 0
+    sessions: dict[str, "SolveStats"] = Field(default_factory=dict)  # each session's own
 
     @property
     def gap(self) -> float:

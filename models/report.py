@@ -15,7 +15,14 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from models.allocation import Allocation, Assignment, Change, CheckReport, CheckResult
+from models.allocation import (
+    Allocation,
+    Assignment,
+    Change,
+    CheckReport,
+    CheckResult,
+    SolveStats,
+)
 from models.event import Event, Option, Participant, Session, SessionKind
 from models.issues import Issue
 from models.spreadsheet import escape_cell, normalise_header, save_atomically, unescape_cell
@@ -47,6 +54,11 @@ SESSION_COLUMNS = (
     "kind",
     "people",
     "options",
+    "status",
+    "cost",
+    "bound",
+    "gap (%)",
+    "time (s)",
     "option",
     "round",
     "count",
@@ -290,7 +302,14 @@ def session_rows(
     people = {a.participant for a in allocation.assignments if a.session == session.id}
     options = event.options_of.get(session.id, [])
     groups = {(g.session, g.option, g.round): g for g in report.groups}
-    first: list[object] = [session.id, session.day, session.kind, len(people), len(options)]
+    first: list[object] = [
+        session.id,
+        session.day,
+        session.kind,
+        len(people),
+        len(options),
+        *solver_figures(allocation.stats.sessions.get(session.id)),
+    ]
     blank: list[object] = [None] * len(first)
     rows: list[list[object]] = []
     for option in options:
@@ -303,6 +322,20 @@ def session_rows(
             lead = blank if rows else first
             rows.append([*lead, option.id, shown_round, count, option.max, isolated, *spread])
     return rows or [first]
+
+
+def solver_figures(stats: SolveStats | None) -> list[object]:
+    """A session's status, cost, bound, gap and seconds; blanks when it was not solved
+    (kept from a published allocation, or read back for `verify`)."""
+    if stats is None:
+        return [None] * 5
+    return [
+        stats.status,
+        stats.objective,
+        stats.bound,
+        round(stats.gap, 2),
+        round(stats.seconds, 2),
+    ]
 
 
 def write_summary(

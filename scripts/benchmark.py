@@ -16,7 +16,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from models import Event, Option, Participant, Preference, Session, SessionKind, Settings
+from models import (
+    Event,
+    Option,
+    Participant,
+    Preference,
+    Session,
+    SessionKind,
+    Settings,
+    SolveStats,
+)
 from models.workbook import read_event
 from scripts.highs import solve_with_highs
 from solver.check import check_allocation
@@ -173,7 +182,7 @@ def cp_sat_row(name: str, event: Event) -> Row:
         return Row(name, size_of(event), "cp-sat", "none", math.nan, math.nan, math.nan, seconds)
     report = check_allocation(event, allocation)
     stats = allocation.stats
-    status = stats.status if report.ok else "BROKEN"
+    status = proven_status(stats) if report.ok else "BROKEN"
     return Row(
         name,
         size_of(event),
@@ -184,6 +193,14 @@ def cp_sat_row(name: str, event: Event) -> Row:
         stats.gap,
         stats.seconds,
     )
+
+
+def proven_status(stats: SolveStats) -> str:
+    """The event's status, and how many of its sessions are proven when not all are."""
+    if stats.is_optimal or not stats.sessions:
+        return stats.status
+    proven = sum(1 for session in stats.sessions.values() if session.is_optimal)
+    return f"{stats.status} ({proven} of {len(stats.sessions)} sessions optimal)"
 
 
 def highs_row(name: str, event: Event) -> Row:
@@ -251,7 +268,7 @@ def resolve_row(name: str, event: Event, newcomers: int, cancellations: int) -> 
     report = check_allocation(later, allocation, previous=published)
     moved = sum(1 for a in published if allocation.option_of.get(a.key, a.option) != a.option)
     stats = allocation.stats
-    status = f"{stats.status}, {moved} moved" if report.ok else "BROKEN"
+    status = f"{proven_status(stats)}, {moved} moved" if report.ok else "BROKEN"
     label = f"{name} +{newcomers} −{cancellations}"
     return Row(label, size_of(later), "cp-sat re-solve", status, stats.objective, stats.bound,
                stats.gap, stats.seconds)  # fmt: skip

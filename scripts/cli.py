@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.box import SIMPLE
 from rich.console import Console
 from rich.table import Table
 
-from models import Allocation, Assignment, CheckReport, Event, Issue
+from models import Allocation, Assignment, CheckReport, Event, Issue, SolveStats
 from models.issues import errors
 from models.report import read_assignments, write_allocation
 from models.workbook import read_event, write_event, write_template
@@ -275,7 +276,9 @@ def print_summary(event: Event, allocation: Allocation, report: CheckReport) -> 
         f"in {stats.seconds:.2f} s, {stats.components} sessions solved as separate models",
         markup=False,
     )
-    table = Table("session", "day", "kind", "people", "options", "1st choice", "cost")
+    table = Table(box=SIMPLE, pad_edge=False)
+    for column in ("session", "day", "kind", "people", "options", "1st", "cost", "solved"):
+        table.add_column(column, no_wrap=column in ("day", "kind", "solved"))
     for session in event.sessions:
         people = {a.participant for a in allocation.assignments if a.session == session.id}
         placed = [a for a in allocation.assignments if a.session == session.id]
@@ -298,11 +301,20 @@ def print_summary(event: Event, allocation: Allocation, report: CheckReport) -> 
             str(len(event.options_of.get(session.id, []))),
             str(first),
             str(cost),
+            session_status(allocation.stats.sessions.get(session.id), bool(placed)),
         )
     out.print(table)
     counts = ", ".join(f"{key}: {value}" for key, value in sorted(report.rank_counts.items()))
     out.print(f"choices met: {counts}; worst-off person's cost {report.worst_off}", markup=False)
     out.print(f"hard rules: {'all hold' if report.ok else 'BROKEN'}", markup=False)
+
+
+def session_status(stats: SolveStats | None, placed: bool) -> str:
+    """How a session was solved, for the summary table: `optimal`, its gap when not proven,
+    or `kept` when its placements were kept as published (another day's, with `--day`)."""
+    if stats is None:
+        return "kept" if placed else ""
+    return "optimal" if stats.is_optimal else f"gap {stats.gap:.1f} %"
 
 
 @app.command()

@@ -189,7 +189,8 @@ def solve_session(ctx: Context, session: Session, budget: float, history: Histor
 
 
 def combine(parts: list[PartResult], seconds: float) -> SolveStats:
-    """The event's figures: costs and bounds add up; optimal only if every part is."""
+    """The event's figures: costs and bounds add up; optimal only if every part is. Each
+    session's own figures come along (its bound holds given the days before it)."""
     statuses = {part.status for part in parts}
     return SolveStats(
         status="optimal" if statuses <= {"optimal"} else "feasible",
@@ -197,4 +198,16 @@ def combine(parts: list[PartResult], seconds: float) -> SolveStats:
         bound=sum(part.bound for part in parts),
         seconds=seconds,
         components=len(parts),
+        sessions={part.session.id: part_stats(part) for part in parts},
+    )
+
+
+def part_stats(part: PartResult) -> SolveStats:
+    """One session's figures: status, cost, bound and seconds."""
+    return SolveStats(
+        status=part.status,
+        objective=part.objective,
+        bound=part.bound,
+        seconds=part.seconds,
+        components=1,
     )

@@ -21,10 +21,17 @@ def verified(
     event: Event, allocation: Allocation, previous: list[Assignment] | None = None
 ) -> CheckReport:
     """The checker's report on an allocation: every hard rule holds and the costs agree
-    (moves counted against `previous`, the published allocation, when re-solving)."""
+    (moves counted against `previous`, the published allocation, when re-solving); the
+    sessions' own figures add up to the event's, each bound at most its cost."""
     report = check_allocation(event, allocation, previous=previous)
     assert report.ok, [result.message for result in report.broken]
-    assert report.objective == round(allocation.stats.objective)
+    stats = allocation.stats
+    assert report.objective == round(stats.objective)
+    sessions = stats.sessions.values()
+    assert sum(s.objective for s in sessions) == stats.objective
+    assert sum(s.bound for s in sessions) == stats.bound
+    assert all(s.bound <= s.objective for s in sessions)
+    assert (stats.status == "optimal") == all(s.is_optimal for s in sessions)
     return report
 
 

@@ -1,15 +1,16 @@
 """The command line: exact exit codes and messages for each command."""
 
+import re
 from pathlib import Path
 
 import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from models import Option
+from models import Option, SolveStats
 from models.report import read_assignments
 from models.workbook import read_event, write_event
-from scripts.cli import app
+from scripts.cli import app, session_status
 from tests.factories import event, rule
 
 runner = CliRunner()
@@ -28,6 +29,7 @@ def test_solve_writes_the_allocation_and_exits_0(tmp_path: Path) -> None:
     result = runner.invoke(app, ["solve", str(path), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert "optimal: cost 0 (bound 0, gap 0.0 %)" in result.output
+    assert re.search(r"^ *S1 .* optimal *$", result.output, re.MULTILINE)
     assignments, issues = read_assignments(out)
     assert issues == []
     assert len(assignments) == 4
@@ -194,3 +196,12 @@ def test_the_time_limit_is_honoured_within_a_second() -> None:
     allocation = solve_event(hard)
     assert time.monotonic() - started < 3
     assert allocation.stats.status in ("optimal", "feasible")
+
+
+def test_each_session_says_how_it_was_solved() -> None:
+    proven = SolveStats(status="optimal", objective=12, bound=12)
+    open_gap = SolveStats(status="feasible", objective=200, bound=185)
+    assert session_status(proven, placed=True) == "optimal"
+    assert session_status(open_gap, placed=True) == "gap 7.5 %"
+    assert session_status(None, placed=True) == "kept"
+    assert session_status(None, placed=False) == ""

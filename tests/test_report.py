@@ -74,7 +74,17 @@ def tiny_allocation() -> Allocation:
             Assignment(participant=p, session=s, option=o, round=r, pinned=(p, s) == ("p3", "W1"))
             for p, s, o, r in places
         ],
-        stats=SolveStats(status="optimal", objective=10, bound=10, seconds=0.5, components=2),
+        stats=SolveStats(
+            status="optimal",
+            objective=10,
+            bound=10,
+            seconds=0.5,
+            components=2,
+            sessions={
+                "W1": SolveStats(status="optimal", objective=4, bound=4, seconds=0.123),
+                "RT": SolveStats(status="optimal", objective=6, bound=6, seconds=0.25),
+            },
+        ),
     )
 
 
@@ -258,13 +268,31 @@ def test_summary_session_table_counts_each_option(written: Path) -> None:
     rows = rows_of(written, "Summary")
     start = next(i for i, row in enumerate(rows) if row[0] == "Sessions")
     assert rows[start + 1] == (
-        "session", "day", "kind", "people", "options", "option", "round", "count", "capacity",
-        "isolated", "spread region", "spread group",
+        "session", "day", "kind", "people", "options", "status", "cost", "bound", "gap (%)",
+        "time (s)", "option", "round", "count", "capacity", "isolated", "spread region",
+        "spread group",
     )  # fmt: skip
-    assert rows[start + 2][:10] == ("W1", "Mon", "choice", 4, 2, "A", None, 2, 3, None)
-    assert rows[start + 3][:10] == (None, None, None, None, None, "B", None, 2, 3, None)
-    assert rows[start + 4][:10] == ("RT", "Mon", "roundtable", 4, 2, "T1", 1, 2, 3, None)
-    assert rows[start + 5][5:9] == ("T1", 2, 3, 3)
+    assert rows[start + 2][:15] == (
+        "W1", "Mon", "choice", 4, 2, "optimal", 4, 4, 0, 0.12, "A", None, 2, 3, None,
+    )  # fmt: skip
+    assert rows[start + 3][:15] == (None,) * 10 + ("B", None, 2, 3, None)
+    assert rows[start + 4][:15] == (
+        "RT", "Mon", "roundtable", 4, 2, "optimal", 6, 6, 0, 0.25, "T1", 1, 2, 3, None,
+    )  # fmt: skip
+    assert rows[start + 5][10:14] == ("T1", 2, 3, 3)
+
+
+def test_summary_session_table_leaves_solver_figures_blank_for_sessions_not_solved(
+    tmp_path: Path,
+) -> None:
+    allocation = tiny_allocation()
+    allocation.stats.sessions.pop("RT")
+    path = tmp_path / "out.xlsx"
+    write_allocation(tiny_event(), allocation, tiny_report(), path)
+    rows = rows_of(path, "Summary")
+    start = next(i for i, row in enumerate(rows) if row[0] == "Sessions")
+    assert rows[start + 2][5:10] == ("optimal", 4, 4, 0, 0.12)
+    assert rows[start + 4][:10] == ("RT", "Mon", "roundtable", 4, 2, None, None, None, None, None)
 
 
 def test_sheet_names_follow_excel_rules() -> None:

@@ -261,3 +261,14 @@ def test_day_two_alone_keeps_day_one_as_published() -> None:
     assert {a.key: a.option for a in allocation.assignments if a.session == "S"} == day_one
     assert allocation.option_of.get(("late", "T", 1)) is not None
     assert moves(published, allocation) == 0
+
+
+def test_a_day_solved_alone_reports_only_its_own_sessions() -> None:
+    event = two_day_event()
+    published = solve_event(event).assignments
+    allocation = solve_event(event, previous=published, day="d2")
+    stats = allocation.stats
+    assert list(stats.sessions) == ["T"]
+    assert stats.sessions["T"].objective == stats.objective
+    assert stats.sessions["T"].bound == stats.bound
+    assert stats.sessions["T"].status == stats.status

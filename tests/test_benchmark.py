@@ -1,0 +1,20 @@
+"""The benchmark's table: what its status column says."""
+
+from models import SolveStats
+from scripts.benchmark import proven_status
+
+
+def test_the_status_counts_the_sessions_proven_when_not_all_are() -> None:
+    sessions = {
+        "WS1": SolveStats(status="optimal", objective=0, bound=0),
+        "NEXTGEN": SolveStats(status="feasible", objective=893, bound=836),
+        "OUTCOME": SolveStats(status="optimal", objective=19, bound=19),
+    }
+    stats = SolveStats(status="feasible", objective=912, bound=855, sessions=sessions)
+    assert proven_status(stats) == "feasible (2 of 3 sessions optimal)"
+
+
+def test_the_status_is_plain_when_every_session_is_proven_or_none_is_known() -> None:
+    proven = SolveStats(status="optimal", sessions={"S": SolveStats(status="optimal")})
+    assert proven_status(proven) == "optimal"
+    assert proven_status(SolveStats(status="feasible")) == "feasible"
