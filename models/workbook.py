@@ -255,7 +255,9 @@ INTRODUCTION = (
     "Header names may differ in case, spaces, hyphens and underscores; sheet names may not.",
     "Extra Participants columns are kept and may be used as attributes.",
     "Lists (days, needs, features, hosts, audience, participants) are comma-separated.",
-    "Settings: one key and value per row; an empty value or a missing key means the default.",
+    "Settings: one key and value per row; an empty value or a missing key means the default, "
+    "but a list of columns (diversity, no_isolation, spread) written with an empty value "
+    "means none: that criterion is off.",
     "This Instructions sheet is not read.",
 )
 SETTING_MEANINGS = {
@@ -913,6 +915,8 @@ def read_settings(rows: list[Cells]) -> Settings:
             continue
         seen[key] = cells.row
         if raw is None:
+            if is_column_list(key):
+                values[key] = ()  # the key written with nothing: no such columns
             continue
         value = read_setting(cells, key, raw)
         if value is not None:
@@ -923,6 +927,12 @@ def read_settings(rows: list[Cells]) -> Settings:
         message = f"the settings do not fit together: {error.errors()[0]['msg']}"
         rows[0].sheet.report(None, None, message)
         return Settings()
+
+
+def is_column_list(key: str) -> bool:
+    """A setting that lists Participants columns (diversity, no_isolation, spread)."""
+    annotation = Settings.model_fields[key].annotation
+    return get_origin(annotation) is tuple and get_args(annotation) == (str, ...)
 
 
 def read_setting(cells: Cells, key: str, raw: object) -> object | None:

@@ -629,6 +629,31 @@ def test_settings_are_read(tmp_path: Path) -> None:
     )
 
 
+def test_a_column_list_written_empty_switches_its_criterion_off(tmp_path: Path) -> None:
+    sheets = base_sheets()
+    sheets["Settings"] = [["key", "value"], ["diversity", None], ["no_isolation", None]]
+    event, issues = read(tmp_path, sheets)
+    assert issues == []
+    assert event is not None
+    assert (event.settings.diversity, event.settings.no_isolation) == ((), ())
+    assert event.settings.spread == Settings().spread  # not written: the default
+
+
+def test_switched_off_column_lists_survive_a_round_trip(tmp_path: Path) -> None:
+    off = Settings(diversity=(), spread=(), no_isolation=())
+    event = Event(
+        participants=[Participant(id="p1", name="Ana")],
+        sessions=[Session(id="S1", day="d1", kind=SessionKind.SPLIT)],
+        options=[Option(session="S1", id="A", max=2)],
+        settings=off,
+    )
+    path = tmp_path / "event.xlsx"
+    write_event(event, path)
+    back, issues = read_event(path)
+    assert issues == []
+    assert back is not None and back.settings == off
+
+
 def test_unknown_setting_is_a_warning(tmp_path: Path) -> None:
     """Later versions add settings; a workbook made for them still reads."""
     sheets = base_sheets()
