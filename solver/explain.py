@@ -121,9 +121,10 @@ def conflicting_rules(
     found = core_of(m, list(m.labels), seconds / 2)
     if found is None:
         return [f"session {session.id}: the hard rules cannot all hold"]
-    for step, label in enumerate(list(found)):
+    tried = list(found)
+    for step, label in enumerate(tried):
         smaller = [other for other in found if other != label]
-        share = (deadline - time.monotonic()) / (len(found) - step)
+        share = (deadline - time.monotonic()) / (len(tried) - step)  # the steps left
         if share > 0 and core_of(m, smaller, share) is not None:
             found = smaller
     return [f"session {session.id}: these rules cannot all hold: " + "; ".join(found)]

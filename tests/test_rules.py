@@ -313,3 +313,13 @@ def test_the_core_names_only_the_rules_in_conflict() -> None:
         "session S1: these rules cannot all hold: hard together for p1, p2; "
         "hard together for p1, p3; hard apart for p2, p3"
     ]
+
+
+def test_the_core_shrinks_to_one_rule_when_one_alone_cannot_hold() -> None:
+    rules = [rule("apart", "p1", "p2", "p3"), rule("together", "p1", "p2")]
+    e = event(3, options=[("A", 5), ("B", 5)], rules=rules)
+    with pytest.raises(InfeasibleEventError) as caught:
+        solve_event(e)
+    assert caught.value.reasons == [
+        "session S1: these rules cannot all hold: hard apart for p1, p2, p3"
+    ]
