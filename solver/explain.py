@@ -20,6 +20,7 @@ def impossibilities(event: Event, sessions: list[Session] | None = None) -> list
     found: list[str] = []
     for session in event.sessions if sessions is None else sessions:
         found += nobody_left_out(event, session)
+        found += hosts_seated(event, session)
         found += enough_seats(event, session)
         found += minimums_reachable(event, session)
         found += together_possible(event, session)
@@ -27,11 +28,18 @@ def impossibilities(event: Event, sessions: list[Session] | None = None) -> list
 
 
 def nobody_left_out(event: Event, session: Session) -> list[str]:
-    """Everyone taking part must have at least one option open to them."""
-    found = []
+    """Everyone taking part must have at least one option open to them (a host of a closed
+    option is `hosts_seated`'s to name, a session with no open option `enough_seats`'s)."""
+    found: list[str] = []
     options = [option for option in event.options_of.get(session.id, []) if option.max > 0]
+    if not options:
+        return found
+    open_ids = {option.id for option in options}
     for person in event.audience_of(session):
-        if options and unrestricted(event, session, person):
+        if unrestricted(event, session, person):
+            continue
+        hosted = event.host_option.get((person.id, session.id))
+        if hosted is not None and hosted not in open_ids:
             continue
         if any(not reasons_against(event, session, person, option) for option in options):
             continue
@@ -39,6 +47,20 @@ def nobody_left_out(event: Event, session: Session) -> list[str]:
         if all(against):
             reasons = "; ".join(reason for option_reasons in against for reason in option_reasons)
             found.append(f"session {session.id}: {person.id} can take no option ({reasons})")
+    return found
+
+
+def hosts_seated(event: Event, session: Session) -> list[str]:
+    """An option must hold its hosts who take part."""
+    found = []
+    audience = {person.id for person in event.audience_of(session)}
+    for option in event.options_of.get(session.id, []):
+        hosts = [host for host in option.hosts if host in audience]
+        if len(hosts) > option.max:
+            found.append(
+                f"option {option.id} of session {session.id} holds at most {option.max}, "
+                f"fewer than its hosts ({', '.join(hosts)})"
+            )
     return found
 
 

@@ -323,3 +323,20 @@ def test_the_core_shrinks_to_one_rule_when_one_alone_cannot_hold() -> None:
     assert caught.value.reasons == [
         "session S1: these rules cannot all hold: hard apart for p1, p2, p3"
     ]
+
+
+def test_a_session_whose_options_are_all_closed_is_explained_once() -> None:
+    e = event(2, options=[("A", 0), ("B", 0)])
+    with pytest.raises(InfeasibleEventError) as caught:
+        solve_event(e)
+    assert caught.value.reasons == ["session S1: 2 people must attend, its options hold at most 0"]
+
+
+def test_a_host_of_a_closed_option_is_explained_by_its_size() -> None:
+    e = event(2, options=[("A", 0), ("B", 5)])
+    e.options[0] = Option(session="S1", id="A", max=0, hosts=("p1",))
+    with pytest.raises(InfeasibleEventError) as caught:
+        solve_event(e)
+    assert caught.value.reasons == [
+        "option A of session S1 holds at most 0, fewer than its hosts (p1)"
+    ]
