@@ -733,3 +733,25 @@ def test_a_schedule_of_every_round_at_once_keeps_everyone_s_top_table(
         for r, o in zip((1, 2), later, strict=True)
     ]
     assert keeps_top_wishes(e, e.sessions[0], before, after) is kept
+
+
+def test_a_table_with_a_minimum_may_run_in_some_rounds_only() -> None:
+    """The rounds may close table E in one round and open it in another; the model of every
+    round at once must accept that schedule (it once kept one open-or-closed for all)."""
+    e = Event(
+        participants=[Participant(id=p, name=p) for p in ("p1", "h", "p7")],
+        sessions=[Session(id="S1", day="d1", kind=SessionKind.ROUNDTABLE, rounds=2)],
+        options=[
+            Option(session="S1", id="A", max=5),
+            Option(session="S1", id="B", max=3, hosts=("h",)),
+            Option(session="S1", id="E", max=6, min=2),
+        ],
+        preferences=[Preference(participant="p7", session="S1", option="A", rank=4)],
+        settings=Settings(
+            rank_costs=(1, 2), unranked_cost=0, weight_preference=0, diversity=(),
+            no_isolation=(), spread=(), weight_new_peers=0, weight_mixing=0, seed=8,
+        ),  # fmt: skip
+    )
+    allocation = solve_event(e)
+    runs = [allocation.count("S1", "E", round_) > 0 for round_ in (1, 2)]
+    assert runs == [False, True]

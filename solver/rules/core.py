@@ -23,13 +23,14 @@ def room_capacity(m: SessionModel) -> None:
 
 
 def minimum_if_open(m: SessionModel) -> None:
-    """An option with a `min` either stays closed or holds at least `min` people, every round."""
+    """An option with a `min` either stays closed or holds at least `min` people, in each
+    round on its own (a roundtable's table may run in some rounds only)."""
     for option in m.options:
         if option.min <= 0:
             continue
-        runs = m.model.new_bool_var(f"open[{option.id}]")
         label = f"{option.label} needs at least {option.min} if it runs"
         for round_ in m.rounds:
+            runs = m.model.new_bool_var(f"open[{option.id},{round_}]")
             members = m.members(option.id, round_)
             m.require(
                 m.model.add(cp_model.LinearExpr.sum(members) >= option.min).only_enforce_if(runs),
