@@ -748,9 +748,16 @@ def test_a_table_with_a_minimum_may_run_in_some_rounds_only() -> None:
         ],
         preferences=[Preference(participant="p7", session="S1", option="A", rank=4)],
         settings=Settings(
-            rank_costs=(1, 2), unranked_cost=0, weight_preference=0, diversity=(),
-            no_isolation=(), spread=(), weight_new_peers=0, weight_mixing=0, seed=8,
-        ),  # fmt: skip
+            rank_costs=(1, 2),
+            unranked_cost=0,
+            weight_preference=0,
+            diversity=(),
+            no_isolation=(),
+            spread=(),
+            weight_new_peers=0,
+            weight_mixing=0,
+            seed=8,
+        ),
     )
     allocation = solve_event(e)
     runs = [allocation.count("S1", "E", round_) > 0 for round_ in (1, 2)]
