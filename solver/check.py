@@ -241,24 +241,35 @@ def distinct_tables(checker: Checker, session: Session) -> None:
 def usable_options(
     checker: Checker, session: Session, person_id: str, options: list[Option]
 ) -> int:
-    """How many options a person could sit at: their needs met, not vetoed, not forbidden."""
+    """How many options a person could sit at: their needs met, not vetoed, not forbidden,
+    and the one a hard `assign` puts them in when there is one."""
     person = checker.event.people.get(person_id)
     needs = set(person.needs) if person else set()
-    forbidden = {
-        rule.option
-        for rule in checker.event.rules
-        if rule.kind is RuleKind.FORBID
-        and rule.is_hard
-        and rule.applies_to(session.id)
-        and person_id in rule.participants
-    }
+    forbidden = hard_rule_options(checker, session, person_id, RuleKind.FORBID)
+    assigned = hard_rule_options(checker, session, person_id, RuleKind.ASSIGN)
+    assigned &= {option.id for option in options}
     return sum(
         1
         for option in options
         if needs <= set(option.features)
         and not checker.event.vetoed(person_id, session.id, option.id)
         and option.id not in forbidden
+        and (not assigned or option.id in assigned)
     )
+
+
+def hard_rule_options(
+    checker: Checker, session: Session, person_id: str, kind: RuleKind
+) -> set[str]:
+    """The options hard rules of this kind name for the person in the session."""
+    return {
+        rule.option
+        for rule in checker.event.rules
+        if rule.kind is kind
+        and rule.is_hard
+        and rule.applies_to(session.id)
+        and person_id in rule.participants
+    }
 
 
 def organiser_rule(checker: Checker, session: Session, rule: Rule) -> None:

@@ -762,3 +762,19 @@ def test_a_table_with_a_minimum_may_run_in_some_rounds_only() -> None:
     allocation = solve_event(e)
     runs = [allocation.count("S1", "E", round_) > 0 for round_ in (1, 2)]
     assert runs == [False, True]
+
+
+def test_a_hard_assign_to_a_hosted_table_keeps_the_person_there_every_round() -> None:
+    e = Event(
+        participants=[Participant(id=p, name=p) for p in ("h", "p1", "p2")],
+        sessions=[Session(id="S1", day="d1", kind=SessionKind.ROUNDTABLE, rounds=2)],
+        options=[
+            Option(session="S1", id="A", max=3, hosts=("h",)),
+            Option(session="S1", id="B", max=3),
+        ],
+        rules=[Rule(kind=RuleKind.ASSIGN, participants=("p1",), session="S1", option="A")],
+    )
+    allocation = solve_event(e)
+    assert [allocation.option_of[("p1", "S1", r)] for r in (1, 2)] == ["A", "A"]
+    report = check_allocation(e, allocation)
+    assert [r.held for r in report.results if r.rule == "distinct tables"] == [True]
