@@ -21,14 +21,15 @@ def check_allocation(
     """Evaluate every rule of the event on the allocation and compute its cost.
 
     With `previous` (a published allocation) moves are counted too; `sessions` limits the
-    rules checked to those sessions (a re-solve of one day).
+    rules checked and the cost to those sessions (a re-solve of one day); choices met and
+    dissatisfaction still cover every session (fairness counts earlier days).
     """
     checker = Checker(event, allocation)
     for session in event.sessions:
         if sessions is None or session.id in sessions:
             check_session(checker, session)
             stability(checker, session, previous)
-    preference_cost, rank_counts, dissatisfaction = score_preferences(event, allocation)
+    preference_cost, rank_counts, dissatisfaction = score_preferences(event, allocation, sessions)
     soft = sum(result.penalty for result in checker.results)
     new_people, repeat_pairs = encounters(checker)
     return CheckReport(
@@ -342,9 +343,10 @@ def names(checker: Checker, people: list[str]) -> str:
 
 
 def score_preferences(
-    event: Event, allocation: Allocation
+    event: Event, allocation: Allocation, sessions: set[str] | None = None
 ) -> tuple[int, dict[str, int], dict[str, int]]:
-    """Total rank cost, how many placements got each rank, and each person's dissatisfaction."""
+    """Total rank cost (of `sessions` only, when given), how many placements got each rank,
+    and each person's dissatisfaction."""
     total = 0
     counts: Counter[str] = Counter()
     per_person: Counter[str] = Counter()
@@ -360,6 +362,6 @@ def score_preferences(
         counts[str(rank) if rank else "unranked"] += 1
         costs = event.settings.rank_costs
         cost = costs[min(rank, len(costs)) - 1] if rank else event.settings.unranked_cost
-        total += cost
+        total += cost if sessions is None or a.session in sessions else 0
         per_person[a.participant] += cost
     return total, dict(counts), dict(sorted(per_person.items()))

@@ -18,12 +18,17 @@ unchecked_solve_event = solver.solve.solve_event
 
 
 def verified(
-    event: Event, allocation: Allocation, previous: list[Assignment] | None = None
+    event: Event,
+    allocation: Allocation,
+    previous: list[Assignment] | None = None,
+    day: str | None = None,
 ) -> CheckReport:
     """The checker's report on an allocation: every hard rule holds and the costs agree
-    (moves counted against `previous`, the published allocation, when re-solving); the
-    sessions' own figures add up to the event's, each bound at most its cost."""
-    report = check_allocation(event, allocation, previous=previous)
+    (moves counted against `previous`, the published allocation, when re-solving; only the
+    sessions of `day` when that day was solved alone); the sessions' own figures add up to
+    the event's, each bound at most its cost."""
+    solved = None if day is None else {s.id for s in event.sessions if s.day == day}
+    report = check_allocation(event, allocation, previous=previous, sessions=solved)
     assert report.ok, [result.message for result in report.broken]
     stats = allocation.stats
     assert report.objective == round(stats.objective)
@@ -39,7 +44,7 @@ def checked_solve_event(*args: Any, **kwargs: Any) -> Allocation:
     """`solve_event`, its allocation `verified`."""
     given = inspect.signature(unchecked_solve_event).bind(*args, **kwargs).arguments
     allocation = unchecked_solve_event(*args, **kwargs)
-    verified(given["event"], allocation, given.get("previous"))
+    verified(given["event"], allocation, given.get("previous"), given.get("day"))
     return allocation
 
 

@@ -272,3 +272,31 @@ def test_a_day_solved_alone_reports_only_its_own_sessions() -> None:
     assert stats.sessions["T"].objective == stats.objective
     assert stats.sessions["T"].bound == stats.bound
     assert stats.sessions["T"].status == stats.status
+
+
+def test_a_day_solved_alone_costs_that_day_alone() -> None:
+    """Day 1's wishes cost something; re-solving day 2 alone costs day 2's, in the solver's
+    figures and the checker's alike (the Summary's objective and total)."""
+    people = [Participant(id=f"p{i}", name=f"p{i}") for i in (1, 2)]
+    event = Event(
+        participants=people,
+        sessions=[
+            Session(id="S", day="d1", kind=SessionKind.CHOICE),
+            Session(id="T", day="d2", kind=SessionKind.CHOICE),
+        ],
+        options=[
+            *(Option(session="S", id=o, max=m) for o, m in (("A", 1), ("B", 2))),
+            *(Option(session="T", id=o, max=2) for o in ("A", "B")),
+        ],
+        preferences=[
+            Preference(participant=p.id, session="S", option=o, rank=r)
+            for p in people
+            for r, o in ((1, "A"), (2, "B"))
+        ],
+        settings=Settings(weight_fairness=0),
+    )
+    published = solve_event(event).assignments
+    allocation = solve_event(event, previous=published, day="d2")
+    report = check_allocation(event, allocation, previous=published, sessions={"T"})
+    assert (allocation.stats.objective, report.objective, report.preference_cost) == (0, 0, 0)
+    assert report.rank_counts == {"1": 1, "2": 1, "no preference": 2}
