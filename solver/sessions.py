@@ -64,7 +64,15 @@ def solve_rounds(
     """Solve some rounds of a session: balanced if the rules allow, worst-off person first
     (only the first stage, without the group criteria, when `groups` is false)."""
     began = time.monotonic()
-    balanced = split_sizes(ctx.event, session)
+    published, _ = ctx.published.of_session(session.id)
+    held = Counter((round_, option) for (_, round_), option in published.items())
+    favoured, floors = Counter[str](), Counter[str]()
+    for (round_, option), count in held.items():
+        if round_ in rounds:
+            favoured[option] += count
+            floors[option] = max(floors[option], count)
+    stable = ctx.event.settings.stability_first  # nobody moves for balance alone
+    balanced = split_sizes(ctx.event, session, favoured, floors if stable else None)
     result = solve_staged(ctx, session, history, rounds, balanced, deadline, groups)
     if result.status == cp_model.INFEASIBLE and balanced is not None:
         result = solve_staged(ctx, session, history, rounds, None, deadline, groups)

@@ -67,6 +67,25 @@ def test_balanced_sizes(people: int, capacities: list[int], sizes: list[int] | N
     assert balanced_sizes(people, capacities) == sizes
 
 
+@pytest.mark.parametrize(
+    ("people", "favoured", "floors", "sizes"),
+    [
+        (7, None, None, [4, 3]),  # the larger seat to the first of equal options
+        (7, [3, 4], None, [3, 4]),  # binds: to the option a published allocation filled more
+        (7, [4, 3], None, [4, 3]),  # does not: it already goes there
+        (10, None, [4, 6], [4, 6]),  # binds: a re-solve keeps six people in the second
+        (11, None, [2, 6], [5, 6]),  # the others as equal as they can be
+        (12, None, [4, 6], [6, 6]),  # does not bind: balanced sizes keep everyone
+        (7, None, [4, 4], None),  # the kept people do not fit
+        (30, None, [20, 0], [18, 12]),  # a capacity cut: as many kept as the option holds
+    ],
+)
+def test_balanced_sizes_for_a_re_solve(
+    people: int, favoured: list[int] | None, floors: list[int] | None, sizes: list[int] | None
+) -> None:
+    assert balanced_sizes(people, [18, 18], favoured, floors) == sizes
+
+
 def test_split_groups_are_balanced_even_against_wishes(solve: Solve) -> None:
     prefs = {f"p{i}": ["A", "B"] for i in range(1, 6)}
     allocation, report = solve(event(5, options=[("A", 5), ("B", 5)], kind=SPLIT, prefs=prefs))

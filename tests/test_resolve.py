@@ -300,3 +300,62 @@ def test_a_day_solved_alone_costs_that_day_alone() -> None:
     report = check_allocation(event, allocation, previous=published, sessions={"T"})
     assert (allocation.stats.objective, report.objective, report.preference_cost) == (0, 0, 0)
     assert report.rank_counts == {"1": 1, "2": 1, "no preference": 2}
+
+
+def unchanged_re_solve_moves(event: Event) -> int:
+    """Placements moved when an event is re-solved with its own allocation as published."""
+    first = solve_event(event)
+    again = solve_event(event, previous=first.assignments)
+    return sum(first.option_of[key] != option for key, option in again.option_of.items())
+
+
+def test_re_solving_unchanged_balanced_tables_of_other_sizes_moves_nobody() -> None:
+    """The rounds leave table A at 3 and B at 4 in round 3, balanced but not the sizes the
+    re-solve would pick by itself (4 and 3): it keeps them."""
+    people = [Participant(id=f"p{i}", name=f"p{i}") for i in range(1, 8)]
+    wishes = [("p1", 1), ("p3", None), ("p4", 1), ("p6", 1)]
+    event = Event(
+        participants=people,
+        sessions=[Session(id="S", day="d1", kind=SessionKind.ROUNDTABLE, rounds=3)],
+        options=[
+            Option(session="S", id="A", max=10, hosts=("p2",)),
+            Option(session="S", id="B", max=8),
+        ],
+        preferences=[Preference(participant=p, session="S", option="A", rank=r) for p, r in wishes],
+        settings=Settings(
+            rank_costs=(0, 2, 5),
+            weight_preference=0,
+            diversity=(),
+            no_isolation=(),
+            spread=(),
+            weight_mixing=0,
+            seed=85,
+        ),
+    )
+    assert unchanged_re_solve_moves(event) == 0
+
+
+def test_re_solving_unchanged_unbalanced_tables_moves_nobody() -> None:
+    """Rounds one by one leave round 4 at 4 and 6 (the visits to A allowed no better by then):
+    a re-solve keeps it rather than move people for balance (stability first)."""
+    ids = ["h"] + [f"p{i}" for i in range(1, 10)]
+    event = Event(
+        participants=[Participant(id=i, name=i) for i in ids],
+        sessions=[Session(id="S", day="d1", kind=SessionKind.ROUNDTABLE, rounds=4)],
+        options=[
+            Option(session="S", id="A", max=16, hosts=("h",)),
+            Option(session="S", id="B", max=18),
+        ],
+        preferences=[Preference(participant="p9", session="S", option="A", rank=None)],
+        settings=Settings(
+            weight_preference=0,
+            unranked_cost=0,
+            diversity=(),
+            no_isolation=(),
+            spread=(),
+            weight_mixing=0,
+            weight_fairness=0,
+            seed=69,
+        ),
+    )
+    assert unchanged_re_solve_moves(event) == 0

@@ -16,19 +16,33 @@ from solver.history import History
 from solver.model import UNBOUNDED, SessionModel
 
 
-def balanced_sizes(people: int, capacities: list[int]) -> list[int] | None:
-    """Sizes as equal as possible: options below capacity differ by at most one person."""
-    if people > sum(capacities):
+def balanced_sizes(
+    people: int,
+    capacities: list[int],
+    favoured: list[int] | None = None,
+    floors: list[int] | None = None,
+) -> list[int] | None:
+    """Sizes as equal as possible: options below capacity differ by at most one person,
+    unless an option must hold more (`floors`, up to its capacity: the people a re-solve
+    keeps there), when the others are as equal as they can be. The seats one above the
+    others go to the options `favoured` most (those holding most people in a published
+    allocation), then the largest. None when no sizes fit."""
+    kept = floors or [0] * len(capacities)
+    floors = [min(floor, cap) for floor, cap in zip(kept, capacities, strict=True)]
+    if not sum(floors) <= people <= sum(capacities):
         return None
+
+    def at(level: int) -> list[int]:
+        return [min(cap, max(floor, level)) for floor, cap in zip(floors, capacities, strict=True)]
+
     level = next(
-        level
-        for level in range(max(capacities, default=0) + 1)
-        if sum(min(cap, level) for cap in capacities) >= people
+        level for level in range(max(capacities, default=0) + 1) if sum(at(level)) >= people
     )
-    sizes = [min(cap, max(level - 1, 0)) for cap in capacities]
+    sizes, higher = at(max(level - 1, 0)), at(level)
     extra = people - sum(sizes)
-    for index in sorted(range(len(capacities)), key=lambda i: -capacities[i]):
-        if extra and capacities[index] >= level > sizes[index]:
+    favour = favoured or [0] * len(capacities)
+    for index in sorted(range(len(capacities)), key=lambda i: (-favour[i], -capacities[i])):
+        if extra and higher[index] > sizes[index]:
             sizes[index] += 1
             extra -= 1
     return sizes
@@ -37,12 +51,22 @@ def balanced_sizes(people: int, capacities: list[int]) -> list[int] | None:
 BALANCED_KINDS = (SessionKind.SPLIT, SessionKind.ROUNDTABLE)
 
 
-def split_sizes(event: Event, session: Session) -> dict[str, int] | None:
-    """Balanced sizes for split groups and roundtables (every round), None for choice sessions."""
+def split_sizes(
+    event: Event,
+    session: Session,
+    favoured: dict[str, int] | None = None,
+    floors: dict[str, int] | None = None,
+) -> dict[str, int] | None:
+    """Balanced sizes for split groups and roundtables (every round), None for choice sessions
+    (or when no sizes fit); the larger sizes to the options `favoured` most, and at least
+    `floors` people in each (`balanced_sizes`)."""
     if session.kind not in BALANCED_KINDS or not event.settings.balance_splits:
         return None
     options = event.options_of.get(session.id, [])
-    sizes = balanced_sizes(len(event.audience_of(session)), [option.max for option in options])
+    capacities = [option.max for option in options]
+    favour = [(favoured or {}).get(option.id, 0) for option in options]
+    least = [(floors or {}).get(option.id, 0) for option in options]
+    sizes = balanced_sizes(len(event.audience_of(session)), capacities, favour, least)
     return None if sizes is None else dict(zip((o.id for o in options), sizes, strict=True))
 
 
