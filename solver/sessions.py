@@ -64,15 +64,7 @@ def solve_rounds(
     """Solve some rounds of a session: balanced if the rules allow, worst-off person first
     (only the first stage, without the group criteria, when `groups` is false)."""
     began = time.monotonic()
-    published, _ = ctx.published.of_session(session.id)
-    held = Counter((round_, option) for (_, round_), option in published.items())
-    favoured, floors = Counter[str](), Counter[str]()
-    for (round_, option), count in held.items():
-        if round_ in rounds:
-            favoured[option] += count
-            floors[option] = max(floors[option], count)
-    stable = ctx.event.settings.stability_first  # nobody moves for balance alone
-    balanced = split_sizes(ctx.event, session, favoured, floors if stable else None)
+    balanced = split_sizes(ctx.event, session, kept_counts(ctx, session, rounds))
     result = solve_staged(ctx, session, history, rounds, balanced, deadline, groups)
     if result.status == cp_model.INFEASIBLE and balanced is not None:
         result = solve_staged(ctx, session, history, rounds, None, deadline, groups)
@@ -89,6 +81,20 @@ def solve_rounds(
         assignments=read_assignments(session, result.chosen),
         reasons=reasons,
     )
+
+
+def kept_counts(ctx: Context, session: Session, rounds: range) -> dict[str, int]:
+    """The most published people any of these rounds has in each option, when a re-solve
+    keeps people first (`stability_first`): balanced sizes move nobody below them."""
+    if not ctx.event.settings.stability_first:
+        return {}
+    published, _ = ctx.published.of_session(session.id)
+    held = Counter((round_, option) for (_, round_), option in published.items())
+    kept: dict[str, int] = {}
+    for (round_, option), count in held.items():
+        if round_ in rounds:
+            kept[option] = max(kept.get(option, 0), count)
+    return kept
 
 
 @dataclass

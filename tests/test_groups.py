@@ -68,22 +68,21 @@ def test_balanced_sizes(people: int, capacities: list[int], sizes: list[int] | N
 
 
 @pytest.mark.parametrize(
-    ("people", "favoured", "floors", "sizes"),
+    ("people", "floors", "sizes"),
     [
-        (7, None, None, [4, 3]),  # the larger seat to the first of equal options
-        (7, [3, 4], None, [3, 4]),  # binds: to the option a published allocation filled more
-        (7, [4, 3], None, [4, 3]),  # does not: it already goes there
-        (10, None, [4, 6], [4, 6]),  # binds: a re-solve keeps six people in the second
-        (11, None, [2, 6], [5, 6]),  # the others as equal as they can be
-        (12, None, [4, 6], [6, 6]),  # does not bind: balanced sizes keep everyone
-        (7, None, [4, 4], None),  # the kept people do not fit
-        (30, None, [20, 0], [18, 12]),  # a capacity cut: as many kept as the option holds
+        (7, [3, 4], [3, 4]),  # binds: a re-solve keeps four people in the second
+        (7, [4, 3], [4, 3]),  # does not: balanced sizes keep everyone anyway
+        (10, [4, 6], [4, 6]),  # binds: unbalanced, as published
+        (11, [2, 6], [5, 6]),  # the others as equal as they can be
+        (12, [4, 6], [6, 6]),  # does not bind: balanced sizes keep everyone
+        (7, [4, 4], None),  # the kept people do not fit
+        (30, [20, 0], [18, 12]),  # a capacity cut: as many kept as the option holds
     ],
 )
 def test_balanced_sizes_for_a_re_solve(
-    people: int, favoured: list[int] | None, floors: list[int] | None, sizes: list[int] | None
+    people: int, floors: list[int], sizes: list[int] | None
 ) -> None:
-    assert balanced_sizes(people, [18, 18], favoured, floors) == sizes
+    assert balanced_sizes(people, [18, 18], floors) == sizes
 
 
 def test_split_groups_are_balanced_even_against_wishes(solve: Solve) -> None:

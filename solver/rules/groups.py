@@ -17,16 +17,12 @@ from solver.model import UNBOUNDED, SessionModel
 
 
 def balanced_sizes(
-    people: int,
-    capacities: list[int],
-    favoured: list[int] | None = None,
-    floors: list[int] | None = None,
+    people: int, capacities: list[int], floors: list[int] | None = None
 ) -> list[int] | None:
     """Sizes as equal as possible: options below capacity differ by at most one person,
     unless an option must hold more (`floors`, up to its capacity: the people a re-solve
     keeps there), when the others are as equal as they can be. The seats one above the
-    others go to the options `favoured` most (those holding most people in a published
-    allocation), then the largest. None when no sizes fit."""
+    others go to the largest options first. None when no sizes fit."""
     kept = floors or [0] * len(capacities)
     floors = [min(floor, cap) for floor, cap in zip(kept, capacities, strict=True)]
     if not sum(floors) <= people <= sum(capacities):
@@ -40,8 +36,7 @@ def balanced_sizes(
     )
     sizes, higher = at(max(level - 1, 0)), at(level)
     extra = people - sum(sizes)
-    favour = favoured or [0] * len(capacities)
-    for index in sorted(range(len(capacities)), key=lambda i: (-favour[i], -capacities[i])):
+    for index in sorted(range(len(capacities)), key=lambda i: -capacities[i]):
         if extra and higher[index] > sizes[index]:
             sizes[index] += 1
             extra -= 1
@@ -52,21 +47,16 @@ BALANCED_KINDS = (SessionKind.SPLIT, SessionKind.ROUNDTABLE)
 
 
 def split_sizes(
-    event: Event,
-    session: Session,
-    favoured: dict[str, int] | None = None,
-    floors: dict[str, int] | None = None,
+    event: Event, session: Session, floors: dict[str, int] | None = None
 ) -> dict[str, int] | None:
     """Balanced sizes for split groups and roundtables (every round), None for choice sessions
-    (or when no sizes fit); the larger sizes to the options `favoured` most, and at least
-    `floors` people in each (`balanced_sizes`)."""
+    (or when no sizes fit); at least `floors` people in each option (`balanced_sizes`)."""
     if session.kind not in BALANCED_KINDS or not event.settings.balance_splits:
         return None
     options = event.options_of.get(session.id, [])
     capacities = [option.max for option in options]
-    favour = [(favoured or {}).get(option.id, 0) for option in options]
     least = [(floors or {}).get(option.id, 0) for option in options]
-    sizes = balanced_sizes(len(event.audience_of(session)), capacities, favour, least)
+    sizes = balanced_sizes(len(event.audience_of(session)), capacities, least)
     return None if sizes is None else dict(zip((o.id for o in options), sizes, strict=True))
 
 
