@@ -1,9 +1,10 @@
 """The event as the organiser describes it: people, days, sessions, options, wishes, rules."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -271,6 +272,16 @@ class Event(BaseModel):
         return {
             (host, option.session): option.id for option in self.options for host in option.hosts
         }
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy with some fields replaced; the look-ups cached from the event's lists are
+        made anew unless only the settings change (none of them depends on the settings)."""
+        copy = super().model_copy(update=update, deep=deep)
+        if set(update or {}) - {"settings"}:
+            for name, member in vars(Event).items():
+                if isinstance(member, cached_property):
+                    copy.__dict__.pop(name, None)
+        return copy
 
     def with_settings(self, **changes: object) -> "Event":
         """The same event with some settings changed (the event itself stays as it is)."""
