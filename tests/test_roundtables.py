@@ -53,6 +53,7 @@ from solver.roundtable import (
     seating_of,
     wished,
 )
+from solver.rules import split_sizes
 from solver.sessions import Solved, evaluated, solve_rounds
 from solver.solve import solve_event
 from solver.watch import Watch
@@ -792,3 +793,41 @@ def test_a_hard_assign_to_a_hosted_table_keeps_the_person_there_every_round() ->
     assert [allocation.option_of[("p1", "S1", r)] for r in (1, 2)] == ["A", "A"]
     report = check_allocation(e, allocation)
     assert [r.held for r in report.results if r.rule == "distinct tables"] == [True]
+
+
+def test_balanced_sizes_below_a_table_s_minimum_are_left_free() -> None:
+    """Six people at tables of 2, 4 (at least 3 if it runs) and 2 with a host: balanced
+    sizes would seat 2 at the middle one, below its minimum; a design's start laid on them
+    broke that rule and stopped the solve."""
+    people = [
+        Participant(id="p1", name="p1", region="AF", group="g3"),
+        Participant(id="p2", name="p2", region="AF", group="g3", organisation="o3"),
+        Participant(id="p3", name="p3", group="g1", organisation="o5", needs=("step-free",)),
+        Participant(id="p4", name="p4", region="AM", organisation="o1"),
+        Participant(id="p5", name="p5", region="EU", organisation="o2"),
+        Participant(id="p6", name="p6", region="AS", group="g1", organisation="o2"),
+    ]
+    e = Event(
+        participants=people,
+        sessions=[Session(id="S", day="d1", kind=SessionKind.ROUNDTABLE, rounds=2)],
+        options=[
+            Option(session="S", id="A", max=2, features=("step-free",)),
+            Option(session="S", id="B", max=4, min=3),
+            Option(session="S", id="C", max=2, hosts=("p4",), features=("step-free",)),
+        ],
+        preferences=[
+            Preference(participant="p2", session="S", option=o, rank=r)
+            for r, o in enumerate("CAB", start=1)
+        ],
+        settings=Settings(
+            rank_costs=(1, 2),
+            unranked_cost=0,
+            diversity=("organisation", "region"),
+            weight_spread=0,
+            weight_mixing=2,
+            seed=92,
+        ),
+    )
+    assert split_sizes(e, e.sessions[0]) is None
+    allocation = solve_event(e)
+    assert all(allocation.count("S", "B", r) in (0, 3, 4) for r in (1, 2))

@@ -50,14 +50,17 @@ def split_sizes(
     event: Event, session: Session, floors: dict[str, int] | None = None
 ) -> dict[str, int] | None:
     """Balanced sizes for split groups and roundtables (every round), None for choice sessions
-    (or when no sizes fit); at least `floors` people in each option (`balanced_sizes`)."""
+    (or when no sizes fit, or the balanced ones leave an option open below its `min`); at
+    least `floors` people in each option (`balanced_sizes`)."""
     if session.kind not in BALANCED_KINDS or not event.settings.balance_splits:
         return None
     options = event.options_of.get(session.id, [])
     capacities = [option.max for option in options]
     least = [(floors or {}).get(option.id, 0) for option in options]
     sizes = balanced_sizes(len(event.audience_of(session)), capacities, least)
-    return None if sizes is None else dict(zip((o.id for o in options), sizes, strict=True))
+    if sizes is None or any(0 < size < o.min for o, size in zip(options, sizes, strict=True)):
+        return None  # no such sizes, or one below an option's minimum: sizes left free
+    return dict(zip((o.id for o in options), sizes, strict=True))
 
 
 def fixed_sizes(m: SessionModel) -> None:
