@@ -46,6 +46,8 @@ def build_session(
         option, pinned = published.of_session(session.id)
         m.published = {key: o for key, o in option.items() if key[1] in m.rounds}
         m.pinned = {key for key in pinned if key[1] in m.rounds}
+        if m.published and event.settings.stability_first:
+            m.banded = False  # nobody published moves for the ±1 band: diversity stays soft
     add_placement_variables(m, closed or set())
     m.group_penalties = groups
     for rule in RULES:

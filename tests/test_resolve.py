@@ -3,6 +3,7 @@
 import itertools
 import random
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -359,3 +360,34 @@ def test_re_solving_unchanged_unbalanced_tables_moves_nobody() -> None:
         ),
     )
     assert unchanged_re_solve_moves(event) == 0
+
+
+def unmixed_split(**settings: Any) -> tuple[Event, list[Assignment]]:
+    """Two split groups of four, published with every EU person in A and every AF one in B:
+    far outside the ±1 band of the regions' fair share (2 of each in each group)."""
+    people = [
+        Participant(id=f"p{i}", name=f"p{i}", region="EU" if i <= 4 else "AF") for i in range(1, 9)
+    ]
+    event = Event(
+        participants=people,
+        sessions=[Session(id="S", day="d1", kind=SessionKind.SPLIT)],
+        options=[Option(session="S", id=o, max=4) for o in ("A", "B")],
+        settings=Settings(diversity=("region",), no_isolation=(), spread=(), **settings),
+    )
+    published = [
+        Assignment(participant=p.id, session="S", option="A" if p.region == "EU" else "B")
+        for p in people
+    ]
+    return event, published
+
+
+def test_a_re_solve_moves_nobody_for_the_fair_share_band() -> None:
+    event, published = unmixed_split()
+    allocation = solve_event(event, previous=published)
+    assert moves(published, allocation) == 0
+
+
+def test_without_stability_first_the_band_mixes_the_groups() -> None:
+    event, published = unmixed_split(stability_first=False)
+    allocation = solve_event(event, previous=published)
+    assert moves(published, allocation) == 4
