@@ -100,3 +100,29 @@ def repeated_pairs(assignments: list[Assignment], session: str) -> Counter[tuple
     for members in tables.values():
         met.update(combinations(sorted(members), 2))
     return Counter({pair: times for pair, times in met.items() if times > 1})
+
+
+def visits_trap() -> Event:
+    """Ten people, four rounds at host h's table A and a table B; p9 never sits at A. Solved
+    round by round, the first rounds can use up the visits to A that round 4 needs for
+    tables of 5 and 5."""
+    ids = ["h"] + [f"p{i}" for i in range(1, 10)]
+    return Event(
+        participants=[Participant(id=i, name=i) for i in ids],
+        sessions=[Session(id="S", day="d1", kind=SessionKind.ROUNDTABLE, rounds=4)],
+        options=[
+            Option(session="S", id="A", max=16, hosts=("h",)),
+            Option(session="S", id="B", max=18),
+        ],
+        preferences=[Preference(participant="p9", session="S", option="A", rank=None)],
+        settings=Settings(
+            weight_preference=0,
+            unranked_cost=0,
+            diversity=(),
+            no_isolation=(),
+            spread=(),
+            weight_mixing=0,
+            weight_fairness=0,
+            seed=69,
+        ),
+    )

@@ -41,6 +41,7 @@ from solver.rounds import (
     better_together,
     costed,
     every_round,
+    rebalanced,
     round_by_round,
     roundtable_bound,
 )
@@ -57,7 +58,7 @@ from solver.rules import split_sizes
 from solver.sessions import Solved, evaluated, solve_rounds
 from solver.solve import solve_event
 from solver.watch import Watch
-from tests.factories import Solve, event, repeated_pairs, with_hosts
+from tests.factories import Solve, event, repeated_pairs, visits_trap, with_hosts
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 ROUNDTABLE = SessionKind.ROUNDTABLE
@@ -831,3 +832,21 @@ def test_balanced_sizes_below_a_table_s_minimum_are_left_free() -> None:
     assert split_sizes(e, e.sessions[0]) is None
     allocation = solve_event(e)
     assert all(allocation.count("S", "B", r) in (0, 3, 4) for r in (1, 2))
+
+
+def test_the_rounds_are_rebalanced_when_together_they_allow_it() -> None:
+    """Round by round, round 4 of `visits_trap` is left at 4 and 6 (binds); every round at
+    once allows 5 and 5, which the session then has in every round."""
+    allocation = solve_event(visits_trap())
+    assert all(
+        sorted(Counter(a.option for a in allocation.assignments if a.round == r).values()) == [5, 5]
+        for r in range(1, 5)
+    )
+
+
+def test_balanced_rounds_are_left_as_they_are() -> None:
+    """Does not bind: rounds already at their balanced sizes are not searched again."""
+    e = four_tables(NO_TRAP)
+    ctx = Context(e, Published(), Watch(), time.monotonic())
+    part = round_by_round(ctx, e.sessions[0], History(), time.monotonic() + 10)
+    assert rebalanced(ctx, e.sessions[0], History(), part, time.monotonic() + 10) is part
