@@ -214,11 +214,9 @@ def rebalanced(
     """
     sizes = split_sizes(ctx.event, session)
     rounds = range(1, session.rounds + 1)
-    held = {r: Counter(a.option for a in part.assignments if a.round == r) for r in rounds}
-    balanced = {option: size for option, size in (sizes or {}).items() if size}
     if sizes is None or ctx.published.of_session(session.id)[0]:
         return part
-    if all(dict(held[r]) == balanced for r in rounds):
+    if every_round_at(part.assignments, sizes, rounds):
         return part
     m = build_session(ctx.event, session, history, sizes, groups=False, rounds=rounds)
     kept = placements(part.assignments)
@@ -234,6 +232,15 @@ def rebalanced(
     objective = costed(ctx, session, history, assignments)
     ctx.watch.tell(f"{session.id}: every round balanced, cost {objective:g}")
     return replace(part, objective=objective, assignments=assignments)
+
+
+def every_round_at(assignments: list[Assignment], sizes: dict[str, int], rounds: range) -> bool:
+    """True when every round's options hold exactly these sizes (closed ones none)."""
+    wanted = {option: size for option, size in sizes.items() if size}
+    return all(
+        dict(Counter(a.option for a in assignments if a.round == round_)) == wanted
+        for round_ in rounds
+    )
 
 
 def polished(
@@ -350,16 +357,7 @@ def roundtable_bound(
     """
     rounds = range(1, session.rounds + 1)
     balanced = split_sizes(ctx.event, session)
-    used = {round_: Counter(a.option for a in chosen if a.round == round_) for round_ in rounds}
-    sizes = (
-        balanced
-        if balanced is not None
-        and all(
-            dict(held) == {option: size for option, size in balanced.items() if size}
-            for held in used.values()
-        )
-        else None
-    )
+    sizes = balanced if balanced is not None and every_round_at(chosen, balanced, rounds) else None
     repeats = 0
     if sizes is not None:  # balanced tables every round: some pairs must meet again
         repeats = ctx.event.settings.weight_new_peers * repeats_bound(
