@@ -1,7 +1,10 @@
 """What every stage of one solve shares: the event, the published allocation, the clock;
 and what solving one session gives."""
 
+import math
 from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
 
 from models import Assignment, Event, Session
 from solver.previous import Published
@@ -43,6 +46,11 @@ class Context:
     published: Published
     watch: Watch
     started: float
+    work: dict[str, float] = field(default_factory=dict)  # each session's planned work
+
+    def work_of(self, session: Session) -> float:
+        """The deterministic seconds planned for a session's searches (no plan: unlimited)."""
+        return self.work.get(session.id, math.inf)
 
     @property
     def deadline(self) -> float:
@@ -50,3 +58,23 @@ class Context:
         work that no search limit covers (costing, writing a relaxation out, reading
         placements), which runs a little past a search's end."""
         return self.started + self.event.settings.time_limit * (1 - FINISHING_SHARE)
+
+
+@dataclass
+class Work:
+    """Deterministic seconds some searches may still spend: CP-SAT's own measure of its work,
+    the same in every run whatever the machine's pace (unlimited: only the clock stops them)."""
+
+    left: float = math.inf
+    used: float = 0.0
+
+    def limit(self, solver: cp_model.CpSolver) -> None:
+        """Stop the solver's search when it has done the work left (or its own limit)."""
+        if self.left < math.inf:
+            params = solver.parameters
+            params.max_deterministic_time = min(params.max_deterministic_time, self.left)
+
+    def spend(self, solver: cp_model.CpSolver) -> None:
+        """Take off what the solver's last search did."""
+        done = solver.response_proto.deterministic_time
+        self.left, self.used = max(0.0, self.left - done), self.used + done

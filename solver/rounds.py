@@ -12,7 +12,7 @@ from ortools.sat.python import cp_model
 
 from models import Assignment, Session
 from solver.build import build_session, objective
-from solver.context import Context, PartResult
+from solver.context import Context, PartResult, Work
 from solver.designs import design_fit, designed_starts
 from solver.history import History
 from solver.model import SessionModel, placements, read_assignments
@@ -78,7 +78,8 @@ def solve_roundtable(
     """
     polishing = can_polish(ctx.event, session, bool(ctx.published.of_session(session.id)[0]))
     by_round = began + ROUNDS_SHARE * (deadline - began) if polishing else deadline
-    part = round_by_round(ctx, session, history, by_round)
+    work = ROUNDS_SHARE * ctx.work_of(session) if polishing else ctx.work_of(session)
+    part = round_by_round(ctx, session, history, by_round, work=work)
     if polishing and part.status not in ("feasible", "infeasible"):
         part = round_by_round(ctx, session, history, deadline, groups=False)  # quicker
     if part.status != "feasible":
@@ -176,16 +177,31 @@ def levels_at(together: "Together", assignments: list[Assignment]) -> tuple[int,
 
 
 def round_by_round(
-    ctx: Context, session: Session, history: History, deadline: float, groups: bool = True
+    ctx: Context,
+    session: Session,
+    history: History,
+    deadline: float,
+    groups: bool = True,
+    work: float = math.inf,
 ) -> PartResult:
     """A roundtable's rounds one after another, each seeing the earlier ones (without the
-    group criteria when `groups` is false: quicker, for the search to weigh them)."""
+    group criteria when `groups` is false: quicker, for the search to weigh them).
+
+    Each round has an equal share of the time and of the deterministic `work` left, and
+    its searches with the group criteria stop at whichever ends first: with work to spare
+    on the clock, the rounds are the same in every run (2023's COOP, whose searches ended
+    on the clock: 5934 or 5966 for the event in two runs a minute apart).
+    """
     local = history.copy()
     parts = []
+    rounds_work = Work(work)
     for round_ in range(1, session.rounds + 1):
-        share = (deadline - time.monotonic()) / (session.rounds - round_ + 1)
+        left = session.rounds - round_ + 1
+        share = (deadline - time.monotonic()) / left
         rounds = range(round_, round_ + 1)
-        part = solve_rounds(ctx, session, local, rounds, time.monotonic() + share, groups)
+        meter = Work(rounds_work.left / left)
+        part = solve_rounds(ctx, session, local, rounds, time.monotonic() + share, groups, meter)
+        rounds_work.left -= meter.used
         if part.status not in ("optimal", "feasible"):
             return part
         local.record(ctx.event, part.assignments)

@@ -16,7 +16,7 @@ from ortools.sat.python.cp_model_helper import CpSolverStatus
 
 from models import Event, Option, Session
 from solver.build import add_group_criteria, build_session, objective
-from solver.context import Context, PartResult
+from solver.context import Context, PartResult, Work
 from solver.explain import CORE_SECONDS, conflicting_rules
 from solver.flow import fairest_flow, flow_hint, flow_shaped
 from solver.history import History
@@ -36,6 +36,7 @@ STATUS_NAMES = {
 Status = CpSolverStatus
 QUICK_WORK = 2.0  # deterministic seconds for the single-threaded first attempt
 PORTFOLIO_WORKERS = 4  # interleaved subsolvers when the first attempt does not prove optimality
+LEAST_WORK = 0.05  # deterministic seconds: with less left, no portfolio is started
 EVALUATION_SECONDS = 5.0  # costing a fixed allocation (propagation only, in practice instant)
 BUILD_SECONDS_PER_CELL = 60e-6  # building, flows and costing a model (5,000 × 12: 3.6 s)
 SEARCH_SECONDS_PER_CELL = 25e-6  # less time than this per placement and a search finds nothing
@@ -60,14 +61,17 @@ def solve_rounds(
     rounds: range,
     deadline: float,
     groups: bool = True,
+    work: Work | None = None,
 ) -> PartResult:
     """Solve some rounds of a session: balanced if the rules allow, worst-off person first
-    (only the first stage, without the group criteria, when `groups` is false)."""
+    (only the first stage, without the group criteria, when `groups` is false). With
+    `work`, the searches after the first stage stop when it is spent."""
     began = time.monotonic()
     balanced = split_sizes(ctx.event, session, kept_counts(ctx, session, rounds))
-    result = solve_staged(ctx, session, history, rounds, balanced, deadline, groups)
+    work = work or Work()
+    result = solve_staged(ctx, session, history, rounds, balanced, deadline, groups, work)
     if result.status == cp_model.INFEASIBLE and balanced is not None:
-        result = solve_staged(ctx, session, history, rounds, None, deadline, groups)
+        result = solve_staged(ctx, session, history, rounds, None, deadline, groups, work)
     reasons = []
     if result.status == cp_model.INFEASIBLE:
         seconds = min(CORE_SECONDS, max(1.0, ctx.deadline - time.monotonic()))
@@ -132,9 +136,10 @@ def solve_staged(
     sizes: dict[str, int] | None,
     deadline: float,
     groups: bool = True,
+    work: Work | None = None,
 ) -> Solved:
     """Solve in stages, each small and each the next one's hint (stage 1 only without
-    `groups`).
+    `groups`); the later stages' searches within `work`.
 
     1. Without the group criteria: what comes first is minimised and then kept, in order
        (the fewest moves when re-solving, then the worst-off person's dissatisfaction: a
@@ -162,17 +167,19 @@ def solve_staged(
     first = solve_base(base, run, deadline)
     if not first.found or not base.groups_left_out or not groups:
         return first
+    work = work or Work()
+    run = partial(search, ctx.watch, work=work)
     closed = costly_placements(base)
     if closed:  # a model without them is smaller to build, relax and search than base
         build = partial(build, closed=closed)
     if sizes is None:
-        return free_sizes(build, run, base, first, deadline)
+        return free_sizes(build, run, base, first, deadline, work)
     fixed = build(sizes) if closed else add_group_criteria(base, sizes)
     cap_firsts(fixed, base)  # the flow's levels are not in the model yet
     costed = evaluated(fixed, first)
     if deadline - time.monotonic() < fixed.work(SEARCH_SECONDS_PER_CELL):
         return costed  # too little time to load the model, let alone improve on it
-    relaxed, costed = relaxed_start(fixed, costed, deadline)
+    relaxed, costed = relaxed_start(fixed, costed, deadline, work=work)
     if relaxed is not None:  # sizes fixed in advance: the relaxation bounds the session
         costed.bound = max(costed.bound, math.ceil(relaxed.bound - 1e-6))
     if deadline - time.monotonic() < fixed.work(SEARCH_SECONDS_PER_CELL):
@@ -191,8 +198,10 @@ def free_sizes(
     base: SessionModel,
     first: Solved,
     deadline: float,
+    work: Work | None = None,
 ) -> Solved:
-    """Stages 2 and 3 of a choice session: its sizes free, from stage 1's allocation.
+    """Stages 2 and 3 of a choice session: its sizes free, from stage 1's allocation (its
+    searches within `work`).
 
     The free-size model's linear relaxation gives a bound at once and the sizes it prefers;
     at those sizes, fixed, the relaxation is nearly integral (`resized`: better sizes by
@@ -222,12 +231,13 @@ def free_sizes(
     sizes = relaxed_sizes(m, relaxed) if relaxed is not None else sizes_of(base, first.chosen)
     costed = best
     if relaxed is None:  # nothing else to do with the time: a fixed-size start if it builds
-        best = resized(build, base, best, sizes, deadline, least=base.work(PACE_SECONDS_PER_CELL))
+        least = base.work(PACE_SECONDS_PER_CELL)
+        best = resized(build, base, best, sizes, deadline, work, least)
         relaxed = bounding_relaxation(m, best, deadline, relaxing)  # time left: the bound
     else:
-        best = resized(build, base, best, sizes, deadline - m.work(SEARCH_SECONDS_PER_CELL))
+        best = resized(build, base, best, sizes, deadline - m.work(SEARCH_SECONDS_PER_CELL), work)
         if best is costed:  # no time for fixed sizes: the free ones'
-            _, best = relaxed_start(m, best, deadline, relaxed)
+            _, best = relaxed_start(m, best, deadline, work, relaxed)
     if best.objective <= best.bound:  # the relaxation proves it: nothing left to search
         best.status = cp_model.OPTIMAL
         return best
@@ -276,6 +286,7 @@ def resized(
     best: Solved,
     sizes: dict[str, int],
     deadline: float,
+    work: Work | None = None,
     least: float | None = None,
 ) -> Solved:
     """The allocation at these sizes, fixed, when it costs less than `best`: the fixed-size
@@ -300,7 +311,7 @@ def resized(
     m.resize(sizes)
     same = m.sizes == sizes_of(base, best.chosen)
     start = evaluated(m, best) if same else Solved(cp_model.UNKNOWN)
-    relaxed, start = relaxed_start(m, start, deadline, relaxed)
+    relaxed, start = relaxed_start(m, start, deadline, work, relaxed)
     if relaxed is None or not start.found or start.objective >= best.objective:
         return best
     return Solved(cp_model.FEASIBLE, start.objective, best.bound, start.chosen)
@@ -412,10 +423,14 @@ def relaxed_in_time(
 
 
 def relaxed_start(
-    m: SessionModel, costed: Solved, deadline: float, relaxed: Relaxed | None = None
+    m: SessionModel,
+    costed: Solved,
+    deadline: float,
+    work: Work | None = None,
+    relaxed: Relaxed | None = None,
 ) -> tuple[Relaxed | None, Solved]:
     """The model's linear relaxation (unless given), and its placements rounded and repaired
-    as a start.
+    as a start (the repair's search within `work`).
 
     The relaxation may take the time left but what repairing needs (GLOP stops when it has
     its optimum; at 5,000 × 12 half of it was too little on a slow day, and the session
@@ -438,7 +453,7 @@ def relaxed_start(
     saved = (list(hint.vars), list(hint.values))
     seconds = deadline - time.monotonic()
     rounded = Solved(cp_model.FEASIBLE, chosen=chosen, bound=costed.bound)
-    start = evaluated(m, rounded, kept, seconds)
+    start = evaluated(m, rounded, kept, seconds, work)
     if start.found and (not costed.found or start.objective < costed.objective):
         return relaxed, start
     m.model.clear_hints()  # the costed start stays the search's
@@ -452,9 +467,11 @@ def evaluated(
     earlier: Solved,
     kept: set[Key] | None = None,
     seconds: float = EVALUATION_SECONDS,
+    work: Work | None = None,
 ) -> Solved:
     """An earlier stage's allocation, costed under this stage's model (every placement fixed;
-    with `kept`, only those: CP-SAT then places everyone else, hinted by `earlier`).
+    with `kept`, only those: CP-SAT then places everyone else, hinted by `earlier`, and
+    stops when `work` is spent).
 
     The fallback when a later stage finds nothing in its time: the allocation is still valid,
     only its cost now counts the criteria that stage added. The placements are the hint, and
@@ -467,9 +484,13 @@ def evaluated(
     add_hint(m, earlier.chosen)
     solver = cp_model.CpSolver()
     configure(solver, m.event, m.session, min(seconds, EVALUATION_SECONDS))
+    if kept is not None and work is not None:  # a search: costing alone is propagation
+        work.limit(solver)
     with placements_fixed(m, kept):
         solver.parameters.fix_variables_to_their_hinted_value = kept is None
         status = solver.solve(m.model)
+    if work is not None:
+        work.spend(solver)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Solved(cp_model.UNKNOWN)
     hint_solution(m, solver)
@@ -546,7 +567,11 @@ def sizes_of(m: SessionModel, chosen: dict[Key, bool]) -> dict[str, int]:
 
 
 def search(
-    watch: Watch, m: SessionModel, seconds: float, hint: dict[Key, bool] | None = None
+    watch: Watch,
+    m: SessionModel,
+    seconds: float,
+    hint: dict[Key, bool] | None = None,
+    work: Work | None = None,
 ) -> tuple[cp_model.CpSolver, Status]:
     """Solve quickly with one search thread; if that does not prove optimality, use a portfolio.
 
@@ -555,20 +580,24 @@ def search(
 
     The quick search stops after a fixed amount of deterministic work, and the portfolio is
     interleaved (CP-SAT's deterministic parallel mode), so runs repeat exactly as long as
-    they end before the wall-clock limit.
+    they end before the wall-clock limit: with `work`, both stop when it is spent, whatever
+    the clock says (the portfolio runs only when some is left).
     """
     seconds = max(0.05, seconds)
     started = time.monotonic()
+    work = work or Work()
     if hint is not None:
         add_hint(m, hint)
     if m.size_choices:
-        return free_size_search(watch, m, seconds)
+        return free_size_search(watch, m, seconds, work)
     quick = cp_model.CpSolver()
     configure(quick, m.event, m.session, seconds)
     quick.parameters.max_deterministic_time = QUICK_WORK
+    work.limit(quick)
     status = watch.solve(quick, m.model, m.session.id)
+    work.spend(quick)
     left = seconds - (time.monotonic() - started)
-    if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE) or left < 0.2:
+    if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE) or left < 0.2 or work.left < LEAST_WORK:
         return quick, status
     if status == cp_model.FEASIBLE:
         hint_solution(m, quick)
@@ -576,14 +605,16 @@ def search(
     configure(portfolio, m.event, m.session, left)
     portfolio.parameters.num_workers = PORTFOLIO_WORKERS
     portfolio.parameters.interleave_search = True
+    work.limit(portfolio)
     second = watch.solve(portfolio, m.model, m.session.id)
+    work.spend(portfolio)
     if second in (cp_model.OPTIMAL, cp_model.FEASIBLE) or status != cp_model.FEASIBLE:
         return portfolio, second
     return quick, status
 
 
 def free_size_search(
-    watch: Watch, m: SessionModel, seconds: float
+    watch: Watch, m: SessionModel, seconds: float, work: Work
 ) -> tuple[cp_model.CpSolver, Status]:
     """One search thread for a model with size choices: one presolve pass without probing
     or symmetry detection, and every linear row in the relaxation from the start.
@@ -603,7 +634,10 @@ def free_size_search(
     solver.parameters.cp_model_probing_level = 0
     solver.parameters.symmetry_level = 0
     solver.parameters.max_presolve_iterations = 1
-    return solver, watch.solve(solver, m.model, m.session.id)
+    work.limit(solver)
+    status = watch.solve(solver, m.model, m.session.id)
+    work.spend(solver)
+    return solver, status
 
 
 def add_hint(m: SessionModel, hint: dict[Key, bool]) -> None:

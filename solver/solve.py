@@ -6,7 +6,13 @@ from dataclasses import replace
 from functools import partial
 
 from models import Allocation, Assignment, Event, Session, SessionKind, SolveStats
-from solver.context import Context, InfeasibleEventError, PartResult, PinnedEditError
+from solver.context import (
+    FINISHING_SHARE,
+    Context,
+    InfeasibleEventError,
+    PartResult,
+    PinnedEditError,
+)
 from solver.explain import impossibilities
 from solver.history import History
 from solver.parallel import side_by_side
@@ -16,6 +22,7 @@ from solver.sessions import BUILD_SECONDS_PER_CELL, solve_rounds
 from solver.watch import Progress, Watch
 
 PROCESS_CELLS = 10_000  # a day's sessions with at least these cells run in processes
+WORK_PER_SECOND = 0.5  # deterministic seconds planned per second of a session's time
 
 
 def solve_event(
@@ -46,7 +53,7 @@ def solve_event(
     if reasons:
         raise InfeasibleEventError(reasons)
     watch = watch or Watch(progress=progress)
-    ctx = Context(event, published, watch, started)
+    ctx = Context(event, published, watch, started, planned_work(event, solving))
     history = History()
     kept = kept_placements(event, published, {s.id for s in solving})
     parts: list[PartResult] = []
@@ -74,6 +81,15 @@ def solve_event(
         assignments=mark_pinned(assignments, published),
         stats=combine(parts, time.monotonic() - ctx.started),
     )
+
+
+def planned_work(event: Event, sessions: list[Session]) -> dict[str, float]:
+    """Each session's deterministic work, planned from the time limit and the event alone
+    (`time_budgets` before anything runs, at `WORK_PER_SECOND`): the same in every run, on
+    every machine, where the time each session has depends on how the days before it went.
+    """
+    limit = event.settings.time_limit * (1 - FINISHING_SHARE)
+    return {sid: WORK_PER_SECOND * s for sid, s in time_budgets(event, sessions, limit).items()}
 
 
 def cells(event: Event, session: Session) -> int:

@@ -62,3 +62,14 @@ def test_models_are_the_same_whatever_the_interpreter_s_hash_seed() -> None:
         for seed in ("2", "3")  # two seeds that order NEXTGEN's tables differently
     }
     assert len(digests) == 1
+
+
+def test_the_demo_s_allocation_is_the_same_in_every_run() -> None:
+    # COOP's rounds once ended on the clock: 5934 or 5966 in two runs a minute apart.
+    runs = []
+    for _ in range(2):
+        event, _ = read_event(DATA / "academy-2023.xlsx")
+        assert event is not None
+        runs.append(solve_event(event))
+    assert runs[0].stats.objective == runs[1].stats.objective
+    assert runs[0].assignments == runs[1].assignments

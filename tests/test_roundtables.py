@@ -31,7 +31,7 @@ from scripts.networking import forced_pairs, reachable_wishes
 from solver import neighbourhoods
 from solver.build import build_session, objective
 from solver.check import check_allocation
-from solver.context import Context, PartResult
+from solver.context import Context, PartResult, Work
 from solver.history import History
 from solver.model import placements, read_assignments
 from solver.neighbourhoods import reseated
@@ -292,17 +292,41 @@ def test_the_search_s_schedule_is_costed_by_its_savings(seed: int) -> None:
     assert part.objective < costed(ctx, session, history, start.assignments)  # savings count
 
 
-def test_a_round_s_cost_is_what_its_placements_cost() -> None:
+@pytest.fixture(scope="module")
+def before_coop() -> tuple[Event, History]:
+    """academy-2023, and what its sessions before COOP leave for COOP to see."""
     e, _ = read_event(DATA / "academy-2023.xlsx")
     assert e is not None
-    coop = e.session_by_id["COOP"]
     before = e.model_copy(update={"sessions": [s for s in e.sessions if s.id != "COOP"]})
     history = History()
     history.record(e, solve_event(before).assignments)
+    return e, history
+
+
+def test_a_round_s_cost_is_what_its_placements_cost(before_coop: tuple[Event, History]) -> None:
+    e, history = before_coop
+    coop = e.session_by_id["COOP"]
     ctx = Context(e, Published(), Watch(), time.monotonic())
     part = solve_rounds(ctx, coop, history, range(1, 2), time.monotonic() + 1.5)
     assert part.status == "feasible"  # its placing search was cut short
     assert part.objective == costed(ctx, first_rounds(coop, 1), history, part.assignments)
+
+
+def test_a_round_s_searches_end_on_their_work_not_on_the_clock(
+    before_coop: tuple[Event, History],
+) -> None:
+    # COOP's first round is not proven in seconds: on the clock alone, its allocation
+    # would follow the time it had (and the machine's pace).
+    e, history = before_coop
+    coop = e.session_by_id["COOP"]
+    ctx = Context(e, Published(), Watch(), time.monotonic())
+    runs = [
+        solve_rounds(ctx, coop, history, range(1, 2), time.monotonic() + seconds, work=Work(0.3))
+        for seconds in (2.5, 5.0)
+    ]
+    assert runs[0].status == runs[1].status == "feasible"
+    assert runs[0].objective == runs[1].objective
+    assert runs[0].assignments == runs[1].assignments
 
 
 def first_rounds(session: Session, rounds: int) -> Session:
