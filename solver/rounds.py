@@ -64,7 +64,8 @@ def solve_roundtable(
     another, then all together.
 
     Each round's CP-SAT model sees the rounds before it (fairness, new peers), with a quarter
-    of the time when the search of solver/roundtable.py can then improve every round at once
+    of the time (and of the session's planned work, which makes them the same in every
+    run) when the search of solver/roundtable.py can then improve every round at once
     (2023's COOP: 3097 in 21.5 s with half, 3065 in 16.4 s with a quarter): it
     keeps the hard rules, the worst-off person's dissatisfaction and everyone's top-3
     table, and weighs every criterion over all rounds (measured in docs/BENCHMARKS.md: from
@@ -78,7 +79,7 @@ def solve_roundtable(
     """
     polishing = can_polish(ctx.event, session, bool(ctx.published.of_session(session.id)[0]))
     by_round = began + ROUNDS_SHARE * (deadline - began) if polishing else deadline
-    work = ROUNDS_SHARE * ctx.work_of(session) if polishing else ctx.work_of(session)
+    work = ROUNDS_SHARE * ctx.work_of(session) if polishing else math.inf  # else the result
     part = round_by_round(ctx, session, history, by_round, work=work)
     if polishing and part.status not in ("feasible", "infeasible"):
         part = round_by_round(ctx, session, history, deadline, groups=False)  # quicker
