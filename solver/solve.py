@@ -22,7 +22,7 @@ from solver.sessions import BUILD_SECONDS_PER_CELL, solve_rounds
 from solver.watch import Progress, Watch
 
 PROCESS_CELLS = 10_000  # a day's sessions with at least these cells run in processes
-WORK_PER_SECOND = 0.5  # deterministic seconds planned per second of a session's time
+WORK_PER_SECOND = 0.25  # deterministic seconds planned per second of a session's time
 
 
 def solve_event(
