@@ -529,14 +529,30 @@ def solve_base(
     m.caps = []
     for _name, var in m.firsts:
         m.model.minimize(var)
-        solver, status = run(m, (deadline - time.monotonic()) / 4, hint)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return Solved(status)
-        m.caps.append(round(solver.value(var)))
+        level = searched_or_hinted(m, run, (deadline - time.monotonic()) / 4, hint)
+        if not level.found:
+            return level
+        m.caps.append(round(level.objective))  # the level is the objective being minimised
         m.model.add(var <= m.caps[-1])
-        hint = {key: solver.boolean_value(var) for key, var in m.x.items()}
+        hint = level.chosen
     m.model.minimize(objective(m))
-    return outcome(m, *run(m, (deadline - time.monotonic()) / 3, hint))
+    return searched_or_hinted(m, run, (deadline - time.monotonic()) / 3, hint)
+
+
+def searched_or_hinted(
+    m: SessionModel,
+    run: Callable[..., tuple[cp_model.CpSolver, Status]],
+    seconds: float,
+    hint: dict[Key, bool],
+) -> Solved:
+    """The search's allocation from `hint`; when it finds none in its time, the hint itself
+    if it places everyone and keeps every hard rule (costed: a session on a machine too
+    busy to search it still gets the flow's or the published allocation)."""
+    solved = outcome(m, *run(m, seconds, hint))
+    if solved.status != cp_model.UNKNOWN or len(hint) < len(m.x):
+        return solved
+    costed = evaluated(m, Solved(cp_model.FEASIBLE, chosen=hint))
+    return costed if costed.found else solved
 
 
 def cap_firsts(m: SessionModel, base: SessionModel) -> None:

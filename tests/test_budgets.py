@@ -1,10 +1,14 @@
-"""How the time limit is shared between sessions (solver/solve.py's time_budgets)."""
+"""How the time limit is shared between sessions (solver/solve.py's time_budgets), and
+what a session with no time to search gets."""
 
 import pytest
+from ortools.sat.python import cp_model
 
 from models import Event, Option, Session, SessionKind, Settings
-from solver.solve import time_budgets
-from tests.factories import people
+from solver import sessions
+from solver.sessions import Status
+from solver.solve import solve_event, time_budgets
+from tests.factories import event, people, rule
 
 
 def two_sessions(days: tuple[str, str]) -> Event:
@@ -39,3 +43,41 @@ def test_building_time_is_set_aside_before_the_spare_is_shared() -> None:
     event = two_sessions(("d1", "d2"))
     budgets = time_budgets(event, event.sessions, left=12.0, rate=0.1)  # 0.4 s and 1.6 s
     assert budgets == pytest.approx({"S1": 0.4 + 10.0 * 2 / 6, "S2": 1.6 + 10.0 * 4 / 6})
+
+
+def nothing_found_in_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every CP-SAT search ends without an allocation, as on a machine too busy to search."""
+
+    def search(*_args: object, **_kwargs: object) -> tuple[cp_model.CpSolver, Status]:
+        return cp_model.CpSolver(), cp_model.UNKNOWN
+
+    monkeypatch.setattr(sessions, "search", search)
+
+
+def test_a_session_with_no_time_to_search_keeps_the_flow_s_allocation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The soft rule keeps the session from the flow alone; the flow's allocation keeps p1
+    # and p2 together, at A (their first wish), which breaks the soft rule: 1.
+    prefs = {"p1": ["A"], "p2": ["A"], "p3": ["B"], "p4": ["B"]}
+    e = event(4, prefs=prefs, rules=[rule("apart", "p1", "p2", soft=True)])
+    nothing_found_in_time(monkeypatch)
+    allocation = solve_event(e)
+    assert {a.participant: a.option for a in allocation.assignments} == {
+        "p1": "A",
+        "p2": "A",
+        "p3": "B",
+        "p4": "B",
+    }
+    assert allocation.stats.status == "feasible"
+    assert allocation.stats.objective == 1
+
+
+def test_a_flow_allocation_that_breaks_a_hard_rule_is_not_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    prefs = {"p1": ["A"], "p2": ["A"], "p3": ["B"], "p4": ["B"]}
+    e = event(4, prefs=prefs, rules=[rule("apart", "p1", "p2")])
+    nothing_found_in_time(monkeypatch)
+    with pytest.raises(TimeoutError, match=r"^session S1: no allocation found in time$"):
+        solve_event(e)
