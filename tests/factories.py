@@ -1,9 +1,13 @@
-"""Tiny events for tests: a few people, a session or two, options with capacities."""
+"""Tiny events for tests: a few people, a session or two, options with capacities; and a
+machine too busy to search."""
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import combinations
 from typing import Any
+
+import pytest
+from ortools.sat.python import cp_model
 
 from models import (
     Allocation,
@@ -20,6 +24,8 @@ from models import (
     Settings,
     Strength,
 )
+from solver import sessions
+from solver.sessions import Status
 
 # The `solve` fixture (tests/conftest.py): solve an event, then check it with the checker.
 Solve = Callable[[Event], tuple[Allocation, CheckReport]]
@@ -126,3 +132,12 @@ def visits_trap() -> Event:
             seed=69,
         ),
     )
+
+
+def nothing_found_in_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every CP-SAT search ends without an allocation, as on a machine too busy to search."""
+
+    def search(*_args: object, **_kwargs: object) -> tuple[cp_model.CpSolver, Status]:
+        return cp_model.CpSolver(), cp_model.UNKNOWN
+
+    monkeypatch.setattr(sessions, "search", search)

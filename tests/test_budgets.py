@@ -2,13 +2,10 @@
 what a session with no time to search gets."""
 
 import pytest
-from ortools.sat.python import cp_model
 
 from models import Event, Option, Session, SessionKind, Settings
-from solver import sessions
-from solver.sessions import Status
 from solver.solve import solve_event, time_budgets
-from tests.factories import event, people, rule
+from tests.factories import event, nothing_found_in_time, people, rule
 
 
 def two_sessions(days: tuple[str, str]) -> Event:
@@ -43,15 +40,6 @@ def test_building_time_is_set_aside_before_the_spare_is_shared() -> None:
     event = two_sessions(("d1", "d2"))
     budgets = time_budgets(event, event.sessions, left=12.0, rate=0.1)  # 0.4 s and 1.6 s
     assert budgets == pytest.approx({"S1": 0.4 + 10.0 * 2 / 6, "S2": 1.6 + 10.0 * 4 / 6})
-
-
-def nothing_found_in_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every CP-SAT search ends without an allocation, as on a machine too busy to search."""
-
-    def search(*_args: object, **_kwargs: object) -> tuple[cp_model.CpSolver, Status]:
-        return cp_model.CpSolver(), cp_model.UNKNOWN
-
-    monkeypatch.setattr(sessions, "search", search)
 
 
 def test_a_session_with_no_time_to_search_keeps_the_flow_s_allocation(

@@ -11,7 +11,7 @@ from models import Option, SolveStats
 from models.report import read_assignments
 from models.workbook import read_event, write_event
 from scripts.cli import app, session_status
-from tests.factories import event, rule
+from tests.factories import event, nothing_found_in_time, rule
 
 runner = CliRunner()
 
@@ -33,6 +33,22 @@ def test_solve_writes_the_allocation_and_exits_0(tmp_path: Path) -> None:
     assignments, issues = read_assignments(out)
     assert issues == []
     assert len(assignments) == 4
+
+
+def test_a_session_with_nothing_found_in_time_exits_1_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    prefs = {"p1": ["A"], "p2": ["A"], "p3": ["B"], "p4": ["B"]}
+    path = workbook(tmp_path, prefs=prefs, rules=[rule("apart", "p1", "p2")])
+    nothing_found_in_time(monkeypatch)  # and the flow's allocation breaks the hard rule
+    out = tmp_path / "out.xlsx"
+    result = runner.invoke(app, ["solve", str(path), "-o", str(out)])
+    assert result.exit_code == 1
+    assert (
+        "session S1: no allocation found in time; allow more time with --time-limit"
+        in result.output
+    )
+    assert not out.exists()
 
 
 def test_solve_leaves_the_input_untouched(tmp_path: Path) -> None:
