@@ -68,7 +68,6 @@ def solve_rounds(
     `work`, the searches after the first stage stop when it is spent."""
     began = time.monotonic()
     balanced = split_sizes(ctx.event, session, kept_counts(ctx, session, rounds))
-    work = work or Work()
     result = solve_staged(ctx, session, history, rounds, balanced, deadline, groups, work)
     if result.status == cp_model.INFEASIBLE and balanced is not None:
         result = solve_staged(ctx, session, history, rounds, None, deadline, groups, work)
