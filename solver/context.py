@@ -46,11 +46,11 @@ class Context:
     published: Published
     watch: Watch
     started: float
-    work: dict[str, float] = field(default_factory=dict)  # each session's planned work
+    planned: dict[str, float] = field(default_factory=dict)  # deterministic s, by session
 
-    def work_of(self, session: Session) -> float:
+    def planned_work(self, session: Session) -> float:
         """The deterministic seconds planned for a session's searches (no plan: unlimited)."""
-        return self.work.get(session.id, math.inf)
+        return self.planned.get(session.id, math.inf)
 
     @property
     def deadline(self) -> float:

@@ -79,7 +79,7 @@ def solve_roundtable(
     """
     polishing = can_polish(ctx.event, session, bool(ctx.published.of_session(session.id)[0]))
     by_round = began + ROUNDS_SHARE * (deadline - began) if polishing else deadline
-    work = ROUNDS_SHARE * ctx.work_of(session) if polishing else math.inf  # else the result
+    work = ROUNDS_SHARE * ctx.planned_work(session) if polishing else math.inf  # else the result
     part = round_by_round(ctx, session, history, by_round, work=work)
     if polishing and part.status not in ("feasible", "infeasible"):
         part = round_by_round(ctx, session, history, deadline, groups=False)  # quicker
