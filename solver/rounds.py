@@ -195,14 +195,13 @@ def round_by_round(
     """
     local = history.copy()
     parts = []
-    rounds_work = Work(work)
     for round_ in range(1, session.rounds + 1):
         left = session.rounds - round_ + 1
         share = (deadline - time.monotonic()) / left
         rounds = range(round_, round_ + 1)
-        meter = Work(rounds_work.left / left)
+        meter = Work(work / left)
         part = solve_rounds(ctx, session, local, rounds, time.monotonic() + share, groups, meter)
-        rounds_work.left -= meter.used
+        work -= meter.used
         if part.status not in ("optimal", "feasible"):
             return part
         local.record(ctx.event, part.assignments)

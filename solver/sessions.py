@@ -166,7 +166,6 @@ def solve_staged(
     first = solve_base(base, run, deadline)
     if not first.found or not base.groups_left_out or not groups:
         return first
-    work = work or Work()
     run = partial(search, ctx.watch, work=work)
     closed = costly_placements(base)
     if closed:  # a model without them is smaller to build, relax and search than base
