@@ -22,6 +22,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from solver.rotation import Schedule, TabuSearch, greedy_schedule, lower_bound, rotate
+from solver.watch import cp_solver
 
 
 @dataclass(frozen=True)
@@ -223,7 +224,7 @@ def plain_cpsat(
     for p in range(people):
         model.add(x[p, p // size, 0] == 1)
     model.minimize(sum(repeats))
-    solver = cp_model.CpSolver()
+    solver = cp_solver()
     solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = 2
     solver.parameters.random_seed = seed

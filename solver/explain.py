@@ -11,6 +11,7 @@ from solver.model import SessionModel
 from solver.previous import Published
 from solver.rules import reasons_against
 from solver.rules.eligibility import unrestricted
+from solver.watch import cp_solver
 
 CORE_SECONDS = 10.0  # at most, for finding and shrinking the set of conflicting rules
 
@@ -157,7 +158,7 @@ def core_of(m: SessionModel, labels: list[str], seconds: float) -> list[str] | N
     (or when that is not proven within `seconds`)."""
     m.model.clear_assumptions()
     m.model.add_assumptions([m.labels[label] for label in labels])
-    solver = cp_model.CpSolver()
+    solver = cp_solver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = seconds
     if solver.solve(m.model) != cp_model.INFEASIBLE:

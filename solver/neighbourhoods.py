@@ -15,7 +15,7 @@ from ortools.sat.python import cp_model
 
 from solver.model import Key, SessionModel
 from solver.roundtable import at_a_wish, wished
-from solver.watch import Watch
+from solver.watch import Watch, cp_solver
 
 LNS_PEOPLE = 8  # guests free to move in a neighbourhood, at first and after each success
 LNS_MOST_PEOPLE = 12  # the most guests freed: the search ends when these find nothing
@@ -89,7 +89,7 @@ def neighbour(
     its cost (None when it finds none: no time, or the schedule breaks the model's rules)."""
     trial = model.clone()
     m.fix_schedule(trial, placed, free)
-    solver = cp_model.CpSolver()
+    solver = cp_solver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
     solver.parameters.max_deterministic_time = LNS_WORK

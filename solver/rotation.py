@@ -40,6 +40,8 @@ import numpy as np
 from numpy.typing import NDArray
 from ortools.sat.python import cp_model
 
+from solver.watch import cp_solver
+
 Schedule = list[list[list[int]]]  # per round, per table, the people seated there
 Ints = NDArray[np.int64]
 
@@ -443,7 +445,7 @@ def solve_base(
             model.add(x[0, 0, j] == 1)
     for i, e in product(range(cyclic.rows), range(1, cyclic.k)):
         model.add_implication(x[e * cyclic.rows + i, 0, 0], x[i, 0, 0])
-    solver = cp_model.CpSolver()
+    solver = cp_solver()
     solver.parameters.max_time_in_seconds = seconds
     solver.parameters.random_seed = seed
     solver.parameters.num_workers = workers

@@ -44,6 +44,7 @@ from solver.sessions import (
     relaxed_in_time,
     solve_rounds,
 )
+from solver.watch import cp_solver
 
 ROUNDS_SHARE = 0.25  # of a roundtable's time for its rounds one by one, the rest for all at once
 COSTING_SHARE = 0.2  # of a roundtable's time left kept back from its bound and neighbourhoods
@@ -170,7 +171,7 @@ def levels_at(together: "Together", assignments: list[Assignment]) -> tuple[int,
     m.fix_schedule(model, placements(assignments))
     firsts = [model.get_int_var_from_proto_index(var.index) for _, var in m.firsts]
     model.minimize(cp_model.LinearExpr.sum(firsts))
-    solver = cp_model.CpSolver()
+    solver = cp_solver()
     configure(solver, m.event, m.session, EVALUATION_SECONDS)
     if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise RuntimeError(f"session {m.session.id}: a schedule broke a hard rule")
@@ -524,7 +525,7 @@ def worked(
 ) -> tuple[cp_model.CpSolver, Status]:
     """One search thread on the model for `work` deterministic seconds (the same result every
     run, unless the time left ends it first), at the `linearization` level if given."""
-    solver = cp_model.CpSolver()
+    solver = cp_solver()
     configure(solver, m.event, m.session, deadline - time.monotonic())
     solver.parameters.max_deterministic_time = work
     if linearization is not None:

@@ -24,7 +24,7 @@ from solver.model import Key, SessionModel, read_assignments
 from solver.relax import DUAL_SIMPLEX, PERTURBED, Relaxed, Reoptimised, relaxation
 from solver.rules import split_sizes
 from solver.rules.fairness import WORST_OFF, above_level
-from solver.watch import Watch
+from solver.watch import Watch, cp_solver
 
 STATUS_NAMES = {
     cp_model.OPTIMAL: "optimal",
@@ -480,7 +480,7 @@ def evaluated(
     placements are costed again, all fixed (0.02 s there).
     """
     add_hint(m, earlier.chosen)
-    solver = cp_model.CpSolver()
+    solver = cp_solver()
     configure(solver, m.event, m.session, min(seconds, EVALUATION_SECONDS))
     if kept is not None and work is not None:  # a search: costing alone is propagation
         work.limit(solver)
@@ -604,7 +604,7 @@ def search(
         add_hint(m, hint)
     if m.size_choices:
         return free_size_search(watch, m, seconds, work)
-    quick = cp_model.CpSolver()
+    quick = cp_solver()
     configure(quick, m.event, m.session, seconds)
     quick.parameters.max_deterministic_time = QUICK_WORK
     work.limit(quick)
@@ -615,7 +615,7 @@ def search(
         return quick, status
     if status == cp_model.FEASIBLE:
         hint_solution(m, quick)
-    portfolio = cp_model.CpSolver()
+    portfolio = cp_solver()
     configure(portfolio, m.event, m.session, left)
     portfolio.parameters.num_workers = PORTFOLIO_WORKERS
     portfolio.parameters.interleave_search = True
@@ -641,7 +641,7 @@ def free_size_search(
     for 1.2 s, 7 are proven this way (5 with presolve's usual passes); a portfolio of four
     proves less in the same time.
     """
-    solver = cp_model.CpSolver()
+    solver = cp_solver()
     configure(solver, m.event, m.session, seconds)
     solver.parameters.linearization_level = 2
     solver.parameters.add_lp_constraints_lazily = False  # the size choices' rows from the start

@@ -12,6 +12,18 @@ from ortools.sat.python.cp_model_helper import CpSolverStatus
 Progress = Callable[[str], None]
 
 
+def cp_solver() -> cp_model.CpSolver:
+    """A CP-SAT solver that leaves Ctrl-C to Python (and so to `Watch.stop`).
+
+    CP-SAT otherwise puts a SIGINT handler of its own in place for each solve and restores
+    the one before when it ends: with searches in several threads, that restores handlers
+    of solves already over, and Ctrl-C aborts the process or kills it without a word.
+    """
+    solver = cp_model.CpSolver()
+    solver.parameters.catch_sigint_signal = False
+    return solver
+
+
 class Reporter(cp_model.CpSolverSolutionCallback):
     """Tells the watcher each improved solution of one session's search."""
 

@@ -1,6 +1,9 @@
 """The command line: exact exit codes and messages for each command."""
 
 import re
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -14,6 +17,7 @@ from scripts.cli import app, session_status
 from tests.factories import event, nothing_found_in_time, rule
 
 runner = CliRunner()
+DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 def workbook(tmp_path: Path, **kwargs: object) -> Path:
@@ -178,6 +182,52 @@ def test_ctrl_c_during_a_solve_writes_nothing(
     result = runner.invoke(app, ["solve", str(workbook(tmp_path)), "-o", str(out)])
     assert result.exit_code == 1
     assert "interrupted: nothing written" in result.output
+    assert not out.exists()
+
+
+def test_ctrl_c_in_the_middle_of_a_roundtable_s_searches_writes_nothing(tmp_path: Path) -> None:
+    # A real SIGINT while 2023's COOP runs its rounds and its bound side by side. CP-SAT's own
+    # SIGINT handler, put in place and taken back by each solve in each thread, used to abort
+    # the process ("std::bad_function_call", exit 134) or kill it without a word.
+    out = tmp_path / "out.xlsx"
+    command = [sys.executable, "-m", "scripts.main", "solve", str(DATA / "academy-2023.xlsx")]
+    solving = subprocess.Popen(
+        [*command, "-o", str(out), "--time-limit", "30", "--verbose"],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    assert solving.stderr is not None
+    lines = iter(solving.stderr.readline, "")
+    next(line for line in lines if line.startswith("COOP: cost"))
+    solving.send_signal(signal.SIGINT)
+    said = solving.stderr.read()
+    assert solving.wait(timeout=30) == 1
+    assert said.splitlines()[-1] == "interrupted: nothing written"
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("where", ["while the tool loads", "while a workbook is read"])
+def test_ctrl_c_outside_a_solve_writes_nothing_and_says_so(
+    where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import scripts.cli
+    from scripts.main import main
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    if where == "while the tool loads":
+        monkeypatch.setattr(scripts.cli, "app", interrupted)
+    else:  # Typer turns it into exit 130
+        monkeypatch.setattr(scripts.cli, "read_event", interrupted)
+    out = tmp_path / "out.xlsx"
+    path = str(workbook(tmp_path))
+    monkeypatch.setattr(sys, "argv", ["breakouts", "solve", path, "-o", str(out)])
+    with pytest.raises(SystemExit) as leaving:
+        main()
+    assert leaving.value.code == 1
+    assert capsys.readouterr().err == "interrupted: nothing written\n"
     assert not out.exists()
 
 
