@@ -209,7 +209,7 @@ class Settings(BaseModel):
     balance_splits: bool = Field(
         default=True, description="options of a split session differ in size by at most one"
     )
-    time_limit: float = Field(default=60.0, gt=0)
+    time_limit: float = Field(default=60.0, gt=0, allow_inf_nan=False)
     seed: int = Field(default=0, ge=0)
     workers: int = Field(default=2, ge=1)
 

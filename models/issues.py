@@ -39,3 +39,8 @@ class Issue(BaseModel, frozen=True):
 def errors(issues: list[Issue]) -> list[Issue]:
     """The issues that prevent solving."""
     return [issue for issue in issues if issue.is_error]
+
+
+def counted(count: int, noun: str) -> str:
+    """A count with its noun: "1 problem", "2 problems"."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"

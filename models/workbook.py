@@ -993,6 +993,8 @@ def setting_problem(error: ValidationError, raw: object) -> str:
         return f"must be at least {cell_text(context['ge'])}, not {shown(raw)}"
     if problem["type"] == "greater_than":
         return f"must be more than {cell_text(context['gt'])}, not {shown(raw)}"
+    if problem["type"] == "finite_number":
+        return f"must be a finite number, not {shown(raw)}"
     if problem["type"] == "value_error":
         return str(context.get("error", problem["msg"]))
     return str(problem["msg"])

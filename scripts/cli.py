@@ -10,17 +10,18 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
+from pydantic import ValidationError
 from rich.box import SIMPLE
 from rich.console import Console
 from rich.table import Table
 
-from models import Allocation, Assignment, CheckReport, Event, Issue, SolveStats
-from models.issues import errors
+from models import Allocation, Assignment, CheckReport, Event, Issue, Settings, SolveStats
+from models.issues import counted, errors
 from models.report import read_assignments, write_allocation
-from models.workbook import read_event, write_event, write_template
+from models.workbook import read_event, setting_problem, write_event, write_template
 from scripts import export as handouts
 from scripts.form_import import import_form
 from solver.changes import list_changes
@@ -56,10 +57,16 @@ def load_event(path: Path) -> Event:
     event, issues = read_event(path)
     report_issues(issues)
     if event is None or errors(issues):
-        count = len(errors(issues))
-        err.print(f"{path.name}: {count} problem{'s' if count != 1 else ''}, nothing written")
-        raise typer.Exit(INVALID)
+        refuse_input(path, issues)
     return event
+
+
+def refuse_input(path: Path, issues: list[Issue]) -> NoReturn:
+    """Exit 2 after the problems listed: how many there were, and that nothing was written."""
+    err.print(
+        f"{path.name}: {counted(len(errors(issues)), 'problem')}, nothing written", markup=False
+    )
+    raise typer.Exit(INVALID)
 
 
 @app.command()
@@ -97,7 +104,7 @@ def solve(
     seed: Annotated[
         int | None, typer.Option(help="Random seed (same seed, same allocation).")
     ] = None,
-    workers: Annotated[int | None, typer.Option(help="Solver threads.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Sessions solved at the same time.")] = None,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Print each session and each better solution.")
     ] = False,
@@ -121,10 +128,12 @@ def solve(
     if previous is not None and same_file(output, previous):
         err.print("refusing to write the allocation over the previous allocation", markup=False)
         raise typer.Exit(INVALID)
+    flags = {"time_limit": time_limit, "seed": seed, "workers": workers}
+    check_flags(flags)
     event = load_event(event_path)
     check_day(event, day)
     published = load_previous(previous)
-    apply_flags(event, time_limit=time_limit, seed=seed, workers=workers)
+    apply_flags(event, flags)
     plan = Plan(previous=published, day=day, override_pins=override_pins)
     allocation, report = allocate(event, Loudness(verbose=verbose, quiet=quiet), plan)
     write_allocation(event, allocation, report, output, title=event_path.stem)
@@ -164,8 +173,7 @@ def load_previous(path: Path | None) -> list[Assignment] | None:
     assignments, issues = read_assignments(path)
     report_issues(issues)
     if errors(issues):
-        err.print(f"{path.name}: {len(errors(issues))} problems, nothing written", markup=False)
-        raise typer.Exit(INVALID)
+        refuse_input(path, issues)
     return assignments
 
 
@@ -203,7 +211,22 @@ def same_file(first: Path, second: Path) -> bool:
         return False
 
 
-def apply_flags(event: Event, **flags: float | int | None) -> None:
+def check_flags(flags: dict[str, float | int | None]) -> None:
+    """Exit 2 when a flag's value is not one its setting allows (the Settings sheet's checks),
+    naming every such flag."""
+    problems = []
+    for name, value in flags.items():
+        try:
+            Settings.model_validate({name: value} if value is not None else {})
+        except ValidationError as error:
+            problems.append(f"--{name.replace('_', '-')}: {setting_problem(error, value)}")
+    for problem in problems:
+        err.print(problem, markup=False)
+    if problems:
+        raise typer.Exit(INVALID)
+
+
+def apply_flags(event: Event, flags: dict[str, float | int | None]) -> None:
     """Command-line flags override the workbook's Settings."""
     for name, value in flags.items():
         if value is not None:
@@ -273,7 +296,8 @@ def print_summary(event: Event, allocation: Allocation, report: CheckReport) -> 
     stats = allocation.stats
     out.print(
         f"{stats.status}: cost {stats.objective:g} (bound {stats.bound:g}, gap {stats.gap:.1f} %) "
-        f"in {stats.seconds:.2f} s, {stats.components} sessions solved as separate models",
+        f"in {stats.seconds:.2f} s, {counted(stats.components, 'session')} solved as separate "
+        "models",
         markup=False,
     )
     table = Table(box=SIMPLE, pad_edge=False)
@@ -337,7 +361,7 @@ def verify(
         markup=False,
     )
     if not report.ok:
-        out.print(f"{len(report.broken)} hard rule(s) broken", markup=False)
+        out.print(f"{counted(len(report.broken), 'hard rule')} broken", markup=False)
         raise typer.Exit(BROKEN)
     out.print("every hard rule holds", markup=False)
 
@@ -438,14 +462,13 @@ def load_allocation(event: Event, path: Path) -> Allocation:
     issues += handouts.allocation_issues(event, assignments)
     report_issues(issues)
     if errors(issues):
-        count = len(errors(issues))
-        err.print(f"{path.name}: {count} problem{'s' if count != 1 else ''}, nothing written")
-        raise typer.Exit(INVALID)
+        refuse_input(path, issues)
     allocation = Allocation(assignments=assignments)
     broken = check_allocation(event, allocation).broken
     if broken:
         err.print(
-            f"warning: {len(broken)} hard rule(s) broken in {path.name}; see breakouts verify",
+            f"warning: {counted(len(broken), 'hard rule')} broken in {path.name}; "
+            "see breakouts verify",
             markup=False,
         )
     return allocation
@@ -486,15 +509,13 @@ def import_command(
     report_issues(result.issues)
     refuse_overwriting(result.inputs, [output])
     if result.event is None:
-        count = len(errors(result.issues))
-        err.print(f"{form.name}: {count} problem{'s' if count != 1 else ''}, nothing written")
-        raise typer.Exit(INVALID)
+        refuse_input(form, result.issues)
     write_event(result.event, output)
     warnings = len(result.issues)
     out.print(
         f"wrote {output}: {len(result.event.participants)} participants, "
         f"{len(result.event.preferences)} preferences"
-        + (f"; {warnings} warning{'s' if warnings != 1 else ''} above" if warnings else ""),
+        + (f"; {counted(warnings, 'warning')} above" if warnings else ""),
         markup=False,
     )
 

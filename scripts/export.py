@@ -18,6 +18,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from models import Allocation, Assignment, Event, Issue, Option, Participant, Session
+from models.issues import counted
 from models.report import ASSIGNMENTS, cell_value, itinerary_columns
 from models.spreadsheet import csv_text, save_atomically, write_text_atomically
 
@@ -168,9 +169,9 @@ def host_line(hosts: Sequence[Participant]) -> str:
 
 def count_line(room: Room) -> str:
     """How many people a room holds ("12 participants + 1 host")."""
-    text = f"{len(room.people)} participant{'s' if len(room.people) != 1 else ''}"
+    text = counted(len(room.people), "participant")
     if room.hosts:
-        text += f" + {len(room.hosts)} host{'s' if len(room.hosts) != 1 else ''}"
+        text += f" + {counted(len(room.hosts), 'host')}"
     return text
 
 

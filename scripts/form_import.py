@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from models import Event, Issue, Level, Option, Participant, Preference
-from models.issues import errors
+from models.issues import counted, errors
 from models.validation import validate_event
 from models.workbook import read_event
 
@@ -554,8 +554,8 @@ def combine(
         report.add(
             None,
             None,
-            f"{left_out} rule(s) of the base event name people who are not in the import and "
-            "were left out",
+            f"{counted(left_out, 'rule')} of the base event name people who are not in the "
+            "import and were left out",
         )
     base_wishes = [pref for pref in base.preferences if pref.participant in kept_ids]
     return Event(

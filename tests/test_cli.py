@@ -185,6 +185,59 @@ def test_ctrl_c_during_a_solve_writes_nothing(
     assert not out.exists()
 
 
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--time-limit", "0"], "--time-limit: must be more than 0, not 0\n"),
+        (["--time-limit", "-1"], "--time-limit: must be more than 0, not -1\n"),
+        (["--time-limit", "nan"], "--time-limit: must be a finite number, not nan\n"),
+        (["--time-limit", "inf"], "--time-limit: must be a finite number, not inf\n"),
+        (
+            ["--seed", "-1", "--workers", "0"],
+            "--seed: must be at least 0, not -1\n--workers: must be at least 1, not 0\n",
+        ),
+    ],
+)
+def test_a_flag_its_setting_does_not_allow_exits_2_naming_it(
+    flags: list[str], message: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "out.xlsx"
+    result = runner.invoke(app, ["solve", str(workbook(tmp_path)), "-o", str(out), *flags])
+    assert result.exit_code == 2
+    assert result.stderr == message
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert not out.exists()
+
+
+def test_flags_override_the_workbook_s_settings(tmp_path: Path) -> None:
+    out = tmp_path / "out.xlsx"
+    flags = ["--time-limit", "7.5", "--seed", "3", "--workers", "1"]
+    seen: dict[str, object] = {}
+
+    def solved(event: object, *args: object, **kwargs: object) -> object:
+        seen.update(event.settings.model_dump(include={"time_limit", "seed", "workers"}))  # type: ignore[attr-defined]
+        raise KeyboardInterrupt
+
+    import scripts.cli
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(scripts.cli, "solve_event", solved)
+        runner.invoke(app, ["solve", str(workbook(tmp_path)), "-o", str(out), *flags])
+    assert seen == {"time_limit": 7.5, "seed": 3, "workers": 1}
+
+
+def test_a_previous_allocation_with_a_problem_exits_2_counting_it(tmp_path: Path) -> None:
+    path = workbook(tmp_path)
+    out = tmp_path / "out.xlsx"
+    result = runner.invoke(app, ["solve", str(path), "-o", str(out), "--previous", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Assignments: event.xlsx has no sheet named Assignments\n"
+        "event.xlsx: 1 problem, nothing written\n"
+    )
+    assert not out.exists()
+
+
 def test_ctrl_c_in_the_middle_of_a_roundtable_s_searches_writes_nothing(tmp_path: Path) -> None:
     # A real SIGINT while 2023's COOP runs its rounds and its bound side by side. CP-SAT's own
     # SIGINT handler, put in place and taken back by each solve in each thread, used to abort

@@ -108,7 +108,7 @@ def test_sample_reports_everything_it_could_not_map(sample: FormImport) -> None:
         "warning: sample-form.csv row 4, column Next generation networking (3 Feb): 3rd choice: "
         '"Civil society & advocacy" read as "Civil society and advocacy" (T3)',
         "warning: sample-form.csv row 9: F-005 also answered in row 6; this later answer is kept",
-        "warning: sample-form.csv: 4 rule(s) of the base event name people who are not in the "
+        "warning: sample-form.csv: 4 rules of the base event name people who are not in the "
         "import and were left out",
         'warning: sample-form.csv, column organisation: "Chonnam National University" and '
         '"Chonnam National Univ." look alike; if they are one organisation, map one to the other '

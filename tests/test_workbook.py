@@ -672,6 +672,7 @@ def test_unknown_setting_is_a_warning(tmp_path: Path) -> None:
     [
         ("time_limit", "soon", '"soon" is not a number'),
         ("time_limit", 0, "must be more than 0, not 0"),
+        ("time_limit", "inf", '"inf" is not a number'),
         ("seed", -1, "must be at least 0, not -1"),
         ("workers", 1.5, '"1.5" is not a whole number'),
         ("rank_costs", "0,1,x", '"0,1,x" is not a list of whole numbers (e.g. 0,1,3,6)'),
