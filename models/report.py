@@ -24,7 +24,7 @@ from models.allocation import (
     SolveStats,
 )
 from models.event import Event, Option, Participant, Session, SessionKind
-from models.issues import Issue
+from models.issues import Issue, counted
 from models.spreadsheet import escape_cell, normalise_header, save_atomically, unescape_cell
 from models.workbook import open_workbook
 
@@ -261,7 +261,7 @@ def summary_sections(
     choices.append(("worst-off person's dissatisfaction", report.worst_off))
     scores: list[tuple[str, object]] = [
         ("preference cost", report.preference_cost),
-        ("soft-rule penalty", report.soft_penalty),
+        ("penalties (group criteria, soft rules)", report.soft_penalty),
         *penalties_by_rule(report),
         ("total", report.objective),
         ("hard rules held", yes_no(report.ok)),
@@ -700,6 +700,26 @@ def read_assignments(path: Path) -> tuple[list[Assignment], list[Issue]]:
         ]
     rows = [list(values) for values in workbook[sheet].iter_rows(values_only=True)]
     return assignments_from_rows(rows)
+
+
+def allocation_issues(event: Event, assignments: Iterable[Assignment]) -> list[Issue]:
+    """Assignments that do not fit the event: unknown people, sessions, options or rounds."""
+    issues: list[Issue] = []
+    for a in assignments:
+        session = event.session_by_id.get(a.session)
+        if a.participant not in event.people:
+            problem = ("participant", f'"{a.participant}" is not a participant of the event')
+        elif session is None:
+            problem = ("session", f'"{a.session}" is not a session of the event')
+        elif (a.session, a.option) not in event.option_by_key:
+            problem = ("option", f'"{a.option}" is not an option of session {a.session}')
+        elif a.round > session.rounds:
+            rounds = counted(session.rounds, "round")
+            problem = ("round", f"session {a.session} has {rounds}, not {a.round}")
+        else:
+            continue
+        issues.append(Issue(sheet=ASSIGNMENTS, row=a.row, column=problem[0], message=problem[1]))
+    return issues
 
 
 def find_sheet(names: Iterable[str], wanted: str) -> str | None:

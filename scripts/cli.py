@@ -20,7 +20,12 @@ from rich.table import Table
 
 from models import Allocation, Assignment, CheckReport, Event, Issue, Settings, SolveStats
 from models.issues import counted, errors
-from models.report import read_assignments, write_allocation
+from models.report import (
+    allocation_issues,
+    penalties_by_rule,
+    read_assignments,
+    write_allocation,
+)
 from models.workbook import read_event, setting_problem, write_event, write_template
 from scripts import export as handouts
 from scripts.form_import import import_form
@@ -348,16 +353,16 @@ def verify(
 ) -> None:
     """Check and score an allocation, e.g. one edited by hand; exit 4 if a hard rule is broken."""
     event = load_event(event_path)
-    assignments, issues = read_assignments(allocation_path)
-    report_issues(issues)
-    if errors(issues):
-        raise typer.Exit(INVALID)
-    report = check_allocation(event, Allocation(assignments=assignments))
+    report = check_allocation(
+        event, Allocation(assignments=read_allocation(event, allocation_path))
+    )
     for result in report.broken:
         err.print(f"broken: {result.rule} in {result.session}: {result.message}", markup=False)
+    shares = ", ".join(f"{rule.strip()} {total}" for rule, total in penalties_by_rule(report))
     out.print(
         f"cost {report.objective} (preferences {report.preference_cost}, "
-        f"soft rules {report.soft_penalty}); worst-off person's cost {report.worst_off}",
+        f"penalties {report.soft_penalty}{': ' + shares if shares else ''}); "
+        f"worst-off person's cost {report.worst_off}",
         markup=False,
     )
     if not report.ok:
@@ -456,14 +461,21 @@ def refuse_overwriting(inputs: list[Path], outputs: list[Path | None]) -> None:
             raise typer.Exit(INVALID)
 
 
-def load_allocation(event: Event, path: Path) -> Allocation:
-    """Read the Assignments sheet and match it to the event, or exit 2 listing every problem."""
+def read_allocation(event: Event, path: Path) -> list[Assignment]:
+    """The Assignments sheet, matched to the event, or exit 2 listing every problem (unknown
+    people, sessions, options or rounds, with their rows)."""
     assignments, issues = read_assignments(path)
-    issues += handouts.allocation_issues(event, assignments)
+    issues += allocation_issues(event, assignments)
     report_issues(issues)
     if errors(issues):
         refuse_input(path, issues)
-    allocation = Allocation(assignments=assignments)
+    return assignments
+
+
+def load_allocation(event: Event, path: Path) -> Allocation:
+    """`read_allocation`, with a warning when it breaks a hard rule (the hand-outs still
+    follow it)."""
+    allocation = Allocation(assignments=read_allocation(event, path))
     broken = check_allocation(event, allocation).broken
     if broken:
         err.print(

@@ -17,9 +17,9 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from models import Allocation, Assignment, Event, Issue, Option, Participant, Session
+from models import Allocation, Event, Option, Participant, Session
 from models.issues import counted
-from models.report import ASSIGNMENTS, cell_value, itinerary_columns
+from models.report import cell_value, itinerary_columns
 from models.spreadsheet import csv_text, save_atomically, write_text_atomically
 
 ZOOM_HEADER = ("Pre-assign Room Name", "Email Address")
@@ -195,25 +195,6 @@ def unique_names(stems: Iterable[str], suffix: str) -> list[str]:
         taken.add(name.casefold())
         result.append(name)
     return result
-
-
-def allocation_issues(event: Event, assignments: Iterable[Assignment]) -> list[Issue]:
-    """Assignments that do not fit the event: unknown people, sessions, options or rounds."""
-    issues: list[Issue] = []
-    for a in assignments:
-        session = event.session_by_id.get(a.session)
-        if a.participant not in event.people:
-            problem = ("participant", f'"{a.participant}" is not a participant of the event')
-        elif session is None:
-            problem = ("session", f'"{a.session}" is not a session of the event')
-        elif (a.session, a.option) not in event.option_by_key:
-            problem = ("option", f'"{a.option}" is not an option of session {a.session}')
-        elif a.round > session.rounds:
-            problem = ("round", f"session {a.session} has {session.rounds} round(s), not {a.round}")
-        else:
-            continue
-        issues.append(Issue(sheet=ASSIGNMENTS, row=a.row, column=problem[0], message=problem[1]))
-    return issues
 
 
 # ---------------------------------------------------------------- Zoom

@@ -138,13 +138,38 @@ def test_verify_a_hand_edited_allocation_over_capacity_exits_4(tmp_path: Path) -
     assert "broken: capacity in S1: A in S1: 4 people, capacity 2" in result.output
 
 
+def test_verify_an_allocation_naming_what_the_event_lacks_exits_2_with_its_rows(
+    tmp_path: Path,
+) -> None:
+    path = workbook(tmp_path)
+    out = tmp_path / "out.xlsx"
+    assert runner.invoke(app, ["solve", str(path), "-o", str(out)]).exit_code == 0
+    book = openpyxl.load_workbook(out)
+    sheet = book["Assignments"]
+    column = {cell.value: cell.column_letter for cell in sheet[1]}
+    sheet[f"{column['option']}2"] = "NOPE"
+    sheet[f"{column['participant']}3"] = "ZZ-999"
+    sheet[f"{column['session']}4"] = "NOSESSION"
+    book.save(out)
+    result = runner.invoke(app, ["verify", str(path), str(out)])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        'Assignments row 2, column option: "NOPE" is not an option of session S1\n'
+        'Assignments row 3, column participant: "ZZ-999" is not a participant of the event\n'
+        'Assignments row 4, column session: "NOSESSION" is not a session of the event\n'
+        "out.xlsx: 3 problems, nothing written\n"
+    )
+
+
 def test_verify_an_untouched_allocation_exits_0(tmp_path: Path) -> None:
     path = workbook(tmp_path, rules=[rule("apart", "p1", "p2")])
     out = tmp_path / "out.xlsx"
     assert runner.invoke(app, ["solve", str(path), "-o", str(out)]).exit_code == 0
     result = runner.invoke(app, ["verify", str(path), str(out)])
     assert result.exit_code == 0
-    assert "every hard rule holds" in result.output
+    assert result.stdout == (
+        "cost 0 (preferences 0, penalties 0); worst-off person's cost 0\nevery hard rule holds\n"
+    )
 
 
 def test_template_reads_back_as_a_valid_empty_event(tmp_path: Path) -> None:

@@ -252,7 +252,7 @@ def test_summary_shows_solver_choices_and_scores(written: Path) -> None:
     assert values["unranked"] == 1
     assert values["worst-off person's dissatisfaction"] == 10
     assert values["preference cost"] == 10
-    assert values["soft-rule penalty"] == 2
+    assert values["penalties (group criteria, soft rules)"] == 2
     assert values["total"] == 12
     assert values["hard rules held"] == "yes"
 
