@@ -17,6 +17,7 @@ class Assignment(BaseModel):
     round: int = Field(default=1, ge=1)
     pinned: bool = False
     room: str = Field(default="", exclude=True)
+    name: str = Field(default="", exclude=True)  # as the sheet read back shows it
     row: int | None = Field(default=None, exclude=True)
 
     @property
@@ -29,6 +30,7 @@ class Change(BaseModel):
     """One difference between a published allocation and a new one, with its reason."""
 
     participant: str
+    name: str = ""
     session: str
     round: int = 1
     before: str = ""

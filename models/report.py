@@ -115,7 +115,7 @@ def write_allocation(
         write_session(workbook.create_sheet(names[session.id]), event, allocation, session)
     write_itineraries(workbook.create_sheet(ITINERARIES), event, allocation)
     if allocation.changes is not None:
-        write_changes(workbook.create_sheet(CHANGES), event, allocation.changes)
+        write_changes(workbook.create_sheet(CHANGES), allocation.changes)
     write_checks(workbook.create_sheet(CHECKS), report.results)
     if title:
         workbook.properties.title = title
@@ -649,12 +649,11 @@ def write_itineraries(sheet: Worksheet, event: Event, allocation: Allocation) ->
 # Checks
 
 
-def write_changes(sheet: Worksheet, event: Event, changes: list[Change]) -> None:
+def write_changes(sheet: Worksheet, changes: list[Change]) -> None:
     """Who moved since the published allocation, from where, to where, and why."""
     put_row(sheet, 1, CHANGE_COLUMNS, bold=True)
     for row, change in enumerate(changes, start=2):
-        round_ = change.round if event.session_by_id[change.session].rounds > 1 else None
-        values = [change.participant, name_of(event, change.participant), change.session, round_,
+        values = [change.participant, change.name, change.session, change.round,
                   change.before, change.after, change.reason]  # fmt: skip
         put_row(sheet, row, values)
     sheet.freeze_panes = "A2"
@@ -854,6 +853,7 @@ def assignment_from_row(
         round=round_,
         pinned=pinned,
         room=cell_text(raw("room")),
+        name=cell_text(raw("name")),
         row=row,
     )
     return assignment, []

@@ -137,6 +137,12 @@ def solve(
     check_flags(flags)
     event = load_event(event_path)
     check_day(event, day)
+    if day is not None and previous is None:
+        err.print(
+            f"warning: --day without --previous: only {day}'s sessions are allocated, and no "
+            "earlier day counts for fairness or new encounters",
+            markup=False,
+        )
     published = load_previous(previous)
     apply_flags(event, flags)
     plan = Plan(previous=published, day=day, override_pins=override_pins)

@@ -10,11 +10,13 @@ Place = tuple[str, str, int]
 
 
 def list_changes(event: Event, before: list[Assignment], after: Allocation) -> list[Change]:
-    """Every placement that is new, gone or different, with the reason."""
+    """Every placement that is new, gone or different, with the reason; each person named as
+    the event names them, or as the published allocation did (someone who cancelled)."""
     old = {a.key: a.option for a in before}
     new = {a.key: a.option for a in after.assignments}
     crowd = Counter((s, o, r) for (_p, s, r), o in old.items())
     known = {a.participant for a in before}
+    names = {a.participant: a.name for a in before} | {p.id: p.name for p in event.participants}
     changes = []
     for place in sorted(old.keys() | new.keys(), key=order(event)):
         person, session, round_ = place
@@ -30,6 +32,7 @@ def list_changes(event: Event, before: list[Assignment], after: Allocation) -> l
         changes.append(
             Change(
                 participant=person,
+                name=names.get(person, ""),
                 session=session,
                 round=round_,
                 before=was,

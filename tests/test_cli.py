@@ -251,6 +251,19 @@ def test_flags_override_the_workbook_s_settings(tmp_path: Path) -> None:
     assert seen == {"time_limit": 7.5, "seed": 3, "workers": 1}
 
 
+def test_a_day_without_the_previous_allocation_is_solved_alone_with_a_warning(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out.xlsx"
+    result = runner.invoke(app, ["solve", str(workbook(tmp_path)), "-o", str(out), "--day", "d1"])
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "warning: --day without --previous: only d1's sessions are allocated, and no earlier "
+        "day counts for fairness or new encounters\n"
+    )
+    assert {a.session for a in read_assignments(out)[0]} == {"S1"}
+
+
 def test_a_previous_allocation_with_a_problem_exits_2_counting_it(tmp_path: Path) -> None:
     path = workbook(tmp_path)
     out = tmp_path / "out.xlsx"

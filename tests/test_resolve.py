@@ -180,6 +180,28 @@ def test_a_hand_edit_is_kept(tmp_path: Path) -> None:
     assert "0 moved" in result.output
 
 
+def test_the_changes_sheet_names_who_cancelled_and_gives_every_round(tmp_path: Path) -> None:
+    event_path = tmp_path / "event.xlsx"
+    write_event(workshop_event(8), event_path)
+    published = tmp_path / "published.xlsx"
+    assert runner.invoke(app, ["solve", str(event_path), "-o", str(published)]).exit_code == 0
+    was = {a.participant: a.option for a in read_assignments(published)[0]}
+    late = workshop_event(8)
+    late.participants = [p for p in late.participants if p.id != "p003"]
+    late.preferences = [p for p in late.preferences if p.participant != "p003"]
+    write_event(late, event_path)
+    again = tmp_path / "again.xlsx"
+    result = runner.invoke(
+        app, ["solve", str(event_path), "-o", str(again), "--previous", str(published)]
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(openpyxl.load_workbook(again)["Changes"].iter_rows(values_only=True))
+    assert rows == [
+        ("participant", "name", "session", "round", "from", "to", "reason"),
+        ("p003", "Person 3", "S", 1, was["p003"], None, "cancelled"),
+    ]
+
+
 def test_a_hand_edit_that_breaks_capacity_is_reported_with_the_option(tmp_path: Path) -> None:
     event_path = tmp_path / "event.xlsx"
     event = workshop_event(8, capacity=2)
