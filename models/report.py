@@ -1,16 +1,20 @@
 """The allocation workbook: what the organiser gets back, and its Assignments sheet read back."""
 
+import hashlib
 import math
+import os
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference
+from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -46,6 +50,8 @@ ASSIGNMENT_COLUMNS = (
     "host",
     "pinned",
 )
+EVENT_PROPERTY = "breakouts event workbook"  # where the event is, from the allocation's folder
+DIGEST_PROPERTY = "breakouts event sha256"  # its bytes when the allocation was written
 CHANGE_COLUMNS = ("participant", "name", "session", "round", "from", "to", "reason")
 CHECK_COLUMNS = ("rule", "session", "strength", "held", "penalty", "message", "people")
 SESSION_COLUMNS = (
@@ -103,9 +109,15 @@ Row = Sequence[object]
 
 
 def write_allocation(
-    event: Event, allocation: Allocation, report: CheckReport, path: Path, title: str = ""
+    event: Event,
+    allocation: Allocation,
+    report: CheckReport,
+    path: Path,
+    title: str = "",
+    source: Path | None = None,
 ) -> None:
-    """Write the allocation workbook: summary, assignments, room lists, itineraries, checks."""
+    """Write the allocation workbook: summary, assignments, room lists, itineraries, checks;
+    with `source`, where its event workbook is (`event_of` reads it back)."""
     workbook = Workbook()
     names = session_sheet_names(event.sessions)
     write_summary(workbook.active, event, allocation, report, title)
@@ -119,7 +131,46 @@ def write_allocation(
     write_checks(workbook.create_sheet(CHECKS), report.results)
     if title:
         workbook.properties.title = title
+    if source is not None:
+        record_event(workbook, Path(source), Path(path))
     save_atomically(workbook, Path(path))
+
+
+def record_event(workbook: Workbook, source: Path, path: Path) -> None:
+    """Note in the workbook's properties its event workbook: the path from the allocation's
+    folder (absolute when there is none, as across drives) and a digest of its bytes."""
+    try:
+        where = os.path.relpath(source.resolve(), path.resolve().parent)
+    except ValueError:
+        where = str(source.resolve())
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    workbook.custom_doc_props.append(StringProperty(name=EVENT_PROPERTY, value=where))
+    workbook.custom_doc_props.append(StringProperty(name=DIGEST_PROPERTY, value=digest))
+
+
+@dataclass(frozen=True)
+class Source:
+    """The event workbook an allocation workbook was written from, as it noted it."""
+
+    path: Path  # from the current folder
+    digest: str
+
+    def changed(self) -> bool:
+        """True when the event workbook's bytes are no longer those the allocation came from."""
+        return hashlib.sha256(self.path.read_bytes()).hexdigest() != self.digest
+
+
+def event_of(path: Path) -> Source | None:
+    """The event workbook the allocation workbook at `path` notes (None when it notes none or
+    cannot be read)."""
+    opened = open_workbook(Path(path))
+    if isinstance(opened, Issue):
+        return None
+    properties = {prop.name: str(prop.value) for prop in opened[0].custom_doc_props}
+    if EVENT_PROPERTY not in properties:
+        return None
+    where = Path(path).parent / properties[EVENT_PROPERTY]
+    return Source(Path(os.path.normpath(where)), properties.get(DIGEST_PROPERTY, ""))
 
 
 def session_sheet_names(sessions: Iterable[Session]) -> dict[str, str]:

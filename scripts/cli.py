@@ -22,6 +22,7 @@ from models import Allocation, Assignment, CheckReport, Event, Issue, Settings, 
 from models.issues import counted, errors
 from models.report import (
     allocation_issues,
+    event_of,
     penalties_by_rule,
     read_assignments,
     write_allocation,
@@ -147,7 +148,7 @@ def solve(
     apply_flags(event, flags)
     plan = Plan(previous=published, day=day, override_pins=override_pins)
     allocation, report = allocate(event, Loudness(verbose=verbose, quiet=quiet), plan)
-    write_allocation(event, allocation, report, output, title=event_path.stem)
+    write_allocation(event, allocation, report, output, title=event_path.stem, source=event_path)
     print_summary(event, allocation, report)
     print_changes(allocation)
     out.print(f"wrote {output}", markup=False)
@@ -391,7 +392,9 @@ def demo(
         event = load_event(event_path)
         allocation, report = allocate(event)
         target = output_dir / f"{event_path.stem}-allocation.xlsx"
-        write_allocation(event, allocation, report, target, title=event_path.stem)
+        write_allocation(
+            event, allocation, report, target, title=event_path.stem, source=event_path
+        )
         print_summary(event, allocation, report)
         out.print(f"wrote {target}", markup=False)
         rooms = output_dir / f"{event_path.stem}-rooms.xlsx"
@@ -405,8 +408,9 @@ def export(
     paths: Annotated[
         list[Path],
         typer.Argument(
-            help="The event workbook, then its allocation workbook.",
-            metavar="EVENT.xlsx ALLOC.xlsx",
+            help="The allocation workbook (its event workbook is the one it was solved from), "
+            "or the event workbook, then its allocation workbook.",
+            metavar="[EVENT.xlsx] ALLOC.xlsx",
             show_default=False,
         ),
     ],
@@ -450,13 +454,33 @@ def export(
 
 
 def export_inputs(paths: list[Path], event_option: Path | None) -> tuple[Path, Path]:
-    """The event and allocation workbooks named on the command line, or exit 2."""
+    """The event and allocation workbooks named on the command line, the event found through
+    the allocation when only that is named; or exit 2."""
     if event_option is not None and len(paths) == 1:
         return event_option, paths[0]
     if event_option is None and len(paths) == 2:
         return paths[0], paths[1]
+    if event_option is None and len(paths) == 1:
+        return noted_event(paths[0]), paths[0]
     err.print("give the event workbook and the allocation workbook: EVENT.xlsx ALLOC.xlsx")
     raise typer.Exit(INVALID)
+
+
+def noted_event(allocation_path: Path) -> Path:
+    """The event workbook the allocation was written from, as it notes it; exit 2 when it
+    notes none or that file is gone, and a warning when the file changed since."""
+    source = event_of(allocation_path)
+    name = allocation_path.name
+    give = f"; give it: breakouts export EVENT.xlsx {name}"
+    if source is None:
+        err.print(f"{name} does not say which event workbook it comes from{give}", markup=False)
+        raise typer.Exit(INVALID)
+    if not source.path.is_file():
+        err.print(f"{name} comes from {source.path}, which is not there{give}", markup=False)
+        raise typer.Exit(INVALID)
+    if source.changed():
+        err.print(f"warning: {source.path.name} has changed since {name} was written", markup=False)
+    return source.path
 
 
 def refuse_overwriting(inputs: list[Path], outputs: list[Path | None]) -> None:

@@ -352,10 +352,59 @@ def test_export_accepts_the_event_as_an_option(tmp_path: Path) -> None:
     assert sorted(p.name for p in zoom.iterdir()) == ["RT-round1.csv", "RT-round2.csv", "W1.csv"]
 
 
+def test_export_finds_the_event_workbook_the_allocation_was_solved_from(tmp_path: Path) -> None:
+    event_path = tmp_path / "event.xlsx"
+    write_event(academy(), event_path)
+    allocation_path = tmp_path / "out" / "alloc.xlsx"
+    allocation_path.parent.mkdir()
+    solved = runner.invoke(app, ["solve", str(event_path), "-o", str(allocation_path), "-q"])
+    assert solved.exit_code == 0, solved.output
+    alone = runner.invoke(app, ["export", str(allocation_path), "--zoom", str(tmp_path / "a")])
+    both = [str(event_path), str(allocation_path), "--zoom", str(tmp_path / "b")]
+    given = runner.invoke(app, ["export", *both])
+    assert (alone.exit_code, given.exit_code) == (0, 0)
+    assert alone.stderr == given.stderr  # the same warnings (someone without an email)
+    files = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert files == sorted(p.name for p in (tmp_path / "b").iterdir())
+    for name in files:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_export_of_an_allocation_alone_says_when_its_event_moved_or_changed(
+    tmp_path: Path,
+) -> None:
+    event_path, allocation_path = tmp_path / "event.xlsx", tmp_path / "alloc.xlsx"
+    write_event(academy(), event_path)
+    write_allocation(
+        academy(), academy_allocation(), CheckReport(), allocation_path, source=event_path
+    )
+    moved = tmp_path / "elsewhere"
+    moved.mkdir()
+    copy = moved / "alloc.xlsx"
+    copy.write_bytes(allocation_path.read_bytes())
+    result = runner.invoke(app, ["export", str(copy), "--zoom", str(tmp_path / "z")])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"alloc.xlsx comes from {moved / 'event.xlsx'}, which is not there; "
+        "give it: breakouts export EVENT.xlsx alloc.xlsx\n"
+    )
+    changed = academy()
+    changed.participants[0] = changed.participants[0].model_copy(
+        update={"email": "new@example.org"}
+    )
+    write_event(changed, event_path)
+    result = runner.invoke(app, ["export", str(allocation_path), "--zoom", str(tmp_path / "z")])
+    assert result.exit_code == 0
+    said = result.stderr.splitlines()
+    assert said[0] == "warning: event.xlsx has changed since alloc.xlsx was written"
+    assert "new@example.org" in (tmp_path / "z" / "W1.csv").read_text(encoding="utf-8-sig")
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["ALLOC", "--zoom", "z"], "give the event workbook and the allocation workbook"),
+        (["ALLOC", "--zoom", "z"], "alloc.xlsx does not say which event workbook it comes from"),
+        (["EVENT", "ALLOC", "ALLOC"], "give the event workbook and the allocation workbook"),
         (["EVENT", "ALLOC"], "nothing to export: give --zoom, --print, --itineraries or"),
         (["EVENT", "ALLOC", "--print", "ALLOC"], "refusing to write over the input"),
     ],
