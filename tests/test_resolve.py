@@ -245,9 +245,11 @@ def test_pinned_edit_error_from_the_api() -> None:
     ]
     with pytest.raises(PinnedEditError) as caught:
         solve_event(event, previous=published)
-    assert all(
-        "would hold 2 pinned people, capacity 1" in reason for reason in caught.value.reasons
-    )
+    assert caught.value.reasons == [
+        f"pinned: Person {i} (p00{i}) in W1 of S: Room W1 (W1) would hold 2 pinned people, "
+        "capacity 1"
+        for i in range(2)
+    ]
 
 
 def test_resolving_is_deterministic_byte_for_byte(tmp_path: Path) -> None:

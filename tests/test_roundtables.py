@@ -407,9 +407,7 @@ def test_roundtable_hosts_stay_at_their_table_every_round(solve: Solve) -> None:
     allocation, _ = solve(hosted_tables({"p7": ["B", "C"], "p8": ["A"]}))
     for host, table in (("p7", "A"), ("p8", "B"), ("p9", "C")):
         assert [a.option for a in allocation.assignments if a.participant == host] == [table] * 2
-    assert allocation.stats.objective == 0 or all(
-        a.participant not in ("p7", "p8") or a.option in ("A", "B") for a in allocation.assignments
-    )
+    assert allocation.stats.objective == 0  # a host's wishes for other tables cost nothing
 
 
 def test_roundtable_bound_is_below_the_best_allocation() -> None:

@@ -112,9 +112,17 @@ def test_together(solve: Solve, soft: bool, weight: int, expected: int) -> None:
     e = event(2, prefs=prefs, rules=[rule("together", "p1", "p2", soft=soft, weight=weight)])
     allocation, report = solve(e)
     assert allocation.stats.objective == expected
-    assert report.soft_penalty == 0 if weight else True
-    if weight:
-        assert where(allocation, "p1") == where(allocation, "p2")
+    assert report.soft_penalty == 0  # kept, or (weight 0) worth nothing
+    assert (where(allocation, "p1") == where(allocation, "p2")) == bool(weight)
+
+
+@pytest.mark.parametrize("soft", [False, True])
+def test_together_does_not_bind_when_both_want_the_same_option(solve: Solve, soft: bool) -> None:
+    prefs = {"p1": ["B", "A"], "p2": ["B", "A"]}
+    e = event(2, prefs=prefs, rules=[rule("together", "p1", "p2", soft=soft)])
+    allocation, report = solve(e)
+    assert (where(allocation, "p1"), where(allocation, "p2")) == ("B", "B")
+    assert (allocation.stats.objective, report.soft_penalty) == (0, 0)
 
 
 def test_soft_together_is_broken_when_keeping_it_costs_more(solve: Solve) -> None:
@@ -274,9 +282,9 @@ def test_hosts_fixed_apart_cannot_be_together() -> None:
     e.options[1] = Option(session="S1", id="B", max=2, hosts=("p2",))
     with pytest.raises(InfeasibleEventError) as caught:
         solve_event(e)
-    assert "p1 and p2 must be together in S1 but p1 is fixed to A and p2 is fixed to B" in (
-        caught.value.reasons
-    )
+    assert caught.value.reasons == [
+        "p1 and p2 must be together in S1 but p1 is fixed to A and p2 is fixed to B"
+    ]
 
 
 def test_hosted_option_below_its_minimum_is_explained() -> None:
