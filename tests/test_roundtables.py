@@ -665,9 +665,9 @@ def test_a_roundtable_of_wishes_only_is_solved_whole(
     e = four_tables(wishes)
     assert not can_polish(e, e.sessions[0], published=False)
     ctx = Context(e, Published(), Watch(), time.monotonic())
-    assert (
-        round_by_round(ctx, e.sessions[0], History(), time.monotonic() + 10).objective == by_rounds
-    )
+    part = round_by_round(ctx, e.sessions[0], History(), time.monotonic() + 10)
+    assert part.objective == by_rounds
+    assert check_allocation(e, Allocation(assignments=part.assignments)).ok
     allocation = solve_event(e)
     report = check_allocation(e, allocation)
     assert report.ok and report.objective == best
@@ -692,6 +692,7 @@ def test_neighbourhoods_move_several_guests_in_every_round_at_once(
     session = e.sessions[0]
     ctx = Context(e, Published(), Watch(), time.monotonic())
     start = round_by_round(ctx, session, History(), time.monotonic() + 10).assignments
+    assert check_allocation(e, Allocation(assignments=start)).ok
     best = solve_event(e).assignments
     m = build_session(e, session, rounds=range(1, 3))
     m.model.minimize(objective(m))
@@ -871,4 +872,5 @@ def test_balanced_rounds_are_left_as_they_are() -> None:
     e = four_tables(NO_TRAP)
     ctx = Context(e, Published(), Watch(), time.monotonic())
     part = round_by_round(ctx, e.sessions[0], History(), time.monotonic() + 10)
+    assert check_allocation(e, Allocation(assignments=part.assignments)).ok
     assert rebalanced(ctx, e.sessions[0], History(), part, time.monotonic() + 10) is part
