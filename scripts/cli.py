@@ -271,7 +271,7 @@ def allocate(
     if plan.previous is not None:
         allocation.changes = list_changes(event, plan.previous, allocation)
     solved = {s.id for s in event.sessions if plan.day in (None, s.day)}
-    report = check_allocation(event, allocation, plan.previous, solved)
+    report = check_allocation(event, allocation, plan.previous, solved, plan.override_pins)
     if not report.ok:
         for result in report.broken:
             err.print(f"broken: {result.message}", markup=False)

@@ -17,10 +17,12 @@ def check_allocation(
     allocation: Allocation,
     previous: list[Assignment] | None = None,
     sessions: set[str] | None = None,
+    pins_released: bool = False,
 ) -> CheckReport:
     """Evaluate every rule of the event on the allocation and compute its cost.
 
-    With `previous` (a published allocation) moves are counted too; `sessions` limits the
+    With `previous` (a published allocation) moves are counted too, and its pinned placements
+    must be kept unless `pins_released` (`--override-pins`); `sessions` limits the
     rules checked and the cost to those sessions (a re-solve of one day); choices met and
     dissatisfaction still cover every session (fairness counts earlier days).
     """
@@ -29,6 +31,8 @@ def check_allocation(
         if sessions is None or session.id in sessions:
             check_session(checker, session)
             stability(checker, session, previous)
+            if not pins_released:
+                pins_kept(checker, session, previous or [])
     preference_cost, rank_counts, dissatisfaction = score_preferences(event, allocation, sessions)
     soft = sum(result.penalty for result in checker.results)
     new_people, repeat_pairs = encounters(checker)
@@ -83,6 +87,41 @@ def stability(checker: Checker, session: Session, previous: list[Assignment] | N
         cost = 0 if settings.stability_first else settings.weight_stability
         checker.soft("stability", session, cost, message, [a.participant], held=False)
     checker.soft_held("stability", session, "nobody moved")
+
+
+def pins_kept(checker: Checker, session: Session, previous: list[Assignment]) -> None:
+    """Every pinned placement of the published allocation is where it was (a hard rule): a row
+    that says pinned, or whose option was edited by hand (the room written beside it is not
+    that option's). Only people still taking part, and only when the session has pins."""
+    audience = {p.id for p in checker.event.audience_of(session)}
+    pins = [
+        a
+        for a in previous
+        if a.session == session.id
+        and a.participant in audience
+        and a.round <= session.rounds
+        and (a.pinned or room_edited(checker.event, a))
+    ]
+    if not pins:
+        return
+    problems = []
+    for a in pins:
+        now = checker.allocation.option_of.get(a.key)
+        if now != a.option:
+            instead = f"is in {now}" if now else "has no option"
+            where = f"{a.option}{in_round(session, a.round)}"
+            message = f"{checker.who(a.participant)} is pinned to {where} but {instead}"
+            problems.append((message, [a.participant]))
+    checker.record("pinned", session, problems, "every pinned placement kept")
+
+
+def room_edited(event: Event, a: Assignment) -> bool:
+    """True when the room written beside a row is none of its option's names: the option was
+    changed by hand after the allocation was written."""
+    option = event.option_by_key.get((a.session, a.option))
+    if option is None or not a.room:
+        return False
+    return a.room not in {option.room, option.title, option.room or option.title}
 
 
 def placed(checker: Checker, session: Session) -> dict[tuple[str, int], list[str]]:
@@ -151,7 +190,8 @@ def size_problems(
             members = checker.allocation.members.get((session.id, option.id, round_), [])
             if wrong(len(members), option):
                 message = (
-                    f"{option.label} in {session.id}: {len(members)} people, "
+                    f"{option.label} in {session.id}: {len(members)} "
+                    f"{'person' if len(members) == 1 else 'people'}, "
                     f"{word} {limit(option)}{in_round(session, round_)}"
                 )
                 problems.append((message, members))

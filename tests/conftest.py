@@ -22,13 +22,15 @@ def verified(
     allocation: Allocation,
     previous: list[Assignment] | None = None,
     day: str | None = None,
+    pins_released: bool = False,
 ) -> CheckReport:
     """The checker's report on an allocation: every hard rule holds and the costs agree
-    (moves counted against `previous`, the published allocation, when re-solving; only the
+    (moves counted against `previous`, the published allocation, when re-solving, and its pins
+    kept unless released; only the
     sessions of `day` when that day was solved alone); the sessions' own figures add up to
     the event's, each bound at most its cost."""
     solved = None if day is None else {s.id for s in event.sessions if s.day == day}
-    report = check_allocation(event, allocation, previous=previous, sessions=solved)
+    report = check_allocation(event, allocation, previous, solved, pins_released)
     assert report.ok, [result.message for result in report.broken]
     stats = allocation.stats
     assert report.objective == round(stats.objective)
@@ -44,7 +46,13 @@ def checked_solve_event(*args: Any, **kwargs: Any) -> Allocation:
     """`solve_event`, its allocation `verified`."""
     given = inspect.signature(unchecked_solve_event).bind(*args, **kwargs).arguments
     allocation = unchecked_solve_event(*args, **kwargs)
-    verified(given["event"], allocation, given.get("previous"), given.get("day"))
+    verified(
+        given["event"],
+        allocation,
+        given.get("previous"),
+        given.get("day"),
+        given.get("override_pins", False),
+    )
     return allocation
 
 

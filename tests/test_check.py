@@ -35,7 +35,7 @@ def test_under_minimum() -> None:
     e = event(3, options=[("A", 3), ("B", 3)])
     e.options[0] = Option(session="S1", id="A", max=3, min=2)
     assert broken(e, allocation(("p1", "A"), ("p2", "B"), ("p3", "B"))) == [
-        "A in S1: 1 people, minimum 2"
+        "A in S1: 1 person, minimum 2"
     ]
 
 
@@ -55,6 +55,43 @@ def test_unknown_option_and_person() -> None:
         '"ghost" is not a participant of the event',
         '"Z" is not an option of S1',
     ]
+
+
+def published(*rows: tuple[str, str, bool, str]) -> list[Assignment]:
+    """(person, option, pinned, room written beside it) rows of a published allocation in S1."""
+    return [
+        Assignment(participant=p, session="S1", option=o, pinned=pinned, room=room)
+        for p, o, pinned, room in rows
+    ]
+
+
+def test_a_pinned_placement_moved_breaks_the_pin() -> None:
+    e = event(4)
+    e.options[0] = Option(session="S1", id="A", max=2, room="Oak")
+    before = published(("p1", "A", True, "Oak"), ("p2", "B", False, "Oak"), ("p3", "A", False, ""))
+    now = allocation(("p1", "B"), ("p2", "A"), ("p3", "B"), ("p4", "A"))
+    report = check_allocation(e, now, previous=before)
+    # p1's row says pinned; p2's option was edited by hand (B's room is not Oak): both pinned
+    assert [r.message for r in report.broken] == [
+        "Person 1 (p1) is pinned to A but is in B",
+        "Person 2 (p2) is pinned to B but is in A",
+    ]
+    assert check_allocation(e, now, previous=before, pins_released=True).ok  # --override-pins
+
+
+def test_pins_kept_break_nothing_and_no_pins_add_no_row() -> None:
+    e = event(4)
+    kept = allocation(("p1", "A"), ("p2", "B"), ("p3", "A"), ("p4", "B"))
+    report = check_allocation(
+        e, kept, previous=published(("p1", "A", True, ""), ("p2", "B", True, ""))
+    )
+    assert report.ok
+    assert [(r.rule, r.held, r.message) for r in report.results if r.rule == "pinned"] == [
+        ("pinned", True, "every pinned placement kept")
+    ]
+    unpinned = check_allocation(e, kept, previous=published(("p1", "B", False, "")))
+    assert unpinned.ok
+    assert [r for r in unpinned.results if r.rule == "pinned"] == []
 
 
 def test_host_away_from_their_table() -> None:
