@@ -93,9 +93,9 @@ def check(event_path: EventPath) -> None:
     """Validate an event workbook; list every problem with sheet, row and column."""
     event = load_event(event_path)
     out.print(
-        f"{event_path.name}: {len(event.participants)} participants, {len(event.sessions)} "
-        f"sessions, {len(event.options)} options, {len(event.preferences)} preferences; "
-        "no problems",
+        f"{event_path.name}: {counted(len(event.participants), 'participant')}, "
+        f"{counted(len(event.sessions), 'session')}, {counted(len(event.options), 'option')}, "
+        f"{counted(len(event.preferences), 'preference')}; no problems",
         markup=False,
     )
 

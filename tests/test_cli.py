@@ -48,9 +48,8 @@ def test_a_session_with_nothing_found_in_time_exits_1_and_writes_nothing(
     out = tmp_path / "out.xlsx"
     result = runner.invoke(app, ["solve", str(path), "-o", str(out)])
     assert result.exit_code == 1
-    assert (
-        "session S1: no allocation found in time; allow more time with --time-limit"
-        in result.output
+    assert result.stderr == (
+        "session S1: no allocation found in time; allow more time with --time-limit\n"
     )
     assert not out.exists()
 
@@ -66,7 +65,7 @@ def test_solve_refuses_to_overwrite_its_input(tmp_path: Path) -> None:
     path = workbook(tmp_path)
     result = runner.invoke(app, ["solve", str(path), "-o", str(path)])
     assert result.exit_code == 2
-    assert "refusing to write the allocation over the event workbook" in result.output
+    assert result.stderr == "refusing to write the allocation over the event workbook\n"
 
 
 def test_same_seed_gives_the_same_allocation(tmp_path: Path) -> None:
@@ -85,7 +84,10 @@ def test_impossible_event_exits_3_with_the_reason(tmp_path: Path) -> None:
     out = tmp_path / "out.xlsx"
     result = runner.invoke(app, ["solve", str(path), "-o", str(out)])
     assert result.exit_code == 3
-    assert "session S1: 5 people must attend, its options hold at most 4" in result.output
+    assert result.stderr == (
+        "no allocation can satisfy the hard rules:\n"
+        "  session S1: 5 people must attend, its options hold at most 4\n"
+    )
     assert not out.exists()
 
 
@@ -98,20 +100,23 @@ def test_broken_workbook_exits_2_listing_every_problem(tmp_path: Path) -> None:
     book["Preferences"][f"{option_column}2"] = "Z"
     book.save(path)
     out = tmp_path / "out.xlsx"
-    result = runner.invoke(app, ["check", str(path)])
-    assert result.exit_code == 2
-    assert 'Options row 2, column max: "twelve" is not a whole number' in result.output
-    assert 'Preferences row 2, column option: "Z" is not an option of session S1' in result.output
-    assert "Traceback" not in result.output
-    assert runner.invoke(app, ["solve", str(path), "-o", str(out)]).exit_code == 2
+    said = (
+        'Options row 2, column max: "twelve" is not a whole number\n'
+        'Preferences row 2, column option: "Z" is not an option of session S1 (options: A, B)\n'
+        "event.xlsx: 2 problems, nothing written\n"
+    )
+    checked = runner.invoke(app, ["check", str(path)])
+    assert (checked.exit_code, checked.stderr) == (2, said)
+    solved = runner.invoke(app, ["solve", str(path), "-o", str(out)])
+    assert (solved.exit_code, solved.stderr) == (2, said)
     assert not out.exists()
 
 
 def test_check_accepts_a_valid_workbook(tmp_path: Path) -> None:
     result = runner.invoke(app, ["check", str(workbook(tmp_path))])
     assert result.exit_code == 0
-    assert "event.xlsx: 4 participants, 1 sessions, 2 options, 0 preferences; no problems" in (
-        result.output
+    assert result.stdout == (
+        "event.xlsx: 4 participants, 1 session, 2 options, 0 preferences; no problems\n"
     )
 
 
@@ -120,7 +125,10 @@ def test_not_a_workbook_exits_2(tmp_path: Path) -> None:
     path.write_text("name,email\n")
     result = runner.invoke(app, ["check", str(path)])
     assert result.exit_code == 2
-    assert "Traceback" not in result.output
+    assert result.stderr == (
+        "event.xlsx: not an Excel workbook (.xlsx): it is a text file (CSV?); save it as Excel "
+        "Workbook (.xlsx)\nevent.xlsx: 1 problem, nothing written\n"
+    )
 
 
 def test_verify_a_hand_edited_allocation_over_capacity_exits_4(tmp_path: Path) -> None:
@@ -135,7 +143,8 @@ def test_verify_a_hand_edited_allocation_over_capacity_exits_4(tmp_path: Path) -
     book.save(out)
     result = runner.invoke(app, ["verify", str(path), str(out)])
     assert result.exit_code == 4
-    assert "broken: capacity in S1: A in S1: 4 people, capacity 2" in result.output
+    assert result.stderr == "broken: capacity in S1: A in S1: 4 people, capacity 2\n"
+    assert result.stdout.splitlines()[-1] == "1 hard rule broken"
 
 
 def test_verify_an_allocation_naming_what_the_event_lacks_exits_2_with_its_rows(
