@@ -46,7 +46,8 @@ def nobody_left_out(event: Event, session: Session) -> list[str]:
             continue
         against = [reasons_against(event, session, person, option) for option in options]
         if all(against):
-            reasons = "; ".join(reason for option_reasons in against for reason in option_reasons)
+            every = dict.fromkeys(reason for option_reasons in against for reason in option_reasons)
+            reasons = "; ".join(every)  # each once: one reason often closes several options
             found.append(f"session {session.id}: {person.id} can take no option ({reasons})")
     return found
 

@@ -276,6 +276,16 @@ def test_person_with_no_possible_option_is_explained() -> None:
     ]
 
 
+def test_a_reason_that_closes_several_options_is_given_once() -> None:
+    e = event(4, options=[("A", 3), ("B", 3), ("C", 3)], rules=[rule("assign", "p1", option="C")])
+    e.options[1] = Option(session="S1", id="B", max=3, hosts=("p1",))
+    with pytest.raises(InfeasibleEventError) as caught:
+        solve_event(e)
+    assert caught.value.reasons == [
+        "session S1: p1 can take no option (p1 hosts B; a rule assigns p1 to C)"
+    ]
+
+
 def test_hosts_fixed_apart_cannot_be_together() -> None:
     e = event(4, rules=[rule("together", "p1", "p2")])
     e.options[0] = Option(session="S1", id="A", max=2, hosts=("p1",))
