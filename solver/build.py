@@ -93,7 +93,8 @@ def add_placement_variables(m: SessionModel, closed: set[Key]) -> None:
             reasons = [] if free else reasons_against(m.event, m.session, person, option)
             if reasons and not m.explaining:
                 continue
-            m.open_to.setdefault(person.id, set()).add(option.id)
+            if not reasons:  # usable: explaining, the others get variables held at 0
+                m.open_to.setdefault(person.id, set()).add(option.id)
             for round_ in m.rounds:
                 if (person.id, option.id, round_) in closed:
                     continue

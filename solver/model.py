@@ -50,7 +50,7 @@ class SessionModel:
     labels: dict[str, cp_model.IntVar] = field(default_factory=dict)
     size_vars: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
     size_choices: dict[tuple[str, int], dict[int, cp_model.IntVar]] = field(default_factory=dict)
-    open_to: dict[str, set[str]] = field(default_factory=dict)  # before closed placements
+    open_to: dict[str, set[str]] = field(default_factory=dict)  # usable, before closed ones
     side_constraints: bool = False  # hard group rules a min-cost flow cannot keep
     banded: bool = True  # split groups within ±1 of fair shares (sizes fixed in advance only)
     resizable: list[tuple[int, Sides]] = field(default_factory=list)  # rows set by sizes

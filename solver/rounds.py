@@ -15,7 +15,7 @@ from solver.build import build_session, objective
 from solver.context import Context, PartResult, Work
 from solver.designs import design_fit, designed_starts
 from solver.history import History
-from solver.model import SessionModel, placements, read_assignments
+from solver.model import Key, SessionModel, placements, read_assignments
 from solver.neighbourhoods import reseated
 from solver.relax import PRIMAL_SIMPLEX
 from solver.roundtable import (
@@ -40,6 +40,7 @@ from solver.sessions import (
     add_hint,
     configure,
     evaluated,
+    explained,
     outcome,
     relaxed_in_time,
     solve_rounds,
@@ -84,6 +85,8 @@ def solve_roundtable(
     part = round_by_round(ctx, session, history, by_round, work=work)
     if polishing and part.status not in ("feasible", "infeasible"):
         part = round_by_round(ctx, session, history, deadline, groups=False)  # quicker
+    if part.status == "infeasible":
+        part = every_round_at_once(ctx, session, history, deadline)
     if part.status != "feasible":
         part.seconds = time.monotonic() - began
         return part
@@ -201,7 +204,8 @@ def round_by_round(
         share = (deadline - time.monotonic()) / left
         rounds = range(round_, round_ + 1)
         meter = Work(work / left)
-        part = solve_rounds(ctx, session, local, rounds, time.monotonic() + share, groups, meter)
+        until = time.monotonic() + share
+        part = solve_rounds(ctx, session, local, rounds, until, groups, meter, explain=False)
         work -= meter.used
         if part.status not in ("optimal", "feasible"):
             return part
@@ -215,6 +219,50 @@ def round_by_round(
         seconds=0.0,
         assignments=[a for part in parts for a in part.assignments],
     )
+
+
+def every_round_at_once(
+    ctx: Context, session: Session, history: History, deadline: float
+) -> PartResult:
+    """A schedule of every round at once with the hard rules only, when the rounds one after
+    another found none: an early round can take the seats or visits a later one needs (a
+    guest who can use one table only sits there every round, and the others must each visit
+    it once around them). Balanced tables when they fit, else any sizes; the worst-off person
+    first, then the cost, each for `QUICK_WORK`; infeasible, with the hard rules that cannot
+    all hold over every round, when there is none."""
+    rounds = range(1, session.rounds + 1)
+    balanced = split_sizes(ctx.event, session)
+    for sizes in [balanced] if balanced is None else [balanced, None]:
+        m = build_session(
+            ctx.event, session, history, sizes, groups=False, rounds=rounds, published=ctx.published
+        )
+        chosen = fairest_cheapest(ctx, m, deadline)
+        if chosen is not None:
+            assignments = read_assignments(session, chosen)
+            objective = costed(ctx, session, history, assignments)
+            ctx.watch.tell(f"{session.id}: every round at once, cost {objective:g}")
+            return PartResult(session, "feasible", objective, 0.0, 0.0, assignments)
+    reasons = explained(ctx, session, history, rounds)
+    return PartResult(session, "infeasible", 0.0, 0.0, 0.0, [], reasons)
+
+
+def fairest_cheapest(ctx: Context, m: SessionModel, deadline: float) -> dict[Key, bool] | None:
+    """The model's placements at its least levels (fewest moves, the worst-off person), then
+    at its least cost there, each search for `QUICK_WORK`; None when none is found."""
+    levels = cp_model.LinearExpr.sum([var for _name, var in m.firsts])
+    m.model.minimize(levels)
+    solver, status = worked(ctx, m, deadline, QUICK_WORK)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    chosen = {key: solver.boolean_value(var) for key, var in m.x.items()}
+    if status == cp_model.OPTIMAL:
+        m.model.add(levels <= round(solver.objective_value))
+        m.model.minimize(objective(m))
+        add_hint(m, chosen)
+        solver, status = worked(ctx, m, deadline, QUICK_WORK)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            chosen = {key: solver.boolean_value(var) for key, var in m.x.items()}
+    return chosen
 
 
 def rebalanced(

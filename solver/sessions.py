@@ -62,19 +62,21 @@ def solve_rounds(
     deadline: float,
     groups: bool = True,
     work: Work | None = None,
+    explain: bool = True,
 ) -> PartResult:
     """Solve some rounds of a session: balanced if the rules allow, worst-off person first
     (only the first stage, without the group criteria, when `groups` is false). With
-    `work`, the searches after the first stage stop when it is spent."""
+    `work`, the searches after the first stage stop when it is spent. When the rounds are
+    infeasible, the hard rules that cannot all hold are their reasons (unless not `explain`:
+    the caller has another way to try)."""
     began = time.monotonic()
     balanced = split_sizes(ctx.event, session, kept_counts(ctx, session, rounds))
     result = solve_staged(ctx, session, history, rounds, balanced, deadline, groups, work)
     if result.status == cp_model.INFEASIBLE and balanced is not None:
         result = solve_staged(ctx, session, history, rounds, None, deadline, groups, work)
     reasons = []
-    if result.status == cp_model.INFEASIBLE:
-        seconds = min(CORE_SECONDS, max(1.0, ctx.deadline - time.monotonic()))
-        reasons = conflicting_rules(ctx.event, session, history, rounds, ctx.published, seconds)
+    if result.status == cp_model.INFEASIBLE and explain:
+        reasons = explained(ctx, session, history, rounds)
     return PartResult(
         session=session,
         status=STATUS_NAMES.get(result.status, "unknown"),
@@ -84,6 +86,12 @@ def solve_rounds(
         assignments=read_assignments(session, result.chosen),
         reasons=reasons,
     )
+
+
+def explained(ctx: Context, session: Session, history: History, rounds: range) -> list[str]:
+    """The hard rules that cannot all hold in these rounds, in the organiser's words."""
+    seconds = min(CORE_SECONDS, max(1.0, ctx.deadline - time.monotonic()))
+    return conflicting_rules(ctx.event, session, history, rounds, ctx.published, seconds)
 
 
 def kept_counts(ctx: Context, session: Session, rounds: range) -> dict[str, int]:

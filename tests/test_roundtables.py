@@ -31,7 +31,7 @@ from scripts.networking import forced_pairs, reachable_wishes
 from solver import neighbourhoods
 from solver.build import build_session, objective
 from solver.check import check_allocation
-from solver.context import Context, PartResult, Work
+from solver.context import Context, InfeasibleEventError, PartResult, Work
 from solver.history import History
 from solver.model import placements, read_assignments
 from solver.neighbourhoods import reseated
@@ -874,3 +874,51 @@ def test_balanced_rounds_are_left_as_they_are() -> None:
     part = round_by_round(ctx, e.sessions[0], History(), time.monotonic() + 10)
     assert check_allocation(e, Allocation(assignments=part.assignments)).ok
     assert rebalanced(ctx, e.sessions[0], History(), part, time.monotonic() + 10) is part
+
+
+def one_table_for_p1(t1: int = 5, need: bool = True) -> Event:
+    """Nine guests and three hosts at tables T1–T3 for three rounds; with `need`, p1 needs
+    step-free, which T1 alone offers (holding `t1`)."""
+    crowd = [
+        Participant(id=f"p{i}", name=f"Person {i}", needs=("step-free",) if need and i == 1 else ())
+        for i in range(1, 13)
+    ]
+    e = event(crowd, options=[("T1", t1), ("T2", 5), ("T3", 5)], kind=ROUNDTABLE, rounds=3)
+    e = with_hosts(e, {"T1": "p10", "T2": "p11", "T3": "p12"})
+    e.options[0] = e.options[0].model_copy(update={"features": ("step-free",)})
+    return e
+
+
+def test_a_guest_who_can_use_one_table_sits_there_every_round(solve: Solve) -> None:
+    # Binds: p1 at T1 every round leaves T1 two seats a round at balanced sizes (4 each),
+    # six for the eight others who must each visit it once, so the rounds one by one reach
+    # a last round with no seat left; every round at once gives T1 five in two rounds.
+    allocation, _ = solve(one_table_for_p1())
+    assert [a.option for a in allocation.assignments if a.participant == "p1"] == ["T1"] * 3
+    visits = Counter(a.participant for a in allocation.assignments if a.option == "T1")
+    assert all(visits[f"p{i}"] == 1 for i in range(2, 10))
+
+
+def test_without_the_need_every_round_is_balanced(solve: Solve) -> None:
+    allocation, _ = solve(one_table_for_p1(need=False))
+    sizes = Counter((a.round, a.option) for a in allocation.assignments)
+    assert set(sizes.values()) == {4}
+
+
+def test_a_guest_with_one_table_and_no_seats_for_the_others_is_explained() -> None:
+    # T1 holds 4: its host, p1 and two others a round, six visits for eight guests.
+    with pytest.raises(InfeasibleEventError) as caught:
+        solve_event(one_table_for_p1(t1=4))
+    once = [f"p{i} sits at each host's table at most once" for i in (2, 3, 4, 5, 6, 7, 9)]
+    assert caught.value.reasons == [
+        "session S1: these rules cannot all hold: "
+        + "; ".join(
+            [
+                "p1: T2 does not offer step-free",
+                "p1: T3 does not offer step-free",
+                "p10 hosts T1",
+                "T1 holds at most 4",
+                *once,
+            ]
+        )
+    ]

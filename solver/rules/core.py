@@ -65,4 +65,5 @@ def distinct_tables(m: SessionModel) -> None:
             before = m.history.visits[(m.session.id, person.id, option)]
             if before + len(seats) > cap:
                 ct = m.model.add(sum(seats) <= cap - before)
-                m.require(ct, f"{person.id} sits at each host's table at most {cap} time(s)")
+                times = "once" if cap == 1 else f"{cap} times"
+                m.require(ct, f"{person.id} sits at each host's table at most {times}")
