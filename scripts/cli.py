@@ -272,11 +272,26 @@ def allocate(
         allocation.changes = list_changes(event, plan.previous, allocation)
     solved = {s.id for s in event.sessions if plan.day in (None, s.day)}
     report = check_allocation(event, allocation, plan.previous, solved, plan.override_pins)
+    if plan.day is not None and plan.previous is not None:
+        warn_of_kept_days(event, allocation, plan.day)
     if not report.ok:
         for result in report.broken:
             err.print(f"broken: {result.message}", markup=False)
         raise typer.Exit(FAILED)
     return allocation, report
+
+
+def warn_of_kept_days(event: Event, allocation: Allocation, day: str) -> None:
+    """A warning when the days kept as published break hard rules of the event as it is now
+    (a capacity cut, a new rule, a newcomer placed on no earlier day): they were not solved."""
+    kept = {s.id for s in event.sessions if s.day != day}
+    broken = check_allocation(event, allocation, sessions=kept).broken
+    if broken:
+        err.print(
+            f"warning: the days kept as published break {counted(len(broken), 'hard rule')} of "
+            "the event as it is now; breakouts verify lists them",
+            markup=False,
+        )
 
 
 def solve_watched(event: Event, loudness: Loudness, plan: Plan) -> Allocation:

@@ -295,6 +295,33 @@ def test_day_two_alone_keeps_day_one_as_published() -> None:
     assert moves(published, allocation) == 0
 
 
+@pytest.mark.parametrize("cut", [False, True])
+def test_a_day_solved_alone_warns_when_the_kept_days_break_rules_now(
+    tmp_path: Path, cut: bool
+) -> None:
+    event_path, published = tmp_path / "event.xlsx", tmp_path / "published.xlsx"
+    write_event(two_day_event(), event_path)
+    assert runner.invoke(app, ["solve", str(event_path), "-o", str(published)]).exit_code == 0
+    later = two_day_event()
+    if cut:  # day 1's W1 loses seats after it was published
+        crowded = Counter(a.option for a in read_assignments(published)[0] if a.session == "S")
+        smaller = crowded["W1"] - 1
+        later.options = [
+            o.model_copy(update={"max": smaller}) if (o.session, o.id) == ("S", "W1") else o
+            for o in later.options
+        ]
+    write_event(later, event_path)
+    again = tmp_path / "again.xlsx"
+    args = ["solve", str(event_path), "-o", str(again), "--previous", str(published)]
+    result = runner.invoke(app, [*args, "--day", "d2"])
+    assert result.exit_code == 0
+    warning = (
+        "warning: the days kept as published break 1 hard rule of the event as it is now; "
+        "breakouts verify lists them\n"
+    )
+    assert result.stderr == (warning if cut else "")
+
+
 def test_a_day_solved_alone_reports_only_its_own_sessions() -> None:
     event = two_day_event()
     published = solve_event(event).assignments
