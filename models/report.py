@@ -558,7 +558,7 @@ def assignment_row(event: Event, a: Assignment) -> list[object]:
         a.session,
         a.round,
         a.option,
-        option.room if option else "",
+        (room_or_title(option) or option.id) if option else "",  # a hand edit shows against it
         rank_of(event, a),
         yes_no(is_host(event, a)),
         yes_no(a.pinned),

@@ -116,12 +116,12 @@ def pins_kept(checker: Checker, session: Session, previous: list[Assignment]) ->
 
 
 def room_edited(event: Event, a: Assignment) -> bool:
-    """True when the room written beside a row is none of its option's names: the option was
-    changed by hand after the allocation was written."""
+    """True when the room written beside a row is none of its option's names (room, title,
+    id): the option was changed by hand after the allocation was written."""
     option = event.option_by_key.get((a.session, a.option))
     if option is None or not a.room:
         return False
-    return a.room not in {option.room, option.title, option.room or option.title}
+    return a.room not in {option.room, option.title, option.id}
 
 
 def placed(checker: Checker, session: Session) -> dict[tuple[str, int], list[str]]:

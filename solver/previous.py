@@ -29,11 +29,12 @@ class Published:
 
 
 def edited_by_hand(event: Event, assignment: Assignment) -> bool:
-    """True when the written room no longer belongs to the row's option (the option was edited)."""
+    """True when the written room no longer belongs to the row's option (the option was edited):
+    it is none of the option's room, title or id (written when it has neither)."""
     option = event.option_by_key.get((assignment.session, assignment.option))
     if not assignment.room or option is None:
         return False
-    return assignment.room not in (option.room or option.title, option.room, option.title)
+    return assignment.room not in (option.room, option.title, option.id)
 
 
 def read_published(event: Event, assignments: list[Assignment]) -> Published:

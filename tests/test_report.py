@@ -116,14 +116,14 @@ EXPECTED_ROWS = [
     ("p4", "Dana", "W1", 1, "A", "Oak", None, "no", "no"),
     ("p2", "'=Bob", "W1", 1, "B", "Elm", 1, "no", "no"),
     ("p3", "Chen", "W1", 1, "B", "Elm", 1, "no", "yes"),
-    ("p1", "Ana", "RT", 1, "T1", None, 1, "no", "no"),
-    ("p4", "Dana", "RT", 1, "T1", None, None, "yes", "no"),
-    ("p2", "'=Bob", "RT", 1, "T2", None, None, "no", "no"),
-    ("p3", "Chen", "RT", 1, "T2", None, None, "no", "no"),
-    ("p2", "'=Bob", "RT", 2, "T1", None, None, "no", "no"),
-    ("p3", "Chen", "RT", 2, "T1", None, None, "no", "no"),
-    ("p4", "Dana", "RT", 2, "T1", None, None, "yes", "no"),
-    ("p1", "Ana", "RT", 2, "T2", None, None, "no", "no"),
+    ("p1", "Ana", "RT", 1, "T1", "Climate", 1, "no", "no"),
+    ("p4", "Dana", "RT", 1, "T1", "Climate", None, "yes", "no"),
+    ("p2", "'=Bob", "RT", 1, "T2", "Water", None, "no", "no"),
+    ("p3", "Chen", "RT", 1, "T2", "Water", None, "no", "no"),
+    ("p2", "'=Bob", "RT", 2, "T1", "Climate", None, "no", "no"),
+    ("p3", "Chen", "RT", 2, "T1", "Climate", None, "no", "no"),
+    ("p4", "Dana", "RT", 2, "T1", "Climate", None, "yes", "no"),
+    ("p1", "Ana", "RT", 2, "T2", "Water", None, "no", "no"),
 ]
 
 

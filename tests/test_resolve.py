@@ -180,6 +180,30 @@ def test_a_hand_edit_is_kept(tmp_path: Path) -> None:
     assert "0 moved" in result.output
 
 
+@pytest.mark.parametrize("named", ["by title", "by id"])
+def test_a_hand_edit_is_kept_when_the_options_have_no_room(tmp_path: Path, named: str) -> None:
+    # The Assignments sheet's room column then holds the title, else the option's id, so that
+    # an edited option still shows against it.
+    event_path = tmp_path / "event.xlsx"
+    unnamed = workshop_event(20)
+    unnamed.options = [
+        o.model_copy(update={"room": "", "title": f"Theme {o.id}" if named == "by title" else ""})
+        for o in unnamed.options
+    ]
+    write_event(unnamed, event_path)
+    published = tmp_path / "published.xlsx"
+    assert runner.invoke(app, ["solve", str(event_path), "-o", str(published)]).exit_code == 0
+    before = {a.participant: a.option for a in read_assignments(published)[0]}
+    target = next(o for o in ("W1", "W2", "W3", "W4") if o != before["p001"])
+    edit_option(published, "p001", target)
+    again = tmp_path / "again.xlsx"
+    args = ["solve", str(event_path), "-o", str(again), "--previous", str(published)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    after = {a.participant: (a.option, a.pinned) for a in read_assignments(again)[0]}
+    assert after["p001"] == (target, True)
+
+
 def test_the_changes_sheet_names_who_cancelled_and_gives_every_round(tmp_path: Path) -> None:
     event_path = tmp_path / "event.xlsx"
     write_event(workshop_event(8), event_path)
