@@ -144,7 +144,7 @@ def solve(
             "earlier day counts for fairness or new encounters",
             markup=False,
         )
-    published = load_previous(previous)
+    published = load_previous(event, previous)
     apply_flags(event, flags)
     plan = Plan(previous=published, day=day, override_pins=override_pins)
     allocation, report = allocate(event, Loudness(verbose=verbose, quiet=quiet), plan)
@@ -178,15 +178,51 @@ def check_day(event: Event, day: str | None) -> None:
         raise typer.Exit(INVALID)
 
 
-def load_previous(path: Path | None) -> list[Assignment] | None:
-    """The published allocation's Assignments sheet, or exit 2 listing its problems."""
+TAKEN_AS = {
+    "session": "a session no longer in the programme",
+    "option": "an option that closed",
+    "round": "a round no longer held",
+}  # what a published row the event no longer has is taken for, by the column that says so
+
+
+def load_previous(event: Event, path: Path | None) -> list[Assignment] | None:
+    """The published allocation's Assignments sheet, or exit 2 listing its problems; a warning
+    for each row naming what the event no longer has (a cancellation, or a typo in a hand
+    edit: the re-solve cannot tell them apart)."""
     if path is None:
         return None
     assignments, issues = read_assignments(path)
     report_issues(issues)
     if errors(issues):
         refuse_input(path, issues)
+    warn_of_what_the_event_lacks(event, path, assignments)
     return assignments
+
+
+def warn_of_what_the_event_lacks(event: Event, path: Path, assignments: list[Assignment]) -> None:
+    """A warning for each session, option or round of the published allocation that the event
+    no longer has (once, with its first row), and for each person who is not in the event
+    but whose id differs from someone's only in case (a typo, not a cancellation)."""
+    ids = {person.casefold(): person for person in event.people}
+    for person in sorted({a.participant for a in assignments} - set(event.people)):
+        if person.casefold() in ids:
+            err.print(
+                f'warning: {path.name}: "{person}" is not a participant of the event (did you '
+                f'mean "{ids[person.casefold()]}"?); taken as someone who cancelled',
+                markup=False,
+            )
+    rows: dict[str, list[Issue]] = {}
+    for issue in allocation_issues(event, assignments):
+        if issue.column in TAKEN_AS:
+            rows.setdefault(issue.message, []).append(issue)
+    for message, issues in rows.items():
+        more = f" and {counted(len(issues) - 1, 'more row')}" if len(issues) > 1 else ""
+        first = issues[0]
+        err.print(
+            f"warning: {path.name}: Assignments row {first.row}{more}: {message}; "
+            f"taken as {TAKEN_AS[first.column or 'option']}",
+            markup=False,
+        )
 
 
 def print_changes(allocation: Allocation) -> None:

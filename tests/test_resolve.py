@@ -204,6 +204,32 @@ def test_a_hand_edit_is_kept_when_the_options_have_no_room(tmp_path: Path, named
     assert after["p001"] == (target, True)
 
 
+def test_a_published_row_naming_what_the_event_lacks_is_a_warning(tmp_path: Path) -> None:
+    event = written_event(tmp_path)
+    published = tmp_path / "published.xlsx"
+    assert runner.invoke(app, ["solve", str(event), "-o", str(published)]).exit_code == 0
+    row = edit_option(published, "p001", "w9")
+    book = openpyxl.load_workbook(published)
+    sheet = book["Assignments"]
+    column = [cell.value for cell in sheet[1]].index("participant") + 1
+    for at in range(2, sheet.max_row + 1):
+        if sheet.cell(at, column).value in ("p002", "p003"):
+            sheet.cell(at, column).value = {"p002": "P002", "p003": "x003"}[
+                sheet.cell(at, column).value
+            ]
+    book.save(published)
+    again = tmp_path / "again.xlsx"
+    args = ["solve", str(event), "-o", str(again), "--previous", str(published), "-q"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0
+    assert result.stderr == (  # x003 is like a cancellation: no warning
+        'warning: published.xlsx: "P002" is not a participant of the event (did you mean '
+        '"p002"?); taken as someone who cancelled\n'
+        f'warning: published.xlsx: Assignments row {row}: "w9" is not an option of session S; '
+        "taken as an option that closed\n"
+    )
+
+
 def test_the_changes_sheet_names_who_cancelled_and_gives_every_round(tmp_path: Path) -> None:
     event_path = tmp_path / "event.xlsx"
     write_event(workshop_event(8), event_path)
