@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from models.event import (
+    BUILT_IN_ATTRIBUTES,
     Entity,
     Event,
     Option,
@@ -37,7 +38,25 @@ def validate_event(event: Event) -> list[Issue]:
         *preference_problems(unique),
         *rule_problems(unique),
         *unmet_needs(unique),
+        *unknown_columns(unique),
     ]
+
+
+COLUMN_SETTINGS = ("diversity", "no_isolation", "spread")  # settings that name columns
+
+
+def unknown_columns(event: Event) -> list[Issue]:
+    """A warning for each column a setting names that no participant has: that criterion
+    would silently weigh nothing for it."""
+    known = set(BUILT_IN_ATTRIBUTES) | {key for p in event.participants for key in p.extra}
+    issues = []
+    for key in COLUMN_SETTINGS:
+        for column in getattr(event.settings, key):
+            if column not in known:
+                hint = suggest(column, known)
+                message = f'{key} names "{column}", which is no Participants column; left out{hint}'
+                issues.append(Issue(level=Level.WARNING, sheet="Settings", message=message))
+    return issues
 
 
 def first_of_each_id(event: Event) -> Event:

@@ -980,8 +980,8 @@ def setting_value(raw: object, annotation: Any) -> object:
         if not numbers or any(number is None for number in numbers):
             raise ValueError(f"{quoted} is not a list of whole numbers (e.g. 0,1,3,6)")
         return tuple(numbers)
-    if get_origin(annotation) is tuple:
-        return split_list(cell_text(raw))
+    if get_origin(annotation) is tuple:  # Participants columns, matched as headers are
+        return tuple(normalise_header(column) for column in split_list(cell_text(raw)))
     return cell_text(raw)
 
 

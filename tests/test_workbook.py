@@ -639,6 +639,35 @@ def test_a_column_list_written_empty_switches_its_criterion_off(tmp_path: Path) 
     assert event.settings.spread == Settings().spread  # not written: the default
 
 
+def test_columns_a_setting_names_are_matched_as_headers_are(tmp_path: Path) -> None:
+    sheets = base_sheets()
+    sheets["Participants"][0].append("Home Town")
+    for row in sheets["Participants"][1:]:
+        row.append("Tbilisi")
+    sheets["Settings"] = [["key", "value"], ["diversity", "Group, home-town"]]
+    event, issues = read(tmp_path, sheets)
+    assert issues == []
+    assert event is not None
+    assert event.settings.diversity == ("group", "home_town")
+
+
+def test_a_column_no_participant_has_is_a_warning(tmp_path: Path) -> None:
+    sheets = base_sheets()
+    sheets["Settings"] = [
+        ["key", "value"],
+        ["diversity", "region, nonexistent"],
+        ["spread", "organization"],
+    ]
+    event, issues = read(tmp_path, sheets)
+    assert event is not None  # region is built in: an empty one is no mistake
+    assert issues == [
+        'warning: Settings: diversity names "nonexistent", which is no Participants column; '
+        "left out",
+        'warning: Settings: spread names "organization", which is no Participants column; '
+        'left out (did you mean "organisation"?)',
+    ]
+
+
 def test_switched_off_column_lists_survive_a_round_trip(tmp_path: Path) -> None:
     off = Settings(diversity=(), spread=(), no_isolation=())
     event = Event(
