@@ -318,7 +318,10 @@ class Event(BaseModel):
         return self.settings.rank_cost(pref.rank)
 
     def vetoed(self, person_id: str, session_id: str, option_id: str) -> bool:
-        """True when the person said `no` to that option."""
+        """True when the person said `no` to that option (a host's wishes in the session they
+        host count for nothing, their `no`s included: they sit at their own option)."""
+        if (person_id, session_id) in self.host_option:
+            return False
         pref = self.preferences_of.get((person_id, session_id), {}).get(option_id)
         return pref is not None and pref.is_veto
 

@@ -286,6 +286,23 @@ def test_a_reason_that_closes_several_options_is_given_once() -> None:
     ]
 
 
+def test_a_host_s_no_to_their_own_option_counts_for_nothing(solve: Solve) -> None:
+    e = with_hosts(event(4), {"A": "p1"})
+    e.preferences.append(Preference(participant="p1", session="S1", option="A", rank=None))
+    allocation, report = solve(e)
+    assert where(allocation, "p1") == "A"
+    assert (allocation.stats.objective, report.ok) == (0, True)
+
+
+def test_an_assign_to_a_closed_option_says_it_holds_0() -> None:
+    e = event(2, options=[("A", 0), ("B", 2)], rules=[rule("assign", "p1", option="A")])
+    with pytest.raises(InfeasibleEventError) as caught:
+        solve_event(e)
+    assert caught.value.reasons == [
+        "session S1: p1 can take no option (a rule assigns p1 to A, which holds 0)"
+    ]
+
+
 def test_hosts_fixed_apart_cannot_be_together() -> None:
     e = event(4, rules=[rule("together", "p1", "p2")])
     e.options[0] = Option(session="S1", id="A", max=2, hosts=("p1",))

@@ -37,7 +37,8 @@ def hard_assign(event: Event, session: Session, person: Participant, option: Opt
     """A hard `assign` rule puts the person in its option and nowhere else."""
     for rule in applicable(event, session, person, RuleKind.ASSIGN):
         if rule.option != option.id:
-            return f"a rule assigns {person.id} to {rule.option}"
+            closed = event.option_by_key[(session.id, rule.option)].max == 0
+            return f"a rule assigns {person.id} to {rule.option}" + (", which holds 0" * closed)
     return None
 
 
