@@ -33,6 +33,7 @@ from scripts.form_import import import_form
 from solver.changes import list_changes
 from solver.check import check_allocation
 from solver.context import InfeasibleEventError, PinnedEditError
+from solver.explain import impossibilities
 from solver.solve import solve_event
 from solver.watch import Watch
 
@@ -90,8 +91,12 @@ def template(
 
 @app.command()
 def check(event_path: EventPath) -> None:
-    """Validate an event workbook; list every problem with sheet, row and column."""
+    """Validate an event workbook; list every problem with sheet, row and column; exit 3 when
+    a quick look already shows that no allocation can satisfy the hard rules."""
     event = load_event(event_path)
+    reasons = impossibilities(event, [s for s in event.sessions if event.audience_of(s)])
+    if reasons:
+        print_impossible(reasons)
     out.print(
         f"{event_path.name}: {counted(len(event.participants), 'participant')}, "
         f"{counted(len(event.sessions), 'session')}, {counted(len(event.options), 'option')}, "
@@ -169,6 +174,14 @@ class Plan:
     previous: list[Assignment] | None = None
     day: str | None = None
     override_pins: bool = False
+
+
+def print_impossible(reasons: list[str]) -> NoReturn:
+    """Why no allocation can satisfy the hard rules, one reason a line; exit 3."""
+    err.print("no allocation can satisfy the hard rules:", markup=False)
+    for reason in reasons:
+        err.print(f"  {reason}", markup=False)
+    raise typer.Exit(IMPOSSIBLE)
 
 
 def check_day(event: Event, day: str | None) -> None:
@@ -297,10 +310,7 @@ def allocate(
             err.print(f"  {reason}", markup=False)
         raise typer.Exit(IMPOSSIBLE) from None
     except InfeasibleEventError as impossible:
-        err.print("no allocation can satisfy the hard rules:", markup=False)
-        for reason in impossible.reasons:
-            err.print(f"  {reason}", markup=False)
-        raise typer.Exit(IMPOSSIBLE) from None
+        print_impossible(impossible.reasons)
     except TimeoutError as late:
         err.print(f"{late}; allow more time with --time-limit", markup=False)
         raise typer.Exit(FAILED) from None

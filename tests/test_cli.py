@@ -91,6 +91,15 @@ def test_impossible_event_exits_3_with_the_reason(tmp_path: Path) -> None:
     assert not out.exists()
 
 
+def test_check_exits_3_when_the_event_is_plainly_impossible(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["check", str(workbook(tmp_path, people=5))])
+    assert result.exit_code == 3
+    assert result.stderr == (
+        "no allocation can satisfy the hard rules:\n"
+        "  session S1: 5 people must attend, its options hold at most 4\n"
+    )
+
+
 def test_broken_workbook_exits_2_listing_every_problem(tmp_path: Path) -> None:
     path = workbook(tmp_path, prefs={"p1": ["A"]})
     book = openpyxl.load_workbook(path)
