@@ -5,6 +5,7 @@ import time
 from ortools.sat.python import cp_model
 
 from models import Event, Option, RuleKind, Session
+from models.issues import counted
 from solver.build import build_session
 from solver.history import History
 from solver.model import SessionModel
@@ -25,6 +26,7 @@ def impossibilities(event: Event, sessions: list[Session] | None = None) -> list
         found += enough_seats(event, session)
         found += minimums_reachable(event, session)
         found += together_possible(event, session)
+        found += apart_possible(event, session)
     return found
 
 
@@ -120,6 +122,21 @@ def together_possible(event: Event, session: Session) -> list[str]:
             )
             people = " and ".join(rule.participants)
             found.append(f"{people} must be together in {session.id} but {where}")
+    return found
+
+
+def apart_possible(event: Event, session: Session) -> list[str]:
+    """People who must be apart need an open option each."""
+    found = []
+    open_options = sum(1 for option in event.options_of.get(session.id, []) if option.max > 0)
+    present = {person.id for person in event.audience_of(session)}
+    for rule in event.rules_for(session.id, [RuleKind.APART]):
+        apart = [person for person in rule.participants if person in present]
+        if rule.is_hard and len(apart) > open_options > 0:
+            found.append(
+                f"{' and '.join(apart)} must be apart in {session.id} but it has "
+                f"{counted(open_options, 'option')}"
+            )
     return found
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from models import Allocation, Option, Participant, Preference, SessionKind
 from solver.context import InfeasibleEventError
+from solver.explain import impossibilities
 from solver.solve import solve_event
 from tests.factories import Solve, event, people, rule, with_hosts
 
@@ -301,6 +302,13 @@ def test_an_assign_to_a_closed_option_says_it_holds_0() -> None:
     assert caught.value.reasons == [
         "session S1: p1 can take no option (a rule assigns p1 to A, which holds 0)"
     ]
+
+
+def test_more_people_apart_than_options_is_explained_before_solving() -> None:
+    e = event(4, rules=[rule("apart", "p1", "p2", "p3")])
+    assert impossibilities(e) == ["p1 and p2 and p3 must be apart in S1 but it has 2 options"]
+    assert impossibilities(event(4, rules=[rule("apart", "p1", "p2", "p3", soft=True)])) == []
+    assert impossibilities(event(4, rules=[rule("apart", "p1", "p2")])) == []
 
 
 def test_hosts_fixed_apart_cannot_be_together() -> None:
