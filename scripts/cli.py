@@ -24,6 +24,7 @@ from models.report import (
     allocation_issues,
     event_of,
     penalties_by_rule,
+    rank_order,
     read_assignments,
     write_allocation,
 )
@@ -139,6 +140,7 @@ def solve(
     if previous is not None and same_file(output, previous):
         err.print("refusing to write the allocation over the previous allocation", markup=False)
         raise typer.Exit(INVALID)
+    day = day.strip() if day is not None else None
     flags = {"time_limit": time_limit, "seed": seed, "workers": workers}
     check_flags(flags)
     event = load_event(event_path)
@@ -259,6 +261,12 @@ def check_output(event_path: Path, output: Path) -> None:
         raise typer.Exit(INVALID)
     if not output.parent.is_dir():
         err.print(f"the folder {output.parent} does not exist", markup=False)
+        raise typer.Exit(INVALID)
+    if output.suffix.casefold() != ".xlsx":
+        err.print(
+            f"{output.name}: the allocation is an Excel workbook; give a name ending in .xlsx",
+            markup=False,
+        )
         raise typer.Exit(INVALID)
 
 
@@ -401,7 +409,8 @@ def print_summary(event: Event, allocation: Allocation, report: CheckReport) -> 
             session_status(allocation.stats.sessions.get(session.id), bool(placed)),
         )
     out.print(table)
-    counts = ", ".join(f"{key}: {value}" for key, value in sorted(report.rank_counts.items()))
+    ranks = sorted(report.rank_counts.items(), key=lambda item: rank_order(item[0]))
+    counts = ", ".join(f"{key}: {value}" for key, value in ranks) or "none"
     out.print(f"choices met: {counts}; worst-off person's cost {report.worst_off}", markup=False)
     out.print(f"hard rules: {'all hold' if report.ok else 'BROKEN'}", markup=False)
 

@@ -26,7 +26,13 @@ def list_changes(event: Event, before: list[Assignment], after: Allocation) -> l
         if not was:
             reason = "newcomer" if person not in known else "now takes part"
         elif not now:
-            reason = "cancelled" if person not in event.people else "no longer takes part"
+            reason = (
+                "cancelled"
+                if person not in event.people
+                else "session removed from the programme"
+                if session not in event.session_by_id
+                else "no longer takes part"
+            )
         else:
             reason = why_moved(event, place, was, crowd[(session, was, round_)])
         changes.append(

@@ -8,6 +8,7 @@ from collections import Counter
 from itertools import combinations
 
 from models import Event, GroupStats, Session, SessionKind, Strength
+from models.issues import counted
 from solver.checker import Checker, in_round, rounds_of
 
 Pair = tuple[str, str]
@@ -192,7 +193,8 @@ def mixing(checker: Checker, session: Session) -> None:
                 cost = sum(weight for _, weight in again)
                 people = sorted({p for pair, _ in again for p in pair})
                 message = (
-                    f"{len(again)} pairs in {option}{in_round(session, round_)} met before"
+                    f"{counted(len(again), 'pair')} in {option}{in_round(session, round_)} "
+                    "met before"
                     f" (cost {cost})"
                 )
                 checker.soft("mixing", session, cost, message, people)

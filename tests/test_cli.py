@@ -68,6 +68,33 @@ def test_solve_refuses_to_overwrite_its_input(tmp_path: Path) -> None:
     assert result.stderr == "refusing to write the allocation over the event workbook\n"
 
 
+@pytest.mark.parametrize("name", ["out.xls", "out.csv", "out"])
+def test_solve_refuses_an_output_that_is_not_xlsx(tmp_path: Path, name: str) -> None:
+    out = tmp_path / name
+    result = runner.invoke(app, ["solve", str(workbook(tmp_path)), "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"{name}: the allocation is an Excel workbook; give a name ending in .xlsx\n"
+    )
+    assert not out.exists()
+
+
+def test_a_day_is_read_without_its_surrounding_spaces(tmp_path: Path) -> None:
+    out = tmp_path / "out.xlsx"
+    args = ["solve", str(workbook(tmp_path)), "-o", str(out), "--day", " d1 "]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0
+    assert result.stderr.startswith("warning: --day without --previous: only d1's sessions")
+
+
+def test_an_event_without_participants_says_no_choices_were_met(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["solve", str(workbook(tmp_path, people=0)), "-o", str(tmp_path / "o.xlsx")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "choices met: none; worst-off person's cost 0\n" in result.stdout
+
+
 def test_same_seed_gives_the_same_allocation(tmp_path: Path) -> None:
     prefs = {f"p{i}": ["A", "B"] for i in range(1, 5)}
     path = workbook(tmp_path, prefs=prefs)

@@ -372,6 +372,18 @@ def test_a_day_solved_alone_warns_when_the_kept_days_break_rules_now(
     assert result.stderr == (warning if cut else "")
 
 
+def test_a_session_taken_out_of_the_programme_is_the_reason_given() -> None:
+    event = two_day_event()
+    published = solve_event(event).assignments
+    shorter = Event.model_validate(event.model_dump())
+    shorter.sessions = [s for s in shorter.sessions if s.id != "T"]
+    shorter.options = [o for o in shorter.options if o.session != "T"]
+    shorter.preferences = [p for p in shorter.preferences if p.session != "T"]
+    changes = list_changes(shorter, published, solve_event(shorter, previous=published))
+    assert {(c.session, c.reason) for c in changes} == {("T", "session removed from the programme")}
+    assert len(changes) == 20
+
+
 def test_a_day_solved_alone_reports_only_its_own_sessions() -> None:
     event = two_day_event()
     published = solve_event(event).assignments
