@@ -157,11 +157,13 @@ def test_soft_apart_penalty_when_cheaper_to_break(solve: Solve) -> None:
     ]
 
 
-def test_apart_does_not_bind(solve: Solve) -> None:
+@pytest.mark.parametrize("soft", [False, True])
+def test_apart_does_not_bind(solve: Solve, soft: bool) -> None:
     prefs = {"p1": ["A", "B"], "p2": ["B", "A"]}
-    e = event(2, prefs=prefs, rules=[rule("apart", "p1", "p2")])
-    allocation, _ = solve(e)
-    assert allocation.stats.objective == 0
+    e = event(2, prefs=prefs, rules=[rule("apart", "p1", "p2", soft=soft)])
+    allocation, report = solve(e)
+    assert (where(allocation, "p1"), where(allocation, "p2")) == ("A", "B")
+    assert (allocation.stats.objective, report.soft_penalty) == (0, 0)
 
 
 @pytest.mark.parametrize(("soft", "expected"), [(False, 1), (True, 1)])
@@ -189,10 +191,12 @@ def test_soft_assign_is_broken_when_cheaper(solve: Solve) -> None:
     ]
 
 
-def test_assign_does_not_bind(solve: Solve) -> None:
-    e = event(2, prefs={"p1": ["A", "B"]}, rules=[rule("assign", "p1", option="A")])
-    allocation, _ = solve(e)
-    assert allocation.stats.objective == 0
+@pytest.mark.parametrize("soft", [False, True])
+def test_assign_does_not_bind(solve: Solve, soft: bool) -> None:
+    e = event(2, prefs={"p1": ["A", "B"]}, rules=[rule("assign", "p1", option="A", soft=soft)])
+    allocation, report = solve(e)
+    assert where(allocation, "p1") == "A"
+    assert (allocation.stats.objective, report.soft_penalty) == (0, 0)
 
 
 @pytest.mark.parametrize("soft", [False, True])
@@ -205,10 +209,27 @@ def test_forbid_binds(solve: Solve, soft: bool) -> None:
     assert allocation.stats.objective == 1
 
 
-def test_forbid_does_not_bind(solve: Solve) -> None:
-    e = event(2, prefs={"p1": ["A", "B"]}, rules=[rule("forbid", "p1", option="B")])
-    allocation, _ = solve(e)
-    assert allocation.stats.objective == 0
+@pytest.mark.parametrize("soft", [False, True])
+def test_forbid_does_not_bind(solve: Solve, soft: bool) -> None:
+    e = event(2, prefs={"p1": ["A", "B"]}, rules=[rule("forbid", "p1", option="B", soft=soft)])
+    allocation, report = solve(e)
+    assert where(allocation, "p1") == "A"
+    assert (allocation.stats.objective, report.soft_penalty) == (0, 0)
+
+
+def test_soft_forbid_is_broken_when_cheaper(solve: Solve) -> None:
+    e = event(
+        2,
+        prefs={"p1": ["A", "B"]},
+        rules=[rule("forbid", "p1", option="A", soft=True, weight=1)],
+        rank_costs=(0, 4),
+    )
+    allocation, report = solve(e)
+    assert where(allocation, "p1") == "A"
+    assert (allocation.stats.objective, report.soft_penalty) == (1, 1)
+    assert [r.message for r in report.results if r.rule == "forbid"] == [
+        "Person 1 (p1) should not be in A"
+    ]
 
 
 def test_rank_costs_and_unranked_cost(solve: Solve) -> None:
