@@ -190,6 +190,15 @@ def test_isolation_is_reported_with_the_person(solve: Solve) -> None:
     )
 
 
+def test_a_value_held_by_one_person_is_left_out_of_isolation(solve: Solve) -> None:
+    # Does not bind: p1 is the only next generation in the session, alone wherever they go.
+    crowd = groups_of("next generation", "city", "city", "city", "city")
+    e = event(crowd, options=[("A", 3), ("B", 3)], diversity=())
+    allocation, report = solve(e)
+    assert allocation.stats.objective == 0
+    assert penalties(report, "isolation") == []
+
+
 def test_least_spread_cost_is_the_cheapest_counts_that_add_up() -> None:
     alone_costs = {0: 0, 1: 5, 2: 0}  # nobody alone: one of a value costs 5
     assert least_spread_cost([alone_costs] * 3, 3) == 5  # 2 + 1 + 0
