@@ -137,7 +137,26 @@ def test_earlier_days_cost_weight_mixing_and_earlier_rounds_weight_new_peers() -
         for p, o in (("p1", "A"), ("p2", "A"), ("p3", "B"), ("p4", "B"))
     ]
     report = check_allocation(e, Allocation(assignments=same))
-    assert report.soft_penalty == 2 * 7
+    assert report.soft_penalty == 2 * 7  # no earlier day: the two pairs meeting again
+    # A split session the day before, where p1 and p2 shared group X, p3 and p4 group Y:
+    # each pair then meets again at both rounds' tables, 3 each time.
+    before = Session(id="S0", day="d0", kind=SessionKind.SPLIT)
+    e = e.model_copy(
+        update={
+            "sessions": [before, *e.sessions],
+            "options": [
+                Option(session="S0", id="X", max=2),
+                Option(session="S0", id="Y", max=2),
+                *e.options,
+            ],
+        }
+    )
+    day_before = [
+        Assignment(participant=p, session="S0", option=o)
+        for p, o in (("p1", "X"), ("p2", "X"), ("p3", "Y"), ("p4", "Y"))
+    ]
+    report = check_allocation(e, Allocation(assignments=day_before + same), sessions={"S1"})
+    assert report.soft_penalty == 2 * 7 + 4 * 3
 
 
 def random_event(seed: int) -> Event:
