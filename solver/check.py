@@ -274,9 +274,12 @@ def distinct_tables(checker: Checker, session: Session) -> None:
         if times > allowed:
             message = f"{checker.who(person)} sits at {option_id} {times} times"
             problems.append((message, [person]))
-    checker.record(
-        "distinct tables", session, problems, "nobody sits at the same host's table twice"
+    held = (
+        "nobody sits at the same host's table twice"
+        if len(open_options) >= session.rounds
+        else "nobody sits at a host's table more often than the tables they can use force"
     )
+    checker.record("distinct tables", session, problems, held)
 
 
 def usable_options(

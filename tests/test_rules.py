@@ -280,6 +280,14 @@ def test_distinct_tables_allow_repeats_when_too_few_tables(solve: Solve) -> None
     e = event(2, options=[("A", 4)], kind=SessionKind.ROUNDTABLE, rounds=2)
     allocation, _ = solve(e)
     assert [where(allocation, "p1", r) for r in (1, 2)] == ["A", "A"]
+    hosted = with_hosts(
+        event(3, options=[("A", 4)], kind=SessionKind.ROUNDTABLE, rounds=2), {"A": "p3"}
+    )
+    allocation, report = solve(hosted)
+    assert [where(allocation, "p1", r) for r in (1, 2)] == ["A", "A"]
+    assert [(r.held, r.message) for r in report.results if r.rule == "distinct tables"] == [
+        (True, "nobody sits at a host's table more often than the tables they can use force")
+    ]
 
 
 def test_not_enough_seats_is_explained() -> None:
