@@ -4,6 +4,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from models import Allocation, Assignment, Change, Event
+from models.issues import counted
 from solver.rules import reasons_against
 
 Place = tuple[str, str, int]
@@ -56,16 +57,17 @@ def order(event: Event) -> Callable[[Place], tuple[int, int, str]]:
 
 
 def why_moved(event: Event, place: Place, was: str, published_count: int) -> str:
-    """Why a person left their published option: closed, fewer places, a rule, or room made."""
+    """Why a person left their published option: closed, a rule about them, fewer places, or
+    room made."""
     person_id, session_id, _round = place
     option = event.option_by_key.get((session_id, was))
     if option is None or option.max == 0:
         return f"moved because option {was} closed"
-    if published_count > option.max:
-        return f"moved because {option.label} now has {option.max} places"
     reasons = reasons_against(
         event, event.session_by_id[session_id], event.people[person_id], option
     )
-    if reasons:
+    if reasons:  # about this person: before the room's seats, which concern everyone in it
         return "moved because " + "; ".join(reasons)
+    if published_count > option.max:
+        return f"moved because {option.label} now has {counted(option.max, 'place')}"
     return "moved to make the new allocation possible"

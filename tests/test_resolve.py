@@ -18,6 +18,8 @@ from models import (
     Option,
     Participant,
     Preference,
+    Rule,
+    RuleKind,
     Session,
     SessionKind,
     Settings,
@@ -370,6 +372,22 @@ def test_a_day_solved_alone_warns_when_the_kept_days_break_rules_now(
         "breakouts verify lists them\n"
     )
     assert result.stderr == (warning if cut else "")
+
+
+def test_a_rule_about_the_person_comes_before_fewer_places_as_the_reason() -> None:
+    event = workshop_event(20)
+    published = solve_event(event).assignments
+    in_w1 = sorted(a.participant for a in published if a.option == "W1")
+    later = Event.model_validate(event.model_dump())
+    later.options = [o.model_copy(update={"max": 1}) if o.id == "W1" else o for o in later.options]
+    later.rules = [Rule(kind=RuleKind.FORBID, participants=(in_w1[0],), option="W1")]
+    changes = list_changes(later, published, solve_event(later, previous=published))
+    reasons = {c.participant: c.reason for c in changes}
+    assert reasons[in_w1[0]] == f"moved because a rule forbids {in_w1[0]} in W1"
+    assert set(reasons.values()) == {
+        f"moved because a rule forbids {in_w1[0]} in W1",
+        "moved because Room W1 (W1) now has 1 place",
+    }
 
 
 def test_a_session_taken_out_of_the_programme_is_the_reason_given() -> None:
