@@ -199,10 +199,15 @@ def normalise_references(event: Event) -> tuple[Event, list[Issue]]:
 
 
 def suggest(value: str, known: Iterable[str]) -> str:
-    """A ' (did you mean …?)' hint for a misspelt id, or nothing; case does not count."""
+    """A ' (did you mean …?)' hint for a misspelt id, or nothing; case does not count, and
+    neither do leading zeros, which Excel drops from a number typed in a cell (5 for 005)."""
     by_folded: dict[str, str] = {}
     for name in known:
         by_folded.setdefault(name.casefold(), name)
+    if value.isdigit():
+        zeros = [name for name in by_folded.values() if name.isdigit() and int(name) == int(value)]
+        if zeros:
+            return f' (did you mean "{zeros[0]}"? Excel drops the leading zeros of a number)'
     match = difflib.get_close_matches(value.casefold(), list(by_folded), n=1, cutoff=0.6)
     return f' (did you mean "{by_folded[match[0]]}"?)' if match else ""
 

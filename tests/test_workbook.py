@@ -639,6 +639,19 @@ def test_a_column_list_written_empty_switches_its_criterion_off(tmp_path: Path) 
     assert event.settings.spread == Settings().spread  # not written: the default
 
 
+def test_a_number_that_lost_its_leading_zeros_is_recognised_in_the_hint(tmp_path: Path) -> None:
+    sheets = base_sheets()
+    sheets["Participants"][1][0] = "005"
+    sheets["Preferences"][1][0] = 5  # typed as a number: Excel keeps 5
+    sheets["Preferences"][2][0] = "005"
+    event, issues = read(tmp_path, sheets)
+    assert event is None
+    assert issues == [
+        'Preferences row 2, column participant: "5" is not a participant (did you mean "005"? '
+        "Excel drops the leading zeros of a number)"
+    ]
+
+
 def test_columns_a_setting_names_are_matched_as_headers_are(tmp_path: Path) -> None:
     sheets = base_sheets()
     sheets["Participants"][0].append("Home Town")
