@@ -285,8 +285,10 @@ def check_flags(flags: dict[str, float | int | None]) -> None:
     naming every such flag."""
     problems = []
     for name, value in flags.items():
+        if value is None:
+            continue
         try:
-            Settings.model_validate({name: value} if value is not None else {})
+            Settings.model_validate({name: value})
         except ValidationError as error:
             problems.append(f"--{name.replace('_', '-')}: {setting_problem(error, value)}")
     for problem in problems:
