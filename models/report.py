@@ -245,6 +245,17 @@ def is_host(event: Event, assignment: Assignment) -> bool:
     return option is not None and assignment.participant in option.hosts
 
 
+def room_names(options: Sequence[Option]) -> dict[str, str]:
+    """Each option's name as a room: its room, else title, else id, with the id added where
+    two options share it (`Hall (T5)`), so that it names one option of those given."""
+    bases = {option.id: (option.room or option.title or option.id).strip() for option in options}
+    folded = [base.casefold() for base in bases.values()]
+    return {
+        option_id: base if folded.count(base.casefold()) == 1 else f"{base} ({option_id})"
+        for option_id, base in bases.items()
+    }
+
+
 def room_or_title(option: Option | None) -> str:
     """Where an option takes place, or its theme when it has no room."""
     if option is None:
@@ -549,28 +560,38 @@ def assignment_order(event: Event) -> Callable[[Assignment], tuple[Any, ...]]:
     return key
 
 
-def assignment_row(event: Event, a: Assignment) -> list[object]:
-    """One Assignments row in the SPEC's column order."""
-    option = event.option_by_key.get((a.session, a.option))
+def assignment_row(event: Event, a: Assignment, rooms: dict[tuple[str, str], str]) -> list[object]:
+    """One Assignments row in the SPEC's column order; `rooms` names each (session, option)
+    as a room, one option each (`session_rooms`), so that a hand edit shows against it."""
     return [
         a.participant,
         name_of(event, a.participant),
         a.session,
         a.round,
         a.option,
-        (room_or_title(option) or option.id) if option else "",  # a hand edit shows against it
+        rooms.get((a.session, a.option), ""),
         rank_of(event, a),
         yes_no(is_host(event, a)),
         yes_no(a.pinned),
     ]
 
 
+def session_rooms(event: Event) -> dict[tuple[str, str], str]:
+    """Each (session, option)'s name as a room, unique in its session (`room_names`)."""
+    return {
+        (session_id, option_id): name
+        for session_id, options in event.options_of.items()
+        for option_id, name in room_names(options).items()
+    }
+
+
 def write_assignments(sheet: Worksheet, event: Event, allocation: Allocation) -> None:
     """One row per person, session and round, with a filter on the header."""
     put_row(sheet, 1, ASSIGNMENT_COLUMNS, bold=True)
     ordered = sorted(allocation.assignments, key=assignment_order(event))
+    rooms = session_rooms(event)
     for row, assignment in enumerate(ordered, start=2):
-        put_row(sheet, row, assignment_row(event, assignment))
+        put_row(sheet, row, assignment_row(event, assignment, rooms))
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     fit_columns(sheet)

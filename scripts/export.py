@@ -19,7 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from models import Allocation, Event, Option, Participant, Session
 from models.issues import counted
-from models.report import cell_value, itinerary_columns
+from models.report import cell_value, itinerary_columns, room_names
 from models.spreadsheet import csv_text, save_atomically, write_text_atomically
 
 ZOOM_HEADER = ("Pre-assign Room Name", "Email Address")
@@ -200,16 +200,6 @@ def unique_names(stems: Iterable[str], suffix: str) -> list[str]:
 # ---------------------------------------------------------------- Zoom
 
 
-def zoom_room_names(options: Sequence[Option]) -> dict[str, str]:
-    """A Zoom room name for each option id: its room, else title, else id; unique in the session."""
-    bases = {option.id: (option.room or option.title or option.id).strip() for option in options}
-    folded = [base.casefold() for base in bases.values()]
-    return {
-        option_id: base if folded.count(base.casefold()) == 1 else f"{base} ({option_id})"
-        for option_id, base in bases.items()
-    }
-
-
 def usable_email(someone: Participant) -> str:
     """The person's email when it looks like one, else empty."""
     email = someone.email.strip()
@@ -245,13 +235,9 @@ def zoom_files(
         by_slot.setdefault(room.slot, []).append(room)
     stems = dict(zip(by_slot, unique_names((slot.file_stem for slot in by_slot), ""), strict=True))
     for slot, slot_rooms in by_slot.items():
-        room_names = zoom_room_names([room.option for room in slot_rooms])
+        names = room_names([room.option for room in slot_rooms])
         tables = [
-            [
-                [room_names[room.option.id], email]
-                for p in room.everyone
-                if (email := usable_email(p))
-            ]
+            [[names[room.option.id], email] for p in room.everyone if (email := usable_email(p))]
             for room in slot_rooms
         ]
         tables = [rows for rows in tables if rows]

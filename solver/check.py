@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 
 from models import Allocation, Assignment, CheckReport, Event, Option, Rule, RuleKind, Session
+from models.report import room_names
 from solver.check_groups import check_groups, encounters, group_stats, mixing
 from solver.checker import Checker, in_round, rounds_of
 
@@ -117,11 +118,18 @@ def pins_kept(checker: Checker, session: Session, previous: list[Assignment]) ->
 
 def room_edited(event: Event, a: Assignment) -> bool:
     """True when the room written beside a row is none of its option's names (room, title,
-    id): the option was changed by hand after the allocation was written."""
+    id, or its name as a room in the session, `Hall (T5)`): the option was changed by hand
+    after the allocation was written."""
     option = event.option_by_key.get((a.session, a.option))
     if option is None or not a.room:
         return False
-    return a.room not in {option.room, option.title, option.id}
+    names = {
+        option.room,
+        option.title,
+        option.id,
+        room_names(event.options_of[a.session])[a.option],
+    }
+    return a.room not in names
 
 
 def placed(checker: Checker, session: Session) -> dict[tuple[str, int], list[str]]:

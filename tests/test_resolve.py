@@ -182,16 +182,20 @@ def test_a_hand_edit_is_kept(tmp_path: Path) -> None:
     assert "0 moved" in result.output
 
 
-@pytest.mark.parametrize("named", ["by title", "by id"])
-def test_a_hand_edit_is_kept_when_the_options_have_no_room(tmp_path: Path, named: str) -> None:
-    # The Assignments sheet's room column then holds the title, else the option's id, so that
-    # an edited option still shows against it.
+@pytest.mark.parametrize("named", ["by title", "by id", "in one hall"])
+def test_a_hand_edit_is_kept_when_the_options_share_or_lack_a_room(
+    tmp_path: Path, named: str
+) -> None:
+    # The Assignments sheet's room column holds the room, else the title, else the option's
+    # id, with the id added where options share it ("Hall (W2)"): an edited option shows.
     event_path = tmp_path / "event.xlsx"
     unnamed = workshop_event(20)
-    unnamed.options = [
-        o.model_copy(update={"room": "", "title": f"Theme {o.id}" if named == "by title" else ""})
-        for o in unnamed.options
-    ]
+    names = {
+        "by title": lambda o: {"room": "", "title": f"Theme {o.id}"},
+        "by id": lambda o: {"room": "", "title": ""},
+        "in one hall": lambda o: {"room": "Hall", "title": ""},
+    }[named]
+    unnamed.options = [o.model_copy(update=names(o)) for o in unnamed.options]
     write_event(unnamed, event_path)
     published = tmp_path / "published.xlsx"
     assert runner.invoke(app, ["solve", str(event_path), "-o", str(published)]).exit_code == 0
