@@ -217,9 +217,17 @@ def load_previous(event: Event, path: Path | None) -> list[Assignment] | None:
 def warn_of_what_the_event_lacks(event: Event, path: Path, assignments: list[Assignment]) -> None:
     """A warning for each session, option or round of the published allocation that the event
     no longer has (once, with its first row), and for each person who is not in the event
-    but whose id differs from someone's only in case (a typo, not a cancellation)."""
+    but whose id differs from someone's only in case (a typo, not a cancellation); one
+    warning alone when it names nobody of the event (another event's allocation)."""
+    published = {a.participant for a in assignments}
+    if published and not published & set(event.people):
+        err.print(
+            f"warning: {path.name} names nobody of this event: is it this event's allocation?",
+            markup=False,
+        )
+        return
     ids = {person.casefold(): person for person in event.people}
-    for person in sorted({a.participant for a in assignments} - set(event.people)):
+    for person in sorted(published - set(event.people)):
         if person.casefold() in ids:
             err.print(
                 f'warning: {path.name}: "{person}" is not a participant of the event (did you '

@@ -236,6 +236,24 @@ def test_a_published_row_naming_what_the_event_lacks_is_a_warning(tmp_path: Path
     )
 
 
+def test_another_event_s_allocation_as_the_previous_one_is_a_warning(tmp_path: Path) -> None:
+    event = written_event(tmp_path)
+    other = tmp_path / "other.xlsx"
+    stranger = workshop_event(20)
+    stranger.participants = [p.model_copy(update={"id": "x" + p.id}) for p in stranger.participants]
+    stranger.preferences = []
+    write_event(stranger, other)
+    published = tmp_path / "published.xlsx"
+    assert runner.invoke(app, ["solve", str(other), "-o", str(published)]).exit_code == 0
+    again = tmp_path / "again.xlsx"
+    args = ["solve", str(event), "-o", str(again), "--previous", str(published), "-q"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "warning: published.xlsx names nobody of this event: is it this event's allocation?\n"
+    )
+
+
 def test_the_changes_sheet_names_who_cancelled_and_gives_every_round(tmp_path: Path) -> None:
     event_path = tmp_path / "event.xlsx"
     write_event(workshop_event(8), event_path)
