@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from openpyxl import load_workbook
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -25,6 +25,7 @@ from models.issues import counted, errors
 from models.validation import validate_event
 from models.workbook import read_event
 
+UNION_MEMBERS = ("str", "list[str]")  # how pydantic names the members of `str | list[str]`
 ACCEPT = 0.85
 SUGGEST = 0.5
 LOOK_ALIKE = 0.85
@@ -124,11 +125,31 @@ def read_map(path: Path) -> FormMap | Issue:
     try:
         return FormMap.model_validate(data)
     except ValidationError as invalid:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
-            for error in invalid.errors()
-        )
-        return Issue(sheet=path.name, message=problems)
+        return Issue(sheet=path.name, message="; ".join(map_problems(invalid)))
+
+
+def map_problems(invalid: ValidationError) -> list[str]:
+    """Each wrong key of the map once, in the organiser's words: `columns.id: should be a form
+    column or a list of them, not 1` (pydantic names each member of a union apart)."""
+    by_key: dict[str, list[Any]] = {}
+    for error in invalid.errors():
+        key = ".".join(str(part) for part in error["loc"] if str(part) not in UNION_MEMBERS)
+        by_key.setdefault(key, []).append(error)
+    problems = []
+    for key, errors_there in by_key.items():
+        first = errors_there[0]
+        given = f", not {first['input']!r}" if first["type"] != "missing" else ""
+        if len(errors_there) > 1:  # str | list[str]: a column's name, or several joined
+            problems.append(f"{key}: should be a form column or a list of them{given}")
+        elif first["type"] == "missing":
+            problems.append(f"{key}: is required")
+        elif first["type"] == "extra_forbidden":
+            problems.append(
+                f"{key}: is not a key of the map{suggestion(key, FormMap.model_fields)}"
+            )
+        else:
+            problems.append(f"{key}: {first['msg'].lower().replace('input ', '')}{given}")
+    return problems
 
 
 def read_form(path: Path) -> Form | Issue:
