@@ -210,7 +210,7 @@ class Settings(BaseModel):
         default=True, description="options of a split session differ in size by at most one"
     )
     time_limit: float = Field(default=60.0, gt=0, allow_inf_nan=False)
-    seed: int = Field(default=0, ge=0)
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)  # CP-SAT's random_seed is an int32
     workers: int = Field(default=2, ge=1)
 
     @field_validator("rank_costs")

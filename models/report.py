@@ -30,6 +30,7 @@ from models.allocation import (
 from models.event import Event, Option, Participant, Session, SessionKind
 from models.issues import Issue, counted
 from models.spreadsheet import escape_cell, normalise_header, save_atomically, unescape_cell
+from models.validation import suggest
 from models.workbook import open_workbook
 
 SUMMARY = "Summary"
@@ -783,7 +784,8 @@ def allocation_issues(event: Event, assignments: Iterable[Assignment]) -> list[I
         elif session is None:
             problem = ("session", f'"{a.session}" is not a session of the event')
         elif (a.session, a.option) not in event.option_by_key:
-            problem = ("option", f'"{a.option}" is not an option of session {a.session}')
+            hint = suggest(a.option, [option.id for option in event.options_of[a.session]])
+            problem = ("option", f'"{a.option}" is not an option of session {a.session}{hint}')
         elif a.round > session.rounds:
             rounds = counted(session.rounds, "round")
             problem = ("round", f"session {a.session} has {rounds}, not {a.round}")

@@ -991,6 +991,8 @@ def setting_problem(error: ValidationError, raw: object) -> str:
     context = problem.get("ctx", {})
     if problem["type"] == "greater_than_equal":
         return f"must be at least {cell_text(context['ge'])}, not {shown(raw)}"
+    if problem["type"] == "less_than_equal":
+        return f"must be at most {cell_text(context['le'])}, not {shown(raw)}"
     if problem["type"] == "greater_than":
         return f"must be more than {cell_text(context['gt'])}, not {shown(raw)}"
     if problem["type"] == "finite_number":

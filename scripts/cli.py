@@ -92,8 +92,10 @@ def template(
 
 @app.command()
 def check(event_path: EventPath) -> None:
-    """Validate an event workbook; list every problem with sheet, row and column; exit 3 when
-    a quick look already shows that no allocation can satisfy the hard rules."""
+    """Validate an event workbook; list every problem with sheet, row and column.
+
+    Exit 3 when a quick look already shows that no allocation can satisfy the hard rules.
+    """
     event = load_event(event_path)
     reasons = impossibilities(event, [s for s in event.sessions if event.audience_of(s)])
     if reasons:
@@ -156,7 +158,7 @@ def solve(
     plan = Plan(previous=published, day=day, override_pins=override_pins)
     allocation, report = allocate(event, Loudness(verbose=verbose, quiet=quiet), plan)
     write_allocation(event, allocation, report, output, title=event_path.stem, source=event_path)
-    print_summary(event, allocation, report)
+    print_summary(event, allocation, report, day)
     print_changes(allocation)
     out.print(f"wrote {output}", markup=False)
 
@@ -382,13 +384,14 @@ def solve_watched(event: Event, loudness: Loudness, plan: Plan) -> Allocation:
         return solve(watch=Watch(progress=show, solutions=show))
 
 
-def print_summary(event: Event, allocation: Allocation, report: CheckReport) -> None:
+def print_summary(
+    event: Event, allocation: Allocation, report: CheckReport, day: str | None = None
+) -> None:
     """The figures an organiser looks at first: status, cost, choices met, per session."""
     stats = allocation.stats
     out.print(
         f"{stats.status}: cost {stats.objective:g} (bound {stats.bound:g}, gap {stats.gap:.1f} %) "
-        f"in {stats.seconds:.2f} s, {counted(stats.components, 'session')} solved as separate "
-        "models",
+        f"in {stats.seconds:.2f} s, as {counted(stats.components, 'separate model')}",
         markup=False,
     )
     table = Table(box=SIMPLE, pad_edge=False)
@@ -422,7 +425,9 @@ def print_summary(event: Event, allocation: Allocation, report: CheckReport) -> 
     ranks = sorted(report.rank_counts.items(), key=lambda item: rank_order(item[0]))
     counts = ", ".join(f"{key}: {value}" for key, value in ranks) or "none"
     out.print(f"choices met: {counts}; worst-off person's cost {report.worst_off}", markup=False)
-    out.print(f"hard rules: {'all hold' if report.ok else 'BROKEN'}", markup=False)
+    held = "all hold" if report.ok else "BROKEN"
+    where = f" in {day}'s sessions, the ones solved" if day is not None else ""
+    out.print(f"hard rules: {held}{where}", markup=False)
 
 
 def session_status(stats: SolveStats | None, placed: bool) -> str:

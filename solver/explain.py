@@ -134,7 +134,7 @@ def apart_possible(event: Event, session: Session) -> list[str]:
         apart = [person for person in rule.participants if person in present]
         if rule.is_hard and len(apart) > open_options > 0:
             found.append(
-                f"{' and '.join(apart)} must be apart in {session.id} but it has "
+                f"{', '.join(apart[:-1])} and {apart[-1]} must be apart in {session.id} but it has "
                 f"{counted(open_options, 'option')}"
             )
     return found

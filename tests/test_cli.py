@@ -32,7 +32,8 @@ def test_solve_writes_the_allocation_and_exits_0(tmp_path: Path) -> None:
     out = tmp_path / "out.xlsx"
     result = runner.invoke(app, ["solve", str(path), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert "optimal: cost 0 (bound 0, gap 0.0 %)" in result.output
+    assert "optimal: cost 0 (bound 0, gap 0.0 %) in " in result.output
+    assert " s, as 1 separate model\n" in result.output
     assert re.search(r"^ *S1 .* optimal *$", result.output, re.MULTILINE)
     assignments, issues = read_assignments(out)
     assert issues == []
@@ -262,6 +263,7 @@ def test_ctrl_c_during_a_solve_writes_nothing(
         (["--time-limit", "-1"], "--time-limit: must be more than 0, not -1\n"),
         (["--time-limit", "nan"], "--time-limit: must be a finite number, not nan\n"),
         (["--time-limit", "inf"], "--time-limit: must be a finite number, not inf\n"),
+        (["--seed", "2147483648"], "--seed: must be at most 2147483647, not 2147483648\n"),
         (
             ["--seed", "-1", "--workers", "0"],
             "--seed: must be at least 0, not -1\n--workers: must be at least 1, not 0\n",

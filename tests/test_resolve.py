@@ -389,6 +389,7 @@ def test_a_day_solved_alone_warns_when_the_kept_days_break_rules_now(
     args = ["solve", str(event_path), "-o", str(again), "--previous", str(published)]
     result = runner.invoke(app, [*args, "--day", "d2"])
     assert result.exit_code == 0
+    assert "hard rules: all hold in d2's sessions, the ones solved\n" in result.stdout
     warning = (
         "warning: the days kept as published break 1 hard rule of the event as it is now; "
         "breakouts verify lists them\n"

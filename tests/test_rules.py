@@ -336,7 +336,7 @@ def test_an_assign_to_a_closed_option_says_it_holds_0() -> None:
 
 def test_more_people_apart_than_options_is_explained_before_solving() -> None:
     e = event(4, rules=[rule("apart", "p1", "p2", "p3")])
-    assert impossibilities(e) == ["p1 and p2 and p3 must be apart in S1 but it has 2 options"]
+    assert impossibilities(e) == ["p1, p2 and p3 must be apart in S1 but it has 2 options"]
     assert impossibilities(event(4, rules=[rule("apart", "p1", "p2", "p3", soft=True)])) == []
     assert impossibilities(event(4, rules=[rule("apart", "p1", "p2")])) == []
 

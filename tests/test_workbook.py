@@ -716,6 +716,7 @@ def test_unknown_setting_is_a_warning(tmp_path: Path) -> None:
         ("time_limit", 0, "must be more than 0, not 0"),
         ("time_limit", "inf", '"inf" is not a number'),
         ("seed", -1, "must be at least 0, not -1"),
+        ("seed", 2**31, "must be at most 2147483647, not 2147483648"),
         ("workers", 1.5, '"1.5" is not a whole number'),
         ("rank_costs", "0,1,x", '"0,1,x" is not a list of whole numbers (e.g. 0,1,3,6)'),
         ("rank_costs", "0,-1", "rank_costs must be a list of numbers of at least 0"),
