@@ -92,6 +92,14 @@ def minimums_reachable(event: Event, session: Session) -> list[str]:
                 f"option {option.id} of session {session.id} needs at least {option.min} people "
                 f"but only {can} can attend"
             )
+    running = [o for o in event.options_of.get(session.id, []) if o.min > 0 and must_run(event, o)]
+    needed = sum(option.min for option in running)
+    if not found and len(running) > 1 and needed > len(audience):  # every round, each option
+        ids = ", ".join(option.id for option in running)
+        found.append(
+            f"session {session.id}: options {ids} must run and need at least {needed} people "
+            f"together, but {len(audience)} attend"
+        )
     return found
 
 

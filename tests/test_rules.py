@@ -362,6 +362,19 @@ def test_hosted_option_below_its_minimum_is_explained() -> None:
     ]
 
 
+@pytest.mark.parametrize(("people", "reasons"), [(6, 1), (8, 0)])
+def test_hosted_options_whose_minimums_add_up_beyond_the_audience_are_explained(
+    people: int, reasons: int
+) -> None:
+    e = event(people, options=[("A", 5), ("B", 5)])
+    e.options[0] = Option(session="S1", id="A", max=5, min=4, hosts=("p1",))
+    e.options[1] = Option(session="S1", id="B", max=5, min=4, hosts=("p2",))
+    expected = [
+        "session S1: options A, B must run and need at least 8 people together, but 6 attend"
+    ]
+    assert impossibilities(e) == expected[:reasons]
+
+
 def test_conflict_found_only_by_the_solver_is_reported() -> None:
     e = event(3, options=[("A", 2), ("B", 2)], rules=[rule("together", "p1", "p2", "p3")])
     with pytest.raises(InfeasibleEventError) as caught:
