@@ -161,6 +161,18 @@ class Source:
         return hashlib.sha256(self.path.read_bytes()).hexdigest() != self.digest
 
 
+def workbook_kind(path: Path) -> str:
+    """ "allocation" for a workbook with an Assignments sheet, "event" for one with a
+    Participants sheet, else "" (unreadable too)."""
+    opened = open_workbook(Path(path))
+    if isinstance(opened, Issue):
+        return ""
+    names = opened[0].sheetnames
+    if find_sheet(names, ASSIGNMENTS) is not None:
+        return "allocation"
+    return "event" if find_sheet(names, "Participants") is not None else ""
+
+
 def event_of(path: Path) -> Source | None:
     """The event workbook the allocation workbook at `path` notes (None when it notes none or
     cannot be read)."""

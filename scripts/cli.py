@@ -26,6 +26,7 @@ from models.report import (
     penalties_by_rule,
     rank_order,
     read_assignments,
+    workbook_kind,
     write_allocation,
 )
 from models.workbook import read_event, setting_problem, write_event, write_template
@@ -544,8 +545,21 @@ def export_inputs(paths: list[Path], event_option: Path | None) -> tuple[Path, P
     if event_option is not None and len(paths) == 1:
         return event_option, paths[0]
     if event_option is None and len(paths) == 2:
+        if [workbook_kind(path) for path in paths] == ["allocation", "event"]:
+            err.print(
+                f"give the event workbook first: breakouts export {paths[1].name} {paths[0].name}",
+                markup=False,
+            )
+            raise typer.Exit(INVALID)
         return paths[0], paths[1]
     if event_option is None and len(paths) == 1:
+        if workbook_kind(paths[0]) == "event":
+            err.print(
+                f"{paths[0].name} is an event workbook; give its allocation too: "
+                f"breakouts export {paths[0].name} ALLOC.xlsx",
+                markup=False,
+            )
+            raise typer.Exit(INVALID)
         return noted_event(paths[0]), paths[0]
     err.print("give the event workbook and the allocation workbook: EVENT.xlsx ALLOC.xlsx")
     raise typer.Exit(INVALID)

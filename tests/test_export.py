@@ -403,10 +403,29 @@ def test_export_of_an_allocation_alone_says_when_its_event_moved_or_changed(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["ALLOC", "--zoom", "z"], "alloc.xlsx does not say which event workbook it comes from"),
-        (["EVENT", "ALLOC", "ALLOC"], "give the event workbook and the allocation workbook"),
-        (["EVENT", "ALLOC"], "nothing to export: give --zoom, --print, --itineraries or"),
-        (["EVENT", "ALLOC", "--print", "ALLOC"], "refusing to write over the input"),
+        (
+            ["ALLOC", "--zoom", "z"],
+            "alloc.xlsx does not say which event workbook it comes from; give it: breakouts "
+            "export EVENT.xlsx alloc.xlsx",
+        ),
+        (
+            ["EVENT", "ALLOC", "ALLOC"],
+            "give the event workbook and the allocation workbook: EVENT.xlsx ALLOC.xlsx",
+        ),
+        (
+            ["ALLOC", "EVENT", "--zoom", "z"],
+            "give the event workbook first: breakouts export event.xlsx alloc.xlsx",
+        ),
+        (
+            ["EVENT", "--zoom", "z"],
+            "event.xlsx is an event workbook; give its allocation too: "
+            "breakouts export event.xlsx ALLOC.xlsx",
+        ),
+        (
+            ["EVENT", "ALLOC"],
+            "nothing to export: give --zoom, --print, --itineraries or --programmes",
+        ),
+        (["EVENT", "ALLOC", "--print", "ALLOC"], "refusing to write over the input ALLOC_PATH"),
     ],
 )
 def test_export_exits_2_on_a_wrong_command_line(
@@ -416,7 +435,7 @@ def test_export_exits_2_on_a_wrong_command_line(
     paths = {"EVENT": str(event_path), "ALLOC": str(allocation_path)}
     result = runner.invoke(app, ["export", *(paths.get(arg, arg) for arg in args)])
     assert result.exit_code == 2
-    assert message in result.output
+    assert result.stderr == message.replace("ALLOC_PATH", str(allocation_path)) + "\n"
 
 
 def test_export_exits_2_when_the_allocation_does_not_fit_the_event(tmp_path: Path) -> None:
