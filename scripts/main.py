@@ -3,6 +3,7 @@
 It imports nothing heavy itself, so that Ctrl-C while Python loads the tool is caught too.
 """
 
+import signal
 import sys
 
 INTERRUPTED = 130  # Typer's exit status for Ctrl-C outside a solve (never the tool's own)
@@ -10,7 +11,11 @@ FAILED = 1  # the command line's status for anything else, as in scripts/cli.py
 
 
 def main() -> None:
-    """Run the command line; Ctrl-C ends it with exit 1 and "interrupted: nothing written"."""
+    """Run the command line; Ctrl-C ends it with exit 1 and "interrupted: nothing written".
+
+    Once the command has ended, Ctrl-C is ignored: its outputs are written whole, and an
+    interrupt while Python shuts down would end the process by the signal instead.
+    """
     try:
         from scripts.cli import app
 
@@ -21,6 +26,8 @@ def main() -> None:
         if leaving.code == INTERRUPTED:
             interrupted()
         raise
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def interrupted() -> None:
