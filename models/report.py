@@ -1,10 +1,12 @@
 """The allocation workbook: what the organiser gets back, and its Assignments sheet read back."""
 
 import hashlib
+import html
 import math
 import os
 import re
 import unicodedata
+import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -51,6 +53,7 @@ ASSIGNMENT_COLUMNS = (
     "host",
     "pinned",
 )
+SHEET_LIST_BYTES = 1_000_000  # a workbook's list of its sheets is far smaller
 EVENT_PROPERTY = "breakouts event workbook"  # where the event is, from the allocation's folder
 DIGEST_PROPERTY = "breakouts event sha256"  # its bytes when the allocation was written
 CHANGE_COLUMNS = ("participant", "name", "session", "round", "from", "to", "reason")
@@ -162,12 +165,18 @@ class Source:
 
 
 def workbook_kind(path: Path) -> str:
-    """ "allocation" for a workbook with an Assignments sheet, "event" for one with a
-    Participants sheet, else "" (unreadable too)."""
-    opened = open_workbook(Path(path))
-    if isinstance(opened, Issue):
+    """What a workbook is, from its list of sheets alone, without loading it: "allocation"
+    with an Assignments sheet, "event" with a Participants sheet, else "" (unreadable too).
+    A look before a workbook is read, for a clearer message."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            listing = archive.getinfo("xl/workbook.xml")
+            if listing.file_size > SHEET_LIST_BYTES:
+                return ""
+            text = archive.read(listing).decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
         return ""
-    names = opened[0].sheetnames
+    names = [html.unescape(name) for name in re.findall(r'<sheet\b[^>]*\bname="([^"]*)"', text)]
     if find_sheet(names, ASSIGNMENTS) is not None:
         return "allocation"
     return "event" if find_sheet(names, "Participants") is not None else ""
