@@ -251,18 +251,16 @@ def fairest_cheapest(ctx: Context, m: SessionModel, deadline: float) -> dict[Key
     at its least cost there, each search for `QUICK_WORK`; None when none is found."""
     levels = cp_model.LinearExpr.sum([var for _name, var in m.firsts])
     m.model.minimize(levels)
-    solver, status = worked(ctx, m, deadline, QUICK_WORK)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    fairest = outcome(m, *worked(ctx, m, deadline, QUICK_WORK))
+    if not fairest.found:
         return None
-    chosen = {key: solver.boolean_value(var) for key, var in m.x.items()}
-    if status == cp_model.OPTIMAL:
-        m.model.add(levels <= round(solver.objective_value))
-        m.model.minimize(objective(m))
-        add_hint(m, chosen)
-        solver, status = worked(ctx, m, deadline, QUICK_WORK)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            chosen = {key: solver.boolean_value(var) for key, var in m.x.items()}
-    return chosen
+    if fairest.status != cp_model.OPTIMAL:
+        return fairest.chosen
+    m.model.add(levels <= fairest.objective)
+    m.model.minimize(objective(m))
+    add_hint(m, fairest.chosen)
+    cheapest = outcome(m, *worked(ctx, m, deadline, QUICK_WORK))
+    return cheapest.chosen if cheapest.found else fairest.chosen
 
 
 def rebalanced(
