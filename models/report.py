@@ -278,6 +278,17 @@ def room_names(options: Sequence[Option]) -> dict[str, str]:
     }
 
 
+def edited_by_hand(event: Event, assignment: Assignment) -> bool:
+    """True when the room written beside a row read back is none of its option's names (room,
+    title, id, or its name as a room in the session as `room_names` writes it, `Hall (T5)`):
+    the option was changed by hand after the allocation was written."""
+    option = event.option_by_key.get((assignment.session, assignment.option))
+    if not assignment.room or option is None:
+        return False
+    written = room_names(event.options_of[assignment.session])[option.id]
+    return assignment.room not in (option.room, option.title, option.id, written)
+
+
 def room_or_title(option: Option | None) -> str:
     """Where an option takes place, or its theme when it has no room."""
     if option is None:

@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 
 from models import Allocation, Assignment, CheckReport, Event, Option, Rule, RuleKind, Session
-from models.report import room_names
+from models.report import edited_by_hand
 from solver.check_groups import check_groups, encounters, group_stats, mixing
 from solver.checker import Checker, in_round, rounds_of
 
@@ -101,7 +101,7 @@ def pins_kept(checker: Checker, session: Session, previous: list[Assignment]) ->
         if a.session == session.id
         and a.participant in audience
         and a.round <= session.rounds
-        and (a.pinned or room_edited(checker.event, a))
+        and (a.pinned or edited_by_hand(checker.event, a))
     ]
     if not pins:
         return
@@ -114,22 +114,6 @@ def pins_kept(checker: Checker, session: Session, previous: list[Assignment]) ->
             message = f"{checker.who(a.participant)} is pinned to {where} but {instead}"
             problems.append((message, [a.participant]))
     checker.record("pinned", session, problems, "every pinned placement kept")
-
-
-def room_edited(event: Event, a: Assignment) -> bool:
-    """True when the room written beside a row is none of its option's names (room, title,
-    id, or its name as a room in the session, `Hall (T5)`): the option was changed by hand
-    after the allocation was written."""
-    option = event.option_by_key.get((a.session, a.option))
-    if option is None or not a.room:
-        return False
-    names = {
-        option.room,
-        option.title,
-        option.id,
-        room_names(event.options_of[a.session])[a.option],
-    }
-    return a.room not in names
 
 
 def placed(checker: Checker, session: Session) -> dict[tuple[str, int], list[str]]:

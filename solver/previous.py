@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from models import Assignment, Event
-from models.report import room_names
+from models.report import edited_by_hand
 from solver.rules import reasons_against
 
 Place = tuple[str, str, int]  # (participant, session, round)
@@ -27,17 +27,6 @@ class Published:
         option = {(p, r): o for (p, s, r), o in self.option.items() if s == session}
         pinned = {(p, r) for (p, s, r) in self.pinned if s == session}
         return option, pinned
-
-
-def edited_by_hand(event: Event, assignment: Assignment) -> bool:
-    """True when the written room no longer belongs to the row's option (the option was edited):
-    it is none of the option's room, title, id, or its name as a room in the session, which
-    the Assignments sheet writes (`room_names`: `Hall (T5)` where tables share a hall)."""
-    option = event.option_by_key.get((assignment.session, assignment.option))
-    if not assignment.room or option is None:
-        return False
-    written = room_names(event.options_of[assignment.session])[option.id]
-    return assignment.room not in (option.room, option.title, option.id, written)
 
 
 def read_published(event: Event, assignments: list[Assignment]) -> Published:
