@@ -44,3 +44,10 @@ def errors(issues: list[Issue]) -> list[Issue]:
 def counted(count: int, noun: str) -> str:
     """A count with its noun: "1 problem", "2 problems"."""
     return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def listed(items: list[str]) -> str:
+    """Items as an English list: "A", "A and B", "A, B and C"."""
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]

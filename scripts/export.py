@@ -18,7 +18,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from models import Allocation, Event, Option, Participant, Session
-from models.issues import counted
+from models.issues import counted, listed
 from models.report import cell_value, itinerary_columns, room_names
 from models.spreadsheet import csv_text, save_atomically, write_text_atomically
 
@@ -153,10 +153,7 @@ def slot_time(slot: Slot) -> str:
 
 def names(people: Sequence[Participant]) -> str:
     """Names as an English list: "A", "A and B", "A, B and C"."""
-    labels = [someone.name or someone.id for someone in people]
-    if len(labels) <= 2:
-        return " and ".join(labels)
-    return ", ".join(labels[:-1]) + " and " + labels[-1]
+    return listed([someone.name or someone.id for someone in people])
 
 
 def host_line(hosts: Sequence[Participant]) -> str:

@@ -5,7 +5,7 @@ import time
 from ortools.sat.python import cp_model
 
 from models import Event, Option, RuleKind, Session
-from models.issues import counted
+from models.issues import counted, listed
 from solver.build import build_session
 from solver.history import History
 from solver.model import SessionModel
@@ -142,7 +142,7 @@ def apart_possible(event: Event, session: Session) -> list[str]:
         apart = [person for person in rule.participants if person in present]
         if rule.is_hard and len(apart) > open_options > 0:
             found.append(
-                f"{', '.join(apart[:-1])} and {apart[-1]} must be apart in {session.id} but it has "
+                f"{listed(apart)} must be apart in {session.id} but it has "
                 f"{counted(open_options, 'option')}"
             )
     return found
