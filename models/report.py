@@ -12,7 +12,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as defused_xml
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference
@@ -53,7 +56,7 @@ ASSIGNMENT_COLUMNS = (
     "host",
     "pinned",
 )
-SHEET_LIST_BYTES = 1_000_000  # a workbook's list of its sheets is far smaller
+PART_BYTES = 1_000_000  # a package's list of sheets or its properties are far smaller
 EVENT_PROPERTY = "breakouts event workbook"  # where the event is, from the allocation's folder
 DIGEST_PROPERTY = "breakouts event sha256"  # its bytes when the allocation was written
 CHANGE_COLUMNS = ("participant", "name", "session", "round", "from", "to", "reason")
@@ -164,18 +167,24 @@ class Source:
         return hashlib.sha256(self.path.read_bytes()).hexdigest() != self.digest
 
 
-def workbook_kind(path: Path) -> str:
-    """What a workbook is, from its list of sheets alone, without loading it: "allocation"
-    with an Assignments sheet, "event" with a Participants sheet, else "" (unreadable too).
-    A look before a workbook is read, for a clearer message."""
+def zipped_text(path: Path, member: str) -> str:
+    """One small part of an xlsx package as text, without loading the workbook ("" when the
+    file is not a package, lacks the part, or the part is larger than such parts are)."""
     try:
         with zipfile.ZipFile(path) as archive:
-            listing = archive.getinfo("xl/workbook.xml")
-            if listing.file_size > SHEET_LIST_BYTES:
+            listing = archive.getinfo(member)
+            if listing.file_size > PART_BYTES:
                 return ""
-            text = archive.read(listing).decode("utf-8", "replace")
+            return archive.read(listing).decode("utf-8", "replace")
     except (OSError, KeyError, zipfile.BadZipFile):
         return ""
+
+
+def workbook_kind(path: Path) -> str:
+    """What a workbook is, from its list of sheets alone: "allocation" with an Assignments
+    sheet, "event" with a Participants sheet, else "" (unreadable too). A look before a
+    workbook is read, for a clearer message."""
+    text = zipped_text(path, "xl/workbook.xml")
     names = [html.unescape(name) for name in re.findall(r'<sheet\b[^>]*\bname="([^"]*)"', text)]
     if find_sheet(names, ASSIGNMENTS) is not None:
         return "allocation"
@@ -183,12 +192,20 @@ def workbook_kind(path: Path) -> str:
 
 
 def event_of(path: Path) -> Source | None:
-    """The event workbook the allocation workbook at `path` notes (None when it notes none or
-    cannot be read)."""
-    opened = open_workbook(Path(path))
-    if isinstance(opened, Issue):
+    """The event workbook the allocation workbook at `path` notes in its custom properties,
+    read from that part alone (None when it notes none or cannot be read)."""
+    text = zipped_text(path, "docProps/custom.xml")
+    try:
+        root = defused_xml.fromstring(text) if text else None
+    except (ParseError, DefusedXmlException):
+        root = None
+    if root is None:
         return None
-    properties = {prop.name: str(prop.value) for prop in opened[0].custom_doc_props}
+    properties = {
+        element.get("name", ""): "".join(element.itertext()).strip()
+        for element in root
+        if element.tag.endswith("property")
+    }
     if EVENT_PROPERTY not in properties:
         return None
     where = Path(path).parent / properties[EVENT_PROPERTY]
