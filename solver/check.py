@@ -72,14 +72,10 @@ def stability(checker: Checker, session: Session, previous: list[Assignment] | N
     if previous is None or not checker.event.settings.weight_stability:
         return
     settings = checker.event.settings
-    audience = {p.id for p in checker.event.audience_of(session)}
     moved = [
         a
-        for a in previous
-        if a.session == session.id
-        and a.participant in audience
-        and a.round <= session.rounds
-        and checker.allocation.option_of.get(a.key) != a.option
+        for a in published_rows(checker, session, previous)
+        if checker.allocation.option_of.get(a.key) != a.option
     ]
     for a in moved:
         now = checker.allocation.option_of.get(a.key, "no option")
@@ -90,18 +86,27 @@ def stability(checker: Checker, session: Session, previous: list[Assignment] | N
     checker.soft_held("stability", session, "nobody moved")
 
 
+def published_rows(
+    checker: Checker, session: Session, previous: list[Assignment]
+) -> list[Assignment]:
+    """The published allocation's rows of this session for people still taking part in it,
+    in rounds it still has: the ones a re-solve can keep or move."""
+    audience = {p.id for p in checker.event.audience_of(session)}
+    return [
+        a
+        for a in previous
+        if a.session == session.id and a.participant in audience and a.round <= session.rounds
+    ]
+
+
 def pins_kept(checker: Checker, session: Session, previous: list[Assignment]) -> None:
     """Every pinned placement of the published allocation is where it was (a hard rule): a row
     that says pinned, or whose option was edited by hand (the room written beside it is not
     that option's). Only people still taking part, and only when the session has pins."""
-    audience = {p.id for p in checker.event.audience_of(session)}
     pins = [
         a
-        for a in previous
-        if a.session == session.id
-        and a.participant in audience
-        and a.round <= session.rounds
-        and (a.pinned or edited_by_hand(checker.event, a))
+        for a in published_rows(checker, session, previous)
+        if a.pinned or edited_by_hand(checker.event, a)
     ]
     if not pins:
         return
