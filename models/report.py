@@ -33,7 +33,7 @@ from models.allocation import (
     SolveStats,
 )
 from models.event import Event, Option, Participant, Session, SessionKind
-from models.issues import Issue, counted
+from models.issues import Issue, Level, counted
 from models.spreadsheet import escape_cell, normalise_header, save_atomically, unescape_cell
 from models.validation import suggest
 from models.workbook import open_workbook
@@ -304,6 +304,35 @@ def edited_by_hand(event: Event, assignment: Assignment) -> bool:
         return False
     written = room_names(event.options_of[assignment.session])[option.id]
     return assignment.room not in (option.room, option.title, option.id, written)
+
+
+def room_cell_edits(event: Event, assignments: Iterable[Assignment]) -> list[Issue]:
+    """A warning for each row read back whose room cell names another option of its session
+    than its option cell does. The option cell decides (the row is a hand edit to it); when
+    the room cell was the one edited, the warning is the only sign that the move was not
+    taken."""
+    issues = []
+    for a in assignments:
+        if not edited_by_hand(event, a):
+            continue
+        names = room_names(event.options_of[a.session])
+        other = next((key for key, name in names.items() if a.room in (name, key)), None)
+        if other is not None:
+            message = (
+                f'"{a.room}" is {other}\'s room, the option cell says {a.option}: taken as a '
+                f"hand edit to {a.option} (if the move was to {other}, write {other} in the "
+                "option cell)"
+            )
+            issues.append(
+                Issue(
+                    level=Level.WARNING,
+                    sheet=ASSIGNMENTS,
+                    row=a.row,
+                    column="room",
+                    message=message,
+                )
+            )
+    return issues
 
 
 def room_or_title(option: Option | None) -> str:

@@ -26,6 +26,7 @@ from models.report import (
     penalties_by_rule,
     rank_order,
     read_assignments,
+    room_cell_edits,
     workbook_kind,
     write_allocation,
 )
@@ -214,7 +215,13 @@ def load_previous(event: Event, path: Path | None) -> list[Assignment] | None:
     if errors(issues):
         refuse_input(path, issues)
     warn_of_what_the_event_lacks(event, path, assignments)
+    report_issues(room_cell_edits(event, assignments))
     return assignments
+
+
+def names_nobody(event: Event, assignments: list[Assignment]) -> bool:
+    """True when an allocation has rows but none of them names a participant of the event."""
+    return bool(assignments) and not {a.participant for a in assignments} & set(event.people)
 
 
 def warn_of_what_the_event_lacks(event: Event, path: Path, assignments: list[Assignment]) -> None:
@@ -222,15 +229,14 @@ def warn_of_what_the_event_lacks(event: Event, path: Path, assignments: list[Ass
     no longer has (once, with its first row), and for each person who is not in the event
     but whose id differs from someone's only in case (a typo, not a cancellation); one
     warning alone when it names nobody of the event (another event's allocation)."""
-    published = {a.participant for a in assignments}
-    if published and not published & set(event.people):
+    if names_nobody(event, assignments):
         err.print(
             f"warning: {path.name} names nobody of this event: is it this event's allocation?",
             markup=False,
         )
         return
     ids = {person.casefold(): person for person in event.people}
-    for person in sorted(published - set(event.people)):
+    for person in sorted({a.participant for a in assignments} - set(event.people)):
         if person.casefold() in ids:
             err.print(
                 f'warning: {path.name}: "{person}" is not a participant of the event (did you '
@@ -447,7 +453,7 @@ def verify(
     """Check and score an allocation, e.g. one edited by hand; exit 4 if a hard rule is broken."""
     event = load_event(event_path)
     report = check_allocation(
-        event, Allocation(assignments=read_allocation(event, allocation_path))
+        event, Allocation(assignments=read_allocation(event, allocation_path, event_path))
     )
     for result in report.broken:
         err.print(f"broken: {result.rule} in {result.session}: {result.message}", markup=False)
@@ -524,7 +530,7 @@ def export(
         raise typer.Exit(INVALID)
     refuse_overwriting([event_path, allocation_path], [print_path, itineraries, zoom, programmes])
     event = load_event(event_path)
-    allocation = load_allocation(event, allocation_path)
+    allocation = load_allocation(event, allocation_path, event_path)
     title = event_path.stem
     if zoom:
         export_zoom(event, allocation, zoom)
@@ -590,21 +596,30 @@ def refuse_overwriting(inputs: list[Path], outputs: list[Path | None]) -> None:
             raise typer.Exit(INVALID)
 
 
-def read_allocation(event: Event, path: Path) -> list[Assignment]:
+def read_allocation(event: Event, path: Path, event_path: Path) -> list[Assignment]:
     """The Assignments sheet, matched to the event, or exit 2 listing every problem (unknown
-    people, sessions, options or rounds, with their rows)."""
+    people, sessions, options or rounds, with their rows); one line alone when it names nobody
+    of the event (another event's allocation)."""
     assignments, issues = read_assignments(path)
+    if not errors(issues) and names_nobody(event, assignments):
+        err.print(
+            f"{path.name} names nobody of {event_path.name}: is it this event's allocation? "
+            "nothing written",
+            markup=False,
+        )
+        raise typer.Exit(INVALID)
     issues += allocation_issues(event, assignments)
+    issues += room_cell_edits(event, assignments)
     report_issues(issues)
     if errors(issues):
         refuse_input(path, issues)
     return assignments
 
 
-def load_allocation(event: Event, path: Path) -> Allocation:
+def load_allocation(event: Event, path: Path, event_path: Path) -> Allocation:
     """`read_allocation`, with a warning when it breaks a hard rule (the hand-outs still
     follow it)."""
-    allocation = Allocation(assignments=read_allocation(event, path))
+    allocation = Allocation(assignments=read_allocation(event, path, event_path))
     broken = check_allocation(event, allocation).broken
     if broken:
         err.print(

@@ -451,6 +451,35 @@ def test_export_exits_2_when_the_allocation_does_not_fit_the_event(tmp_path: Pat
     assert not (tmp_path / "z").exists()
 
 
+@pytest.mark.parametrize("command", ["verify", "export"])
+def test_another_events_allocation_exits_2_with_one_line(tmp_path: Path, command: str) -> None:
+    event_path, allocation_path = tmp_path / "event.xlsx", tmp_path / "alloc.xlsx"
+    write_event(academy(), event_path)
+    other = placed(("x1", "W1", "A"), ("x2", "W1", "B"), ("x3", "W1", "A"))
+    write_allocation(academy(), other, CheckReport(), allocation_path)
+    zoom = ["--zoom", str(tmp_path / "z")] if command == "export" else []
+    result = runner.invoke(app, [command, str(event_path), str(allocation_path), *zoom])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "alloc.xlsx names nobody of event.xlsx: is it this event's allocation? nothing written\n"
+    )
+    assert not (tmp_path / "z").exists()
+
+
+def test_an_allocation_naming_one_person_of_the_event_lists_its_rows(tmp_path: Path) -> None:
+    event_path, allocation_path = tmp_path / "event.xlsx", tmp_path / "alloc.xlsx"
+    write_event(academy(), event_path)
+    write_allocation(
+        academy(), placed(("x1", "W1", "A"), ("p1", "W1", "A")), CheckReport(), allocation_path
+    )
+    result = runner.invoke(app, ["verify", str(event_path), str(allocation_path)])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        'Assignments row 2, column participant: "x1" is not a participant of the event\n'
+        "alloc.xlsx: 1 problem, nothing written\n"
+    )
+
+
 # ---------------------------------------------------------------- charts in the allocation workbook
 
 

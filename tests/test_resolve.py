@@ -181,16 +181,57 @@ def test_a_hand_edit_is_kept_whatever_the_options_rooms(tmp_path: Path, named: s
     write_event(unnamed, event_path)
     published = tmp_path / "published.xlsx"
     assert runner.invoke(app, ["solve", str(event_path), "-o", str(published)]).exit_code == 0
-    before = {a.participant: a.option for a in read_assignments(published)[0]}
-    target = next(o for o in ("W1", "W2", "W3", "W4") if o != before["p001"])
-    edit_option(published, "p001", target)
+    before = {a.participant: a.room for a in read_assignments(published)[0]}
+    was = {a.participant: a.option for a in read_assignments(published)[0]}
+    target = next(o for o in ("W1", "W2", "W3", "W4") if o != was["p001"])
+    row = edit_option(published, "p001", target)
     again = tmp_path / "again.xlsx"
-    args = ["solve", str(event_path), "-o", str(again), "--previous", str(published)]
+    args = ["solve", str(event_path), "-o", str(again), "--previous", str(published), "-q"]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     after = {a.participant: (a.option, a.pinned) for a in read_assignments(again)[0]}
     assert after["p001"] == (target, True)
-    assert "0 moved" in result.output
+    assert {p: o for p, (o, _) in after.items() if p != "p001"} == {
+        p: o for p, o in was.items() if p != "p001"
+    }
+    assert result.stderr == (
+        f'warning: Assignments row {row}, column room: "{before["p001"]}" is {was["p001"]}\'s '
+        f"room, the option cell says {target}: taken as a hand edit to {target} (if the move "
+        f"was to {was['p001']}, write {was['p001']} in the option cell)\n"
+    )
+
+
+def edit_room(path: Path, person: str, room: str) -> int:
+    """Change one person's room cell in the Assignments sheet (option left as it was); its row."""
+    book = openpyxl.load_workbook(path)
+    sheet = book["Assignments"]
+    header = [cell.value for cell in sheet[1]]
+    for row in range(2, sheet.max_row + 1):
+        if sheet.cell(row, header.index("participant") + 1).value == person:
+            sheet.cell(row, header.index("room") + 1).value = room
+            book.save(path)
+            return row
+    raise AssertionError(person)
+
+
+@pytest.mark.parametrize("room", ["Room {other}", "Room W9", "Room {was}"])
+def test_a_room_cell_naming_another_option_is_a_warning(tmp_path: Path, room: str) -> None:
+    # The option cell decides: a move written in the room cell alone is not taken, and the
+    # warning says so. A room naming no option of the session, or the row's own, gives none.
+    event_path = written_event(tmp_path)
+    published = tmp_path / "published.xlsx"
+    assert runner.invoke(app, ["solve", str(event_path), "-o", str(published)]).exit_code == 0
+    was = {a.participant: a.option for a in read_assignments(published)[0]}
+    other = next(o for o in ("W1", "W2", "W3", "W4") if o != was["p001"])
+    row = edit_room(published, "p001", room.format(other=other, was=was["p001"]))
+    result = runner.invoke(app, ["verify", str(event_path), str(published)])
+    assert result.exit_code == 0
+    expected = (
+        f'warning: Assignments row {row}, column room: "Room {other}" is {other}\'s room, the '
+        f"option cell says {was['p001']}: taken as a hand edit to {was['p001']} (if the move "
+        f"was to {other}, write {other} in the option cell)\n"
+    )
+    assert result.stderr == (expected if room == "Room {other}" else "")
 
 
 def test_a_published_row_naming_what_the_event_lacks_is_a_warning(tmp_path: Path) -> None:
