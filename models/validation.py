@@ -17,7 +17,7 @@ from models.event import (
     Session,
     SessionKind,
 )
-from models.issues import Issue, Level
+from models.issues import Issue, Level, counted
 
 SHEETS = ("Participants", "Sessions", "Options", "Preferences", "Rules")
 
@@ -39,7 +39,59 @@ def validate_event(event: Event) -> list[Issue]:
         *rule_problems(unique),
         *unmet_needs(unique),
         *unknown_columns(unique),
+        *unknown_people(unique),
     ]
+
+
+def unknown_people(event: Event) -> list[Issue]:
+    """Preferences and rules naming someone who is not a participant: a warning (once per
+    person and sheet, at their first row), since removing someone who cancelled from the
+    Participants sheet is how a cancellation is made (`without_unknown_people` then leaves
+    them out); an error when the id is a participant's with its leading zeros lost (5 for
+    005: Excel's doing, not a cancellation). The warning gives no "did you mean": ids in
+    sequence look alike (p003 and p007), and a cancellation is no typo."""
+    rows: dict[tuple[str, str], list[Entity]] = {}
+    for pref in event.preferences:
+        if pref.participant not in event.people:
+            rows.setdefault(("Preferences", pref.participant), []).append(pref)
+    for rule in event.rules:
+        for person in rule.participants:
+            if person not in event.people:
+                rows.setdefault(("Rules", person), []).append(rule)
+    found = []
+    for (sheet, person), entities in rows.items():
+        hint = suggest(person, event.people)
+        column = "participant" if sheet == "Preferences" else "participants"
+        if "Excel drops" in hint:
+            for entity in entities:
+                message = f'"{person}" is not a participant{hint}'
+                found.append(issue(sheet, entity, column, message))
+            continue
+        more = f" (and {counted(len(entities) - 1, 'more row')})" if len(entities) > 1 else ""
+        what = "their wishes are left out" if sheet == "Preferences" else "left out of the rule"
+        message = f'"{person}" is not a participant{more}; {what} (cancelled?)'
+        found.append(issue(sheet, entities[0], column, message, Level.WARNING))
+    return found
+
+
+def without_unknown_people(event: Event) -> tuple[Event, list[Issue]]:
+    """The event without the wishes of people who are not participants, and without them in
+    rules; a rule left without the people it needs (two for together and apart, one for the
+    others) goes, with a warning."""
+    people = event.people
+    rules, dropped = [], []
+    for rule in event.rules:
+        kept = tuple(person for person in rule.participants if person in people)
+        needed = 2 if rule.kind in (RuleKind.TOGETHER, RuleKind.APART) else 1
+        if len(kept) == len(rule.participants):
+            rules.append(rule)
+        elif len(kept) >= needed:
+            rules.append(rule.model_copy(update={"participants": kept}))
+        else:
+            message = f"the rule ({rule.describe()}) is left out: too few of its people take part"
+            dropped.append(issue("Rules", rule, "participants", message, Level.WARNING))
+    preferences = [pref for pref in event.preferences if pref.participant in people]
+    return event.model_copy(update={"preferences": preferences, "rules": rules}), dropped
 
 
 COLUMN_SETTINGS = ("diversity", "no_isolation", "spread")  # settings that name columns
@@ -350,10 +402,7 @@ def preference_problems(event: Event) -> list[Issue]:
     seen: set[tuple[str, str, str]] = set()
     for pref in event.preferences:
         if pref.participant not in event.people:
-            message = f'"{pref.participant}" is not a participant' + suggest(
-                pref.participant, event.people
-            )
-            found.append(issue("Preferences", pref, "participant", message))
+            continue  # someone who cancelled: `unknown_people`
         if pref.session not in event.session_by_id:
             message = f'"{pref.session}" is not a session' + suggest(
                 pref.session, event.session_by_id
@@ -380,10 +429,6 @@ def rule_problems(event: Event) -> list[Issue]:
     found = []
     all_option_ids = {option.id for option in event.options}
     for rule in event.rules:
-        for person in rule.participants:
-            if person not in event.people:
-                message = f'"{person}" is not a participant' + suggest(person, event.people)
-                found.append(issue("Rules", rule, "participants", message))
         if rule.session and rule.session not in event.session_by_id:
             message = f'"{rule.session}" is not a session' + suggest(
                 rule.session, event.session_by_id

@@ -58,7 +58,12 @@ from models.spreadsheet import (
     split_list,
     unescape_cell,
 )
-from models.validation import normalise_references, suggest, validate_event
+from models.validation import (
+    normalise_references,
+    suggest,
+    validate_event,
+    without_unknown_people,
+)
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 500 * 1024 * 1024
@@ -252,7 +257,8 @@ TABLES = (PARTICIPANTS, SESSIONS, OPTIONS, PREFERENCES, RULES, SETTINGS)
 INSTRUCTIONS = "Instructions"
 INTRODUCTION = (
     "Fill in one row per item below the header row of each sheet; leave optional cells empty.",
-    "Header names may differ in case, spaces, hyphens and underscores; sheet names may not.",
+    "Header names may differ in case, spaces, hyphens and underscores; sheet names in case "
+    "only (with a warning).",
     "Extra Participants columns are kept and may be used as attributes.",
     "Lists (days, needs, features, hosts, audience, participants) are comma-separated.",
     "Settings: one key and value per row; an empty value or a missing key means the default, "
@@ -298,6 +304,8 @@ def read_event(path: Path) -> tuple[Event | None, list[Issue]]:
         event, renamed = normalise_references(event)
         issues.extend(renamed)
         issues.extend(validate_event(event))
+        event, dropped = without_unknown_people(event)
+        issues.extend(dropped)
     return (None if errors(issues) else event), issues
 
 

@@ -5,6 +5,9 @@ Exit status: 0 allocation written and every hard rule holds; 1 anything else;
 found a broken hard rule.
 """
 
+import os
+import re
+import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -263,9 +266,15 @@ def print_changes(allocation: Allocation) -> None:
         return
     counts = allocation.change_counts()
     out.print(", ".join(f"{value} {key}" for key, value in counts.items()), markup=False)
-    reasons = Counter(change.reason for change in allocation.changes)
+    reasons = Counter(anonymous(change.reason, change.participant) for change in allocation.changes)
     for reason, times in sorted(reasons.items()):
         out.print(f"  {times} × {reason}", markup=False)
+
+
+def anonymous(reason: str, participant: str) -> str:
+    """A change's reason with the person's id as "the person": the terminal counts reasons
+    and names nobody (the Changes sheet does)."""
+    return re.sub(rf"(?<![\w.@-]){re.escape(participant)}(?![\w.@-])", "the person", reason)
 
 
 def check_output(event_path: Path, output: Path) -> None:
@@ -285,6 +294,45 @@ def check_output(event_path: Path, output: Path) -> None:
             markup=False,
         )
         raise typer.Exit(INVALID)
+    refuse_unwritable(output.parent)
+
+
+def refuse_unwritable(folder: Path) -> None:
+    """Exit 2 when no file can be written in the folder (or, when it is still to be made, in
+    the nearest folder above it that exists)."""
+    existing = next(path for path in (folder, *folder.parents) if path.exists())
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=".breakouts-", dir=existing)
+    except OSError as failure:
+        err.print(f"cannot write in the folder {existing}: {failure.strerror}", markup=False)
+        raise typer.Exit(INVALID) from None
+    os.close(handle)
+    Path(temporary).unlink()
+
+
+def check_export_outputs(
+    folders: list[Path | None], files: dict[str, tuple[Path | None, str]]
+) -> None:
+    """Exit 2 before anything is written when an export's folder is a file, a file's folder is
+    missing, a file has the wrong kind of name, or a place cannot be written."""
+    for folder in folders:
+        if folder is None:
+            continue
+        if folder.exists() and not folder.is_dir():
+            err.print(f"{folder} is a file; give a folder", markup=False)
+            raise typer.Exit(INVALID)
+        refuse_unwritable(folder)
+    for option, (path, suffix) in files.items():
+        if path is None:
+            continue
+        if path.suffix.casefold() != suffix:
+            err.print(f"{option} {path.name}: give a name ending in {suffix}", markup=False)
+            raise typer.Exit(INVALID)
+        if path.is_dir() or not path.parent.is_dir():
+            what = "is a folder" if path.is_dir() else f"is in {path.parent}, which does not exist"
+            err.print(f"{option} {path}: {what}", markup=False)
+            raise typer.Exit(INVALID)
+        refuse_unwritable(path.parent)
 
 
 def same_file(first: Path, second: Path) -> bool:
@@ -529,6 +577,10 @@ def export(
         err.print("nothing to export: give --zoom, --print, --itineraries or --programmes")
         raise typer.Exit(INVALID)
     refuse_overwriting([event_path, allocation_path], [print_path, itineraries, zoom, programmes])
+    check_export_outputs(
+        [zoom, programmes],
+        {"--print": (print_path, ".xlsx"), "--itineraries": (itineraries, ".csv")},
+    )
     event = load_event(event_path)
     allocation = load_allocation(event, allocation_path, event_path)
     title = event_path.stem

@@ -231,10 +231,15 @@ def zoom_files(
     for room in rooms(event, allocation):
         by_slot.setdefault(room.slot, []).append(room)
     stems = dict(zip(by_slot, unique_names((slot.file_stem for slot in by_slot), ""), strict=True))
+    shared = set(shared_emails(event, allocation))
     for slot, slot_rooms in by_slot.items():
         names = room_names([room.option for room in slot_rooms])
         tables = [
-            [[names[room.option.id], email] for p in room.everyone if (email := usable_email(p))]
+            [
+                [names[room.option.id], email]
+                for p in room.everyone
+                if (email := usable_email(p)) and email.casefold() not in shared
+            ]
             for room in slot_rooms
         ]
         tables = [rows for rows in tables if rows]
@@ -270,14 +275,28 @@ def split_warning(
     )
 
 
-def email_warnings(event: Event, allocation: Allocation) -> list[str]:
-    """People left out of the Zoom files for want of an email, and emails shared by two people."""
-    placed = [
+def placed_people(event: Event, allocation: Allocation) -> list[Participant]:
+    """Everyone the allocation places, in its order, once each."""
+    return [
         person(event, pid) for pid in dict.fromkeys(a.participant for a in allocation.assignments)
     ]
+
+
+def shared_emails(event: Event, allocation: Allocation) -> dict[str, list[Participant]]:
+    """Usable emails (case-folded) that two or more people placed share, with those people."""
+    owners: dict[str, list[Participant]] = {}
+    for p in placed_people(event, allocation):
+        if email := usable_email(p):
+            owners.setdefault(email.casefold(), []).append(p)
+    return {email: people for email, people in owners.items() if len(people) > 1}
+
+
+def email_warnings(event: Event, allocation: Allocation) -> list[str]:
+    """People left out of the Zoom files for want of an email of their own: none, one that is
+    not an address, or one shared with someone else (Zoom would put both in one room)."""
     missing = [
         f"{p.name} ({p.id})" + (f': "{p.email}" is not an email address' if p.email else "")
-        for p in placed
+        for p in placed_people(event, allocation)
         if not usable_email(p)
     ]
     warnings = []
@@ -287,15 +306,11 @@ def email_warnings(event: Event, allocation: Allocation) -> list[str]:
             f"email and {'is' if len(missing) == 1 else 'are'} not in the Zoom files (assign "
             f"them by hand in Zoom): {'; '.join(missing)}"
         )
-    owners: dict[str, list[Participant]] = {}
-    for p in placed:
-        if email := usable_email(p):
-            owners.setdefault(email.casefold(), []).append(p)
     warnings += [
-        f"{names(people)} share the email {people[0].email.strip()}; Zoom will treat them as "
-        "one person"
-        for people in owners.values()
-        if len(people) > 1
+        f"{listed([f'{p.name} ({p.id})' for p in people])} share the email "
+        f"{people[0].email.strip()} and are not in the Zoom files (Zoom would put them in one "
+        "room; assign them by hand in Zoom)"
+        for people in shared_emails(event, allocation).values()
     ]
     return warnings
 

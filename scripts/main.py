@@ -22,6 +22,10 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         interrupted()
+    except OSError as failure:  # a disk full or a file taken away while writing, say
+        where = f": {failure.filename}" if failure.filename else ""
+        print(f"error: {failure.strerror or failure}{where}", file=sys.stderr)
+        raise SystemExit(FAILED) from None
     except SystemExit as leaving:
         if leaving.code == INTERRUPTED:
             interrupted()

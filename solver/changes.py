@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from models import Allocation, Assignment, Change, Event
 from models.issues import counted
+from models.report import edited_by_hand
 from solver.rules import reasons_against
 
 Place = tuple[str, str, int]
@@ -16,6 +17,7 @@ def list_changes(event: Event, before: list[Assignment], after: Allocation) -> l
     old = {a.key: a.option for a in before}
     new = {a.key: a.option for a in after.assignments}
     crowd = Counter((s, o, r) for (_p, s, r), o in old.items())
+    edited = Counter((a.session, a.option, a.round) for a in before if edited_by_hand(event, a))
     known = {a.participant for a in before}
     names = {a.participant: a.name for a in before} | {p.id: p.name for p in event.participants}
     changes = []
@@ -27,15 +29,10 @@ def list_changes(event: Event, before: list[Assignment], after: Allocation) -> l
         if not was:
             reason = "newcomer" if person not in known else "now takes part"
         elif not now:
-            reason = (
-                "cancelled"
-                if person not in event.people
-                else "session removed from the programme"
-                if session not in event.session_by_id
-                else "no longer takes part"
-            )
+            reason = why_gone(event, place)
         else:
-            reason = why_moved(event, place, was, crowd[(session, was, round_)])
+            slot = (session, was, round_)
+            reason = why_moved(event, place, was, crowd[slot], edited[slot])
         changes.append(
             Change(
                 participant=person,
@@ -50,15 +47,31 @@ def list_changes(event: Event, before: list[Assignment], after: Allocation) -> l
     return changes
 
 
+def why_gone(event: Event, place: Place) -> str:
+    """Why a published placement has no place in the new allocation, in the words of the
+    re-solve's warnings."""
+    person, session_id, round_ = place
+    session = event.session_by_id.get(session_id)
+    if person not in event.people:
+        return "cancelled"
+    if session is None:
+        return "session removed from the programme"
+    if round_ > session.rounds:
+        return "round no longer held"
+    return "no longer takes part"
+
+
 def order(event: Event) -> Callable[[Place], tuple[int, int, str]]:
     """Sort places by session order, round, then participant."""
     position = {session.id: index for index, session in enumerate(event.sessions)}
     return lambda place: (position.get(place[1], len(position)), place[2], place[0])
 
 
-def why_moved(event: Event, place: Place, was: str, published_count: int) -> str:
-    """Why a person left their published option: closed, a rule about them, fewer places, or
-    room made."""
+def why_moved(
+    event: Event, place: Place, was: str, published_count: int, edited_in: int = 0
+) -> str:
+    """Why a person left their published option: closed, a rule about them, more people than
+    places (hand edits put too many in it, or it has fewer places now), or room made."""
     person_id, session_id, _round = place
     option = event.option_by_key.get((session_id, was))
     if option is None or option.max == 0:
@@ -69,5 +82,9 @@ def why_moved(event: Event, place: Place, was: str, published_count: int) -> str
     if reasons:  # about this person: before the room's seats, which concern everyone in it
         return "moved because " + "; ".join(reasons)
     if published_count > option.max:
-        return f"moved because {option.label} now has {counted(option.max, 'place')}"
+        places = counted(option.max, "place")
+        if published_count - edited_in <= option.max:
+            put = f"hand edits put {published_count} in {option.label}"
+            return f"moved because {put}, which has {places}"
+        return f"moved because {option.label} now has {places}"
     return "moved to make the new allocation possible"

@@ -21,6 +21,7 @@ class Published:
     option: dict[Place, str] = field(default_factory=dict)
     pinned: set[Place] = field(default_factory=set)
     rows: dict[Place, int | None] = field(default_factory=dict)
+    released: set[Place] = field(default_factory=set)  # pins `--override-pins` let move
 
     def of_session(self, session: str) -> tuple[dict[tuple[str, int], str], set[tuple[str, int]]]:
         """One session's placements and pins, keyed by (participant, round)."""

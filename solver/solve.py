@@ -112,6 +112,7 @@ def release_broken_pins(event: Event, published: Published, override: bool) -> N
             [describe_pin(event, published, place, problem) for place, problem in problems.items()]
         )
     published.pinned -= set(problems)
+    published.released = set(problems)
 
 
 def kept_placements(event: Event, published: Published, solving: set[str]) -> list[Assignment]:
@@ -126,11 +127,20 @@ def kept_placements(event: Event, published: Published, solving: set[str]) -> li
 
 
 def mark_pinned(assignments: list[Assignment], published: Published) -> list[Assignment]:
-    """Pinned placements say so in the output, so they stay pinned at the next re-solve."""
+    """Pinned placements say so in the output, so they stay pinned at the next re-solve; so
+    do pins `--override-pins` let move that stayed where they were pinned."""
     return [
-        a.model_copy(update={"pinned": True}) if a.key in published.pinned else a
+        a.model_copy(update={"pinned": True}) if stays_pinned(a, published) else a
         for a in assignments
     ]
+
+
+def stays_pinned(assignment: Assignment, published: Published) -> bool:
+    """True for a placement pinned before the solve that is still where its pin put it."""
+    key = assignment.key
+    return key in published.pinned or (
+        key in published.released and published.option.get(key) == assignment.option
+    )
 
 
 def report_part(part: PartResult, watch: Watch) -> None:

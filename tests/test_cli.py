@@ -380,6 +380,50 @@ def test_ctrl_c_outside_a_solve_writes_nothing_and_says_so(
     assert ignored == [(signal.SIGINT, signal.SIG_IGN)]
 
 
+def test_a_failed_write_says_why_without_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from models import spreadsheet
+    from scripts.main import main
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device", "out.xlsx")
+
+    path = workbook(tmp_path)
+    out = tmp_path / "out.xlsx"
+    monkeypatch.setattr(spreadsheet.os, "replace", disk_full)
+    monkeypatch.setattr(sys, "argv", ["breakouts", "solve", str(path), "-o", str(out), "-q"])
+    monkeypatch.setattr(signal, "signal", lambda *args: None)
+    with pytest.raises(SystemExit) as leaving:
+        main()
+    assert leaving.value.code == 1
+    assert capsys.readouterr().err == "error: No space left on device: out.xlsx\n"
+    assert [path.name for path in tmp_path.iterdir()] == ["event.xlsx"]
+
+
+def test_an_unwritable_folder_exits_2_before_solving(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import scripts.cli
+
+    def denied(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    path = workbook(tmp_path)
+    monkeypatch.setattr(scripts.cli.tempfile, "mkstemp", denied)
+    monkeypatch.setattr(scripts.cli, "solve_event", lambda *a, **k: pytest.fail("solved"))
+    result = runner.invoke(app, ["solve", str(path), "-o", str(tmp_path / "out.xlsx")])
+    assert result.exit_code == 2
+    assert result.stderr == f"cannot write in the folder {tmp_path}: Permission denied\n"
+
+
+def test_a_writable_folder_is_left_as_it_was(tmp_path: Path) -> None:
+    path = workbook(tmp_path)
+    result = runner.invoke(app, ["solve", str(path), "-o", str(tmp_path / "out.xlsx"), "-q"])
+    assert result.exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["event.xlsx", "out.xlsx"]
+
+
 def test_verbose_shows_sessions_and_solutions_but_no_people(tmp_path: Path) -> None:
     prefs = {"p1": ["A", "B"], "p2": ["A", "B"], "p3": ["A", "B"]}
     path = workbook(tmp_path, prefs=prefs, rules=[rule("apart", "p3", "p4", soft=True)])

@@ -179,12 +179,23 @@ def test_person_without_email_is_reported_not_silently_dropped() -> None:
     ]
 
 
-def test_shared_email_is_reported() -> None:
-    small = event(people=[person(1), person(2, email="P1@example.org")])
-    _, warnings = zoom_files(small, placed(("p1", "S1", "A"), ("p2", "S1", "B")))
+def test_people_sharing_an_email_are_left_out_and_reported() -> None:
+    small = event(people=[person(1), person(2, email="P1@example.org"), person(3)])
+    files, warnings = zoom_files(
+        small, placed(("p1", "S1", "A"), ("p2", "S1", "B"), ("p3", "S1", "B"))
+    )
+    assert files[0].rows == [HEADER, ["B", "p3@example.org"]]
     assert warnings == [
-        "Person 1 and Person 2 share the email p1@example.org; Zoom will treat them as one person"
+        "Person 1 (p1) and Person 2 (p2) share the email p1@example.org and are not in the Zoom "
+        "files (Zoom would put them in one room; assign them by hand in Zoom)"
     ]
+
+
+def test_emails_of_their_own_give_no_warning() -> None:
+    small = event(people=[person(1), person(2)])
+    files, warnings = zoom_files(small, placed(("p1", "S1", "A"), ("p2", "S1", "B")))
+    assert files[0].rows == [HEADER, ["A", "p1@example.org"], ["B", "p2@example.org"]]
+    assert warnings == []
 
 
 def test_more_than_1000_participants_split_into_one_file_per_meeting() -> None:
@@ -436,6 +447,43 @@ def test_export_exits_2_on_a_wrong_command_line(
     result = runner.invoke(app, ["export", *(paths.get(arg, arg) for arg in args)])
     assert result.exit_code == 2
     assert result.stderr == message.replace("ALLOC_PATH", str(allocation_path)) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--print", "rooms.xlsx", "--programmes", "taken"], "TMP/taken is a file; give a folder"),
+        (["--zoom", "taken"], "TMP/taken is a file; give a folder"),
+        (["--print", "rooms.pdf"], "--print rooms.pdf: give a name ending in .xlsx"),
+        (["--itineraries", "people.xlsx"], "--itineraries people.xlsx: give a name ending in .csv"),
+        (
+            ["--print", "gone/rooms.xlsx"],
+            "--print TMP/gone/rooms.xlsx: is in TMP/gone, which does not exist",
+        ),
+    ],
+)
+def test_export_checks_every_output_before_writing_any(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    event_path, allocation_path = files_on_disk(tmp_path)
+    (tmp_path / "taken").write_text("")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    paths = [str(tmp_path / arg) if not arg.startswith("--") else arg for arg in args]
+    result = runner.invoke(app, ["export", str(event_path), str(allocation_path), *paths])
+    assert result.exit_code == 2
+    assert result.stderr == message.replace("TMP", str(tmp_path)) + "\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_export_writes_into_a_folder_it_makes(tmp_path: Path) -> None:
+    event_path, allocation_path = files_on_disk(tmp_path)
+    out = tmp_path / "new" / "zoom"
+    result = runner.invoke(
+        app, ["export", str(event_path), str(allocation_path), "--zoom", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(p.suffix for p in out.iterdir()) == [".csv"] * len(list(out.iterdir()))
+    assert list(out.iterdir())
 
 
 def test_export_exits_2_when_the_allocation_does_not_fit_the_event(tmp_path: Path) -> None:

@@ -300,6 +300,35 @@ def test_the_changes_sheet_names_who_cancelled_and_gives_every_round(tmp_path: P
     ]
 
 
+def test_a_cancellation_is_one_deleted_participants_row(tmp_path: Path) -> None:
+    # Their wishes and their place in rules are left out with a warning; the rule still
+    # binds the others, and the re-solve removes them.
+    event = workshop_event(8)
+    together = Rule(kind=RuleKind.TOGETHER, participants=("p001", "p002", "p003"))
+    event = event.model_copy(update={"rules": [together]})
+    event_path = tmp_path / "event.xlsx"
+    write_event(event, event_path)
+    published = tmp_path / "published.xlsx"
+    assert runner.invoke(app, ["solve", str(event_path), "-o", str(published)]).exit_code == 0
+    gone = [p for p in event.participants if p.id != "p003"]
+    write_event(event.model_copy(update={"participants": gone}), event_path)
+    first = next(n for n, p in enumerate(event.preferences, 2) if p.participant == "p003")
+    again = tmp_path / "again.xlsx"
+    args = ["solve", str(event_path), "-o", str(again), "--previous", str(published), "-q"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        f'warning: Preferences row {first}, column participant: "p003" is not a participant '
+        "(and 2 more rows); their wishes are left out (cancelled?)\n"
+        'warning: Rules row 2, column participants: "p003" is not a participant; left out of '
+        "the rule (cancelled?)\n"
+    )
+    after = {a.participant: a.option for a in read_assignments(again)[0]}
+    assert "p003" not in after and after["p001"] == after["p002"]
+    rows = list(openpyxl.load_workbook(again)["Changes"].iter_rows(values_only=True))
+    assert [row[0::6] for row in rows[1:]] == [("p003", "cancelled")]
+
+
 def test_a_hand_edit_that_breaks_capacity_is_reported_with_the_option(tmp_path: Path) -> None:
     event_path = tmp_path / "event.xlsx"
     event = workshop_event(8, capacity=2)
@@ -334,6 +363,67 @@ def test_a_hand_edit_that_breaks_capacity_is_reported_with_the_option(tmp_path: 
         ],
     )
     assert override.exit_code == 0, override.output
+
+
+def pin_rows(path: Path, people: set[str]) -> None:
+    """Write `yes` in the pinned cell of these people's rows of the Assignments sheet."""
+    book = openpyxl.load_workbook(path)
+    sheet = book["Assignments"]
+    header = [cell.value for cell in sheet[1]]
+    for row in range(2, sheet.max_row + 1):
+        if sheet.cell(row, header.index("participant") + 1).value in people:
+            sheet.cell(row, header.index("pinned") + 1).value = "yes"
+    book.save(path)
+
+
+def test_override_pins_keeps_the_pins_it_did_not_move(tmp_path: Path) -> None:
+    # W1 (2 places) holds two pinned people and a third is edited into it: one of the three
+    # must move; the two who stay are still pinned, the one moved is not.
+    event_path = tmp_path / "event.xlsx"
+    write_event(workshop_event(8, capacity=2), event_path)
+    published = tmp_path / "published.xlsx"
+    assert runner.invoke(app, ["solve", str(event_path), "-o", str(published)]).exit_code == 0
+    was = {a.participant: a.option for a in read_assignments(published)[0]}
+    in_w1 = {p for p, o in was.items() if o == "W1"}
+    newcomer = next(p for p, o in sorted(was.items()) if o != "W1")
+    pin_rows(published, in_w1)
+    edit_option(published, newcomer, "W1")
+    again = tmp_path / "again.xlsx"
+    args = ["solve", str(event_path), "-o", str(again), "--previous", str(published)]
+    assert runner.invoke(app, [*args, "--override-pins"]).exit_code == 0
+    after = {a.participant: (a.option, a.pinned) for a in read_assignments(again)[0]}
+    three = sorted(in_w1 | {newcomer})
+    assert sorted(after[p] == ("W1", True) for p in three) == [False, True, True]
+    assert [pinned for p in three for option, pinned in [after[p]] if option != "W1"] == [False]
+    rows = list(openpyxl.load_workbook(again)["Changes"].iter_rows(values_only=True))
+    assert [row[-1] for row in rows[1:]] == [
+        "moved because hand edits put 3 in Room W1 (W1), which has 2 places"
+    ]
+    assert not any(pinned for p, (_, pinned) in after.items() if p not in three)
+
+
+def test_the_terminal_counts_reasons_without_naming_anyone(tmp_path: Path) -> None:
+    # The Changes sheet names who moved; the terminal's count of reasons does not.
+    event = workshop_event(8)
+    event_path = tmp_path / "event.xlsx"
+    write_event(event, event_path)
+    published = tmp_path / "published.xlsx"
+    assert runner.invoke(app, ["solve", str(event_path), "-o", str(published)]).exit_code == 0
+    was = {a.participant: a.option for a in read_assignments(published)[0]}
+    forbid = Rule(kind=RuleKind.FORBID, participants=("p001",), option=was["p001"])
+    write_event(event.model_copy(update={"rules": [forbid]}), event_path)
+    again = tmp_path / "again.xlsx"
+    args = ["solve", str(event_path), "-o", str(again), "--previous", str(published), "-q"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-3:-1] == [
+        "7 kept, 1 moved, 0 added, 0 removed",
+        f"  1 × moved because a rule forbids the person in {was['p001']}",
+    ]
+    assert "p001" not in result.output
+    rows = list(openpyxl.load_workbook(again)["Changes"].iter_rows(values_only=True))
+    assert rows[1][0] == "p001"
+    assert rows[1][-1] == f"moved because a rule forbids p001 in {was['p001']}"
 
 
 def test_pinned_edit_error_from_the_api() -> None:
@@ -447,6 +537,26 @@ def test_a_session_taken_out_of_the_programme_is_the_reason_given() -> None:
     changes = list_changes(shorter, published, solve_event(shorter, previous=published))
     assert {(c.session, c.reason) for c in changes} == {("T", "session removed from the programme")}
     assert len(changes) == 20
+
+
+def test_a_round_no_longer_held_and_a_day_no_longer_attended_are_the_reasons_given() -> None:
+    people = [Participant(id=f"p{i}", name=f"p{i}") for i in range(6)]
+    tables = [Option(session="R", id=t, max=3) for t in ("T1", "T2", "T3")]
+    roundtable = Session(id="R", day="d1", kind=SessionKind.ROUNDTABLE, rounds=2)
+    event = Event(participants=people, sessions=[roundtable], options=tables)
+    published = solve_event(event).assignments
+    later = event.model_copy(
+        update={
+            "sessions": [roundtable.model_copy(update={"rounds": 1})],
+            "participants": [*people[1:], people[0].model_copy(update={"days": ("d2",)})],
+        }
+    )
+    changes = list_changes(later, published, solve_event(later, previous=published))
+    assert sorted((c.participant, c.round, c.reason) for c in changes) == [
+        ("p0", 1, "no longer takes part"),
+        ("p0", 2, "round no longer held"),
+        *((f"p{i}", 2, "round no longer held") for i in range(1, 6)),
+    ]
 
 
 def test_a_day_solved_alone_reports_only_its_own_sessions() -> None:
