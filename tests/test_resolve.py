@@ -152,17 +152,23 @@ def written_event(tmp_path: Path, people: int = 20) -> Path:
     return path
 
 
-def edit_option(path: Path, person: str, option: str) -> int:
-    """Change one person's option in the Assignments sheet (room left as it was); its row."""
+def edit_cell(path: Path, person: str, column: str, value: str) -> int:
+    """Change one cell of a person's row in the Assignments sheet (the rest left as it was);
+    its row."""
     book = openpyxl.load_workbook(path)
     sheet = book["Assignments"]
     header = [cell.value for cell in sheet[1]]
     for row in range(2, sheet.max_row + 1):
         if sheet.cell(row, header.index("participant") + 1).value == person:
-            sheet.cell(row, header.index("option") + 1).value = option
+            sheet.cell(row, header.index(column) + 1).value = value
             book.save(path)
             return row
     raise AssertionError(person)
+
+
+def edit_option(path: Path, person: str, option: str) -> int:
+    """Change one person's option in the Assignments sheet (room left as it was); its row."""
+    return edit_cell(path, person, "option", option)
 
 
 @pytest.mark.parametrize("named", ["by room", "by title", "by id", "in one hall"])
@@ -201,19 +207,6 @@ def test_a_hand_edit_is_kept_whatever_the_options_rooms(tmp_path: Path, named: s
     )
 
 
-def edit_room(path: Path, person: str, room: str) -> int:
-    """Change one person's room cell in the Assignments sheet (option left as it was); its row."""
-    book = openpyxl.load_workbook(path)
-    sheet = book["Assignments"]
-    header = [cell.value for cell in sheet[1]]
-    for row in range(2, sheet.max_row + 1):
-        if sheet.cell(row, header.index("participant") + 1).value == person:
-            sheet.cell(row, header.index("room") + 1).value = room
-            book.save(path)
-            return row
-    raise AssertionError(person)
-
-
 @pytest.mark.parametrize("room", ["Room {other}", "Room W9", "Room {was}"])
 def test_a_room_cell_naming_another_option_is_a_warning(tmp_path: Path, room: str) -> None:
     # The option cell decides: a move written in the room cell alone is not taken, and the
@@ -223,7 +216,7 @@ def test_a_room_cell_naming_another_option_is_a_warning(tmp_path: Path, room: st
     assert runner.invoke(app, ["solve", str(event_path), "-o", str(published)]).exit_code == 0
     was = {a.participant: a.option for a in read_assignments(published)[0]}
     other = next(o for o in ("W1", "W2", "W3", "W4") if o != was["p001"])
-    row = edit_room(published, "p001", room.format(other=other, was=was["p001"]))
+    row = edit_cell(published, "p001", "room", room.format(other=other, was=was["p001"]))
     result = runner.invoke(app, ["verify", str(event_path), str(published)])
     assert result.exit_code == 0
     expected = (
