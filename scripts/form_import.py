@@ -6,6 +6,7 @@ text. A mapping file (TOML) says which column is which; the programme (Sessions,
 Settings) and the hosts come from a base event workbook named in the mapping.
 """
 
+import codecs
 import csv
 import difflib
 import io
@@ -17,13 +18,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from openpyxl import load_workbook
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from models import Event, Issue, Level, Option, Participant, Preference
 from models.issues import counted, errors
 from models.validation import validate_event
-from models.workbook import read_event
+from models.workbook import open_workbook, read_event
 
 UNION_MEMBERS = ("str", "list[str]")  # how pydantic names the members of `str | list[str]`
 ACCEPT = 0.85
@@ -33,6 +33,8 @@ FIELDS = ("id", "name", "email", "organisation", "country", "region", "group", "
 LIST_FIELDS = ("days", "needs")
 FORM_ERRORS = (OSError, ValueError, KeyError, TypeError, csv.Error)
 SPACES = re.compile(r"\s+")
+UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")  # a byte that UTF-8 alone would write
+DELIMITER_ROWS = 50  # rows read to tell a form's delimiter
 
 
 class Choices(BaseModel):
@@ -177,25 +179,55 @@ def read_form(path: Path) -> Form | Issue:
 
 
 def csv_rows(data: bytes) -> list[list[object]]:
-    """The rows of CSV bytes; the delimiter (comma, semicolon or tab) is detected."""
+    """The rows of CSV bytes (`csv_text`); the delimiter, comma, semicolon or tab, is the one
+    that splits the first rows alike (`delimiter_of`); only `"` quotes a cell."""
+    text = csv_text(data)
+    delimiter = delimiter_of(text)
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"')
+    return [list(row) for row in rows]
+
+
+def csv_text(data: bytes) -> str:
+    """CSV bytes as text: UTF-8 (with or without its byte-order mark), UTF-16 with its mark
+    (Excel's "Unicode Text"), or Windows-1252 when no byte of it is UTF-8's (older Excel's
+    "CSV"). A UTF-8 file with a stray byte of another encoding is refused with that byte's
+    line, rather than read as Windows-1252, which would garble every accented letter."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252")
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:8192], ",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return [list(row) for row in csv.reader(io.StringIO(text, newline=""), dialect)]
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as failure:
+        if not UTF8_SEQUENCE.search(data):
+            return data.decode("cp1252")
+        line = data[: failure.start].count(b"\n") + 1
+        raise ValueError(
+            f"line {line} is not UTF-8, though the rest of the file is; save the export as "
+            '"CSV UTF-8"'
+        ) from None
+
+
+def delimiter_of(text: str) -> str:
+    """The delimiter that gives the first rows as many cells as the header, most often; then
+    the one giving the most columns (a header's questions may hold commas)."""
+
+    def score(delimiter: str) -> tuple[int, int]:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"')
+        rows = [row for _, row in zip(range(DELIMITER_ROWS), reader, strict=False)]
+        width = len(rows[0]) if rows else 0
+        alike = sum(1 for row in rows[1:] if len(row) == width) if width > 1 else 0
+        return alike, width
+
+    return max(",;\t", key=score)
 
 
 def xlsx_rows(path: Path) -> list[list[object]]:
-    """The rows of the first sheet of a workbook, as values."""
-    workbook = load_workbook(path, read_only=True, data_only=True)
-    try:
-        return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
-    finally:
-        workbook.close()
+    """The rows of the first sheet of a workbook, as values; a file that is no workbook (or
+    an unsafe one) is refused as event workbooks are (`open_workbook`)."""
+    opened = open_workbook(path)
+    if isinstance(opened, Issue):
+        raise ValueError(opened.message)
+    workbook, _ = opened
+    return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
 
 
 def cell_text(value: object) -> str:

@@ -1,6 +1,7 @@
 """Registration-form import: the sample export mapped exactly, everything unmapped reported."""
 
 import csv
+import re
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -11,7 +12,7 @@ from typer.testing import CliRunner
 
 from models.workbook import read_event
 from scripts.cli import app
-from scripts.form_import import FormImport, import_form
+from scripts.form_import import FormImport, csv_rows, import_form
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 FORM, MAP = DATA / "sample-form.csv", DATA / "sample-form.toml"
@@ -219,5 +220,65 @@ def test_import_command_exits_2_and_writes_nothing_on_a_bad_map(
     assert result.exit_code == 2
     assert result.stderr == (
         f"sample-form.toml: {problem}\nsample-form.csv: 1 problem, nothing written\n"
+    )
+    assert not out.exists()
+
+
+# ---------------------------------------------------------------- reading CSV exports
+
+
+@pytest.mark.parametrize(
+    ("data", "rows"),
+    [
+        (  # an apostrophe does not quote: every row stays a row
+            b"Email,Name,Org\na@x.example,Ann,'s-Hertogenbosch\nb@x.example,Bob,Lisboa\n"
+            b"c@x.example,Cy,Teachers'\n",
+            [["Email", "Name", "Org"], ["a@x.example", "Ann", "'s-Hertogenbosch"],
+             ["b@x.example", "Bob", "Lisboa"], ["c@x.example", "Cy", "Teachers'"]],
+        ),
+        (  # double quotes do
+            b'Email;Name\n"a@x.example";"Silva; Ana"\n',
+            [["Email", "Name"], ["a@x.example", "Silva; Ana"]],
+        ),
+        (  # Windows-1252 alone
+            "Reg,Name\nF-1,José\n".encode("cp1252"),
+            [["Reg", "Name"], ["F-1", "José"]],
+        ),
+        (  # Excel's "Unicode Text": UTF-16 with its mark, tab-separated
+            "Reg\tName\nF-1\tZoë\n".encode("utf-16"),
+            [["Reg", "Name"], ["F-1", "Zoë"]],
+        ),
+        (  # semicolons, with commas in a header longer than 8 KB
+            (";".join(f"Question {n}, in full, {'x' * 250}" for n in range(40)) + "\n"
+             + ";".join(str(n) for n in range(40)) + "\n").encode(),
+            None,
+        ),
+    ],
+)  # fmt: skip
+def test_csv_exports_read_cell_by_cell(data: bytes, rows: list[list[str]] | None) -> None:
+    read = csv_rows(data)
+    if rows is None:
+        assert [len(row) for row in read] == [40, 40]
+    else:
+        assert read == rows
+
+
+def test_a_utf8_export_with_a_stray_byte_is_refused_with_its_line() -> None:
+    data = "Reg,Name\nF-1,Lucía\n".encode() + "F-3,José\n".encode("cp1252")
+    refusal = 'line 3 is not UTF-8, though the rest of the file is; save the export as "CSV UTF-8"'
+    with pytest.raises(ValueError, match=f"^{re.escape(refusal)}$"):
+        csv_rows(data)
+
+
+def test_an_xlsx_form_that_is_no_workbook_exits_2(tmp_path: Path) -> None:
+    map_path = copy_sample(tmp_path)
+    fake = tmp_path / "form.xlsx"
+    fake.write_bytes(FORM.read_bytes())
+    out = tmp_path / "event.xlsx"
+    result = runner.invoke(app, ["import", str(fake), "--map", str(map_path), "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "form.xlsx: cannot be read (not an Excel workbook (.xlsx): it is a text file (CSV?); "
+        "save it as Excel Workbook (.xlsx))\nform.xlsx: 1 problem, nothing written\n"
     )
     assert not out.exists()
