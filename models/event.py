@@ -1,5 +1,6 @@
 """The event as the organiser describes it: people, days, sessions, options, wishes, rules."""
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from enum import StrEnum
@@ -9,6 +10,7 @@ from typing import Any, Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 BUILT_IN_ATTRIBUTES = ("organisation", "country", "region", "group", "email")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")  # what reads as an email address
 
 
 class SessionKind(StrEnum):
@@ -207,7 +209,7 @@ class Settings(BaseModel):
         description="yes: the fewest moves come before every other criterion when re-solving",
     )
     balance_splits: bool = Field(
-        default=True, description="options of a split session differ in size by at most one"
+        default=True, description="split groups and tables differ in size by at most one"
     )
     time_limit: float = Field(default=60.0, gt=0, allow_inf_nan=False)
     seed: int = Field(default=0, ge=0, le=2**31 - 1)  # CP-SAT's random_seed is an int32

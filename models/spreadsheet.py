@@ -11,6 +11,7 @@ from pathlib import Path
 from openpyxl import Workbook
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+LIST_SEPARATORS = re.compile(r"[,;\r\n]")  # between the items of a list cell
 
 
 def normalise_header(text: object) -> str:
@@ -79,7 +80,8 @@ def current_umask() -> int:
 
 
 def split_list(text: object) -> tuple[str, ...]:
-    """A comma-separated cell as a tuple of trimmed, non-empty items."""
+    """A list cell as a tuple of trimmed, non-empty items: separated by commas, or as people
+    also type them, by semicolons or line breaks (Alt+Enter in Excel)."""
     if text is None:
         return ()
-    return tuple(item.strip() for item in str(text).split(",") if item.strip())
+    return tuple(item.strip() for item in LIST_SEPARATORS.split(str(text)) if item.strip())

@@ -188,6 +188,9 @@ def normalise_references(event: Event) -> tuple[Event, list[Issue]]:
     groups = Spellings({person.group for person in event.participants} - {""}, "Participants")
     sessions = Spellings(event.session_by_id, "Sessions")
     days = Spellings(event.days(), "Sessions")
+    features = Spellings(
+        {feature for option in event.options for feature in option.features}, "Options"
+    )
     all_options = Spellings({option.id for option in event.options}, "Options")
     options_of: dict[str, Spellings] = {}
 
@@ -196,7 +199,8 @@ def normalise_references(event: Event) -> tuple[Event, list[Issue]]:
 
     def participant(person: Participant) -> Participant:
         found = renames.many("Participants", person, "days", person.days, days)
-        return person.model_copy(update={"days": found})
+        needs = renames.many("Participants", person, "needs", person.needs, features)
+        return person.model_copy(update={"days": found, "needs": needs})
 
     def session(item: Session) -> Session:
         found = renames.many("Sessions", item, "audience", item.audience, groups)

@@ -260,7 +260,8 @@ INTRODUCTION = (
     "Header names may differ in case, spaces, hyphens and underscores; sheet names in case "
     "only (with a warning).",
     "Extra Participants columns are kept and may be used as attributes.",
-    "Lists (days, needs, features, hosts, audience, participants) are comma-separated.",
+    "Lists (days, needs, features, hosts, audience, participants) are comma-separated "
+    "(semicolons and line breaks work too).",
     "Settings: one key and value per row; an empty value or a missing key means the default, "
     "but a list of columns (diversity, no_isolation, spread) written with an empty value "
     "means none: that criterion is off.",
@@ -273,7 +274,7 @@ SETTING_MEANINGS = {
     "weight_preference": "weight of the preference cost; 0 switches it off",
     "time_limit": "seconds the solver may use in total",
     "seed": "same input + same seed + same workers = same allocation",
-    "workers": "solver threads working in parallel",
+    "workers": "sessions solved at the same time",
 }
 
 

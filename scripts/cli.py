@@ -91,6 +91,7 @@ def template(
     if path.exists() and not force:
         err.print(f"{path.name} exists; use --force to replace it", markup=False)
         raise typer.Exit(FAILED)
+    check_workbook_output(path, "event")
     write_template(path)
     out.print(f"wrote {path}", markup=False)
 
@@ -282,15 +283,21 @@ def check_output(event_path: Path, output: Path) -> None:
     if same_file(output, event_path):
         err.print("refusing to write the allocation over the event workbook", markup=False)
         raise typer.Exit(INVALID)
+    check_workbook_output(output, "allocation")
+
+
+def check_workbook_output(output: Path, what: str) -> None:
+    """Exit 2 before any work when a workbook (the allocation, the event) cannot be written
+    there: a folder, a missing folder, a name not ending in .xlsx, a folder not writable."""
     if output.is_dir():
-        err.print(f"{output} is a folder; give a file name for the allocation", markup=False)
+        err.print(f"{output} is a folder; give a file name for the {what}", markup=False)
         raise typer.Exit(INVALID)
     if not output.parent.is_dir():
         err.print(f"the folder {output.parent} does not exist", markup=False)
         raise typer.Exit(INVALID)
     if output.suffix.casefold() != ".xlsx":
         err.print(
-            f"{output.name}: the allocation is an Excel workbook; give a name ending in .xlsx",
+            f"{output.name}: the {what} is an Excel workbook; give a name ending in .xlsx",
             markup=False,
         )
         raise typer.Exit(INVALID)
@@ -713,6 +720,7 @@ def import_command(
     if output.exists() and not force:
         err.print(f"{output.name} exists; use --force to replace it", markup=False)
         raise typer.Exit(FAILED)
+    check_workbook_output(output, "event")
     result = import_form(form, map_path)
     report_issues(result.issues)
     refuse_overwriting(result.inputs, [output])

@@ -18,6 +18,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from models import Allocation, Event, Option, Participant, Session
+from models.event import EMAIL
 from models.issues import counted, listed
 from models.report import cell_value, itinerary_columns, room_names
 from models.spreadsheet import csv_text, save_atomically, write_text_atomically
@@ -36,7 +37,6 @@ RESERVED_FILE_NAMES = frozenset(
 )
 UNSAFE_FILE_CHARACTERS = re.compile(r"[^A-Za-z0-9._-]+")
 FILE_STEM_LENGTH = 80
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 THIN = Side(style="thin")
 
 

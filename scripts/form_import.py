@@ -18,10 +18,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from openpyxl.utils import get_column_letter
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from models import Event, Issue, Level, Option, Participant, Preference
-from models.issues import counted, errors
+from models.event import EMAIL
+from models.issues import counted, errors, listed
 from models.validation import validate_event
 from models.workbook import open_workbook, read_event
 
@@ -75,6 +77,7 @@ class Report:
     """Everything the import could not map, located by form row and column."""
 
     source: str
+    map_name: str = ""
     issues: list[Issue] = field(default_factory=list)
 
     def add(self, row: int | None, column: str | None, message: str, error: bool = False) -> None:
@@ -83,6 +86,10 @@ class Report:
         self.issues.append(
             Issue(level=level, sheet=self.source, row=row, column=column, message=message)
         )
+
+    def add_to_map(self, message: str) -> None:
+        """Record an error of the map: one of its keys names what the form or event lacks."""
+        self.issues.append(Issue(sheet=self.map_name or self.source, message=message))
 
 
 @dataclass
@@ -112,7 +119,7 @@ def import_form(form_path: Path, map_path: Path) -> FormImport:
     if base is None:
         note = Issue(sheet=map_path.name, column="base", message=f"{base_path.name} cannot be used")
         return FormImport(None, [*base_issues, note], inputs)
-    event, issues = event_from_form(base, form_map, form)
+    event, issues = event_from_form(base, form_map, form, map_path.name)
     return FormImport(event, issues, inputs)
 
 
@@ -247,9 +254,11 @@ def normal(text: str) -> str:
 # ---------------------------------------------------------------- building the event
 
 
-def event_from_form(base: Event, form_map: FormMap, form: Form) -> tuple[Event | None, list[Issue]]:
+def event_from_form(
+    base: Event, form_map: FormMap, form: Form, map_name: str = ""
+) -> tuple[Event | None, list[Issue]]:
     """The base event's programme with the form's people and wishes; None when unusable."""
-    report = Report(form.name)
+    report = Report(form.name, map_name)
     columns = resolve_columns(form_map, form.header, report)
     sessions_ok = check_choices(base, form_map, form.header, report)
     if errors(report.issues) or columns is None or not sessions_ok:
@@ -271,10 +280,42 @@ def event_from_form(base: Event, form_map: FormMap, form: Form) -> tuple[Event |
         people[someone.id] = someone
         first_row.setdefault(someone.id, number)
         wishes[someone.id] = read_wishes(base, form_map, someone.id, number, cells, report)
+    not_addresses(form_map, columns, form, report)
     event = combine(base, form_map, list(people.values()), wishes, report)
-    problems = validate_event(event)
+    problems = [in_the_form(issue, form.name, columns) for issue in validate_event(event)]
     issues = report.issues + problems
-    return (None if errors(problems) else event), issues
+    return (None if errors(issues) else event), issues
+
+
+def in_the_form(issue: Issue, form_name: str, columns: dict[str, list[str]]) -> Issue:
+    """A problem of the event built, located in the form when it concerns a form row (the
+    row a participant or wish was read from, and the form column of the field)."""
+    if issue.sheet not in ("Participants", "Preferences") or issue.row is None:
+        return issue
+    column = columns.get(issue.column or "", [issue.column or ""])[0] or None
+    return issue.model_copy(update={"sheet": form_name, "column": column})
+
+
+def not_addresses(
+    form_map: FormMap, columns: dict[str, list[str]], form: Form, report: Report
+) -> None:
+    """An error when people's ids come from an email column whose answers are not addresses
+    ("anonymous" in every row of an anonymous form): they would all be one person."""
+    if "id" in columns or "email" not in columns:
+        return
+    rows = [
+        (number, text)
+        for number, cells in form.rows
+        if (text := field_text(columns, cells, "email")) and not EMAIL.match(text)
+    ]
+    if rows:
+        number, text = rows[0]
+        more = f" (and {counted(len(rows) - 1, 'more row')})" if len(rows) > 1 else ""
+        message = (
+            f'"{text}" is not an email address{more}, and the map names no id column: map one '
+            '(such as the form\'s "ID") under [columns]'
+        )
+        report.add(number, columns["email"][0], message, error=True)
 
 
 def resolve_columns(
@@ -285,24 +326,31 @@ def resolve_columns(
     for key, wanted in form_map.columns.items():
         names = [wanted] if isinstance(wanted, str) else wanted
         if not names:
-            report.add(None, None, f"columns.{key}: no form column given", error=True)
+            report.add_to_map(f"columns.{key}: no form column given")
         found = [find_column(name, header, report, f"columns.{key}") for name in names]
         columns[key] = [name for name in found if name]
     if "id" not in columns and "email" not in columns:
-        report.add(None, None, "the mapping names neither an id nor an email column", error=True)
+        report.add_to_map("the mapping names neither an id nor an email column")
     if "name" not in columns:
-        report.add(None, None, "the mapping names no name column", error=True)
+        report.add_to_map("the mapping names no name column")
     return None if errors(report.issues) else columns
 
 
 def find_column(name: str, header: list[str], report: Report, where: str) -> str:
-    """The form column a mapped name means (case and spaces ignored); empty when absent."""
-    matches = [column for column in header if normal(column) == normal(name)]
+    """The form column a mapped name means (case and spaces ignored); empty when absent, or
+    when two columns of the form have that header (which one is meant cannot be told)."""
+    matches = [index for index, column in enumerate(header) if normal(column) == normal(name)]
+    if len(matches) == 1:
+        return header[matches[0]]
     if matches:
-        return matches[0]
-    report.add(
-        None, None, f'{where}: the form has no column "{name}"' + suggestion(name, header), True
-    )
+        letters = listed([get_column_letter(index + 1) for index in matches])
+        message = (
+            f'{where}: the form has {len(matches)} columns "{name}" ({letters}); give them '
+            "headers of their own in the export, and map each"
+        )
+    else:
+        message = f'{where}: the form has no column "{name}"' + suggestion(name, header)
+    report.add_to_map(message)
     return ""
 
 
@@ -325,12 +373,23 @@ def closest(value: str, known: Iterable[str], cutoff: float = SUGGEST) -> tuple[
 def check_choices(base: Event, form_map: FormMap, header: list[str], report: Report) -> bool:
     """Every choices entry names a session of the base event, form columns and known options."""
     ok = True
+    sessions = {normal(session_id): session_id for session_id in base.session_by_id}
+    first: dict[str, int] = {}
     for index, choices in enumerate(form_map.choices):
         where = f"choices[{index}]"
-        if choices.session not in base.session_by_id:
+        if normal(choices.session) not in sessions:
             known = list(base.session_by_id)
             message = f'{where}: "{choices.session}" is not a session of the base event'
-            report.add(None, None, message + suggestion(choices.session, known), True)
+            report.add_to_map(message + suggestion(choices.session, known))
+            ok = False
+            continue
+        choices.session = sessions[normal(choices.session)]
+        earlier = first.setdefault(choices.session, index)
+        if earlier != index:
+            report.add_to_map(
+                f"{where}: session {choices.session} is read by choices[{earlier}] already; "
+                "list all its columns in one [[choices]], best first"
+            )
             ok = False
             continue
         for column in choices.columns:
@@ -342,7 +401,7 @@ def check_choices(base: Event, form_map: FormMap, header: list[str], report: Rep
                     f'{where}.answers: "{answer}" = "{option_id}", which is not an option of '
                     f"{choices.session}"
                 )
-                report.add(None, None, message + suggestion(option_id, options), True)
+                report.add_to_map(message + suggestion(option_id, options))
                 ok = False
     return ok
 
@@ -362,7 +421,7 @@ def read_person(
 ) -> Participant | None:
     """One form row as a participant; None (reported) when it has no id."""
     text = {key: field_text(columns, cells, key) for key in columns}
-    person_id = text.get("id") or text.get("email", "")
+    person_id = text.get("id") or text.get("email", "").casefold()  # B@x and b@x: one person
     if not person_id:
         report.add(number, None, "no id or email; the row is left out")
         return None
@@ -386,6 +445,7 @@ def read_person(
         needs=read_list(form_map, "needs", text.get("needs", ""), number, columns, report),
         registered=read_registered(form_map, columns, cells, number, report),
         extra={key: value for key, value in values.items() if key not in FIELDS},
+        row=number,
     )
 
 
@@ -447,6 +507,12 @@ def read_days(
         known = [*form_map.values.get("days", {}), *days]
         message = f'"{answer}" is not a day of the event; left out' + suggestion(answer, known)
         report.add(number, columns["days"][0], message)
+    if text and not found:  # an empty days cell means every day: not what this one says
+        message = (
+            f'no day of the event in "{text}", read as answers separated by '
+            f'"{form_map.separator}" (the map\'s separator); the person would attend every day'
+        )
+        report.add(number, columns["days"][0], message, error=True)
     return tuple(dict.fromkeys(found))
 
 
@@ -504,7 +570,11 @@ def read_wishes(
             chosen.add(option_id)
             wishes.append(
                 Preference(
-                    participant=person_id, session=choices.session, option=option_id, rank=rank
+                    participant=person_id,
+                    session=choices.session,
+                    option=option_id,
+                    rank=rank,
+                    row=number,
                 )
             )
     return wishes
@@ -566,7 +636,7 @@ def unify_organisations(people: list[Participant], report: Report) -> list[Parti
             spelling.setdefault(someone.organisation.casefold(), someone.organisation)
     unified = [
         someone.model_copy(
-            update={"row": None, "organisation": spelling.get(someone.organisation.casefold(), "")}
+            update={"organisation": spelling.get(someone.organisation.casefold(), "")}
         )
         for someone in people
     ]
@@ -594,7 +664,7 @@ def combine(
     hosts = {host for option in base.options for host in option.hosts}
     from_form = {someone.id for someone in people}
     kept = [
-        someone
+        someone.model_copy(update={"row": None})  # rows of the base workbook, not of the form
         for someone in base.participants
         if someone.id not in from_form and (form_map.keep == "all" or someone.id in hosts)
     ]
@@ -610,7 +680,11 @@ def combine(
             f"{counted(left_out, 'rule')} of the base event name people who are not in the "
             "import and were left out",
         )
-    base_wishes = [pref for pref in base.preferences if pref.participant in kept_ids]
+    base_wishes = [
+        pref.model_copy(update={"row": None})
+        for pref in base.preferences
+        if pref.participant in kept_ids
+    ]
     return Event(
         participants=unify_organisations(everyone, report),
         sessions=base.sessions,

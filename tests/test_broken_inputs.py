@@ -23,6 +23,7 @@ from openpyxl import Workbook
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from typer.testing import CliRunner, Result
 
+from models.workbook import read_event
 from scripts.cli import app
 
 runner = CliRunner()
@@ -796,6 +797,25 @@ CASES = [
         code=0,
     ),
     Case(
+        "a need in other case than the feature",
+        put("Participants", 5, "needs", "Step-Free"),
+        (
+            'warning: Participants row 5, column needs: "Step-Free" is read as "step-free", as '
+            "in Options",
+        ),
+        code=0,
+    ),
+    Case(
+        "lists separated by semicolons and line breaks",
+        both(
+            put("Rules", 2, "participants", "p1; p2"),
+            put("Options", 5, "features", "step-free\nlift"),
+            put("Participants", 5, "days", "d1;d2"),
+        ),
+        (),
+        code=0,
+    ),
+    Case(
         "an id in other case that matches two ids",
         both(
             append("Sessions", "ws4", "d1", "split"),
@@ -1214,3 +1234,16 @@ def test_damaged_bytes_exit_0_or_2(tmp_path: Path, flips: list[tuple[int, int]])
         data[position % len(data)] = value
     path.write_bytes(bytes(data))
     assert_clean_exit(runner.invoke(app, ["check", str(path)]))
+
+
+def test_lists_separated_by_semicolons_and_line_breaks_read_as_with_commas(tmp_path: Path) -> None:
+    change = both(
+        put("Rules", 2, "participants", "p1; p2"),
+        put("Options", 5, "features", "step-free\nlift"),
+        put("Participants", 5, "days", "d1;d2"),
+    )
+    event, issues = read_event(event_file(tmp_path, change))
+    assert event is not None and issues == []
+    assert event.rules[0].participants == ("p1", "p2")
+    assert event.options[3].features == ("step-free", "lift")
+    assert event.people["p4"].days == ("d1", "d2")

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
+from models.issues import errors
 from models.workbook import read_event
 from scripts.cli import app
 from scripts.form_import import FormImport, csv_rows, import_form
@@ -152,7 +153,7 @@ def test_a_missing_column_is_an_error_with_a_suggestion(tmp_path: Path) -> None:
     result = import_form(tmp_path / FORM.name, copy_sample(tmp_path, map_text=text))
     assert result.event is None
     assert [str(issue) for issue in result.issues] == [
-        'sample-form.csv: columns.country: the form has no column "Countries" (did you mean '
+        'sample-form.toml: columns.country: the form has no column "Countries" (did you mean '
         '"Country"?)'
     ]
 
@@ -282,3 +283,132 @@ def test_an_xlsx_form_that_is_no_workbook_exits_2(tmp_path: Path) -> None:
         "save it as Excel Workbook (.xlsx))\nform.xlsx: 1 problem, nothing written\n"
     )
     assert not out.exists()
+
+
+# ---------------------------------------------------------------- what a form cannot mean
+
+
+SMALL_MAP = """base = "academy-2023.xlsx"
+[columns]
+email = "Email"
+name = "Name"
+days = "Days"
+{extra}
+[values.days]
+"Mon 6 Feb" = "2023-02-06"
+"Tue 7 Feb" = "2023-02-07"
+{choices}
+"""
+OUTCOME_CHOICES = '[[choices]]\nsession = "outcome"\ncolumns = ["1st", "2nd"]\n'
+
+
+def small_import(
+    tmp_path: Path, rows: list[str], extra: str = "", choices: str = OUTCOME_CHOICES
+) -> FormImport:
+    """A few form rows (header first) imported with a small map onto the 2023 academy."""
+    map_path = copy_sample(tmp_path, map_text=SMALL_MAP.format(extra=extra, choices=choices))
+    (tmp_path / "form.csv").write_text("\n".join(rows) + "\n", "utf-8")
+    return import_form(tmp_path / "form.csv", map_path)
+
+
+def test_emails_differing_in_case_are_one_person_and_sessions_any_case(tmp_path: Path) -> None:
+    result = small_import(
+        tmp_path,
+        ["Email,Name,Days,1st,2nd", "B@x.example,Bo,Mon 6 Feb,LITERACY,", "b@x.example,Bo,,,"],
+    )
+    assert result.event is not None
+    assert [p.id for p in result.event.participants if "@" in p.id] == ["b@x.example"]
+    assert str(result.issues[0]) == (
+        "warning: form.csv row 3: b@x.example also answered in row 2; this later answer is kept"
+    )
+
+
+def test_answers_that_are_not_addresses_with_no_id_column_are_an_error(tmp_path: Path) -> None:
+    result = small_import(
+        tmp_path,
+        ["Email,Name,Days,1st,2nd", "anonymous,A,,,", "anonymous,B,,,", "c@x.example,C,,,"],
+    )
+    assert result.event is None
+    assert [str(issue) for issue in errors(result.issues)] == [
+        'form.csv row 2, column Email: "anonymous" is not an email address (and 1 more row), and '
+        'the map names no id column: map one (such as the form\'s "ID") under [columns]'
+    ]
+
+
+def test_a_days_cell_with_no_day_read_is_an_error(tmp_path: Path) -> None:
+    result = small_import(
+        tmp_path, ["Email,Name,Days,1st,2nd", 'a@x.example,A,"Mon 6 Feb, Tue 7 Feb",,']
+    )
+    assert result.event is None
+    assert [str(issue) for issue in errors(result.issues)] == [
+        'form.csv row 2, column Days: no day of the event in "Mon 6 Feb, Tue 7 Feb", read as '
+        'answers separated by ";" (the map\'s separator); the person would attend every day'
+    ]
+
+
+def test_a_days_cell_with_one_day_read_is_a_warning(tmp_path: Path) -> None:
+    result = small_import(tmp_path, ["Email,Name,Days,1st,2nd", "a@x.example,A,Mon 6 Feb;Sun,,"])
+    assert result.event is not None
+    assert result.event.people["a@x.example"].days == ("2023-02-06",)
+    assert errors(result.issues) == []
+
+
+def test_two_form_columns_of_one_header_are_a_map_error(tmp_path: Path) -> None:
+    result = small_import(
+        tmp_path, ["Email,Name,Days,1st,2nd,1st", "a@x.example,A,,T1,T2,LITERACY"]
+    )
+    assert result.event is None
+    assert [str(issue) for issue in result.issues] == [
+        'sample-form.toml: choices[0]: the form has 2 columns "1st" (D and F); give them headers '
+        "of their own in the export, and map each"
+    ]
+
+
+def test_two_choices_for_one_session_are_a_map_error(tmp_path: Path) -> None:
+    result = small_import(
+        tmp_path,
+        ["Email,Name,Days,1st,2nd", "a@x.example,A,,LITERACY,"],
+        choices=OUTCOME_CHOICES + OUTCOME_CHOICES.replace('"1st", ', ""),
+    )
+    assert result.event is None
+    assert [str(issue) for issue in result.issues] == [
+        "sample-form.toml: choices[1]: session OUTCOME is read by choices[0] already; list all "
+        "its columns in one [[choices]], best first"
+    ]
+
+
+def test_a_problem_of_the_event_built_is_located_in_the_form(tmp_path: Path) -> None:
+    result = small_import(
+        tmp_path,
+        ["Email,Name,Days,Needs,1st,2nd", "a@x.example,A,Mon 6 Feb,hearing loop,,"],
+        extra='needs = "Needs"',
+    )
+    assert result.event is None
+    assert [str(issue) for issue in errors(result.issues)] == [
+        "form.csv row 2, column Needs: a@x.example needs hearing loop but no option of session "
+        "OUTCOME offers it"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("output", "message"),
+    [
+        ("gone/event.xlsx", "the folder TMP/gone does not exist"),
+        ("event.csv", "event.csv: the event is an Excel workbook; give a name ending in .xlsx"),
+        ("folder", "TMP/folder is a folder; give a file name for the event"),
+    ],
+)
+@pytest.mark.parametrize("command", ["import", "template"])
+def test_an_output_that_cannot_be_written_exits_2_before_reading(
+    tmp_path: Path, output: str, message: str, command: str
+) -> None:
+    map_path = copy_sample(tmp_path)
+    (tmp_path / "folder").mkdir()
+    before = sorted(p.name for p in tmp_path.iterdir())
+    args = (
+        [str(FORM), "--map", str(map_path), "--force", "-o"] if command == "import" else ["--force"]
+    )
+    result = runner.invoke(app, [command, *args, str(tmp_path / output)])
+    assert result.exit_code == 2
+    assert result.stderr == message.replace("TMP", str(tmp_path)) + "\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
