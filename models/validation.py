@@ -307,8 +307,9 @@ def duplicate_ids(event: Event) -> list[Issue]:
             elif key not in seen:
                 like = case_twin(key, name, entity, folded)
                 if like is not None:
+                    where = f" in row {like[1].row}" if like[1].row is not None else ""
                     message = (
-                        f'{noun} id "{name}" differs from "{like[0]}" in row {like[1].row} '
+                        f'{noun} id "{name}" differs from "{like[0]}"{where} '
                         "only in case; both are kept"
                     )
                     found.append(issue(sheet, entity, "id", message, Level.WARNING))

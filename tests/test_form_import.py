@@ -412,3 +412,14 @@ def test_an_output_that_cannot_be_written_exits_2_before_reading(
     assert result.exit_code == 2
     assert result.stderr == message.replace("TMP", str(tmp_path)) + "\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_an_id_like_a_hosts_but_for_case_names_no_row_of_the_base(tmp_path: Path) -> None:
+    result = small_import(
+        tmp_path, ["ID,Email,Name,Days,1st,2nd", "a23-003,a@x.example,A,,,"], extra='id = "ID"'
+    )
+    assert result.event is not None
+    assert [str(issue) for issue in result.issues if "only in case" in issue.message] == [
+        'warning: form.csv row 2, column ID: participant id "a23-003" differs from "A23-003" '
+        "only in case; both are kept"
+    ]
