@@ -16,10 +16,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from openpyxl.utils import get_column_letter
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from models import Event, Issue, Level, Option, Participant, Preference
 from models.event import EMAIL
@@ -36,17 +36,32 @@ LIST_FIELDS = ("days", "needs")
 FORM_ERRORS = (OSError, ValueError, KeyError, TypeError, csv.Error)
 SPACES = re.compile(r"\s+")
 UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")  # a byte that UTF-8 alone would write
+GRID_COLUMN = re.compile(r"^(.*?)\s*\[([^\]]+)\]\s*$")  # Google Forms: "Question [row]"
+RANK_NUMBER = re.compile(r"\d+")  # "1st choice", "Choice 2", "3"
 DELIMITER_ROWS = 50  # rows read to tell a form's delimiter
 
 
 class Choices(BaseModel):
-    """The columns holding one session's ranked choices, best first."""
+    """Where a session's ranked choices are, in one of three shapes: `columns`, one a rank
+    (best first), each answer naming an option; `ranking`, one column whose cell lists the
+    options best first (Microsoft Forms' Ranking question); `grid`, the question of a grid
+    with one column an option (`Question [option]`), each answer a rank ("1st choice", "2")."""
 
     model_config = ConfigDict(extra="forbid")
 
     session: str
-    columns: list[str] = Field(min_length=1)
+    columns: list[str] = Field(default_factory=list)
+    ranking: str = ""
+    grid: str = ""
     answers: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def one_shape(self) -> Self:
+        """Exactly one of columns, ranking and grid."""
+        given = [key for key in ("columns", "ranking", "grid") if getattr(self, key)]
+        if len(given) != 1:
+            raise ValueError("give one of columns, ranking or grid")
+        return self
 
 
 class FormMap(BaseModel):
@@ -142,7 +157,9 @@ def map_problems(invalid: ValidationError) -> list[str]:
     column or a list of them, not 1` (pydantic names each member of a union apart)."""
     by_key: dict[str, list[Any]] = {}
     for error in invalid.errors():
-        key = ".".join(str(part) for part in error["loc"] if str(part) not in UNION_MEMBERS)
+        parts = [part for part in error["loc"] if str(part) not in UNION_MEMBERS]
+        key = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in parts)
+        key = key.removeprefix(".")
         by_key.setdefault(key, []).append(error)
     problems = []
     for key, errors_there in by_key.items():
@@ -152,6 +169,8 @@ def map_problems(invalid: ValidationError) -> list[str]:
             problems.append(f"{key}: should be a form column or a list of them{given}")
         elif first["type"] == "missing":
             problems.append(f"{key}: is required")
+        elif first["type"] == "value_error":  # a rule across keys: its own words
+            problems.append(f"{key}: {first['ctx']['error']}")
         elif first["type"] == "extra_forbidden":
             problems.append(
                 f"{key}: is not a key of the map{suggestion(key, FormMap.model_fields)}"
@@ -392,8 +411,17 @@ def check_choices(base: Event, form_map: FormMap, header: list[str], report: Rep
             )
             ok = False
             continue
-        for column in choices.columns:
-            ok = bool(find_column(column, header, report, where)) and ok
+        found = [find_column(column, header, report, where) for column in choices.columns]
+        if choices.ranking:
+            found = [find_column(choices.ranking, header, report, where)]
+            choices.ranking = found[0]
+        if choices.grid:
+            found = list(grid_columns(choices.grid, header)) or [""]
+            if not found[0]:
+                message = f'{where}: the form has no column "{choices.grid} [option]"'
+                report.add_to_map(message + suggestion(choices.grid, header))
+        choices.columns = found if not (choices.ranking or choices.grid) else []
+        ok = all(found) and ok
         options = [option.id for option in base.options_of[choices.session]]
         for answer, option_id in choices.answers.items():
             if option_id not in options:
@@ -550,15 +578,12 @@ def read_wishes(
     cells: dict[str, object],
     report: Report,
 ) -> list[Preference]:
-    """One person's ranked choices: the n-th column of a session is rank n."""
+    """One person's ranked choices, in the shape the map gives (`Choices`)."""
     wishes: list[Preference] = []
     for choices in form_map.choices:
         options = base.options_of[choices.session]
         chosen: set[str] = set()
-        for rank, column in enumerate(choices.columns, start=1):
-            answer = cell_text(cells.get(column))
-            if not answer:
-                continue
+        for rank, column, answer in ranked_answers(form_map, choices, number, cells, report):
             option_id = match_option(answer, options, choices, number, column, report)
             if option_id is None:
                 continue
@@ -578,6 +603,41 @@ def read_wishes(
                 )
             )
     return wishes
+
+
+def ranked_answers(
+    form_map: FormMap, choices: Choices, number: int, cells: dict[str, object], report: Report
+) -> list[tuple[int, str, str]]:
+    """A person's answers naming options, with their rank and form column, best first."""
+    if choices.ranking:
+        listed_best_first = split_answers(form_map, cell_text(cells.get(choices.ranking)))
+        return [(rank, choices.ranking, a) for rank, a in enumerate(listed_best_first, start=1)]
+    if not choices.grid:
+        answers = [
+            (rank, column, cell_text(cells.get(column)))
+            for rank, column in enumerate(choices.columns, start=1)
+        ]
+        return [(rank, column, answer) for rank, column, answer in answers if answer]
+    ranked = []
+    for column, option in grid_columns(choices.grid, list(cells)).items():
+        answer = cell_text(cells.get(column))
+        rank = RANK_NUMBER.search(answer)
+        if rank is not None and int(rank.group()) >= 1:
+            ranked.append((int(rank.group()), column, option))
+        elif answer:
+            report.add(number, column, f'"{answer}" is no rank; left out')
+    return sorted(ranked)
+
+
+def grid_columns(question: str, header: Iterable[str]) -> dict[str, str]:
+    """A grid question's columns (`Question [option]`, case and spaces ignored) and the
+    option each names."""
+    found = {}
+    for column in header:
+        match = GRID_COLUMN.match(column)
+        if match and normal(match.group(1)) == normal(question):
+            found[column] = cell_text(match.group(2))
+    return found
 
 
 def option_names(options: Sequence[Option]) -> dict[str, str]:

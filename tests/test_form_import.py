@@ -423,3 +423,63 @@ def test_an_id_like_a_hosts_but_for_case_names_no_row_of_the_base(tmp_path: Path
         'warning: form.csv row 2, column ID: participant id "a23-003" differs from "A23-003" '
         "only in case; both are kept"
     ]
+
+
+# ---------------------------------------------------------------- ranking questions
+
+
+def outcome_wishes(result: FormImport) -> list[tuple[str, int]]:
+    """The OUTCOME wishes of a@x.example, as (option, rank)."""
+    assert result.event is not None
+    return [
+        (p.option, p.rank)
+        for p in result.event.preferences
+        if p.participant == "a@x.example" and p.session == "OUTCOME"
+    ]
+
+
+def test_a_ranking_cell_lists_the_options_best_first(tmp_path: Path) -> None:
+    # Microsoft Forms' Ranking question: one cell, answers separated, a trailing separator.
+    ranking = '[[choices]]\nsession = "OUTCOME"\nranking = "rank the workshops"\n'
+    cell = "Human rights literacy and decentralisation;PROCUREMENT;"
+    rows = ["Email,Name,Days,Rank the workshops", f"a@x.example,A,,{cell}"]
+    result = small_import(tmp_path, rows, choices=ranking)
+    assert outcome_wishes(result) == [("LITERACY", 1), ("PROCUREMENT", 2)]
+    assert errors(result.issues) == []
+
+
+def test_a_grid_gives_each_option_its_rank(tmp_path: Path) -> None:
+    # Google Forms' grid: one column per option, "Question [option]", each answer a rank.
+    grid = '[[choices]]\nsession = "OUTCOME"\ngrid = "Rank the workshops"\n'
+    header = ",".join(
+        f"Rank the workshops [{title}]"
+        for title in (
+            "Human rights-based public procurement",
+            "Human rights literacy and decentralisation",
+            "Overcoming structural racism through public management",
+        )
+    )
+    rows = [f"Email,Name,Days,{header}", "a@x.example,A,,2nd choice,1st choice,maybe"]
+    result = small_import(tmp_path, rows, choices=grid)
+    assert outcome_wishes(result) == [("LITERACY", 1), ("PROCUREMENT", 2)]
+    assert [str(issue) for issue in result.issues if issue.row == 2] == [
+        "warning: form.csv row 2, column Rank the workshops [Overcoming structural racism "
+        'through public management]: "maybe" is no rank; left out'
+    ]
+
+
+def test_choice_columns_in_other_case_are_read(tmp_path: Path) -> None:
+    columns = '[[choices]]\nsession = "OUTCOME"\ncolumns = ["FIRST", "second"]\n'
+    rows = ["Email,Name,Days,First,Second", "a@x.example,A,,LITERACY,PROCUREMENT"]
+    result = small_import(tmp_path, rows, choices=columns)
+    assert outcome_wishes(result) == [("LITERACY", 1), ("PROCUREMENT", 2)]
+
+
+@pytest.mark.parametrize("shape", ["", 'columns = ["1st"]\nranking = "1st"\n'])
+def test_choices_take_exactly_one_shape(tmp_path: Path, shape: str) -> None:
+    choices = f'[[choices]]\nsession = "OUTCOME"\n{shape}'
+    result = small_import(tmp_path, ["Email,Name,Days,1st", "a@x.example,A,,"], choices=choices)
+    assert result.event is None
+    assert [str(issue) for issue in result.issues] == [
+        "sample-form.toml: choices[0]: give one of columns, ranking or grid"
+    ]
