@@ -428,7 +428,7 @@ def test_an_id_like_a_hosts_but_for_case_names_no_row_of_the_base(tmp_path: Path
 # ---------------------------------------------------------------- ranking questions
 
 
-def outcome_wishes(result: FormImport) -> list[tuple[str, int]]:
+def outcome_wishes(result: FormImport) -> list[tuple[str, int | None]]:
     """The OUTCOME wishes of a@x.example, as (option, rank)."""
     assert result.event is not None
     return [
