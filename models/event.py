@@ -1,6 +1,7 @@
 """The event as the organiser describes it: people, days, sessions, options, wishes, rules."""
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from enum import StrEnum
@@ -241,6 +242,17 @@ class Event(BaseModel):
     def people(self) -> dict[str, Participant]:
         """Participants by id."""
         return {person.id: person for person in self.participants}
+
+    @cached_property
+    def display_names(self) -> dict[str, str]:
+        """Each person as lists show them: their name (the id when they have none), with the
+        id added where two people share it (`Giorgi Japaridze (A23-086)`)."""
+        names = {person.id: person.name or person.id for person in self.participants}
+        shared = Counter(name.casefold() for name in names.values())
+        return {
+            person_id: name if shared[name.casefold()] == 1 else f"{name} ({person_id})"
+            for person_id, name in names.items()
+        }
 
     @cached_property
     def session_by_id(self) -> dict[str, Session]:

@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference
 from openpyxl.packaging.custom import StringProperty
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -458,7 +458,7 @@ def session_rows(
             count = allocation.count(session.id, option.id, round_)
             shown_round = round_ if session.rounds > 1 else None
             stats = groups.get((session.id, option.id, round_))
-            isolated = ", ".join(name_of(event, p) for p in stats.isolated) if stats else ""
+            isolated = ", ".join(shown_name(event, p) for p in stats.isolated) if stats else ""
             spread = [stats.deviation.get(c) if stats else None for c in event.settings.diversity]
             lead = blank if rows else first
             rows.append([*lead, option.id, shown_round, count, option.max, isolated, *spread])
@@ -494,7 +494,7 @@ def write_summary(
             put_row(sheet, row + offset, pair)
         row += len(pairs) + 2
     put_row(sheet, row, ["Sessions"], bold=True)
-    spread_columns = [f"spread {column}" for column in event.settings.diversity]
+    spread_columns = [f"off fair share: {column}" for column in event.settings.diversity]
     put_row(sheet, row + 1, [*SESSION_COLUMNS, *spread_columns], bold=True)
     row += 2
     for session in event.sessions:
@@ -688,25 +688,29 @@ def option_ids(event: Event, allocation: Allocation, session: Session) -> list[s
     return known + extra
 
 
-def person_label(person: Participant | None, person_id: str) -> str:
-    """A person's name, or the id when the name is unknown."""
-    return person.name if person and person.name else person_id
-
-
 def room_list(event: Event, allocation: Allocation, key: tuple[str, str, int]) -> list[str]:
-    """The names in one option and round: hosts first, marked, then everyone alphabetically."""
+    """The names in one option and round: hosts first, marked, then everyone alphabetically
+    (accents aside, as the printed lists), with the id beside a name two people share."""
     session_id, option_id, _ = key
     option = event.option_by_key.get((session_id, option_id))
     hosts = set(option.hosts) if option else set()
 
     def order(person_id: str) -> tuple[bool, str, str]:
-        label = person_label(event.people.get(person_id), person_id)
-        return (person_id not in hosts, label.casefold(), person_id)
+        return (person_id not in hosts, alphabetical(shown_name(event, person_id)), person_id)
 
     members = sorted(allocation.members.get(key, []), key=order)
-    return [
-        person_label(event.people.get(p), p) + (" (host)" if p in hosts else "") for p in members
-    ]
+    return [shown_name(event, p) + (" (host)" if p in hosts else "") for p in members]
+
+
+def shown_name(event: Event, person_id: str) -> str:
+    """A person as lists show them (`Event.display_names`); the id when unknown."""
+    return event.display_names.get(person_id, person_id)
+
+
+def alphabetical(text: str) -> str:
+    """Text as names are put in order: case and accents aside (Élodie among the E's)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def count_text(count: int, option: Option | None) -> str:
@@ -832,6 +836,17 @@ def write_checks(sheet: Worksheet, results: Iterable[CheckResult]) -> None:
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     fit_columns(sheet)
+    wrap_columns(sheet, ("message", "people"))
+
+
+def wrap_columns(sheet: Worksheet, names: Iterable[str]) -> None:
+    """Wrap the text of these columns (by header) below the header, so that a message longer
+    than its column shows whole rather than cut off by the cell beside it."""
+    header = {cell.value: cell.column for cell in sheet[1]}
+    for name in names:
+        if name in header:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=header[name], max_col=header[name]):
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
 # Reading the Assignments sheet back

@@ -457,7 +457,7 @@ def print_summary(
         markup=False,
     )
     table = Table(box=SIMPLE, pad_edge=False)
-    for column in ("session", "day", "kind", "people", "options", "1st", "cost", "solved"):
+    for column in ("session", "day", "kind", "people", "options", "1st", "preferences", "solved"):
         table.add_column(column, no_wrap=column in ("day", "kind", "solved"))
     for session in event.sessions:
         people = {a.participant for a in allocation.assignments if a.session == session.id}

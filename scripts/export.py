@@ -6,7 +6,6 @@ workbook; the `write_*` functions at the end put them on disk, each file atomica
 
 import math
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from models import Allocation, Event, Option, Participant, Session
 from models.event import EMAIL
 from models.issues import counted, listed
-from models.report import cell_value, itinerary_columns, room_names
+from models.report import alphabetical, cell_value, itinerary_columns, room_names
 from models.spreadsheet import csv_text, save_atomically, write_text_atomically
 
 ZOOM_HEADER = ("Pre-assign Room Name", "Email Address")
@@ -113,9 +112,7 @@ def person(event: Event, person_id: str) -> Participant:
 
 def sort_key(someone: Participant) -> tuple[str, str]:
     """Alphabetical order by name, accents ignored, then id."""
-    decomposed = unicodedata.normalize("NFKD", someone.name.casefold())
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return (plain, someone.id)
+    return (alphabetical(someone.name), someone.id)
 
 
 def rooms(event: Event, allocation: Allocation) -> list[Room]:
@@ -330,25 +327,34 @@ class PageStyle:
     widths: tuple[int, int, int, int]
 
 
+PAGE_HEIGHT = 620.0  # points of rows a printed page holds below the repeated header row
+BLANK_ROW = 15.0  # points: an empty row (between a page's heading and its list, and after it)
 LIST_STYLE = PageStyle(session=13, time=11, room=16, host=11, names=11, widths=(5, 34, 40, 20))
 SIGN_STYLE = PageStyle(session=22, time=18, room=40, host=18, names=16, widths=(6, 40, 44, 24))
 
 
 def room_lists_workbook(event: Event, allocation: Allocation, title: str = "") -> Workbook:
-    """A print-ready workbook: one page per room per slot, as a list and as a door sign."""
+    """A print-ready workbook: one page per room per slot (more for a long list, each saying
+    which room it is), as a list and as a door sign."""
     workbook = Workbook()
     every_room = rooms(event, allocation)
-    write_room_pages(workbook.active, ROOM_LISTS, every_room, LIST_STYLE, title)
-    write_room_pages(workbook.create_sheet(), DOOR_SIGNS, every_room, SIGN_STYLE, title)
+    names = event.display_names
+    write_room_pages(workbook.active, ROOM_LISTS, every_room, LIST_STYLE, title, names)
+    write_room_pages(workbook.create_sheet(), DOOR_SIGNS, every_room, SIGN_STYLE, title, names)
     if title:
         workbook.properties.title = f"{title} — room lists"
     return workbook
 
 
 def write_room_pages(
-    sheet: Worksheet, name: str, every_room: Sequence[Room], style: PageStyle, title: str
+    sheet: Worksheet,
+    name: str,
+    every_room: Sequence[Room],
+    style: PageStyle,
+    title: str,
+    names: dict[str, str],
 ) -> None:
-    """Each room on its own page under a repeated column header; printed one page wide."""
+    """Each room on pages of its own under a repeated column header; printed one page wide."""
     sheet.title = name
     for letter, width in zip("ABCD", style.widths, strict=True):
         sheet.column_dimensions[letter].width = width
@@ -359,22 +365,26 @@ def write_room_pages(
     row = 2
     pages = []
     for room in every_room:
-        end = write_room_page(sheet, row, room, style)
-        pages.append(f"A{row}:D{end - 1}")
-        sheet.row_breaks.append(Break(id=end - 1))
-        row = end
+        for first, last in write_room_page(sheet, row, room, style, names):
+            pages.append(f"A{first}:D{last}")
+            sheet.row_breaks.append(Break(id=last))
+            row = last + 1
     set_up_printing(sheet, print_areas(pages, sheet.max_row), title or name)
 
 
 def print_areas(pages: list[str], last_row: int) -> list[str]:
-    """One print area per room; one over the whole sheet if Excel could not hold the list."""
+    """One print area per page; one over the whole sheet if Excel could not hold the list."""
     if pages and sum(len(page) + 20 for page in pages) < MAX_PRINT_AREA_TEXT:
         return pages
     return [f"A1:D{last_row}"]
 
 
-def write_room_page(sheet: Worksheet, row: int, room: Room, style: PageStyle) -> int:
-    """One room's page from `row`: session, time, room, host, count, then the people."""
+def write_room_page(
+    sheet: Worksheet, row: int, room: Room, style: PageStyle, names: dict[str, str]
+) -> list[tuple[int, int]]:
+    """One room's pages from `row` (their first and last rows): session, time, room, host and
+    count, then as many people as a printed page holds (`PAGE_HEIGHT`); a longer list goes on
+    over more pages, each headed alike and numbered ("page 2 of 2")."""
     session = room.slot.session
     lines = [
         (session.title or session.id, Font(bold=True, size=style.session)),
@@ -383,19 +393,48 @@ def write_room_page(sheet: Worksheet, row: int, room: Room, style: PageStyle) ->
         (host_line(room.hosts), Font(size=style.host)),
         (count_line(room), Font(italic=True, size=style.host)),
     ]
-    for text, font in lines:
-        if text:
-            put_line(sheet, row, text, font, sum(style.widths))
-            row += 1
-    row += 1
-    for number, someone in enumerate(room.people, start=1):
-        values = (number, someone.name or someone.id, someone.organisation, someone.country)
-        for column, value in enumerate(values, start=1):
-            sheet.cell(row=row, column=column, value=cell_value(value)).font = Font(
-                size=style.names
-            )
+    width = sum(style.widths)
+    heading = sum(line_height(text, font, width) for text, font in lines if text)
+    per_page = max(1, int((PAGE_HEIGHT - heading - 2 * BLANK_ROW) / name_height(style)))
+    chunks = [room.people[at : at + per_page] for at in range(0, len(room.people), per_page)]
+    pages = []
+    for index, chunk in enumerate(chunks or [[]]):
+        first = row
+        for text, font in lines:
+            if text and font.italic and len(chunks) > 1:
+                text = f"{text} — page {index + 1} of {len(chunks)}"
+            if text:
+                put_line(sheet, row, text, font, width)
+                row += 1
         row += 1
-    return row + 1
+        for number, someone in enumerate(chunk, start=index * per_page + 1):
+            values = (
+                number,
+                names.get(someone.id, someone.id),
+                someone.organisation,
+                someone.country,
+            )
+            for column, value in enumerate(values, start=1):
+                sheet.cell(row=row, column=column, value=cell_value(value)).font = Font(
+                    size=style.names
+                )
+            sheet.row_dimensions[row].height = name_height(style)
+            row += 1
+        pages.append((first, row))
+        row += 1
+    return pages
+
+
+def name_height(style: PageStyle) -> float:
+    """The height of a row of the list, in points."""
+    return style.names * 1.4 + 2
+
+
+def line_height(text: str, font: Font, width: int) -> float:
+    """The height of a wrapped line of text across the page's columns, in points."""
+    size = float(font.size or 11)
+    per_line = max(1, int(width * 11 / size))
+    return math.ceil(len(text) / per_line) * size * 1.4 + 2
 
 
 def put_line(sheet: Worksheet, row: int, text: str, font: Font, width: int) -> None:
@@ -404,10 +443,7 @@ def put_line(sheet: Worksheet, row: int, text: str, font: Font, width: int) -> N
     cell.font = font
     cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
-    size = float(font.size or 11)
-    per_line = max(1, int(width * 11 / size))
-    lines = math.ceil(len(text) / per_line)
-    sheet.row_dimensions[row].height = lines * size * 1.4 + 2
+    sheet.row_dimensions[row].height = line_height(text, font, width)
 
 
 def set_up_printing(sheet: Worksheet, area: list[str], heading: str) -> None:

@@ -94,7 +94,8 @@ def diversity(checker: Checker, session: Session) -> None:
                     beyond = max(0, len(here) - high) + max(0, low - len(here))
                     if beyond:
                         count += beyond
-                        off.append(f"{value} {len(here)} (fair {low}–{high})")
+                        fair = f"{low}" if low == high else f"{low}–{high}"
+                        off.append(f"{value} {len(here)} (fair {fair})")
                         concerned += here
                 message = f"{option}{in_round(session, round_)}: {column} " + "; ".join(off)
                 if count:

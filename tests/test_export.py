@@ -23,6 +23,7 @@ from models.workbook import write_event
 from scripts.cli import app
 from scripts.export import (
     DOOR_SIGNS,
+    PAGE_HEIGHT,
     ROOM_LISTS,
     ZOOM_HEADER,
     CsvFile,
@@ -273,6 +274,44 @@ def test_room_page_shows_session_time_room_host_and_an_alphabetical_list() -> No
         (None, None, None, None),
         (1, "'=Bob", "'=cmd|' /C calc'!A0", "Chile"),
     ]
+
+
+@pytest.mark.parametrize(("sheet_name", "pages"), [(ROOM_LISTS, 3), (DOOR_SIGNS, 4)])
+def test_a_long_list_goes_on_over_pages_that_each_say_which_room(
+    sheet_name: str, pages: int
+) -> None:
+    crowd = event(people=[person(n) for n in range(1, 71)], options=[("A", 70), ("B", 70)])
+    sheet = room_lists_workbook(crowd, placed(*((f"p{n}", "S1", "A") for n in range(1, 71))))[
+        sheet_name
+    ]
+    areas = [area.split("!")[1].replace("$", "") for area in sheet.print_area.split(",")]
+    spans = [tuple(int(end[1:]) for end in area.split(":")) for area in areas]
+    assert len(spans) == pages + 1  # room A's pages, then B's one
+    numbers: list[int] = []
+    for k, (first, last) in enumerate(spans[:pages], start=1):
+        assert [sheet.cell(first + i, 1).value for i in range(3)] == [
+            "S1",
+            "d1",
+            "A",
+        ]
+        assert sheet.cell(first + 3, 1).value == f"70 participants — page {k} of {pages}"
+        rows = range(first, last + 1)
+        assert sum(sheet.row_dimensions[r].height or 15 for r in rows) <= PAGE_HEIGHT
+        numbers += [v for r in rows if isinstance(v := sheet.cell(r, 1).value, int)]
+    assert numbers == list(range(1, 71))
+    assert sheet.cell(spans[-1][0] + 3, 1).value == "0 participants"
+
+
+def test_a_name_two_people_share_shows_their_ids() -> None:
+    twins = [
+        Participant(id="p1", name="Ana Silva"),
+        Participant(id="p2", name="ana silva"),
+        Participant(id="p3", name="Bo"),
+    ]
+    allocation = placed(("p1", "S1", "A"), ("p2", "S1", "A"), ("p3", "S1", "A"))
+    sheet = room_lists_workbook(event(people=twins), allocation)[ROOM_LISTS]
+    names = [row[1] for row in sheet.iter_rows(values_only=True) if isinstance(row[0], int)]
+    assert names == ["Ana Silva (p1)", "ana silva (p2)", "Bo"]
 
 
 def test_door_signs_are_the_same_pages_in_larger_type() -> None:

@@ -199,6 +199,27 @@ def test_session_sheet_has_header_counts_and_sorted_names(written: Path) -> None
     ]
 
 
+def test_session_sheet_names_in_order_accents_aside_and_shared_names_with_ids(
+    tmp_path: Path,
+) -> None:
+    names = {"p1": "Zoë", "p2": "Élodie", "p3": "Bo", "p4": "ana silva", "p5": "Ana Silva"}
+    event = tiny_event().model_copy(
+        update={"participants": [Participant(id=p, name=n) for p, n in names.items()]}
+    )
+    allocation = Allocation(
+        assignments=[Assignment(participant=p, session="W1", option="A") for p in names]
+    )
+    path = tmp_path / "out.xlsx"
+    write_allocation(event, allocation, CheckReport(), path)
+    assert [row[0] for row in rows_of(path, "W1")[3:]] == [
+        "ana silva (p4)",
+        "Ana Silva (p5)",
+        "Bo",
+        "Élodie",
+        "Zoë",
+    ]
+
+
 def test_roundtable_sheet_has_a_block_per_round_hosts_first(written: Path) -> None:
     rows = rows_of(written, "RT")
     assert rows[:6] == [
@@ -240,6 +261,8 @@ def test_checks_list_every_result(written: Path) -> None:
         ("room_capacity", "W1", "hard", "yes", 0, None, None),
         ("together", "W1", "soft", "no", 2, "Ana and Chen are apart", "p1, p3"),
     ]
+    sheet = load_workbook(written)["Checks"]
+    assert [sheet.cell(3, c).alignment.wrap_text for c in range(1, 8)] == [None] * 5 + [True] * 2
 
 
 def test_summary_shows_solver_choices_and_scores(written: Path) -> None:
@@ -269,8 +292,8 @@ def test_summary_session_table_counts_each_option(written: Path) -> None:
     start = next(i for i, row in enumerate(rows) if row[0] == "Sessions")
     assert rows[start + 1] == (
         "session", "day", "kind", "people", "options", "status", "cost", "bound", "gap (%)",
-        "time (s)", "option", "round", "count", "capacity", "isolated", "spread region",
-        "spread group",
+        "time (s)", "option", "round", "count", "capacity", "isolated", "off fair share: region",
+        "off fair share: group",
     )  # fmt: skip
     assert rows[start + 2][:15] == (
         "W1", "Mon", "choice", 4, 2, "optimal", 4, 4, 0, 0.12, "A", None, 2, 3, None,
