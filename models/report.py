@@ -746,7 +746,6 @@ def write_session(sheet: Worksheet, event: Event, allocation: Allocation, sessio
         for round_ in range(1, session.rounds + 1):
             put_row(sheet, row, [f"Round {round_}"], bold=True)
             row = write_room_block(sheet, row + 1, event, allocation, session, round_) + 1
-    else:
         write_room_block(sheet, 1, event, allocation, session, 1)
         sheet.freeze_panes = "A4"
     fit_columns(sheet)
@@ -776,12 +775,15 @@ def itinerary_people(event: Event, allocation: Allocation) -> list[tuple[str, Pa
 
 
 def itinerary_cell(event: Event, allocation: Allocation, key: tuple[str, str, int]) -> str:
-    """Where the person is ("option — room"), empty when they do not take part."""
+    """Where the person is ("option — room", "(host)" added where they host it), empty when
+    they do not take part."""
     option_id = allocation.option_of.get(key)
     if option_id is None:
         return ""
-    place = room_or_title(event.option_by_key.get((key[1], option_id)))
-    return f"{option_id} — {place}" if place else option_id
+    option = event.option_by_key.get((key[1], option_id))
+    place = room_or_title(option)
+    hosting = " (host)" if option is not None and key[0] in option.hosts else ""
+    return (f"{option_id} — {place}" if place else option_id) + hosting
 
 
 def write_itineraries(sheet: Worksheet, event: Event, allocation: Allocation) -> None:
