@@ -746,6 +746,7 @@ def write_session(sheet: Worksheet, event: Event, allocation: Allocation, sessio
         for round_ in range(1, session.rounds + 1):
             put_row(sheet, row, [f"Round {round_}"], bold=True)
             row = write_room_block(sheet, row + 1, event, allocation, session, round_) + 1
+    else:
         write_room_block(sheet, 1, event, allocation, session, 1)
         sheet.freeze_panes = "A4"
     fit_columns(sheet)
