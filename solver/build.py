@@ -45,6 +45,7 @@ def build_session(
     if published is not None:
         option, pinned = published.of_session(session.id)
         m.published = {key: o for key, o in option.items() if key[1] in m.rounds}
+        m.published_later = {key: o for key, o in option.items() if key[1] > m.rounds[-1]}
         m.pinned = {key for key in pinned if key[1] in m.rounds}
         if m.published and event.settings.stability_first:
             m.banded = False  # nobody published moves for the ±1 band: diversity stays soft

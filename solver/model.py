@@ -43,6 +43,7 @@ class SessionModel:
     firsts: list[tuple[str, cp_model.IntVar]] = field(default_factory=list)
     caps: list[int] = field(default_factory=list)
     published: dict[tuple[str, int], str] = field(default_factory=dict)
+    published_later: dict[tuple[str, int], str] = field(default_factory=dict)  # rounds after
     pinned: set[tuple[str, int]] = field(default_factory=set)
     explaining: bool = False
     group_penalties: bool = True

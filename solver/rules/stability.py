@@ -18,7 +18,10 @@ def keep_pinned(m: SessionModel) -> None:
 
 
 def fewest_moves(m: SessionModel) -> None:
-    """Each person of the published allocation who changes option counts as one move.
+    """Each person of the published allocation who changes option counts as one move; so
+    does, when a roundtable's rounds are solved one after another, a seat now at a host's
+    table the person is published at in a later round and may visit once: it forces them
+    to move there (`later_moves_forced`).
 
     With `stability_first` (default) the moves are minimised before everything else;
     otherwise each costs `weight_stability` in the weighted objective.
@@ -33,9 +36,31 @@ def fewest_moves(m: SessionModel) -> None:
         if person in present and round_ in m.rounds and (key := (person, option, round_)) in m.x
     ]
     placed = sum(1 for person, round_ in m.published if person in present and round_ in m.rounds)
-    moves = m.model.new_int_var(0, placed, "moves")
-    m.model.add(moves == placed - cp_model.LinearExpr.sum(kept))
+    forced = later_moves_forced(m, present)
+    moves = m.model.new_int_var(0, placed + len(forced), "moves")
+    m.model.add(moves == placed - cp_model.LinearExpr.sum(kept) + cp_model.LinearExpr.sum(forced))
     if settings.stability_first:
         m.first("moves", moves)
     else:
         m.penalise("stability", settings.weight_stability, moves)
+
+
+def later_moves_forced(m: SessionModel, present: set[str]) -> list[cp_model.IntVar]:
+    """The seats of this model's rounds at a host's table where the person is published in a
+    later round and may sit once: taking one moves them in that round (`distinct_tables`).
+
+    Without it, the rounds solved one by one moved someone out of a closed table into the
+    table they hold in a later round, and out of that one again there (2023's COOP, a table
+    closed: 33 moves where 29 do).
+    """
+    if not m.published_later:
+        return []
+    hosted = {option.id for option in m.options if option.hosts}
+    forced = []
+    for (person, _later), option in sorted(m.published_later.items()):
+        hosting = (person, m.session.id) in m.event.host_option
+        once = -(-m.session.rounds // max(1, len(m.open_to.get(person, set())))) == 1
+        if person not in present or hosting or not once or option not in hosted:
+            continue
+        forced += [m.x[key] for round_ in m.rounds if (key := (person, option, round_)) in m.x]
+    return forced
