@@ -35,7 +35,7 @@ from models.allocation import (
 from models.event import Event, Option, Participant, Session, SessionKind
 from models.issues import Issue, Level, counted
 from models.spreadsheet import escape_cell, normalise_header, save_atomically, unescape_cell
-from models.validation import suggest
+from models.validation import Spellings, suggest
 from models.workbook import open_workbook
 
 SUMMARY = "Summary"
@@ -868,6 +868,61 @@ def read_assignments(path: Path) -> tuple[list[Assignment], list[Issue]]:
         ]
     rows = [list(values) for values in workbook[sheet].iter_rows(values_only=True)]
     return assignments_from_rows(rows)
+
+
+def case_matched(
+    event: Event, assignments: list[Assignment]
+) -> tuple[list[Assignment], list[Issue]]:
+    """Rows read back with their participant, session and option ids as the event spells
+    them when they differ only in case (`literacy` typed for `LITERACY`), as the event
+    workbook's own references are read; a warning per column, at its first such row."""
+    people = Spellings(event.people, "Participants")
+    sessions = Spellings(event.session_by_id, "Sessions")
+    options = {
+        sid: Spellings([o.id for o in opts], "Options") for sid, opts in event.options_of.items()
+    }
+    changed: dict[str, list[tuple[Assignment, str, str, str]]] = {}
+    matched = []
+    for a in assignments:
+        session = sessions.match(a.session)
+        ids = {
+            "participant": people.match(a.participant),
+            "session": session,
+            "option": options[session].match(a.option) if session in options else a.option,
+        }
+        for column, known in ids.items():
+            if known != getattr(a, column):
+                source = {"participant": people, "session": sessions}.get(column)
+                where = source.source if source else "Options"
+                changed.setdefault(column, []).append((a, getattr(a, column), known, where))
+        matched.append(a.model_copy(update=ids) if ids != {k: getattr(a, k) for k in ids} else a)
+    issues = []
+    for column, found in changed.items():
+        a, value, known, where = found[0]
+        more = f" (and {len(found) - 1} more in this column)" if len(found) > 1 else ""
+        message = f'"{value}" is read as "{known}", as in {where}{more}'
+        issues.append(
+            Issue(level=Level.WARNING, sheet=ASSIGNMENTS, row=a.row, column=column, message=message)
+        )
+    return matched, issues
+
+
+def conflicting_rows(assignments: Iterable[Assignment]) -> list[Issue]:
+    """An error for each row read back that puts someone already placed in that session (and
+    round) in another option, naming the row before it: which one is meant cannot be told.
+    A repeated row that agrees is harmless."""
+    first: dict[tuple[str, str, int], Assignment] = {}
+    issues = []
+    for a in assignments:
+        earlier = first.setdefault(a.key, a)
+        if earlier is not a and earlier.option != a.option:
+            round_ = f" round {a.round}" if a.round > 1 else ""
+            message = (
+                f"{a.participant} is in {a.option} here and in {earlier.option} in row "
+                f"{earlier.row}, both in {a.session}{round_}; keep one of the rows"
+            )
+            issues.append(Issue(sheet=ASSIGNMENTS, row=a.row, column="option", message=message))
+    return issues
 
 
 def allocation_issues(event: Event, assignments: Iterable[Assignment]) -> list[Issue]:

@@ -25,6 +25,8 @@ from models import Allocation, Assignment, CheckReport, Event, Issue, Settings, 
 from models.issues import counted, errors
 from models.report import (
     allocation_issues,
+    case_matched,
+    conflicting_rows,
     event_of,
     penalties_by_rule,
     rank_order,
@@ -160,6 +162,8 @@ def solve(
             markup=False,
         )
     published = load_previous(event, previous)
+    if day is not None and published is not None:
+        warn_of_earlier_days_lost(event, published, day)
     apply_flags(event, flags)
     plan = Plan(previous=published, day=day, override_pins=override_pins)
     allocation, report = allocate(event, Loudness(verbose=verbose, quiet=quiet), plan)
@@ -215,6 +219,8 @@ def load_previous(event: Event, path: Path | None) -> list[Assignment] | None:
     if path is None:
         return None
     assignments, issues = read_assignments(path)
+    assignments, renamed = case_matched(event, assignments)
+    issues += renamed + conflicting_rows(assignments)
     report_issues(issues)
     if errors(issues):
         refuse_input(path, issues)
@@ -266,7 +272,8 @@ def print_changes(allocation: Allocation) -> None:
     if allocation.changes is None:
         return
     counts = allocation.change_counts()
-    out.print(", ".join(f"{value} {key}" for key, value in counts.items()), markup=False)
+    counted_places = ", ".join(f"{value} {key}" for key, value in counts.items())
+    out.print(f"placements: {counted_places}", markup=False)
     reasons = Counter(anonymous(change.reason, change.participant) for change in allocation.changes)
     for reason, times in sorted(reasons.items()):
         out.print(f"  {times} × {reason}", markup=False)
@@ -407,6 +414,27 @@ def allocate(
             err.print(f"broken: {result.message}", markup=False)
         raise typer.Exit(FAILED)
     return allocation, report
+
+
+def warn_of_earlier_days_lost(event: Event, published: list[Assignment], day: str) -> None:
+    """A warning when people no longer in the event had places on days before the one solved:
+    the re-solve removes them from those days too, days that took place."""
+    days = event.days()
+    earlier = set(days[: days.index(day)])
+    day_of = {s.id: s.day for s in event.sessions}
+    gone = {
+        a.participant
+        for a in published
+        if a.participant not in event.people and day_of.get(a.session) in earlier
+    }
+    if gone:
+        err.print(
+            f"warning: {len(gone)} {'person' if len(gone) == 1 else 'people'} no longer in "
+            "Participants had places on "
+            f"days before {day}; they are removed from those days too (to keep the days someone "
+            "attended, keep their row and list those days under days)",
+            markup=False,
+        )
 
 
 def warn_of_kept_days(event: Event, allocation: Allocation, day: str) -> None:
@@ -660,6 +688,8 @@ def read_allocation(event: Event, path: Path, event_path: Path) -> list[Assignme
     people, sessions, options or rounds, with their rows); one line alone when it names nobody
     of the event (another event's allocation)."""
     assignments, issues = read_assignments(path)
+    assignments, renamed = case_matched(event, assignments)
+    issues += renamed
     if not errors(issues) and names_nobody(event, assignments):
         err.print(
             f"{path.name} names nobody of {event_path.name}: is it this event's allocation? "

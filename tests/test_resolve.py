@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from models import (
     Allocation,
     Assignment,
+    Change,
     Event,
     Option,
     Participant,
@@ -152,6 +153,16 @@ def written_event(tmp_path: Path, people: int = 20) -> Path:
     return path
 
 
+def read_changes(path: Path) -> list[Change]:
+    """The Changes sheet of an allocation workbook."""
+    rows = list(openpyxl.load_workbook(path)["Changes"].iter_rows(min_row=2, values_only=True))
+    return [
+        Change(participant=r[0], name=r[1] or "", session=r[2], round=r[3], before=r[4] or "",
+               after=r[5] or "", reason=r[6])
+        for r in rows
+    ]  # fmt: skip
+
+
 def edit_cell(path: Path, person: str, column: str, value: str) -> int:
     """Change one cell of a person's row in the Assignments sheet (the rest left as it was);
     its row."""
@@ -235,8 +246,10 @@ def test_a_published_row_naming_what_the_event_lacks_is_a_warning(tmp_path: Path
     book = openpyxl.load_workbook(published)
     sheet = book["Assignments"]
     column = [cell.value for cell in sheet[1]].index("participant") + 1
+    typo = 0
     for at in range(2, sheet.max_row + 1):
         if sheet.cell(at, column).value in ("p002", "p003"):
+            typo = at if sheet.cell(at, column).value == "p002" else typo
             sheet.cell(at, column).value = {"p002": "P002", "p003": "x003"}[
                 sheet.cell(at, column).value
             ]
@@ -245,12 +258,14 @@ def test_a_published_row_naming_what_the_event_lacks_is_a_warning(tmp_path: Path
     args = ["solve", str(event), "-o", str(again), "--previous", str(published), "-q"]
     result = runner.invoke(app, args)
     assert result.exit_code == 0
-    assert result.stderr == (  # x003 is like a cancellation: no warning
-        'warning: published.xlsx: "P002" is not a participant of the event (did you mean '
-        '"p002"?); taken as someone who cancelled\n'
+    assert result.stderr == (  # x003 is like a cancellation: no warning; P002 is p002
+        f'warning: Assignments row {typo}, column participant: "P002" is read as "p002", as in '
+        "Participants\n"
         f'warning: published.xlsx: Assignments row {row}: "w9" is not an option of session S; '
         "taken as an option that closed\n"
     )
+    changed = {c.participant for c in read_changes(again)}
+    assert "p002" not in changed and "x003" in changed
 
 
 def test_another_event_s_allocation_as_the_previous_one_is_a_warning(tmp_path: Path) -> None:
@@ -410,7 +425,7 @@ def test_the_terminal_counts_reasons_without_naming_anyone(tmp_path: Path) -> No
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[-3:-1] == [
-        "7 kept, 1 moved, 0 added, 0 removed",
+        "placements: 7 kept, 1 moved, 0 added, 0 removed",
         f"  1 × moved because a rule forbids the person in {was['p001']}",
     ]
     assert "p001" not in result.output
@@ -701,3 +716,90 @@ def test_a_forced_move_avoids_a_table_the_person_holds_in_a_later_round(
     allocation = solve_event(event, previous=published)
     assert moves(published, allocation) == 1
     assert allocation.option_of[("g1", "R", 1)] == "T4"
+
+
+def test_an_option_typed_in_other_case_is_read_as_the_event_spells_it(tmp_path: Path) -> None:
+    event_path = written_event(tmp_path)
+    published = tmp_path / "published.xlsx"
+    assert runner.invoke(app, ["solve", str(event_path), "-o", str(published)]).exit_code == 0
+    was = {a.participant: a.option for a in read_assignments(published)[0]}
+    target = next(o for o in ("W1", "W2", "W3", "W4") if o != was["p001"])
+    row = edit_option(published, "p001", target.lower())
+    same = edit_option(published, "p002", was["p002"].lower())  # retyped, not moved
+    again = tmp_path / "again.xlsx"
+    args = ["solve", str(event_path), "-o", str(again), "--previous", str(published), "-q"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert row < same
+    assert result.stderr.splitlines()[0] == (
+        f'warning: Assignments row {row}, column option: "{target.lower()}" is read as '
+        f'"{target}", as in Options (and 1 more in this column)'
+    )
+    after = {a.participant: (a.option, a.pinned) for a in read_assignments(again)[0]}
+    assert after["p001"] == (target, True)
+    assert after["p002"] == (was["p002"], False)
+    assert "0 moved" in result.stdout
+
+
+@pytest.mark.parametrize("option", ["other", "same"])
+def test_a_copied_row_that_disagrees_stops_the_re_solve(tmp_path: Path, option: str) -> None:
+    event_path = written_event(tmp_path)
+    published = tmp_path / "published.xlsx"
+    assert runner.invoke(app, ["solve", str(event_path), "-o", str(published)]).exit_code == 0
+    was = {a.participant: a.option for a in read_assignments(published)[0]}
+    other = next(o for o in ("W1", "W2", "W3", "W4") if o != was["p001"])
+    book = openpyxl.load_workbook(published)
+    sheet = book["Assignments"]
+    copied = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == "p001")
+    header = [cell.value for cell in sheet[1]]
+    column = header.index("option")
+    sheet.append(
+        [*copied[:column], other if option == "other" else copied[column], *copied[column + 1 :]]
+    )
+    book.save(published)
+    last = sheet.max_row
+    first = next(r[0].row for r in sheet.iter_rows(min_row=2) if r[0].value == "p001")
+    again = tmp_path / "again.xlsx"
+    args = ["solve", str(event_path), "-o", str(again), "--previous", str(published), "-q"]
+    result = runner.invoke(app, args)
+    if option == "same":
+        assert result.exit_code == 0
+        assert result.stderr == ""
+        return
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Assignments row {last}, column option: p001 is in {other} here and in {was['p001']} "
+        f"in row {first}, both in S; keep one of the rows\npublished.xlsx: 1 problem, nothing "
+        "written\n"
+    )
+    assert not again.exists()
+
+
+@pytest.mark.parametrize("attended", [("d1", "d2"), ("d2",)])
+def test_a_cancellation_during_the_event_warns_that_earlier_days_lose_them(
+    tmp_path: Path, attended: tuple[str, ...]
+) -> None:
+    event = two_day_event()
+    event = event.model_copy(
+        update={
+            "participants": [
+                p.model_copy(update={"days": attended}) if p.id == "p001" else p
+                for p in event.participants
+            ]
+        }
+    )
+    event_path, published = tmp_path / "event.xlsx", tmp_path / "published.xlsx"
+    write_event(event, event_path)
+    assert runner.invoke(app, ["solve", str(event_path), "-o", str(published)]).exit_code == 0
+    gone = [p for p in event.participants if p.id != "p001"]
+    write_event(event.model_copy(update={"participants": gone, "preferences": []}), event_path)
+    again = tmp_path / "again.xlsx"
+    args = ["solve", str(event_path), "-o", str(again), "--previous", str(published), "-q"]
+    result = runner.invoke(app, [*args, "--day", "d2"])
+    assert result.exit_code == 0, result.output
+    warning = (
+        "warning: 1 person no longer in Participants had places on days before d2; they are "
+        "removed from those days too (to keep the days someone attended, keep their row and "
+        "list those days under days)\n"
+    )
+    assert result.stderr == (warning if "d1" in attended else "")
