@@ -485,7 +485,7 @@ def print_summary(
         markup=False,
     )
     table = Table(box=SIMPLE, pad_edge=False)
-    for column in ("session", "day", "kind", "people", "options", "1st", "preferences", "solved"):
+    for column in ("session", "day", "kind", "people", "options", "1st", "cost", "solved"):
         table.add_column(column, no_wrap=column in ("day", "kind", "solved"))
     for session in event.sessions:
         people = {a.participant for a in allocation.assignments if a.session == session.id}
@@ -496,11 +496,7 @@ def print_summary(
             if (pref := event.preferences_of.get((a.participant, a.session), {}).get(a.option))
             and pref.rank == 1
         )
-        cost = sum(
-            event.cost(a.participant, a.session, a.option)
-            for a in placed
-            if (a.participant, a.session) not in event.host_option
-        )
+        solved = allocation.stats.sessions.get(session.id)
         table.add_row(
             session.id,
             session.day,
@@ -508,8 +504,8 @@ def print_summary(
             str(len(people)),
             str(len(event.options_of.get(session.id, []))),
             str(first),
-            str(cost),
-            session_status(allocation.stats.sessions.get(session.id), bool(placed)),
+            f"{solved.objective:g}" if solved else "",  # as the Summary: blank when kept
+            session_status(solved, bool(placed)),
         )
     out.print(table)
     ranks = sorted(report.rank_counts.items(), key=lambda item: rank_order(item[0]))

@@ -464,3 +464,13 @@ def test_each_session_says_how_it_was_solved() -> None:
     assert session_status(open_gap, placed=True) == "gap 7.5 %"
     assert session_status(None, placed=True) == "kept"
     assert session_status(None, placed=False) == ""
+
+
+def test_the_session_table_gives_each_session_s_whole_cost_as_the_summary(tmp_path: Path) -> None:
+    # Three who should sit together in options of two: a penalty, and no wish unmet.
+    path = workbook(tmp_path, rules=[rule("together", "p1", "p2", "p3", soft=True)])
+    result = runner.invoke(app, ["solve", str(path), "-o", str(tmp_path / "o.xlsx"), "-q"])
+    assert result.exit_code == 0
+    total = re.match(r"optimal: cost (\d+) ", result.stdout)
+    row = next(line.split() for line in result.stdout.splitlines() if line.strip().startswith("S1"))
+    assert total is not None and row[6] == total.group(1) != "0"
