@@ -23,8 +23,8 @@ def impossibilities(event: Event, sessions: list[Session] | None = None) -> list
     for session in event.sessions if sessions is None else sessions:
         found += nobody_left_out(event, session)
         found += hosts_seated(event, session)
-        found += enough_seats(event, session)
-        found += minimums_reachable(event, session)
+        seats = enough_seats(event, session) + minimums_reachable(event, session)
+        found += seats or sizes_add_up(event, session)  # the broader reason, when there is one
         found += together_possible(event, session)
         found += apart_possible(event, session)
     return found
@@ -101,6 +101,34 @@ def minimums_reachable(event: Event, session: Session) -> list[str]:
             f"together, but {len(audience)} attend"
         )
     return found
+
+
+def sizes_add_up(event: Event, session: Session) -> list[str]:
+    """Some choice of options to run must hold the audience exactly: each option that runs
+    holds its `min` to its `max`, and one that must run (`must_run`) cannot stay closed."""
+    options = event.options_of.get(session.id, [])
+    people = len(event.audience_of(session))
+    if not any(option.min > 1 for option in options) or people > sum(o.max for o in options):
+        return []  # any count up to the seats fits, or `enough_seats` says why not
+    totals = 1  # bit n: n people can be held by the options so far
+    for option in options:
+        held = 0 if must_run(event, option) else totals  # closed: holds nobody
+        for size in range(max(option.min, 1), option.max + 1):
+            held |= totals << size
+        totals = held
+    if totals >> people & 1:
+        return []
+    ranges = ", ".join(
+        f"{option.id} {option.min}–{option.max}"
+        if option.min < option.max
+        else f"{option.id} {option.max}"
+        for option in options
+        if option.max > 0
+    )
+    return [
+        f"session {session.id}: {people} people must attend, but no choice of options to run "
+        f"holds exactly {people} (each holds from its min to its max when it runs: {ranges})"
+    ]
 
 
 def must_run(event: Event, option: Option) -> bool:

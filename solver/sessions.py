@@ -628,11 +628,37 @@ def search(
     portfolio.parameters.num_workers = PORTFOLIO_WORKERS
     portfolio.parameters.interleave_search = True
     work.limit(portfolio)
-    second = watch.solve(portfolio, m.model, m.session.id)
+    with hint_kept_out(m, unless=status == cp_model.FEASIBLE):
+        second = watch.solve(portfolio, m.model, m.session.id)
     work.spend(portfolio)
     if second in (cp_model.OPTIMAL, cp_model.FEASIBLE) or status != cp_model.FEASIBLE:
         return portfolio, second
     return quick, status
+
+
+@contextmanager
+def hint_kept_out(m: SessionModel, unless: bool) -> Iterator[None]:
+    """The model without its solution hint for a while (put back after), unless told.
+
+    CP-SAT 9.15's interleaved portfolio aborts the process (`Check failed:
+    heuristics.fixed_search != nullptr`) on an infeasible model that holds a hint: options
+    whose minimums and capacities cannot add up to a session's audience, which the quick
+    search had not proven infeasible in its work. A hint the quick search could not complete
+    into a solution in that work is little help to the portfolio anyway; a solution it found
+    (`unless`) is kept, and the model is then feasible.
+    """
+    if unless:
+        yield
+        return
+    hint = m.model.proto.solution_hint
+    saved = (list(hint.vars), list(hint.values))
+    m.model.clear_hints()
+    try:
+        yield
+    finally:
+        m.model.clear_hints()
+        m.model.proto.solution_hint.vars.extend(saved[0])
+        m.model.proto.solution_hint.values.extend(saved[1])
 
 
 def free_size_search(

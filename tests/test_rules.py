@@ -1,5 +1,9 @@
 """Every rule on a tiny event: one case where it binds, one where it does not, exact optimum."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from models import Allocation, Option, Participant, Preference, SessionKind
@@ -373,6 +377,60 @@ def test_hosted_options_whose_minimums_add_up_beyond_the_audience_are_explained(
         "session S1: options A, B must run and need at least 8 people together, but 6 attend"
     ]
     assert impossibilities(e) == expected[:reasons]
+
+
+@pytest.mark.parametrize(("people", "reasons"), [(35, 1), (36, 0), (24, 0)])
+def test_options_whose_sizes_cannot_add_up_to_the_audience_are_explained(
+    people: int, reasons: int
+) -> None:
+    # Each option holds exactly its min = max when it runs: 10, 12 or 14; 35 is no sum of
+    # them, 36 is all three, 24 is two. (CP-SAT's parallel search aborted on this model.)
+    e = event(people, options=[("A", 10), ("B", 12), ("C", 14)])
+    e.options = [option.model_copy(update={"min": option.max}) for option in e.options]
+    expected = [
+        "session S1: 35 people must attend, but no choice of options to run holds exactly 35 "
+        "(each holds from its min to its max when it runs: A 10, B 12, C 14)"
+    ]
+    assert impossibilities(e) == expected[:reasons]
+    if reasons:
+        with pytest.raises(InfeasibleEventError) as caught:
+            solve_event(e)
+        assert caught.value.reasons == expected
+    else:
+        assert solve_event(e).stats.status == "optimal"
+
+
+PORTFOLIO_ON_AN_IMPOSSIBLE_MODEL = """
+import time
+from solver.context import Context
+from solver.history import History
+from solver.previous import Published
+from solver.sessions import solve_rounds
+from solver.watch import Watch
+from tests.factories import event
+
+wishes = {f"p{i}": ["A", "B", "C"] for i in range(1, 36)}
+e = event(35, options=[("A", 10), ("B", 12), ("C", 14)], prefs=wishes)
+e = e.model_copy(update={"options": [o.model_copy(update={"min": o.max}) for o in e.options]})
+ctx = Context(e, Published(), Watch(), time.monotonic())
+part = solve_rounds(ctx, e.sessions[0], History(), range(1, 2), time.monotonic() + 20)
+print(part.status)
+"""
+
+
+def test_the_parallel_search_of_an_impossible_model_with_a_hint_ends_infeasible() -> None:
+    # The quick search leaves this model unproven, and CP-SAT 9.15's interleaved portfolio
+    # aborted the whole process on it (exit 134) while the model held a hint. The quick
+    # checks (`sizes_add_up`) are bypassed here; a process of its own survives an abort.
+    run = subprocess.run(
+        [sys.executable, "-c", PORTFOLIO_ON_AN_IMPOSSIBLE_MODEL],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+        timeout=120,
+        check=False,
+    )
+    assert (run.returncode, run.stdout) == (0, "infeasible\n"), run.stderr[-500:]
 
 
 def test_conflict_found_only_by_the_solver_is_reported() -> None:
