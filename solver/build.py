@@ -21,6 +21,7 @@ def build_session(
     published: Published | None = None,
     explain: bool = False,
     closed: set[Key] | None = None,
+    banded: bool = True,
 ) -> SessionModel:
     """The model of one session: a variable per allowed (person, option, round), then the rules.
 
@@ -30,7 +31,8 @@ def build_session(
     `rounds` limits the model to some of a roundtable's rounds, the earlier ones being in
     `history`. `published` is the allocation already sent out, when re-solving. `explain`
     labels every hard rule so that an infeasible session can be explained. `closed`
-    placements get no variable (those above a worst-off level already kept).
+    placements get no variable (those above a worst-off level already kept). Without
+    `banded`, a split session's groups need not stay within ±1 of the fair shares.
     """
     m = SessionModel(
         event=event,
@@ -41,6 +43,7 @@ def build_session(
         history=history or History(),
     )
     m.sizes = sizes
+    m.banded = banded
     m.explaining = explain
     if published is not None:
         option, pinned = published.of_session(session.id)

@@ -14,7 +14,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 from ortools.sat.python.cp_model_helper import CpSolverStatus
 
-from models import Event, Option, Session
+from models import Event, Option, Session, SessionKind
 from solver.build import add_group_criteria, build_session, objective
 from solver.context import Context, PartResult, Work
 from solver.explain import CORE_SECONDS, conflicting_rules
@@ -71,9 +71,12 @@ def solve_rounds(
     the caller has another way to try)."""
     began = time.monotonic()
     balanced = split_sizes(ctx.event, session, kept_counts(ctx, session, rounds))
-    result = solve_staged(ctx, session, history, rounds, balanced, deadline, groups, work)
+    solve = partial(solve_staged, ctx, session, history, rounds)
+    result = solve(balanced, deadline, groups, work)
+    if result.status == cp_model.INFEASIBLE and banding(ctx.event, session, balanced):
+        result = solve(balanced, deadline, groups, work, banded=False)  # balance before band
     if result.status == cp_model.INFEASIBLE and balanced is not None:
-        result = solve_staged(ctx, session, history, rounds, None, deadline, groups, work)
+        result = solve(None, deadline, groups, work)
     reasons = []
     if result.status == cp_model.INFEASIBLE and explain:
         reasons = explained(ctx, session, history, rounds)
@@ -85,6 +88,22 @@ def solve_rounds(
         seconds=time.monotonic() - began,
         assignments=read_assignments(session, result.chosen),
         reasons=reasons,
+    )
+
+
+def banding(event: Event, session: Session, balanced: dict[str, int] | None) -> bool:
+    """Whether a split session's groups have a ±1 band of fair shares at balanced sizes, so
+    that balanced groups may still fit when it is dropped: the organiser's hard rules (a
+    need, nobody alone, people apart) can leave no balanced groups within it.
+
+    Before, the band and the balance were dropped together: with nobody alone of their
+    `group` as a hard rule and one person whose need one group cannot meet, 34 people came
+    out as 14, 6 and 14 where 12, 11 and 11 keep every hard rule.
+    """
+    return (
+        balanced is not None
+        and session.kind is SessionKind.SPLIT
+        and bool(event.settings.diversity)
     )
 
 
@@ -144,9 +163,11 @@ def solve_staged(
     deadline: float,
     groups: bool = True,
     work: Work | None = None,
+    banded: bool = True,
 ) -> Solved:
     """Solve in stages, each small and each the next one's hint (stage 1 only without
-    `groups`); the later stages' searches within `work`.
+    `groups`); the later stages' searches within `work`; split groups within ±1 of the
+    fair shares unless not `banded`.
 
     1. Without the group criteria: what comes first is minimised and then kept, in order
        (the fewest moves when re-solving, then the worst-off person's dissatisfaction: a
@@ -167,7 +188,9 @@ def solve_staged(
        choices of solver/rules/groups.py make it tight); without time for it, stage 1's (the
        group criteria cost at least 0).
     """
-    build = partial(built, ctx.event, session, history, rounds=rounds, published=ctx.published)
+    build = partial(
+        built, ctx.event, session, history, rounds=rounds, published=ctx.published, banded=banded
+    )
     run = partial(search, ctx.watch)
     base = build(sizes, groups=False)
     build = partial(build, pace=base.pace)  # later models are built with more rules

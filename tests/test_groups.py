@@ -1,5 +1,6 @@
 """Fair, mixed groups: each group rule on a tiny event, binding and not, exact results."""
 
+from collections import Counter
 from functools import partial
 from typing import Any
 
@@ -497,3 +498,28 @@ def test_free_size_targets_are_the_fixed_ones_at_every_size(
     allocation = Solved(cp_model.FEASIBLE, chosen=chosen)
     assert free.size_choices and fixed.sizes is not None
     assert evaluated(free, allocation).objective == evaluated(fixed, allocation).objective
+
+
+@pytest.mark.parametrize("together", [True, False])
+def test_groups_stay_balanced_when_only_the_fair_share_band_cannot_hold(together: bool) -> None:
+    # Five Europeans who must be together leave no group within ±1 of the regions' fair
+    # share (2–3 of them in each group of five); balanced groups still fit, and are kept.
+    # Before, balance and band were dropped together: 2 and 8.
+    people = [Participant(id=f"e{i}", name=f"e{i}", region="EU") for i in range(1, 6)] + [
+        Participant(id=f"a{i}", name=f"a{i}", region="AF") for i in range(1, 6)
+    ]
+    europeans = rule("together", "e1", "e2", "e3", "e4", "e5")
+    e = Event(
+        participants=people,
+        sessions=[Session(id="S", day="d1", kind=SessionKind.SPLIT)],
+        options=[Option(session="S", id=group, max=8) for group in ("A", "B")],
+        rules=[europeans] if together else [],
+        settings=Settings(diversity=("region",), no_isolation=(), spread=(), weight_fairness=0),
+    )
+    from solver.solve import solve_event
+
+    allocation = solve_event(e)
+    placed = {a.participant: a.option for a in allocation.assignments}
+    assert sorted(Counter(placed.values()).values()) == [5, 5]
+    europeans_in = Counter(placed[p.id] for p in people if p.region == "EU")
+    assert sorted(europeans_in.values()) == ([5] if together else [2, 3])
