@@ -4,7 +4,7 @@ import time
 
 from ortools.sat.python import cp_model
 
-from models import Event, Option, RuleKind, Session
+from models import Event, Option, Rule, RuleKind, Session
 from models.issues import counted, listed
 from solver.build import build_session
 from solver.history import History
@@ -22,6 +22,7 @@ def impossibilities(event: Event, sessions: list[Session] | None = None) -> list
     found: list[str] = []
     for session in event.sessions if sessions is None else sessions:
         found += nobody_left_out(event, session)
+        found += needs_seated(event, session)
         found += hosts_seated(event, session)
         seats = enough_seats(event, session) + minimums_reachable(event, session)
         found += seats or sizes_add_up(event, session)  # the broader reason, when there is one
@@ -158,6 +159,37 @@ def together_possible(event: Event, session: Session) -> list[str]:
             )
             people = " and ".join(rule.participants)
             found.append(f"{people} must be together in {session.id} but {where}")
+            continue
+        present = {p.id for p in event.audience_of(session)} & set(rule.participants)
+        largest = max((option.max for option in event.options_of.get(session.id, [])), default=0)
+        if len(present) > largest:
+            found.append(
+                f"session {session.id}: {len(present)} people must be together ({rule.describe()}"
+                f"{rule_row(rule)}), but its largest option holds {largest}"
+            )
+    return found
+
+
+def rule_row(rule: Rule) -> str:
+    """Where a rule is written: ", Rules row N", or nothing when unknown."""
+    return f", Rules row {rule.row}" if rule.row is not None else ""
+
+
+def needs_seated(event: Event, session: Session) -> list[str]:
+    """The people who need a feature must fit in the options that offer it."""
+    found = []
+    audience = event.audience_of(session)
+    options = [o for o in event.options_of.get(session.id, []) if o.max > 0]
+    for feature in sorted({need for person in audience for need in person.needs}):
+        needing = sum(1 for person in audience if feature in person.needs)
+        offering = [option for option in options if feature in option.features]
+        seats = sum(option.max for option in offering)
+        if offering and needing > seats:
+            ids = ", ".join(option.id for option in offering)
+            found.append(
+                f"session {session.id}: {needing} people need {feature}, and the options that "
+                f"offer it ({ids}) hold at most {seats}"
+            )
     return found
 
 

@@ -434,12 +434,19 @@ def test_the_parallel_search_of_an_impossible_model_with_a_hint_ends_infeasible(
 
 
 def test_conflict_found_only_by_the_solver_is_reported() -> None:
-    e = event(3, options=[("A", 2), ("B", 2)], rules=[rule("together", "p1", "p2", "p3")])
+    # Together, but kept out of each other's only option: no quick check sees it.
+    rules = [
+        rule("together", "p1", "p2"),
+        rule("forbid", "p1", option="A"),
+        rule("forbid", "p2", option="B"),
+    ]
+    e = event(3, options=[("A", 2), ("B", 2)], rules=rules)
+    assert impossibilities(e) == []
     with pytest.raises(InfeasibleEventError) as caught:
         solve_event(e)
     assert caught.value.reasons == [
-        "session S1: these rules cannot all hold: A holds at most 2; B holds at most 2; "
-        "hard together for p1, p2, p3"
+        "session S1: these rules cannot all hold: a rule forbids p1 in A; a rule forbids p2 in "
+        "B; hard together for p1, p2"
     ]
 
 
@@ -483,3 +490,34 @@ def test_a_host_of_a_closed_option_is_explained_by_its_size() -> None:
     assert caught.value.reasons == [
         "option A of session S1 holds at most 0, fewer than its hosts (p1)"
     ]
+
+
+@pytest.mark.parametrize(("size", "reasons"), [(3, 1), (2, 0)])
+def test_a_hard_together_larger_than_every_option_is_explained(size: int, reasons: int) -> None:
+    together = rule("together", *[f"p{i}" for i in range(1, size + 1)])
+    e = event(4, options=[("A", 2), ("B", 2)], rules=[together])
+    expected = [
+        "session S1: 3 people must be together (hard together for p1, p2, p3), but its largest "
+        "option holds 2"
+    ]
+    assert impossibilities(e) == expected[:reasons]
+
+
+@pytest.mark.parametrize(("needing", "reasons"), [(3, 1), (2, 0)])
+def test_more_people_needing_a_feature_than_its_seats_are_explained(
+    needing: int, reasons: int
+) -> None:
+    e = event(4, options=[("A", 2), ("B", 2)])
+    e = e.model_copy(
+        update={
+            "options": [e.options[0].model_copy(update={"features": ("step-free",)}), e.options[1]],
+            "participants": [
+                p.model_copy(update={"needs": ("step-free",)}) if int(p.id[1:]) <= needing else p
+                for p in e.participants
+            ],
+        }
+    )
+    expected = [
+        "session S1: 3 people need step-free, and the options that offer it (A) hold at most 2"
+    ]
+    assert impossibilities(e) == expected[:reasons]
