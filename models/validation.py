@@ -404,7 +404,7 @@ def host_problems(event: Event) -> list[Issue]:
 def preference_problems(event: Event) -> list[Issue]:
     """Wishes name known people, sessions and options of that session."""
     found = []
-    seen: set[tuple[str, str, str]] = set()
+    seen: dict[tuple[str, str, str], Preference] = {}
     for pref in event.preferences:
         if pref.participant not in event.people:
             continue  # someone who cancelled: `unknown_people`
@@ -423,10 +423,19 @@ def preference_problems(event: Event) -> list[Issue]:
             found.append(issue("Preferences", pref, "option", message))
         key = (pref.participant, pref.session, pref.option)
         if key in seen:
-            message = f"{pref.participant} has two wishes for {pref.option} in {pref.session}"
+            first = seen[key]
+            message = (
+                f"{pref.participant} has two wishes for {pref.option} in {pref.session}: "
+                f"{shown_rank(pref)} here, {shown_rank(first)} in row {first.row}; keep one"
+            )
             found.append(issue("Preferences", pref, "option", message))
-        seen.add(key)
+        seen.setdefault(key, pref)
     return found
+
+
+def shown_rank(pref: Preference) -> str:
+    """A wish's rank as the sheet writes it: the number, or `no`."""
+    return "no" if pref.is_veto else str(pref.rank)
 
 
 def rule_problems(event: Event) -> list[Issue]:

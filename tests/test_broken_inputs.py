@@ -615,7 +615,10 @@ CASES = [
         "a wish given twice",
         append("Preferences", "p1", "WS4", "W10", 3),
         (
-            "Preferences row 7, column option: p1 has two wishes for W10 in WS4",
+            (
+                "Preferences row 7, column option: p1 has two wishes for W10 in WS4: 3 here, 1 "
+                "in row 2; keep one"
+            ),
             "event.xlsx: 1 problem, nothing written",
         ),
     ),
