@@ -40,7 +40,29 @@ def validate_event(event: Event) -> list[Issue]:
         *unmet_needs(unique),
         *unknown_columns(unique),
         *unknown_people(unique),
+        *rules_about_the_absent(unique),
     ]
+
+
+def rules_about_the_absent(event: Event) -> list[Issue]:
+    """A warning for a rule of one session naming someone who does not take part in it (not
+    there that day, or not in its audience): the rule cannot concern them there."""
+    found = []
+    for rule in event.rules:
+        session = event.session_by_id.get(rule.session)
+        if session is None:
+            continue  # every session: people take part in some only
+        absent = [
+            person
+            for person in rule.participants
+            if person in event.people and not event.takes_part(event.people[person], session)
+        ]
+        if absent:
+            who = ", ".join(absent)
+            verb = "does" if len(absent) == 1 else "do"
+            message = f"{who} {verb} not take part in {session.id}; the rule leaves them out there"
+            found.append(issue("Rules", rule, "participants", message, Level.WARNING))
+    return found
 
 
 def unknown_people(event: Event) -> list[Issue]:

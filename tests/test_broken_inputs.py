@@ -657,6 +657,10 @@ CASES = [
         put("Participants", 3, "days", "d3"),
         (
             'Participants row 3, column days: "d3" is not a day of any session (days: d1, d2)',
+            (
+                "warning: Rules row 2, column participants: p2 does not take part in WS4; the "
+                "rule leaves them out there"
+            ),
             "event.xlsx: 1 problem, nothing written",
         ),
     ),
@@ -669,6 +673,10 @@ CASES = [
             (
                 'Participants row 3, column days: "10/03/2025" is not a day of any session '
                 "(days: 2025-03-10, 2025-03-11)"
+            ),
+            (
+                "warning: Rules row 2, column participants: p2 does not take part in WS4; the "
+                "rule leaves them out there"
             ),
             "event.xlsx: 1 problem, nothing written",
         ),
@@ -839,6 +847,10 @@ CASES = [
             (
                 'warning: Sessions row 2, column audience: "Academia" is read as "academia", as '
                 "in Participants (and 1 more in this column)"
+            ),
+            (
+                "warning: Rules row 2, column participants: p2 does not take part in WS4; the "
+                "rule leaves them out there"
             ),
         ),
         code=0,
