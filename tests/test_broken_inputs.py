@@ -208,6 +208,16 @@ def cached(**values: str) -> Callable[[Path], None]:
     )
 
 
+P2_LEFT_OUT = (  # what checking says of p2's wishes and rule when p2 is not a participant
+    'warning: Preferences row 4, column participant: "p2" is not a participant; their wishes '
+    "are left out (cancelled?)",
+    'warning: Rules row 2, column participants: "p2" is not a participant; left out of the '
+    "rule (cancelled?)",
+    "warning: Rules row 2, column participants: the rule (hard apart for p1, p2 in WS4) is "
+    "left out: too few of its people take part",
+)
+
+
 @dataclass(frozen=True)
 class Case:
     """One broken workbook: how it is broken, what `check` prints on stderr, its exit code."""
@@ -290,18 +300,7 @@ CASES = [
         put("Participants", 3, "id", None),
         (
             "Participants row 3, column id: a value is required",
-            (
-                'warning: Preferences row 4, column participant: "p2" is not a participant; '
-                "their wishes are left out (cancelled?)"
-            ),
-            (
-                'warning: Rules row 2, column participants: "p2" is not a participant; left out '
-                "of the rule (cancelled?)"
-            ),
-            (
-                "warning: Rules row 2, column participants: the rule (hard apart for p1, p2 in "
-                "WS4) is left out: too few of its people take part"
-            ),
+            *P2_LEFT_OUT,
             "event.xlsx: 1 problem, nothing written",
         ),
     ),
@@ -711,18 +710,7 @@ CASES = [
         (
             'warning: Participants row 2: cells A2:A3 are merged; each reads "p1"',
             'Participants row 3, column id: duplicate participant id "p1"',
-            (
-                'warning: Preferences row 4, column participant: "p2" is not a participant; '
-                "their wishes are left out (cancelled?)"
-            ),
-            (
-                'warning: Rules row 2, column participants: "p2" is not a participant; left out '
-                "of the rule (cancelled?)"
-            ),
-            (
-                "warning: Rules row 2, column participants: the rule (hard apart for p1, p2 in "
-                "WS4) is left out: too few of its people take part"
-            ),
+            *P2_LEFT_OUT,
             "event.xlsx: 1 problem, nothing written",
         ),
     ),

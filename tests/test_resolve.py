@@ -163,6 +163,15 @@ def read_changes(path: Path) -> list[Change]:
     ]  # fmt: skip
 
 
+def solved_workshop(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
+    """The workshop event written and solved: its path, the allocation's, and everyone's
+    option in it."""
+    event_path = written_event(tmp_path)
+    published = tmp_path / "published.xlsx"
+    assert runner.invoke(app, ["solve", str(event_path), "-o", str(published)]).exit_code == 0
+    return event_path, published, {a.participant: a.option for a in read_assignments(published)[0]}
+
+
 def edit_cell(path: Path, person: str, column: str, value: str) -> int:
     """Change one cell of a person's row in the Assignments sheet (the rest left as it was);
     its row."""
@@ -222,10 +231,7 @@ def test_a_hand_edit_is_kept_whatever_the_options_rooms(tmp_path: Path, named: s
 def test_a_room_cell_naming_another_option_is_a_warning(tmp_path: Path, room: str) -> None:
     # The option cell decides: a move written in the room cell alone is not taken, and the
     # warning says so. A room naming no option of the session, or the row's own, gives none.
-    event_path = written_event(tmp_path)
-    published = tmp_path / "published.xlsx"
-    assert runner.invoke(app, ["solve", str(event_path), "-o", str(published)]).exit_code == 0
-    was = {a.participant: a.option for a in read_assignments(published)[0]}
+    event_path, published, was = solved_workshop(tmp_path)
     other = next(o for o in ("W1", "W2", "W3", "W4") if o != was["p001"])
     row = edit_cell(published, "p001", "room", room.format(other=other, was=was["p001"]))
     result = runner.invoke(app, ["verify", str(event_path), str(published)])
@@ -719,10 +725,7 @@ def test_a_forced_move_avoids_a_table_the_person_holds_in_a_later_round(
 
 
 def test_an_option_typed_in_other_case_is_read_as_the_event_spells_it(tmp_path: Path) -> None:
-    event_path = written_event(tmp_path)
-    published = tmp_path / "published.xlsx"
-    assert runner.invoke(app, ["solve", str(event_path), "-o", str(published)]).exit_code == 0
-    was = {a.participant: a.option for a in read_assignments(published)[0]}
+    event_path, published, was = solved_workshop(tmp_path)
     target = next(o for o in ("W1", "W2", "W3", "W4") if o != was["p001"])
     row = edit_option(published, "p001", target.lower())
     same = edit_option(published, "p002", was["p002"].lower())  # retyped, not moved
@@ -743,10 +746,7 @@ def test_an_option_typed_in_other_case_is_read_as_the_event_spells_it(tmp_path: 
 
 @pytest.mark.parametrize("option", ["other", "same"])
 def test_a_copied_row_that_disagrees_stops_the_re_solve(tmp_path: Path, option: str) -> None:
-    event_path = written_event(tmp_path)
-    published = tmp_path / "published.xlsx"
-    assert runner.invoke(app, ["solve", str(event_path), "-o", str(published)]).exit_code == 0
-    was = {a.participant: a.option for a in read_assignments(published)[0]}
+    event_path, published, was = solved_workshop(tmp_path)
     other = next(o for o in ("W1", "W2", "W3", "W4") if o != was["p001"])
     book = openpyxl.load_workbook(published)
     sheet = book["Assignments"]
