@@ -890,12 +890,11 @@ def case_matched(
             "session": session,
             "option": options[session].match(a.option) if session in options else a.option,
         }
-        for column, known in ids.items():
-            if known != getattr(a, column):
-                source = {"participant": people, "session": sessions}.get(column)
-                where = source.source if source else "Options"
-                changed.setdefault(column, []).append((a, getattr(a, column), known, where))
-        matched.append(a.model_copy(update=ids) if ids != {k: getattr(a, k) for k in ids} else a)
+        renamed = {column: known for column, known in ids.items() if known != getattr(a, column)}
+        for column, known in renamed.items():
+            where = {"participant": "Participants", "session": "Sessions"}.get(column, "Options")
+            changed.setdefault(column, []).append((a, getattr(a, column), known, where))
+        matched.append(a.model_copy(update=renamed) if renamed else a)
     issues = []
     for column, found in changed.items():
         a, value, known, where = found[0]

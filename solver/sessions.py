@@ -478,17 +478,27 @@ def relaxed_start(
         if (key[0], key[2]) not in placed:
             placed.add((key[0], key[2]))
             chosen[key] = True
-    hint = m.model.proto.solution_hint
-    saved = (list(hint.vars), list(hint.values))
+    saved = saved_hint(m)
     seconds = deadline - time.monotonic()
     rounded = Solved(cp_model.FEASIBLE, chosen=chosen, bound=costed.bound)
     start = evaluated(m, rounded, kept, seconds, work)
     if start.found and (not costed.found or start.objective < costed.objective):
         return relaxed, start
-    m.model.clear_hints()  # the costed start stays the search's
-    hint.vars.extend(saved[0])
-    hint.values.extend(saved[1])
+    put_hint(m, saved)  # the costed start stays the search's
     return relaxed, costed
+
+
+def saved_hint(m: SessionModel) -> tuple[list[int], list[int]]:
+    """The model's solution hint as it stands: its variables and their values."""
+    hint = m.model.proto.solution_hint
+    return list(hint.vars), list(hint.values)
+
+
+def put_hint(m: SessionModel, saved: tuple[list[int], list[int]]) -> None:
+    """Replace the model's solution hint with one `saved_hint` kept."""
+    m.model.clear_hints()
+    m.model.proto.solution_hint.vars.extend(saved[0])
+    m.model.proto.solution_hint.values.extend(saved[1])
 
 
 def evaluated(
@@ -673,15 +683,12 @@ def hint_kept_out(m: SessionModel, unless: bool) -> Iterator[None]:
     if unless:
         yield
         return
-    hint = m.model.proto.solution_hint
-    saved = (list(hint.vars), list(hint.values))
+    saved = saved_hint(m)
     m.model.clear_hints()
     try:
         yield
     finally:
-        m.model.clear_hints()
-        m.model.proto.solution_hint.vars.extend(saved[0])
-        m.model.proto.solution_hint.values.extend(saved[1])
+        put_hint(m, saved)
 
 
 def free_size_search(

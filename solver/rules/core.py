@@ -41,6 +41,12 @@ def minimum_if_open(m: SessionModel) -> None:
             )
 
 
+def visit_cap(m: SessionModel, person: str) -> int:
+    """How often a person may sit at each host's table of the session: once while there are
+    enough tables they can use (closed ones left out count too), else ceil(rounds / tables)."""
+    return -(-m.session.rounds // max(1, len(m.open_to.get(person, set()))))
+
+
 def distinct_tables(m: SessionModel) -> None:
     """Across rounds, a participant visits each host's table at most once while there are enough.
 
@@ -55,7 +61,7 @@ def distinct_tables(m: SessionModel) -> None:
         if (person.id, m.session.id) in m.event.host_option:
             continue
         open_to = m.open_to.get(person.id, set())  # closed placements left out count too
-        cap = -(-m.session.rounds // max(1, len(open_to)))
+        cap = visit_cap(m, person.id)
         for option in (o.id for o in m.options if o.id in open_to and o.id in hosted):
             seats = [
                 m.x[(person.id, option, round_)]

@@ -3,6 +3,7 @@
 from ortools.sat.python import cp_model
 
 from solver.model import SessionModel
+from solver.rules.core import visit_cap
 
 
 def keep_pinned(m: SessionModel) -> None:
@@ -59,7 +60,7 @@ def later_moves_forced(m: SessionModel, present: set[str]) -> list[cp_model.IntV
     forced = []
     for (person, _later), option in sorted(m.published_later.items()):
         hosting = (person, m.session.id) in m.event.host_option
-        once = -(-m.session.rounds // max(1, len(m.open_to.get(person, set())))) == 1
+        once = visit_cap(m, person) == 1
         if person not in present or hosting or not once or option not in hosted:
             continue
         forced += [m.x[key] for round_ in m.rounds if (key := (person, option, round_)) in m.x]
