@@ -449,7 +449,21 @@ def roundtable_bound(
     every = build_session(
         ctx.event, session, history, sizes, rounds=rounds, published=ctx.published
     )
+    if sizes is None and balanced is not None:
+        hold_round_sizes(every, chosen)
     return bound, every_round(ctx, every, chosen, deadline)
+
+
+def hold_round_sizes(m: SessionModel, chosen: list[Assignment]) -> None:
+    """Every table holds in each round as many people as in the rounds' schedule `chosen`:
+    balanced tables whose larger ones differ from round to round (a re-solve seats a
+    newcomer at a different table each round), which free sizes would let a cheaper
+    schedule unbalance."""
+    held = Counter((a.option, a.round) for a in chosen)
+    for option in m.options:
+        for round_ in m.rounds:
+            size = held[(option.id, round_)]
+            m.model.add(cp_model.LinearExpr.sum(m.members(option.id, round_)) == size)
 
 
 def one_round(

@@ -70,7 +70,9 @@ def solve_rounds(
     infeasible, the hard rules that cannot all hold are their reasons (unless not `explain`:
     the caller has another way to try)."""
     began = time.monotonic()
-    balanced = split_sizes(ctx.event, session, kept_counts(ctx, session, rounds))
+    kept = kept_counts(ctx, session, rounds)
+    ahead = fillers(ctx, session, history, rounds) if kept else None
+    balanced = split_sizes(ctx.event, session, kept, ahead)
     solve = partial(solve_staged, ctx, session, history, rounds)
     result = solve(balanced, deadline, groups, work)
     if result.status == cp_model.INFEASIBLE and banding(ctx.event, session, balanced):
@@ -125,6 +127,33 @@ def kept_counts(ctx: Context, session: Session, rounds: range) -> dict[str, int]
         if round_ in rounds:
             kept[option] = max(kept.get(option, 0), count)
     return kept
+
+
+def fillers(
+    ctx: Context, session: Session, history: History, rounds: range
+) -> dict[str, int] | None:
+    """In a re-solve of one of a roundtable's later rounds, how many of the people without a
+    published seat in it (newcomers, guests of a closed table) have not sat at each table in
+    the rounds before: the tables whose seats they can take get the seats one above the
+    others (None for every other solve).
+
+    Balanced sizes put those seats at the largest tables, the same ones every round; a
+    newcomer takes one of them in round 1, may not visit that table again, and someone
+    published there had to move in round 2 to fill it (2023's academy, one guest more at
+    NEXTGEN's four tables: one move, now none).
+    """
+    if session.kind is not SessionKind.ROUNDTABLE or len(rounds) != 1:
+        return None
+    published, _ = ctx.published.of_session(session.id)
+    unseated = [
+        person.id
+        for person in ctx.event.audience_of(session)
+        if (person.id, rounds[0]) not in published
+    ]
+    return {
+        option.id: sum(1 for p in unseated if not history.visits[(session.id, p, option.id)])
+        for option in ctx.event.options_of[session.id]
+    }
 
 
 @dataclass

@@ -86,6 +86,20 @@ def test_balanced_sizes_for_a_re_solve(
     assert balanced_sizes(people, [18, 18], floors) == sizes
 
 
+@pytest.mark.parametrize(
+    ("ahead", "sizes"),
+    [
+        ([0, 0, 1, 0], [3, 2, 3, 2]),  # binds: the seat above goes to the option ranked ahead
+        ([0, 0, 0, 0], [3, 3, 2, 2]),  # does not: to the largest, then the first
+        ([1, 1, 1, 1], [3, 3, 2, 2]),
+    ],
+)
+def test_balanced_sizes_give_the_seats_above_to_the_options_ahead(
+    ahead: list[int], sizes: list[int]
+) -> None:
+    assert balanced_sizes(10, [4, 4, 4, 4], None, ahead) == sizes
+
+
 def test_split_groups_are_balanced_even_against_wishes(solve: Solve) -> None:
     prefs = {f"p{i}": ["A", "B"] for i in range(1, 6)}
     allocation, report = solve(event(5, options=[("A", 5), ("B", 5)], kind=SPLIT, prefs=prefs))

@@ -803,3 +803,53 @@ def test_a_cancellation_during_the_event_warns_that_earlier_days_lose_them(
         "list those days under days)\n"
     )
     assert result.stderr == (warning if "d1" in attended else "")
+
+
+def hosted_tables_event(guests: int) -> Event:
+    """Four tables of at most four, each with its host, over two rounds; `guests` guests."""
+    hosts = [Participant(id=f"h{t}", name=f"h{t}") for t in range(1, 5)]
+    people = [Participant(id=f"g{g}", name=f"g{g}") for g in range(1, guests + 1)]
+    return Event(
+        participants=hosts + people,
+        sessions=[Session(id="R", day="d1", kind=SessionKind.ROUNDTABLE, rounds=2)],
+        options=[Option(session="R", id=f"T{t}", max=4, hosts=(f"h{t}",)) for t in range(1, 5)],
+        settings=Settings(diversity=(), no_isolation=(), spread=(), weight_fairness=0),
+    )
+
+
+def table_sizes(assignments: list[Assignment], round_: int) -> list[int]:
+    """How many people each of T1–T4 holds in a round."""
+    held = Counter(a.option for a in assignments if a.round == round_)
+    return [held[f"T{t}"] for t in range(1, 5)]
+
+
+def test_a_newcomer_at_a_roundtable_takes_a_larger_table_that_differs_by_round() -> None:
+    # Published at 3, 3, 2, 2 in both rounds; g7 makes it 3, 3, 3, 2. At the same sizes in
+    # both rounds, g7 takes T3's new seat in one round and may not sit there again, so
+    # someone published at T3 had to move in the other round to fill it.
+    schedule = {"g1": "12", "g2": "13", "g3": "21", "g4": "24", "g5": "31", "g6": "42"}
+    published = [
+        Assignment(participant=g, session="R", option=f"T{t}", round=r)
+        for g, seats in schedule.items()
+        for r, t in enumerate(seats, start=1)
+    ] + [
+        Assignment(participant=f"h{t}", session="R", option=f"T{t}", round=r)
+        for t in range(1, 5)
+        for r in (1, 2)
+    ]
+    assert [table_sizes(published, r) for r in (1, 2)] == [[3, 3, 2, 2], [3, 3, 2, 2]]
+    event = hosted_tables_event(7)
+    allocation = solve_event(event, previous=published)
+    assert check_allocation(event, allocation, previous=published).ok
+    assert moves(published, allocation) == 0
+    g7 = [allocation.option_of[("g7", "R", r)] for r in (1, 2)]
+    assert g7 in (["T3", "T4"], ["T4", "T3"])
+    assert sorted(table_sizes(allocation.assignments, 1)) == [2, 3, 3, 3]
+    assert sorted(table_sizes(allocation.assignments, 2)) == [2, 3, 3, 3]
+
+
+def test_a_first_solve_gives_the_larger_tables_the_same_seats_every_round() -> None:
+    allocation = solve_event(hosted_tables_event(7))
+    assert check_allocation(hosted_tables_event(7), allocation).ok
+    sizes = [table_sizes(allocation.assignments, r) for r in (1, 2)]
+    assert sizes == [[3, 3, 3, 2], [3, 3, 3, 2]]

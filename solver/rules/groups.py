@@ -17,12 +17,16 @@ from solver.model import UNBOUNDED, SessionModel
 
 
 def balanced_sizes(
-    people: int, capacities: list[int], floors: list[int] | None = None
+    people: int,
+    capacities: list[int],
+    floors: list[int] | None = None,
+    ahead: list[int] | None = None,
 ) -> list[int] | None:
     """Sizes as equal as possible: options below capacity differ by at most one person,
     unless an option must hold more (`floors`, up to its capacity: the people a re-solve
     keeps there), when the others are as equal as they can be. The seats one above the
-    others go to the largest options first. None when no sizes fit."""
+    others go to the options with the highest `ahead` first, then to the largest. None
+    when no sizes fit."""
     kept = floors or [0] * len(capacities)
     floors = [min(floor, cap) for floor, cap in zip(kept, capacities, strict=True)]
     if not sum(floors) <= people <= sum(capacities):
@@ -36,7 +40,8 @@ def balanced_sizes(
     )
     sizes, higher = at(max(level - 1, 0)), at(level)
     extra = people - sum(sizes)
-    for index in sorted(range(len(capacities)), key=lambda i: -capacities[i]):
+    first = ahead or [0] * len(capacities)
+    for index in sorted(range(len(capacities)), key=lambda i: (-first[i], -capacities[i])):
         if extra and higher[index] > sizes[index]:
             sizes[index] += 1
             extra -= 1
@@ -47,17 +52,22 @@ BALANCED_KINDS = (SessionKind.SPLIT, SessionKind.ROUNDTABLE)
 
 
 def split_sizes(
-    event: Event, session: Session, floors: dict[str, int] | None = None
+    event: Event,
+    session: Session,
+    floors: dict[str, int] | None = None,
+    ahead: dict[str, int] | None = None,
 ) -> dict[str, int] | None:
     """Balanced sizes for split groups and roundtables (every round), None for choice sessions
     (or when no sizes fit, or the balanced ones leave an option open below its `min`); at
-    least `floors` people in each option (`balanced_sizes`)."""
+    least `floors` people in each option, the seats one above the others first to the
+    options `ahead` ranks highest (`balanced_sizes`)."""
     if session.kind not in BALANCED_KINDS or not event.settings.balance_splits:
         return None
     options = event.options_of.get(session.id, [])
     capacities = [option.max for option in options]
     least = [(floors or {}).get(option.id, 0) for option in options]
-    sizes = balanced_sizes(len(event.audience_of(session)), capacities, least)
+    first = [(ahead or {}).get(option.id, 0) for option in options]
+    sizes = balanced_sizes(len(event.audience_of(session)), capacities, least, first)
     if sizes is None or any(0 < size < o.min for o, size in zip(options, sizes, strict=True)):
         return None  # no such sizes, or one below an option's minimum: sizes left free
     return dict(zip((o.id for o in options), sizes, strict=True))
