@@ -437,7 +437,7 @@ def roundtable_bound(
     relaxing = APART_SECONDS_PER_CELL * len(chosen) * tables
     if until - time.monotonic() < SEARCH_SECONDS_PER_CELL * len(chosen):
         return bound, None
-    bound += session.rounds * one_round(ctx, session, history, sizes, until, large)
+    bound += rounds_least(ctx, session, history, chosen, sizes, balanced, until, large)
     if large:
         if beside and until - time.monotonic() >= max(building, relaxing):
             relaxed = relaxed_apart(ctx, session, history, sizes, until)
@@ -464,6 +464,37 @@ def hold_round_sizes(m: SessionModel, chosen: list[Assignment]) -> None:
         for round_ in m.rounds:
             size = held[(option.id, round_)]
             m.model.add(cp_model.LinearExpr.sum(m.members(option.id, round_)) == size)
+
+
+def rounds_least(
+    ctx: Context,
+    session: Session,
+    history: History,
+    chosen: list[Assignment],
+    sizes: dict[str, int] | None,
+    balanced: dict[str, int] | None,
+    deadline: float,
+    large: bool,
+) -> int:
+    """The rounds' least cost with the preferences weighed 0: rounds × one round's
+    (`one_round`) at the sizes every round has; in a re-solve whose rounds hold balanced
+    sizes that differ from round to round (`fillers`), each round's at its own, each set of
+    sizes bounded once (free sizes lose the isolation floors: 2023's re-solve 5254 → 5170).
+    """
+    published, _ = ctx.published.of_session(session.id)
+    if sizes is not None or balanced is None or not published:
+        return session.rounds * one_round(ctx, session, history, sizes, deadline, large)
+    options = ctx.event.options_of[session.id]
+    held = Counter(
+        tuple(sum(1 for a in chosen if a.round == r and a.option == o.id) for o in options)
+        for r in range(1, session.rounds + 1)
+    )
+    ids = [o.id for o in options]
+    return sum(
+        count
+        * one_round(ctx, session, history, dict(zip(ids, held_sizes, strict=True)), deadline, large)
+        for held_sizes, count in sorted(held.items())
+    )
 
 
 def one_round(
