@@ -145,14 +145,16 @@ def fillers(
     if session.kind is not SessionKind.ROUNDTABLE or len(rounds) != 1:
         return None
     published, _ = ctx.published.of_session(session.id)
+    options = ctx.event.options_of[session.id]
+    open_ = {option.id for option in options if option.max > 0}
     unseated = [
         person.id
         for person in ctx.event.audience_of(session)
-        if (person.id, rounds[0]) not in published
+        if published.get((person.id, rounds[0])) not in open_
     ]
     return {
         option.id: sum(1 for p in unseated if not history.visits[(session.id, p, option.id)])
-        for option in ctx.event.options_of[session.id]
+        for option in options
     }
 
 
