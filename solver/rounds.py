@@ -449,9 +449,22 @@ def roundtable_bound(
     every = build_session(
         ctx.event, session, history, sizes, rounds=rounds, published=ctx.published
     )
-    if sizes is None and balanced is not None:
+    if sized_by_round(ctx, session, sizes, balanced):
         hold_round_sizes(every, chosen)
     return bound, every_round(ctx, every, chosen, deadline)
+
+
+def sized_by_round(
+    ctx: Context,
+    session: Session,
+    sizes: dict[str, int] | None,
+    balanced: dict[str, int] | None,
+) -> bool:
+    """Whether a roundtable's rounds hold sizes of their own: a re-solve's rounds, each
+    balanced above the people it keeps (`fillers`), when they are not all at one set of
+    balanced sizes (`sizes` None). In a first solve such rounds are those the hard rules
+    kept from balance, and the model of every round may size them freely."""
+    return sizes is None and balanced is not None and bool(ctx.published.of_session(session.id)[0])
 
 
 def hold_round_sizes(m: SessionModel, chosen: list[Assignment]) -> None:
@@ -481,8 +494,7 @@ def rounds_least(
     sizes that differ from round to round (`fillers`), each round's at its own, each set of
     sizes bounded once (free sizes lose the isolation floors: 2023's re-solve 5254 → 5170).
     """
-    published, _ = ctx.published.of_session(session.id)
-    if sizes is not None or balanced is None or not published:
+    if not sized_by_round(ctx, session, sizes, balanced):
         return session.rounds * one_round(ctx, session, history, sizes, deadline, large)
     options = ctx.event.options_of[session.id]
     held = Counter(
