@@ -161,7 +161,7 @@ def solve(
             "earlier day counts for fairness or new encounters",
             markup=False,
         )
-    published = load_previous(event, previous)
+    published = load_previous(event, previous, event_path)
     if day is not None and published is not None:
         warn_of_earlier_days_lost(event, published, day)
     apply_flags(event, flags)
@@ -212,15 +212,18 @@ TAKEN_AS = {
 }  # what a published row the event no longer has is taken for, by the column that says so
 
 
-def load_previous(event: Event, path: Path | None) -> list[Assignment] | None:
-    """The published allocation's Assignments sheet, or exit 2 listing its problems; a warning
-    for each row naming what the event no longer has (a cancellation, or a typo in a hand
-    edit: the re-solve cannot tell them apart)."""
+def load_previous(event: Event, path: Path | None, event_path: Path) -> list[Assignment] | None:
+    """The published allocation's Assignments sheet, or exit 2 listing its problems (one line
+    alone when it names nobody of the event: another event's allocation, whose people would
+    all be taken as cancelled); a warning for each row naming what the event no longer has
+    (a cancellation, or a typo in a hand edit: the re-solve cannot tell them apart)."""
     if path is None:
         return None
     assignments, issues = read_assignments(path)
     assignments, renamed = case_matched(event, assignments)
     issues += renamed + conflicting_rows(assignments)
+    if not errors(issues):
+        refuse_another_event(event, path, event_path, assignments)
     report_issues(issues)
     if errors(issues):
         refuse_input(path, issues)
@@ -234,17 +237,23 @@ def names_nobody(event: Event, assignments: list[Assignment]) -> bool:
     return bool(assignments) and not {a.participant for a in assignments} & set(event.people)
 
 
+def refuse_another_event(
+    event: Event, path: Path, event_path: Path, assignments: list[Assignment]
+) -> None:
+    """Exit 2 with one line when an allocation names nobody of the event."""
+    if names_nobody(event, assignments):
+        err.print(
+            f"{path.name} names nobody of {event_path.name}: is it this event's allocation? "
+            "nothing written",
+            markup=False,
+        )
+        raise typer.Exit(INVALID)
+
+
 def warn_of_what_the_event_lacks(event: Event, path: Path, assignments: list[Assignment]) -> None:
     """A warning for each session, option or round of the published allocation that the event
     no longer has (once, with its first row), and for each person who is not in the event
-    but whose id differs from someone's only in case (a typo, not a cancellation); one
-    warning alone when it names nobody of the event (another event's allocation)."""
-    if names_nobody(event, assignments):
-        err.print(
-            f"warning: {path.name} names nobody of this event: is it this event's allocation?",
-            markup=False,
-        )
-        return
+    but whose id differs from someone's only in case (a typo, not a cancellation)."""
     ids = {person.casefold(): person for person in event.people}
     for person in sorted({a.participant for a in assignments} - set(event.people)):
         if person.casefold() in ids:
@@ -686,13 +695,8 @@ def read_allocation(event: Event, path: Path, event_path: Path) -> list[Assignme
     assignments, issues = read_assignments(path)
     assignments, renamed = case_matched(event, assignments)
     issues += renamed
-    if not errors(issues) and names_nobody(event, assignments):
-        err.print(
-            f"{path.name} names nobody of {event_path.name}: is it this event's allocation? "
-            "nothing written",
-            markup=False,
-        )
-        raise typer.Exit(INVALID)
+    if not errors(issues):
+        refuse_another_event(event, path, event_path, assignments)
     issues += allocation_issues(event, assignments)
     issues += room_cell_edits(event, assignments)
     report_issues(issues)

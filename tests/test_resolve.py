@@ -274,7 +274,7 @@ def test_a_published_row_naming_what_the_event_lacks_is_a_warning(tmp_path: Path
     assert "p002" not in changed and "x003" in changed
 
 
-def test_another_event_s_allocation_as_the_previous_one_is_a_warning(tmp_path: Path) -> None:
+def test_another_event_s_allocation_as_the_previous_one_is_refused(tmp_path: Path) -> None:
     event = written_event(tmp_path)
     other = tmp_path / "other.xlsx"
     stranger = workshop_event(20)
@@ -286,10 +286,12 @@ def test_another_event_s_allocation_as_the_previous_one_is_a_warning(tmp_path: P
     again = tmp_path / "again.xlsx"
     args = ["solve", str(event), "-o", str(again), "--previous", str(published), "-q"]
     result = runner.invoke(app, args)
-    assert result.exit_code == 0
+    assert result.exit_code == 2
     assert result.stderr == (
-        "warning: published.xlsx names nobody of this event: is it this event's allocation?\n"
+        "published.xlsx names nobody of event.xlsx: is it this event's allocation? nothing "
+        "written\n"
     )
+    assert not again.exists()
 
 
 def test_the_changes_sheet_names_who_cancelled_and_gives_every_round(tmp_path: Path) -> None:
