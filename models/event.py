@@ -3,7 +3,7 @@
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 from functools import cached_property
 from typing import Any, Self
@@ -88,6 +88,19 @@ class Session(Entity):
     def label(self) -> str:
         """The id with the title, for messages and sheet headings."""
         return f"{self.id} ({self.title})" if self.title else self.id
+
+    def ended_by(self, moment: datetime) -> bool:
+        """True when the session was over at that moment: its day (a date) ended, or its end
+        time on that day passed; never for a day that is not a date (a label such as "Day 1")."""
+        try:
+            day = date.fromisoformat(self.day)
+        except ValueError:
+            return False
+        try:
+            end = time.fromisoformat(self.end.strip()) if self.end.strip() else time.max
+        except ValueError:
+            end = time.max
+        return datetime.combine(day, end) <= moment.replace(tzinfo=None)
 
 
 class Option(Entity):
@@ -306,10 +319,13 @@ class Event(BaseModel):
         return list(dict.fromkeys(session.day for session in self.sessions))
 
     def takes_part(self, person: Participant, session: Session) -> bool:
-        """True when the person is in the session's audience on a day they attend."""
+        """True when the person is in the session's audience on a day they attend, and had
+        registered before it ended (a late registration joins the sessions still to come)."""
         if (person.id, session.id) in self.host_option:
             return True
         if not person.attends(session.day):
+            return False
+        if person.registered is not None and session.ended_by(person.registered):
             return False
         return not session.audience or person.group in session.audience
 

@@ -174,7 +174,11 @@ PARTICIPANTS = Table(
             False,
             "comma-separated features the person's room must have (e.g. step-free)",
         ),
-        Column("registered", False, "date-time of registration (later = late registration)"),
+        Column(
+            "registered",
+            False,
+            "date-time of registration: sessions over by then are left out (a late registration)",
+        ),
     ),
 )
 SESSIONS = Table(

@@ -1,4 +1,8 @@
-"""The event model: copies of an event see their own lists."""
+"""The event model: copies of an event see their own lists; who takes part in a session."""
+
+from datetime import datetime
+
+import pytest
 
 from models import Event, Option, Participant, Session, SessionKind
 
@@ -25,3 +29,27 @@ def test_a_copy_with_other_settings_keeps_the_look_ups() -> None:
     event = tiny()
     options = event.options_of
     assert event.with_settings(seed=3).options_of is options
+
+
+@pytest.mark.parametrize(
+    ("day", "end", "registered", "takes_part"),
+    [
+        ("2023-02-01", "15:30", "2023-02-01 20:00", False),  # binds: registered after it ended
+        ("2023-02-01", "15:30", "2023-02-01 15:30", False),  # at its end
+        ("2023-02-01", "", "2023-02-02 08:00", False),  # no end time: the day ended
+        ("2023-02-01", "15:30", "2023-02-01 12:00", True),  # before its end: joins it
+        ("2023-02-01", "", "2023-02-01 20:00", True),  # no end time: the day is not over
+        ("2023-02-01", "3 pm", "2023-02-01 20:00", True),  # unreadable end: the day's
+        ("Day 1", "15:30", "2030-01-01 00:00", True),  # a day that is no date: always
+    ],
+)
+def test_a_late_registration_joins_only_the_sessions_still_to_come(
+    day: str, end: str, registered: str, takes_part: bool
+) -> None:
+    person = Participant(id="p1", name="Ana", registered=datetime.fromisoformat(registered))
+    session = Session(id="S", day=day, end=end, kind=SessionKind.SPLIT)
+    event = Event(
+        participants=[person], sessions=[session], options=[Option(session="S", id="A", max=2)]
+    )
+    assert event.takes_part(person, session) is takes_part
+    assert (event.audience_of(session) == [person]) is takes_part

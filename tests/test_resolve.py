@@ -4,6 +4,7 @@ import itertools
 import random
 import time
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -855,3 +856,24 @@ def test_a_first_solve_gives_the_larger_tables_the_same_seats_every_round() -> N
     assert check_allocation(hosted_tables_event(7), allocation).ok
     sizes = [table_sizes(allocation.assignments, r) for r in (1, 2)]
     assert sizes == [[3, 3, 3, 2], [3, 3, 3, 2]]
+
+
+def test_a_late_registration_is_placed_only_in_sessions_still_to_come() -> None:
+    two_days = workshop_event(8).model_copy(deep=True)
+    second = Session(id="S2", day="2023-02-02", kind=SessionKind.CHOICE, end="15:30")
+    two_days.sessions = [
+        Session(id="S", day="2023-02-01", kind=SessionKind.CHOICE, end="15:30"),
+        second,
+    ]
+    two_days.options = two_days.options + [
+        Option(session="S2", id=o.id, max=o.max) for o in two_days.options
+    ]
+    event = Event(**{k: getattr(two_days, k) for k in Event.model_fields})
+    published = solve_event(event).assignments
+    late = Participant(id="late", name="Late", registered=datetime(2023, 2, 1, 20, 0))
+    later = event.model_copy(update={"participants": [*event.participants, late]})
+    later = Event(**{k: getattr(later, k) for k in Event.model_fields})
+    allocation = solve_event(later, previous=published)
+    assert check_allocation(later, allocation, previous=published).ok
+    assert {a.session for a in allocation.assignments if a.participant == "late"} == {"S2"}
+    assert moves(published, allocation) == 0
