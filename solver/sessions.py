@@ -22,7 +22,7 @@ from solver.flow import fairest_flow, flow_hint, flow_shaped
 from solver.history import History
 from solver.model import Key, SessionModel, read_assignments
 from solver.relax import DUAL_SIMPLEX, PERTURBED, Relaxed, Reoptimised, relaxation
-from solver.rules import split_sizes
+from solver.rules import reasons_against, split_sizes
 from solver.rules.fairness import WORST_OFF, above_level
 from solver.watch import Watch, cp_solver
 
@@ -71,8 +71,8 @@ def solve_rounds(
     the caller has another way to try)."""
     began = time.monotonic()
     kept = kept_counts(ctx, session, rounds)
-    ahead = fillers(ctx, session, history, rounds) if kept else None
-    balanced = split_sizes(ctx.event, session, kept, ahead)
+    free = open_seats(ctx, session, history, rounds) if kept else None
+    balanced = split_sizes(ctx.event, session, kept, free)
     solve = partial(solve_staged, ctx, session, history, rounds)
     result = solve(balanced, deadline, groups, work)
     if result.status == cp_model.INFEASIBLE and banding(ctx.event, session, balanced):
@@ -116,45 +116,69 @@ def explained(ctx: Context, session: Session, history: History, rounds: range) -
 
 
 def kept_counts(ctx: Context, session: Session, rounds: range) -> dict[str, int]:
-    """The most published people any of these rounds has in each option, when a re-solve
-    keeps people first (`stability_first`): balanced sizes move nobody below them."""
+    """The most published people any of these rounds has in each option who may stay there
+    (`may_stay`), when a re-solve keeps people first (`stability_first`): balanced sizes
+    move nobody below them. Someone who must leave (a rule now forbids them there) holds no
+    seat: counted, they made the option hold one more than it keeps, and someone else was
+    moved in to fill that seat."""
     if not ctx.event.settings.stability_first:
         return {}
     published, _ = ctx.published.of_session(session.id)
-    held = Counter((round_, option) for (_, round_), option in published.items())
+    held = Counter(
+        (round_, option)
+        for (person, round_), option in published.items()
+        if round_ in rounds and may_stay(ctx.event, session, person, option)
+    )
     kept: dict[str, int] = {}
-    for (round_, option), count in held.items():
-        if round_ in rounds:
-            kept[option] = max(kept.get(option, 0), count)
+    for (_, option), count in held.items():
+        kept[option] = max(kept.get(option, 0), count)
     return kept
 
 
-def fillers(
+def may_stay(event: Event, session: Session, person_id: str, option_id: str | None) -> bool:
+    """Whether a published placement can be kept: the person takes part, the option is open,
+    and no hard rule of eligibility (needs, vetoes, assign and forbid rules, hosts) keeps
+    them out of it."""
+    person = event.people.get(person_id)
+    option = event.option_by_key.get((session.id, option_id or ""))
+    if person is None or option is None or option.max == 0:
+        return False
+    return event.takes_part(person, session) and not reasons_against(event, session, person, option)
+
+
+def open_seats(
     ctx: Context, session: Session, history: History, rounds: range
 ) -> dict[str, int] | None:
-    """In a re-solve of one of a roundtable's later rounds, how many of the people without a
-    published seat in it (newcomers, guests of a closed table) have not sat at each table in
-    the rounds before: the tables whose seats they can take get the seats one above the
-    others (None for every other solve).
+    """In a re-solve of one round, how many of the people who keep no published seat in it
+    (newcomers, guests of a closed table, people a rule now keeps out of theirs) may take
+    each option, and in a roundtable's later round have not sat at it yet (None for
+    several rounds at once): an option grows above the people it keeps only by them, and
+    the seats one above the others go first where most of them may sit
+    (`split_sizes`).
 
     Balanced sizes put those seats at the largest tables, the same ones every round; a
     newcomer takes one of them in round 1, may not visit that table again, and someone
     published there had to move in round 2 to fill it (2023's academy, one guest more at
-    NEXTGEN's four tables: one move, now none).
+    NEXTGEN's four tables: one move, now none). Growing an option that none of them may
+    take moved someone published into it, for balance alone.
     """
-    if session.kind is not SessionKind.ROUNDTABLE or len(rounds) != 1:
+    if len(rounds) != 1:
         return None
+    event, round_ = ctx.event, rounds[0]
     published, _ = ctx.published.of_session(session.id)
-    options = ctx.event.options_of[session.id]
-    open_ = {option.id for option in options if option.max > 0}
-    unseated = [
-        person.id
-        for person in ctx.event.audience_of(session)
-        if published.get((person.id, rounds[0])) not in open_
+    free = [
+        person
+        for person in event.audience_of(session)
+        if not may_stay(event, session, person.id, published.get((person.id, round_)))
     ]
     return {
-        option.id: sum(1 for p in unseated if not history.visits[(session.id, p, option.id)])
-        for option in options
+        option.id: sum(
+            1
+            for person in free
+            if not history.visits[(session.id, person.id, option.id)]
+            and not reasons_against(event, session, person, option)
+        )
+        for option in event.options_of[session.id]
     }
 
 

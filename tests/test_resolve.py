@@ -830,16 +830,7 @@ def test_a_newcomer_at_a_roundtable_takes_a_larger_table_that_differs_by_round()
     # Published at 3, 3, 2, 2 in both rounds; g7 makes it 3, 3, 3, 2. At the same sizes in
     # both rounds, g7 takes T3's new seat in one round and may not sit there again, so
     # someone published at T3 had to move in the other round to fill it.
-    schedule = {"g1": "12", "g2": "13", "g3": "21", "g4": "24", "g5": "31", "g6": "42"}
-    published = [
-        Assignment(participant=g, session="R", option=f"T{t}", round=r)
-        for g, seats in schedule.items()
-        for r, t in enumerate(seats, start=1)
-    ] + [
-        Assignment(participant=f"h{t}", session="R", option=f"T{t}", round=r)
-        for t in range(1, 5)
-        for r in (1, 2)
-    ]
+    published = published_tables()
     assert [table_sizes(published, r) for r in (1, 2)] == [[3, 3, 2, 2], [3, 3, 2, 2]]
     event = hosted_tables_event(7)
     allocation = solve_event(event, previous=published)
@@ -877,3 +868,32 @@ def test_a_late_registration_is_placed_only_in_sessions_still_to_come() -> None:
     assert check_allocation(later, allocation, previous=published).ok
     assert {a.session for a in allocation.assignments if a.participant == "late"} == {"S2"}
     assert moves(published, allocation) == 0
+
+
+def published_tables() -> list[Assignment]:
+    """hosted_tables_event(6) published at 3, 3, 2, 2 in both rounds."""
+    schedule = {"g1": "12", "g2": "13", "g3": "21", "g4": "24", "g5": "31", "g6": "42"}
+    return [
+        Assignment(participant=g, session="R", option=f"T{t}", round=r)
+        for g, seats in schedule.items()
+        for r, t in enumerate(seats, start=1)
+    ] + [
+        Assignment(participant=f"h{t}", session="R", option=f"T{t}", round=r)
+        for t in range(1, 5)
+        for r in (1, 2)
+    ]
+
+
+@pytest.mark.parametrize(("forbidden", "moved"), [("T1", 1), ("T4", 0)])
+def test_someone_a_rule_moves_out_is_not_replaced_by_someone_else(
+    forbidden: str, moved: int
+) -> None:
+    # g1 sat at T1 in round 1; a rule now keeps them out of it. Counted among the people T1
+    # keeps, they made T1 hold 3 and someone else was moved in to fill their seat: 2 moves.
+    event = hosted_tables_event(6)
+    event.rules = [Rule(kind=RuleKind.FORBID, participants=("g1",), option=forbidden)]
+    event = Event(**{k: getattr(event, k) for k in Event.model_fields})
+    published = published_tables()
+    allocation = solve_event(event, previous=published)
+    assert check_allocation(event, allocation, previous=published).ok
+    assert moves(published, allocation) == moved

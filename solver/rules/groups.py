@@ -55,19 +55,29 @@ def split_sizes(
     event: Event,
     session: Session,
     floors: dict[str, int] | None = None,
-    ahead: dict[str, int] | None = None,
+    free: dict[str, int] | None = None,
 ) -> dict[str, int] | None:
     """Balanced sizes for split groups and roundtables (every round), None for choice sessions
     (or when no sizes fit, or the balanced ones leave an option open below its `min`); at
-    least `floors` people in each option, the seats one above the others first to the
-    options `ahead` ranks highest (`balanced_sizes`)."""
+    least `floors` people in each option (`balanced_sizes`). With `free` (a re-solve: how
+    many people without a seat they keep may take each option), an option grows above its
+    floor by at most that many while the sizes still add up, and the seats one above the
+    others go first to the options most of them may take."""
     if session.kind not in BALANCED_KINDS or not event.settings.balance_splits:
         return None
     options = event.options_of.get(session.id, [])
     capacities = [option.max for option in options]
     least = [(floors or {}).get(option.id, 0) for option in options]
-    first = [(ahead or {}).get(option.id, 0) for option in options]
-    sizes = balanced_sizes(len(event.audience_of(session)), capacities, least, first)
+    people = len(event.audience_of(session))
+    sizes = None
+    if free is not None:
+        first = [free.get(option.id, 0) for option in options]
+        reach = [min(cap, low + up) for cap, low, up in zip(capacities, least, first, strict=True)]
+        sizes = balanced_sizes(people, reach, least, first) or balanced_sizes(
+            people, capacities, least, first
+        )
+    else:
+        sizes = balanced_sizes(people, capacities, least)
     if sizes is None or any(0 < size < o.min for o, size in zip(options, sizes, strict=True)):
         return None  # no such sizes, or one below an option's minimum: sizes left free
     return dict(zip((o.id for o in options), sizes, strict=True))
