@@ -43,6 +43,7 @@ from solver.history import History
 from solver.rules import split_sizes
 from solver.rules.eligibility import reasons_against
 from solver.rules.groups import met_before
+from solver.solve import day_by_day, event_status
 
 Key = tuple[str, str, int]  # (participant, option, round)
 Var: TypeAlias = pywraplp.Variable
@@ -143,7 +144,7 @@ def solve_with_highs(event: Event, time_limit: float) -> tuple[Allocation, Solve
             history.record(event, outcome.assignments)
         outcomes += solved
     stats = SolveStats(
-        status=overall({outcome.status for outcome in outcomes}),
+        status=overall({outcome.status for outcome in outcomes}, day_by_day(event, sessions)),
         objective=sum(outcome.objective for outcome in outcomes),
         bound=sum(outcome.bound for outcome in outcomes),
         seconds=time.monotonic() - started,
@@ -153,11 +154,10 @@ def solve_with_highs(event: Event, time_limit: float) -> tuple[Allocation, Solve
     return Allocation(assignments=assignments, stats=stats), stats
 
 
-def overall(statuses: set[str]) -> str:
-    """Optimal when every session is, feasible when each has an allocation, else none."""
-    if statuses <= {"optimal"}:
-        return "optimal"
-    return "feasible" if statuses <= set(FOUND) else "none"
+def overall(statuses: set[str], days: bool) -> str:
+    """As for CP-SAT's (`event_status`: optimal, day by day when `days`, or feasible) when
+    each session has an allocation, else none."""
+    return event_status(statuses, days) if statuses <= set(FOUND) else "none"
 
 
 def solve_session(event: Event, session: Session, history: History, deadline: float) -> Outcome:

@@ -79,7 +79,7 @@ def solve_event(
     assignments = [a for part in parts for a in part.assignments] + kept
     return Allocation(
         assignments=mark_pinned(assignments, published),
-        stats=combine(parts, time.monotonic() - ctx.started),
+        stats=combine(parts, time.monotonic() - ctx.started, day_by_day(event, solving)),
     )
 
 
@@ -214,18 +214,37 @@ def solve_session(ctx: Context, session: Session, budget: float, history: Histor
     return solve_roundtable(ctx, session, history, began, deadline)
 
 
-def combine(parts: list[PartResult], seconds: float) -> SolveStats:
-    """The event's figures: costs and bounds add up; optimal only if every part is. Each
-    session's own figures come along (its bound holds given the days before it)."""
-    statuses = {part.status for part in parts}
+def combine(parts: list[PartResult], seconds: float, day_by_day: bool = False) -> SolveStats:
+    """The event's figures: costs and bounds add up; optimal only if every part is (`optimal
+    day by day` when later days see the earlier ones': `event_status`). Each session's own
+    figures come along (its bound holds given the days before it)."""
     return SolveStats(
-        status="optimal" if statuses <= {"optimal"} else "feasible",
+        status=event_status({part.status for part in parts}, day_by_day),
         objective=sum(part.objective for part in parts),
         bound=sum(part.bound for part in parts),
         seconds=seconds,
         components=len(parts),
         sessions={part.session.id: part_stats(part) for part in parts},
     )
+
+
+def day_by_day(event: Event, sessions: list[Session]) -> bool:
+    """Whether the sessions span several days, each solved given the allocation of the days
+    before it (fairness or mixing weighs): a session's bound then holds for that allocation
+    of the earlier days only, and so does their sum, which bounds the event's allocations
+    that keep the earlier days as the solve chose them, not every allocation of the event
+    (another allocation of day 1 can let day 2 cost less)."""
+    settings = event.settings
+    weighs = bool(settings.weight_fairness or settings.weight_mixing)
+    return weighs and len({session.day for session in sessions}) > 1
+
+
+def event_status(statuses: set[str], day_by_day: bool) -> str:
+    """`optimal` when every session is proven, `optimal day by day` when each is given the
+    days before it (`day_by_day`), else `feasible`."""
+    if not statuses <= {"optimal"}:
+        return "feasible"
+    return "optimal day by day" if day_by_day else "optimal"
 
 
 def part_stats(part: PartResult) -> SolveStats:

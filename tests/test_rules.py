@@ -521,3 +521,24 @@ def test_more_people_needing_a_feature_than_its_seats_are_explained(
         "session S1: 3 people need step-free, and the options that offer it (A) hold at most 2"
     ]
     assert impossibilities(e) == expected[:reasons]
+
+
+@pytest.mark.parametrize(
+    ("days", "weight_mixing", "status"),
+    [
+        (("d1", "d2"), 5, "optimal day by day"),  # binds: day 2 is solved given day 1
+        (("d1", "d2"), 0, "optimal"),  # nothing of day 1 counts on day 2
+        (("d1", "d1"), 5, "optimal"),  # one day: its sessions are solved side by side
+    ],
+)
+def test_an_event_solved_day_by_day_is_not_called_optimal(
+    days: tuple[str, str], weight_mixing: int, status: str
+) -> None:
+    e = event(4, kind=SessionKind.SPLIT, weight_mixing=weight_mixing, diversity=())
+    second = e.sessions[0].model_copy(update={"id": "S2", "day": days[1]})
+    e.sessions = [e.sessions[0].model_copy(update={"day": days[0]}), second]
+    e.options = e.options + [o.model_copy(update={"session": "S2"}) for o in e.options]
+    e = type(e)(**{k: getattr(e, k) for k in type(e).model_fields})
+    allocation = solve_event(e)
+    assert all(s.is_optimal for s in allocation.stats.sessions.values())
+    assert allocation.stats.status == status
