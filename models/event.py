@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 BUILT_IN_ATTRIBUTES = ("organisation", "country", "region", "group", "email")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")  # what reads as an email address
+MOST_WEIGHT = 1_000_000  # the largest weight or cost: the objective must fit in 64 bits
 
 
 class SessionKind(StrEnum):
@@ -149,7 +150,7 @@ class Rule(Entity):
     session: str = ""
     option: str = ""
     strength: Strength = Strength.HARD
-    weight: int = Field(default=1, ge=0)
+    weight: int = Field(default=1, ge=0, le=MOST_WEIGHT)
 
     @property
     def is_hard(self) -> bool:
@@ -174,14 +175,17 @@ class Settings(BaseModel):
     model_config = ConfigDict(validate_assignment=True)
 
     rank_costs: tuple[int, ...] = (0, 1, 3, 6)
-    unranked_cost: int = Field(default=10, ge=0)
-    weight_preference: int = Field(default=1, ge=0)
+    unranked_cost: int = Field(default=10, ge=0, le=MOST_WEIGHT)
+    weight_preference: int = Field(default=1, ge=0, le=MOST_WEIGHT)
     diversity: tuple[str, ...] = Field(
         default=("region", "group"),
         description="Participants columns whose values are spread over the options of a session",
     )
     weight_diversity: int = Field(
-        default=2, ge=0, description="cost of each person beyond an option's fair share of a value"
+        default=2,
+        ge=0,
+        le=MOST_WEIGHT,
+        description="cost of each person beyond an option's fair share of a value",
     )
     no_isolation: tuple[str, ...] = Field(
         default=("group",),
@@ -190,32 +194,41 @@ class Settings(BaseModel):
     no_isolation_strength: Strength = Field(
         default=Strength.SOFT, description="hard: never isolate; soft: each isolated person costs"
     )
-    weight_isolation: int = Field(default=5, ge=0, description="cost of each isolated person")
+    weight_isolation: int = Field(
+        default=5, ge=0, le=MOST_WEIGHT, description="cost of each isolated person"
+    )
     spread: tuple[str, ...] = Field(
         default=("organisation",),
         description="columns whose people (colleagues) are spread evenly over the options",
     )
     weight_spread: int = Field(
-        default=1, ge=0, description="cost of each colleague beyond an option's fair share"
+        default=1,
+        ge=0,
+        le=MOST_WEIGHT,
+        description="cost of each colleague beyond an option's fair share",
     )
     weight_mixing: int = Field(
         default=1,
         ge=0,
+        le=MOST_WEIGHT,
         description="cost of each pair who share a split group or table again on a later day",
     )
     weight_new_peers: int = Field(
         default=10,
         ge=0,
+        le=MOST_WEIGHT,
         description="cost of each pair who share a table again in a later round of a roundtable",
     )
     weight_fairness: int = Field(
         default=1,
         ge=0,
+        le=MOST_WEIGHT,
         description="above 0: the worst-off person's dissatisfaction is minimised first",
     )
     weight_stability: int = Field(
         default=1,
         ge=0,
+        le=MOST_WEIGHT,
         description="cost of each move of a person already placed; 0 switches it off",
     )
     stability_first: bool = Field(
@@ -232,8 +245,8 @@ class Settings(BaseModel):
     @field_validator("rank_costs")
     @classmethod
     def _costs_not_empty(cls, costs: tuple[int, ...]) -> tuple[int, ...]:
-        if not costs or any(cost < 0 for cost in costs):
-            raise ValueError("rank_costs must be a list of numbers of at least 0")
+        if not costs or any(not 0 <= cost <= MOST_WEIGHT for cost in costs):
+            raise ValueError(f"rank_costs must be a list of numbers from 0 to {MOST_WEIGHT}")
         return costs
 
     def rank_cost(self, rank: int) -> int:

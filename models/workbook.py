@@ -39,6 +39,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import ValidationError
 
 from models.event import (
+    MOST_WEIGHT,
     Event,
     Option,
     Participant,
@@ -615,8 +616,8 @@ class Cells:
         value = self.raw(column)
         return (self.day(column),) if isinstance(value, datetime) else self.items(column)
 
-    def whole(self, column: str, default: int, minimum: int) -> int:
-        """A whole number of at least `minimum`; the default when empty or wrong."""
+    def whole(self, column: str, default: int, minimum: int, most: int | None = None) -> int:
+        """A whole number from `minimum` to `most`; the default when empty or wrong."""
         value = self.raw(column)
         if value is None:
             return default
@@ -626,6 +627,9 @@ class Cells:
             return default
         if number < minimum:
             self.problem(column, f"must be at least {minimum}, not {number}")
+            return default
+        if most is not None and number > most:
+            self.problem(column, f"must be at most {most}, not {number}")
             return default
         return number
 
@@ -894,7 +898,7 @@ def read_rule(cells: Cells) -> Rule | None:
     strength = cells.choice("strength", Strength, "a strength") or Strength.HARD
     session = cells.ident("session", required=False)
     option = cells.ident("option", required=False)
-    weight = cells.whole("weight", 1, 0)
+    weight = cells.whole("weight", 1, 0, MOST_WEIGHT)
     if kind is None or not participants:
         return None
     return Rule(

@@ -595,6 +595,20 @@ CASES = [
         ),
     ),
     Case(
+        "a weight too large for the objective",
+        put("Rules", 3, "weight", 10**20),
+        (
+            "Rules row 3, column weight: must be at most 1000000, not 100000000000000000000",
+            "event.xlsx: 1 problem, nothing written",
+        ),
+    ),
+    Case(
+        "the largest weight",
+        put("Rules", 3, "weight", 1_000_000),
+        (),
+        code=0,
+    ),
+    Case(
         "assign rule without an option",
         append("Rules", "assign", "p4", "WS4"),
         (

@@ -719,7 +719,14 @@ def test_unknown_setting_is_a_warning(tmp_path: Path) -> None:
         ("seed", 2**31, "must be at most 2147483647, not 2147483648"),
         ("workers", 1.5, '"1.5" is not a whole number'),
         ("rank_costs", "0,1,x", '"0,1,x" is not a list of whole numbers (e.g. 0,1,3,6)'),
-        ("rank_costs", "0,-1", "rank_costs must be a list of numbers of at least 0"),
+        ("rank_costs", "0,-1", "rank_costs must be a list of numbers from 0 to 1000000"),
+        (
+            "rank_costs",
+            "0,100000000000000000000",
+            "rank_costs must be a list of numbers from 0 to 1000000",
+        ),
+        ("weight_mixing", 10**19, "must be at most 1000000, not 10000000000000000000"),
+        ("unranked_cost", 1_000_001, "must be at most 1000000, not 1000001"),
     ],
 )
 def test_invalid_setting_is_an_error(tmp_path: Path, key: str, value: object, message: str) -> None:
