@@ -119,17 +119,19 @@ def sizes_add_up(event: Event, session: Session) -> list[str]:
         totals = held
     if totals >> people & 1:
         return []
-    ranges = ", ".join(
-        f"{option.id} {option.min}–{option.max}"
-        if option.min < option.max
-        else f"{option.id} {option.max}"
-        for option in options
-        if option.max > 0
-    )
+    ranges = ", ".join(size_range(event, option) for option in options if option.max > 0)
     return [
         f"session {session.id}: {people} people must attend, but no choice of options to run "
         f"holds exactly {people} (each holds from its min to its max when it runs: {ranges})"
     ]
+
+
+def size_range(event: Event, option: Option) -> str:
+    """An option's sizes when it runs ("W1 12", "W2 1–5"), and why it must run if it must."""
+    least = max(option.min, 1) if must_run(event, option) else option.min
+    sizes = f"{least}–{option.max}" if least < option.max else f"{option.max}"
+    why = " (must run: it has hosts)" if option.hosts else " (must run: an assign rule)"
+    return f"{option.id} {sizes}" + (why if must_run(event, option) else "")
 
 
 def must_run(event: Event, option: Option) -> bool:

@@ -542,3 +542,19 @@ def test_an_event_solved_day_by_day_is_not_called_optimal(
     allocation = solve_event(e)
     assert all(s.is_optimal for s in allocation.stats.sessions.values())
     assert allocation.stats.status == status
+
+
+@pytest.mark.parametrize("hosted", [True, False])
+def test_an_option_a_host_keeps_running_is_named_when_sizes_cannot_add_up(hosted: bool) -> None:
+    # A holds exactly 12 when it runs, so 12 people fit in A alone; B's host makes B run too.
+    e = event(12, options=[("A", 12), ("B", 5), ("C", 5)])
+    e.options = [o.model_copy(update={"min": 12}) if o.id == "A" else o for o in e.options]
+    e = with_hosts(e, {"B": "p9"} if hosted else {})
+    expected = [
+        "session S1: 12 people must attend, but no choice of options to run holds exactly 12 "
+        "(each holds from its min to its max when it runs: A 12, B 1–5 (must run: it has "
+        "hosts), C 0–5)"
+    ]
+    assert impossibilities(e) == expected[: int(hosted)]
+    if not hosted:
+        assert solve_event(e).stats.status == "optimal"
