@@ -11,7 +11,7 @@ from solver.history import History
 from solver.model import SessionModel
 from solver.previous import Published
 from solver.rules import reasons_against
-from solver.rules.eligibility import unrestricted
+from solver.rules.eligibility import applicable, unrestricted
 from solver.watch import cp_solver
 
 CORE_SECONDS = 10.0  # at most, for finding and shrinking the set of conflicting rules
@@ -145,15 +145,16 @@ def must_run(event: Event, option: Option) -> bool:
 
 
 def together_possible(event: Event, session: Session) -> list[str]:
-    """People who must be together cannot be fixed to different options."""
+    """People who must be together cannot be fixed to different options (as hosts, or by
+    hard assign rules)."""
     found = []
     for rule in event.rules_for(session.id, [RuleKind.TOGETHER]):
         if not rule.is_hard:
             continue
         fixed = {
-            person: event.host_option[(person, session.id)]
+            person: option
             for person in rule.participants
-            if (person, session.id) in event.host_option
+            if (option := fixed_option(event, session, person)) is not None
         }
         if len(set(fixed.values())) > 1:
             where = " and ".join(
@@ -170,6 +171,17 @@ def together_possible(event: Event, session: Session) -> list[str]:
                 f"{rule_row(rule)}), but its largest option holds {largest}"
             )
     return found
+
+
+def fixed_option(event: Event, session: Session, person_id: str) -> str | None:
+    """The option a person must take in a session: the one they host, or a hard assign
+    rule's (None when neither fixes one)."""
+    hosted = event.host_option.get((person_id, session.id))
+    person = event.people.get(person_id)
+    if hosted is not None or person is None:
+        return hosted
+    assigned = applicable(event, session, person, RuleKind.ASSIGN)
+    return assigned[0].option if assigned else None
 
 
 def rule_row(rule: Rule) -> str:

@@ -356,6 +356,17 @@ def test_hosts_fixed_apart_cannot_be_together() -> None:
     ]
 
 
+@pytest.mark.parametrize(("second", "reasons"), [("B", 1), ("A", 0)])
+def test_people_assigned_apart_cannot_be_together(second: str, reasons: int) -> None:
+    together = rule("together", "p1", "p2")
+    assigns = [rule("assign", "p1", option="A"), rule("assign", "p2", option=second)]
+    e = event(4, rules=[together, *assigns])
+    expected = ["p1 and p2 must be together in S1 but p1 is fixed to A and p2 is fixed to B"]
+    assert impossibilities(e) == expected[:reasons]
+    if not reasons:
+        assert solve_event(e).option_of[("p2", "S1", 1)] == "A"
+
+
 def test_hosted_option_below_its_minimum_is_explained() -> None:
     e = event(3, options=[("A", 4), ("B", 4)], rules=[rule("forbid", "p2", option="A")])
     e.options[0] = Option(session="S1", id="A", max=4, min=3, hosts=("p1",))
