@@ -34,28 +34,31 @@ def unescape_cell(value: object) -> object:
 
 
 def save_atomically(workbook: Workbook, path: Path) -> None:
-    """Write to a temporary file beside the target, then rename it into place."""
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx", dir=path.parent)
-    os.close(handle)
-    try:
-        workbook.save(temporary)
-        os.chmod(temporary, 0o666 & ~current_umask())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Write to a temporary file beside the target, then rename it into place.
+
+    The workbook is made in memory first: a disk that fills while openpyxl writes its zip
+    archive left the archive open, and Python then printed its own traceback on top of
+    the tool's one-line error.
+    """
+    content = io.BytesIO()
+    workbook.save(content)
+    write_bytes_atomically(Path(path), content.getvalue())
 
 
 def write_text_atomically(path: Path, text: str, encoding: str = "utf-8") -> None:
     """Write text to a temporary file beside the target, then rename it into place."""
-    path = Path(path)
+    write_bytes_atomically(Path(path), text.encode(encoding))
+
+
+def write_bytes_atomically(path: Path, content: bytes) -> None:
+    """Write to a temporary file beside the target, then rename it into place (no partial
+    file is left when writing fails)."""
     handle, temporary = tempfile.mkstemp(
         prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent
     )
     try:
-        with os.fdopen(handle, "w", encoding=encoding, newline="") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content)
         os.chmod(temporary, 0o666 & ~current_umask())
         os.replace(temporary, path)
     except BaseException:

@@ -1,5 +1,7 @@
 """The command line: exact exit codes and messages for each command."""
 
+import io
+import os
 import re
 import signal
 import subprocess
@@ -380,8 +382,22 @@ def test_ctrl_c_outside_a_solve_writes_nothing_and_says_so(
     assert ignored == [(signal.SIGINT, signal.SIG_IGN)]
 
 
+class FullDisk(io.RawIOBase):
+    """A file on a disk with no space left."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: object) -> int:
+        raise OSError(28, "No space left on device", "out.xlsx")
+
+
+@pytest.mark.parametrize("failing", ["write", "replace"])
 def test_a_failed_write_says_why_without_a_traceback(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    failing: str,
 ) -> None:
     from models import spreadsheet
     from scripts.main import main
@@ -389,9 +405,16 @@ def test_a_failed_write_says_why_without_a_traceback(
     def disk_full(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device", "out.xlsx")
 
+    def full_file(handle: int, mode: str = "r", *args: object) -> object:
+        os.close(handle)
+        return FullDisk()
+
     path = workbook(tmp_path)
     out = tmp_path / "out.xlsx"
-    monkeypatch.setattr(spreadsheet.os, "replace", disk_full)
+    if failing == "write":
+        monkeypatch.setattr(spreadsheet.os, "fdopen", full_file)
+    else:
+        monkeypatch.setattr(spreadsheet.os, "replace", disk_full)
     monkeypatch.setattr(sys, "argv", ["breakouts", "solve", str(path), "-o", str(out), "-q"])
     monkeypatch.setattr(signal, "signal", lambda *args: None)
     with pytest.raises(SystemExit) as leaving:

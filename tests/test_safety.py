@@ -3,8 +3,8 @@
 import io
 import os
 from pathlib import Path
+from typing import Any, cast
 
-import openpyxl
 import pytest
 from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
@@ -27,17 +27,23 @@ def workbook(folder: Path, people: list[Participant] | None = None) -> Path:
 
 
 def interrupt_saving(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make every workbook save write half a file, then stop as Ctrl-C would."""
-    original = Workbook.save
+    """Make every file save write half its bytes, then stop as Ctrl-C would."""
+    original = os.fdopen
 
-    def half_then_interrupt(self: Workbook, filename: str) -> None:
-        buffer = io.BytesIO()
-        original(self, buffer)
-        data = buffer.getvalue()
-        Path(filename).write_bytes(data[: len(data) // 2])
-        raise KeyboardInterrupt
+    class HalfThenInterrupt(io.BufferedWriter):
+        """A file that takes half of what it is given, then is interrupted."""
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", half_then_interrupt)
+        def write(self, data: bytes) -> int:  # type: ignore[override]
+            super().write(bytes(data)[: len(data) // 2])
+            self.flush()
+            raise KeyboardInterrupt
+
+    def half_then_interrupt(handle: int, mode: str = "r", *args: object) -> object:
+        if "w" not in mode:
+            return cast(Any, original)(handle, mode, *args)
+        return HalfThenInterrupt(io.FileIO(handle, "w"))
+
+    monkeypatch.setattr("models.spreadsheet.os.fdopen", half_then_interrupt)
 
 
 # ---------------------------------------------------------------- outputs whole or absent
