@@ -22,6 +22,7 @@ from solver.flow import fairest_flow, flow_hint, flow_shaped
 from solver.history import History
 from solver.model import Key, SessionModel, read_assignments
 from solver.relax import DUAL_SIMPLEX, PERTURBED, Relaxed, Reoptimised, relaxation
+from solver.roundtable import wished
 from solver.rules import reasons_against, split_sizes
 from solver.rules.fairness import WORST_OFF, above_level
 from solver.watch import Watch, cp_solver
@@ -148,13 +149,15 @@ def may_stay(event: Event, session: Session, person_id: str, option_id: str | No
 
 def open_seats(
     ctx: Context, session: Session, history: History, rounds: range
-) -> dict[str, int] | None:
+) -> dict[str, tuple[int, int]] | None:
     """In a re-solve of one round, how many of the people who keep no published seat in it
     (newcomers, guests of a closed table, people a rule now keeps out of theirs) may take
-    each option, and in a roundtable's later round have not sat at it yet (None for
-    several rounds at once): an option grows above the people it keeps only by them, and
-    the seats one above the others go first where most of them may sit
-    (`split_sizes`).
+    each option, and in a roundtable's later round have not sat at it yet, and how many of
+    those have it among their top wishes (None for several rounds at once): an option
+    grows above the people it keeps only by them, and the seats one above the others go
+    first where most of them may sit, then where most of them wish to (`split_sizes`; a
+    newcomer at 2023's COOP, all seats one above the others at tables they had not
+    ranked, got none of their three wishes).
 
     Balanced sizes put those seats at the largest tables, the same ones every round; a
     newcomer takes one of them in round 1, may not visit that table again, and someone
@@ -171,15 +174,17 @@ def open_seats(
         for person in event.audience_of(session)
         if not may_stay(event, session, person.id, published.get((person.id, round_)))
     ]
-    return {
-        option.id: sum(
-            1
+    seats: dict[str, tuple[int, int]] = {}
+    for option in event.options_of[session.id]:
+        takers = [
+            person.id
             for person in free
             if not history.visits[(session.id, person.id, option.id)]
             and not reasons_against(event, session, person, option)
-        )
-        for option in event.options_of[session.id]
-    }
+        ]
+        wishing = sum(1 for person in takers if wished(event, session, person, option.id))
+        seats[option.id] = (len(takers), wishing)
+    return seats
 
 
 @dataclass

@@ -89,13 +89,14 @@ def test_balanced_sizes_for_a_re_solve(
 @pytest.mark.parametrize(
     ("ahead", "sizes"),
     [
-        ([0, 0, 1, 0], [3, 2, 3, 2]),  # binds: the seat above goes to the option ranked ahead
-        ([0, 0, 0, 0], [3, 3, 2, 2]),  # does not: to the largest, then the first
-        ([1, 1, 1, 1], [3, 3, 2, 2]),
+        ([(0, 0), (0, 0), (1, 0), (0, 0)], [3, 2, 3, 2]),  # binds: to the option ahead
+        ([(1, 0), (1, 0), (1, 1), (1, 0)], [3, 2, 3, 2]),  # ahead by its second figure
+        ([(0, 0), (0, 0), (0, 0), (0, 0)], [3, 3, 2, 2]),  # does not: the largest, then first
+        ([(1, 1), (1, 1), (1, 1), (1, 1)], [3, 3, 2, 2]),
     ],
 )
 def test_balanced_sizes_give_the_seats_above_to_the_options_ahead(
-    ahead: list[int], sizes: list[int]
+    ahead: list[tuple[int, int]], sizes: list[int]
 ) -> None:
     assert balanced_sizes(10, [4, 4, 4, 4], None, ahead) == sizes
 

@@ -897,3 +897,29 @@ def test_someone_a_rule_moves_out_is_not_replaced_by_someone_else(
     allocation = solve_event(event, previous=published)
     assert check_allocation(event, allocation, previous=published).ok
     assert moves(published, allocation) == moved
+
+
+@pytest.mark.parametrize(("wish", "seats"), [("T4", ["T4", "T1"]), (None, ["T1", "T2"])])
+def test_a_newcomer_s_seat_goes_to_a_table_they_wish_for(
+    wish: str | None, seats: list[str]
+) -> None:
+    # Published at 2 a table in both rounds; g5 makes one table 3 in each round. Any table
+    # has room, so the seat one above the others goes to the table g5 ranked, else to the
+    # first they have not sat at: without their wish counted, g5 never sat at T4.
+    schedule = {"g1": "14", "g2": "21", "g3": "32", "g4": "43"}
+    published = [
+        Assignment(participant=g, session="R", option=f"T{t}", round=r)
+        for g, seats in schedule.items()
+        for r, t in enumerate(seats, start=1)
+    ] + [
+        Assignment(participant=f"h{t}", session="R", option=f"T{t}", round=r)
+        for t in range(1, 5)
+        for r in (1, 2)
+    ]
+    event = hosted_tables_event(5)
+    if wish is not None:
+        event.preferences = [Preference(participant="g5", session="R", option=wish, rank=1)]
+    event = Event(**{k: getattr(event, k) for k in Event.model_fields})
+    allocation = solve_event(event, previous=published)
+    assert moves(published, allocation) == 0
+    assert [allocation.option_of[("g5", "R", r)] for r in (1, 2)] == seats

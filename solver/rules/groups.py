@@ -6,7 +6,7 @@ size is chosen among its possible sizes (one literal each) and the targets are t
 their integer targets over that choice: exact, and a tight linear relaxation.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 
 from ortools.sat.python import cp_model
@@ -20,7 +20,7 @@ def balanced_sizes(
     people: int,
     capacities: list[int],
     floors: list[int] | None = None,
-    ahead: list[int] | None = None,
+    ahead: Sequence[tuple[int, ...]] | None = None,
 ) -> list[int] | None:
     """Sizes as equal as possible: options below capacity differ by at most one person,
     unless an option must hold more (`floors`, up to its capacity: the people a re-solve
@@ -40,8 +40,9 @@ def balanced_sizes(
     )
     sizes, higher = at(max(level - 1, 0)), at(level)
     extra = people - sum(sizes)
-    first = ahead or [0] * len(capacities)
-    for index in sorted(range(len(capacities)), key=lambda i: (-first[i], -capacities[i])):
+    first = ahead or [()] * len(capacities)
+    order = sorted(range(len(capacities)), key=lambda i: (first[i], capacities[i]), reverse=True)
+    for index in order:
         if extra and higher[index] > sizes[index]:
             sizes[index] += 1
             extra -= 1
@@ -55,14 +56,15 @@ def split_sizes(
     event: Event,
     session: Session,
     floors: dict[str, int] | None = None,
-    free: dict[str, int] | None = None,
+    free: dict[str, tuple[int, int]] | None = None,
 ) -> dict[str, int] | None:
     """Balanced sizes for split groups and roundtables (every round), None for choice sessions
     (or when no sizes fit, or the balanced ones leave an option open below its `min`); at
     least `floors` people in each option (`balanced_sizes`). With `free` (a re-solve: how
-    many people without a seat they keep may take each option), an option grows above its
-    floor by at most that many while the sizes still add up, and the seats one above the
-    others go first to the options most of them may take."""
+    many people without a seat they keep may take each option, and how many of them wish
+    to), an option grows above its floor by at most that many while the sizes still add up,
+    and the seats one above the others go first to the options most of them may take, then
+    to those most of them wish to take."""
     if session.kind not in BALANCED_KINDS or not event.settings.balance_splits:
         return None
     options = event.options_of.get(session.id, [])
@@ -71,8 +73,10 @@ def split_sizes(
     people = len(event.audience_of(session))
     sizes = None
     if free is not None:
-        first = [free.get(option.id, 0) for option in options]
-        reach = [min(cap, low + up) for cap, low, up in zip(capacities, least, first, strict=True)]
+        first = [free.get(option.id, (0, 0)) for option in options]
+        reach = [
+            min(cap, low + up) for cap, low, (up, _) in zip(capacities, least, first, strict=True)
+        ]
         sizes = balanced_sizes(people, reach, least, first) or balanced_sizes(
             people, capacities, least, first
         )
