@@ -75,6 +75,39 @@ def pin_problems(event: Event, published: Published) -> dict[Place, str]:
     return problems
 
 
+def describe_pins(event: Event, published: Published, problems: dict[Place, str]) -> list[str]:
+    """Each pinned edit that breaks a hard rule in the organiser's words; pins of one option
+    and round that break it alike (too many for its capacity, a closed option) in one line
+    with their rows and no names (62 lines for a room of 60 before)."""
+    alike: dict[tuple[str, str, int, str], list[Place]] = defaultdict(list)
+    for place, problem in problems.items():
+        _, session_id, round_ = place
+        alike[(session_id, published.option[place], round_, problem)].append(place)
+    lines = []
+    for (session_id, option, round_, problem), places in alike.items():
+        if len(places) == 1:
+            lines.append(describe_pin(event, published, places[0], problem))
+            continue
+        rows = sorted(row for place in places if (row := published.rows.get(place)))
+        where = f" (Assignments rows {row_ranges(rows)})" if rows else ""
+        suffix = f", round {round_}" if event.session_by_id[session_id].rounds > 1 else ""
+        lines.append(
+            f"pinned: {len(places)} people in {option} of {session_id}{suffix}{where}: {problem}"
+        )
+    return lines
+
+
+def row_ranges(rows: list[int]) -> str:
+    """Sorted row numbers as ranges: "4–9, 12, 15–16"."""
+    spans: list[list[int]] = []
+    for row in rows:
+        if spans and row == spans[-1][1] + 1:
+            spans[-1][1] = row
+        else:
+            spans.append([row, row])
+    return ", ".join(f"{a}–{b}" if b > a else f"{a}" for a, b in spans)
+
+
 def describe_pin(event: Event, published: Published, place: Place, problem: str) -> str:
     """A pinned edit and what it breaks, e.g. 'Ana (p1) in W10 of S1 (Assignments row 4): …'."""
     person_id, session_id, round_ = place

@@ -16,7 +16,7 @@ from solver.context import (
 from solver.explain import impossibilities
 from solver.history import History
 from solver.parallel import side_by_side
-from solver.previous import Published, describe_pin, pin_problems, read_published
+from solver.previous import Published, describe_pins, pin_problems, read_published
 from solver.rounds import solve_roundtable
 from solver.sessions import BUILD_SECONDS_PER_CELL, solve_rounds
 from solver.watch import Progress, Watch
@@ -108,9 +108,7 @@ def release_broken_pins(event: Event, published: Published, override: bool) -> N
     """Pinned edits that break a hard rule stop the solve, unless the organiser overrides them."""
     problems = pin_problems(event, published)
     if problems and not override:
-        raise PinnedEditError(
-            [describe_pin(event, published, place, problem) for place, problem in problems.items()]
-        )
+        raise PinnedEditError(describe_pins(event, published, problems))
     published.pinned -= set(problems)
     published.released = set(problems)
 
