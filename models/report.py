@@ -863,8 +863,13 @@ def read_assignments(path: Path) -> tuple[list[Assignment], list[Issue]]:
     workbook, _unsaved = opened
     sheet = find_sheet(workbook.sheetnames, ASSIGNMENTS)
     if sheet is None:
+        event_book = find_sheet(workbook.sheetnames, "Participants") is not None
+        what = " (it is an event workbook; give the allocation solve wrote)" * event_book
         return [], [
-            Issue(sheet=ASSIGNMENTS, message=f"{path.name} has no sheet named {ASSIGNMENTS}")
+            Issue(
+                sheet=ASSIGNMENTS,
+                message=f"{path.name} has no sheet named {ASSIGNMENTS}{what}",
+            )
         ]
     rows = [list(values) for values in workbook[sheet].iter_rows(values_only=True)]
     return assignments_from_rows(rows)

@@ -327,10 +327,24 @@ def test_a_previous_allocation_with_a_problem_exits_2_counting_it(tmp_path: Path
     result = runner.invoke(app, ["solve", str(path), "-o", str(out), "--previous", str(path)])
     assert result.exit_code == 2
     assert result.stderr == (
-        "Assignments: event.xlsx has no sheet named Assignments\n"
+        "Assignments: event.xlsx has no sheet named Assignments (it is an event workbook; "
+        "give the allocation solve wrote)\n"
         "event.xlsx: 1 problem, nothing written\n"
     )
     assert not out.exists()
+
+
+def test_a_workbook_of_neither_kind_as_the_previous_allocation(tmp_path: Path) -> None:
+    path = workbook(tmp_path)
+    other = tmp_path / "other.xlsx"
+    openpyxl.Workbook().save(other)
+    out = tmp_path / "out.xlsx"
+    result = runner.invoke(app, ["solve", str(path), "-o", str(out), "--previous", str(other)])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Assignments: other.xlsx has no sheet named Assignments\n"
+        "other.xlsx: 1 problem, nothing written\n"
+    )
 
 
 def test_ctrl_c_in_the_middle_of_a_roundtable_s_searches_writes_nothing(tmp_path: Path) -> None:
