@@ -154,7 +154,7 @@ def solve(
     flags = {"time_limit": time_limit, "seed": seed, "workers": workers}
     check_flags(flags)
     event = load_event(event_path)
-    check_day(event, day)
+    day = programme_day(event, day)
     if day is not None and previous is None:
         err.print(
             f"warning: --day without --previous: only {day}'s sessions are allocated, and no "
@@ -198,11 +198,17 @@ def print_impossible(reasons: list[str]) -> NoReturn:
     raise typer.Exit(IMPOSSIBLE)
 
 
-def check_day(event: Event, day: str | None) -> None:
-    """Exit 2 when --day names no day of the programme."""
-    if day is not None and day not in event.days():
-        err.print(f'"{day}" is not a day of the programme (days: {", ".join(event.days())})')
-        raise typer.Exit(INVALID)
+def programme_day(event: Event, day: str | None) -> str | None:
+    """The programme's day that --day names, in any case ("d2" for "D2"); exit 2 when it
+    names none."""
+    if day is None or day in event.days():
+        return day
+    same = [known for known in event.days() if known.casefold() == day.casefold()]
+    if len(same) == 1:
+        return same[0]
+    days = ", ".join(known for known in event.days() if known)
+    err.print(f'"{day}" is not a day of the programme (days: {days})', markup=False)
+    raise typer.Exit(INVALID)
 
 
 TAKEN_AS = {

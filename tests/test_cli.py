@@ -90,6 +90,17 @@ def test_a_day_is_read_without_its_surrounding_spaces(tmp_path: Path) -> None:
     assert result.stderr.startswith("warning: --day without --previous: only d1's sessions")
 
 
+@pytest.mark.parametrize(("day", "code"), [("D1", 0), ("d9", 2)])
+def test_a_day_is_read_in_any_case(tmp_path: Path, day: str, code: int) -> None:
+    out = tmp_path / "out.xlsx"
+    result = runner.invoke(app, ["solve", str(workbook(tmp_path)), "-o", str(out), "--day", day])
+    assert result.exit_code == code
+    if code:
+        assert result.stderr == '"d9" is not a day of the programme (days: d1)\n'
+    else:
+        assert result.stderr.startswith("warning: --day without --previous: only d1's sessions")
+
+
 def test_an_event_without_participants_says_no_choices_were_met(tmp_path: Path) -> None:
     result = runner.invoke(
         app, ["solve", str(workbook(tmp_path, people=0)), "-o", str(tmp_path / "o.xlsx")]
