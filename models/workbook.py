@@ -639,7 +639,7 @@ class Cells:
         if value is None:
             self.problem(column, "a value is required")
             return None
-        if isinstance(value, str) and value.strip().casefold() == "no":
+        if says_no(value):
             return None
         number = whole_number(value)
         if number is None or number < 1:
@@ -874,13 +874,21 @@ def read_option(cells: Cells) -> Option | None:
     )
 
 
+def says_no(value: object) -> bool:
+    """Whether a rank cell says `no` (never this option)."""
+    return isinstance(value, str) and value.strip().casefold() == "no"
+
+
 def read_preference(cells: Cells) -> Preference | None:
-    """A Preferences row; None without its three ids."""
+    """A Preferences row; None without its three ids or a readable rank (the wrong rank is
+    reported; read as `no`, it was also reported as a veto twice given)."""
     participant = cells.ident("participant")
     session = cells.ident("session")
     option = cells.ident("option")
     rank = cells.rank("rank")
     if not (participant and session and option):
+        return None
+    if rank is None and not says_no(cells.raw("rank")):
         return None
     return Preference(
         row=cells.row, participant=participant, session=session, option=option, rank=rank

@@ -385,6 +385,20 @@ def test_a_bad_capacity_does_not_hide_the_option(tmp_path: Path) -> None:
     assert issues == ['Options row 2, column max: "lots" is not a whole number']
 
 
+@pytest.mark.parametrize(("value", "issues"), [("first", 1), ("no", 1), (2, 1)])
+def test_a_bad_rank_is_not_also_a_wish_given_twice(
+    tmp_path: Path, value: object, issues: int
+) -> None:
+    sheets = base_sheets()
+    sheets["Preferences"] = [*sheets["Preferences"], ["p1", "S1", "A", value]]
+    found = read(tmp_path, sheets)[1]
+    assert len(found) == issues
+    if value == "first":
+        assert found == ['Preferences row 4, column rank: "first" is not a rank (1, 2, 3, … or no)']
+    else:
+        assert found[0].startswith("Preferences row 4, column option: p1 has two wishes for A")
+
+
 def test_rounds_must_be_at_least_one(tmp_path: Path) -> None:
     sheets = base_sheets()
     sheets["Sessions"] = [["id", "day", "kind", "rounds"], ["S1", "d1", "roundtable", 0]]
