@@ -147,10 +147,12 @@ def one_place_each(checker: Checker, session: Session) -> None:
                 listed = ", ".join(options)
                 problems.append((f"{checker.who(person)} is in {listed} at once{suffix}", [person]))
     for (person, round_), options in sorted(where.items()):
+        suffix = f" in round {round_}" if session.rounds > 1 else ""
         if person not in event.people:
-            problems.append((f'"{person}" is not a participant of the event', [person]))
+            problems.append((f'"{person}" is not a participant of the event{suffix}', [person]))
         elif person not in expected:
-            problems.append((f"{checker.who(person)} does not take part but is placed", [person]))
+            message = f"{checker.who(person)} does not take part but is placed{suffix}"
+            problems.append((message, [person]))
         if round_ > session.rounds:
             problems.append((f"{checker.who(person)} is placed in round {round_}", [person]))
         for option in options:

@@ -57,6 +57,18 @@ def test_unknown_option_and_person() -> None:
     ]
 
 
+def test_someone_placed_who_does_not_take_part_is_named_per_round() -> None:
+    crowd = [*people(2), Participant(id="p3", name="Away", days=("d9",))]
+    e = event(crowd, kind=SessionKind.ROUNDTABLE, rounds=2)
+    seats = [(p, o, r) for r in (1, 2) for p, o in (("p1", "A"), ("p2", "B"), ("p3", "A"))]
+    a = allocation(*seats, ("ghost", "B", 1))
+    assert broken(e, a) == [
+        '"ghost" is not a participant of the event in round 1',
+        "Away (p3) does not take part but is placed in round 1",
+        "Away (p3) does not take part but is placed in round 2",
+    ]
+
+
 def published(*rows: tuple[str, str, bool, str]) -> list[Assignment]:
     """(person, option, pinned, room written beside it) rows of a published allocation in S1."""
     return [
