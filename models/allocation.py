@@ -139,6 +139,7 @@ class CheckReport(BaseModel):
     groups: list[GroupStats] = Field(default_factory=list)
     new_people: dict[str, int] = Field(default_factory=dict)
     repeat_pairs: int = 0
+    kept_broken: int | None = None  # after `--day`: hard rules the days kept as published break
 
     @property
     def average_new_people(self) -> float:

@@ -423,7 +423,7 @@ def allocate(
     solved = {s.id for s in event.sessions if plan.day in (None, s.day)}
     report = check_allocation(event, allocation, plan.previous, solved, plan.override_pins)
     if plan.day is not None and plan.previous is not None:
-        warn_of_kept_days(event, allocation, plan.day)
+        report.kept_broken = warn_of_kept_days(event, allocation, plan.day)
     if not report.ok:
         for result in report.broken:
             err.print(f"broken: {result.message}", markup=False)
@@ -452,9 +452,10 @@ def warn_of_earlier_days_lost(event: Event, published: list[Assignment], day: st
         )
 
 
-def warn_of_kept_days(event: Event, allocation: Allocation, day: str) -> None:
+def warn_of_kept_days(event: Event, allocation: Allocation, day: str) -> int:
     """A warning when the days kept as published break hard rules of the event as it is now
-    (a capacity cut, a new rule, a newcomer placed on no earlier day): they were not solved."""
+    (a capacity cut, a new rule, a newcomer placed on no earlier day): they were not solved.
+    How many they break (the Summary says so too)."""
     kept = {s.id for s in event.sessions if s.day != day}
     broken = check_allocation(event, allocation, sessions=kept).broken
     if broken:
@@ -463,6 +464,7 @@ def warn_of_kept_days(event: Event, allocation: Allocation, day: str) -> None:
             "the event as it is now; breakouts verify lists them",
             markup=False,
         )
+    return len(broken)
 
 
 def solve_watched(event: Event, loudness: Loudness, plan: Plan) -> Allocation:

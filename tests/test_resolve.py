@@ -527,6 +527,12 @@ def test_a_day_solved_alone_warns_when_the_kept_days_break_rules_now(
         "breakouts verify lists them\n"
     )
     assert result.stderr == (warning if cut else "")
+    sheet = openpyxl.load_workbook(again)["Summary"]
+    summary = {row[0]: row[1] for row in sheet.iter_rows(values_only=True)}
+    assert summary["hard rules held in the sessions solved"] == "yes"
+    assert summary["hard rules broken on the days kept as published (verify lists them)"] == int(
+        cut
+    )
 
 
 def test_a_rule_about_the_person_comes_before_fewer_places_as_the_reason() -> None:
