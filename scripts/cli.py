@@ -152,8 +152,10 @@ def solve(
         raise typer.Exit(INVALID)
     day = day.strip() if day is not None else None
     flags = {"time_limit": time_limit, "seed": seed, "workers": workers}
-    check_flags(flags)
+    wrong_flags = flag_problems(flags)
     event = load_event(event_path)
+    if wrong_flags:
+        raise typer.Exit(INVALID)
     day = programme_day(event, day)
     if day is not None and previous is None:
         err.print(
@@ -374,9 +376,9 @@ def same_file(first: Path, second: Path) -> bool:
         return False
 
 
-def check_flags(flags: dict[str, float | int | None]) -> None:
-    """Exit 2 when a flag's value is not one its setting allows (the Settings sheet's checks),
-    naming every such flag."""
+def flag_problems(flags: dict[str, float | int | None]) -> list[str]:
+    """Each flag whose value is not one its setting allows (the Settings sheet's checks),
+    printed; the caller exits 2 after the workbook's problems are listed too."""
     problems = []
     for name, value in flags.items():
         if value is None:
@@ -387,8 +389,7 @@ def check_flags(flags: dict[str, float | int | None]) -> None:
             problems.append(f"--{name.replace('_', '-')}: {setting_problem(error, value)}")
     for problem in problems:
         err.print(problem, markup=False)
-    if problems:
-        raise typer.Exit(INVALID)
+    return problems
 
 
 def apply_flags(event: Event, flags: dict[str, float | int | None]) -> None:

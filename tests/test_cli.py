@@ -302,6 +302,23 @@ def test_a_flag_its_setting_does_not_allow_exits_2_naming_it(
     assert not out.exists()
 
 
+def test_a_wrong_flag_and_the_workbook_s_problems_are_listed_together(tmp_path: Path) -> None:
+    path = workbook(tmp_path)
+    book = openpyxl.load_workbook(path)
+    header = [cell.value for cell in book["Options"][1]]
+    book["Options"].cell(2, header.index("max") + 1, "lots")
+    book.save(path)
+    out = tmp_path / "out.xlsx"
+    result = runner.invoke(app, ["solve", str(path), "-o", str(out), "--seed", "-1"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "--seed: must be at least 0, not -1\n"
+        'Options row 2, column max: "lots" is not a whole number\n'
+        "event.xlsx: 1 problem, nothing written\n"
+    )
+    assert not out.exists()
+
+
 def test_flags_override_the_workbook_s_settings(tmp_path: Path) -> None:
     out = tmp_path / "out.xlsx"
     flags = ["--time-limit", "7.5", "--seed", "3", "--workers", "1"]
