@@ -210,9 +210,11 @@ def normalise_references(event: Event) -> tuple[Event, list[Issue]]:
     groups = Spellings({person.group for person in event.participants} - {""}, "Participants")
     sessions = Spellings(event.session_by_id, "Sessions")
     days = Spellings(event.days(), "Sessions")
-    features = Spellings(
-        {feature for option in event.options for feature in option.features}, "Options"
-    )
+    spelled: dict[str, str] = {}  # a feature's first spelling in Options, by its folded form
+    for item in event.options:
+        for feature in item.features:
+            spelled.setdefault(feature.casefold(), feature)
+    features = Spellings(spelled.values(), "Options")
     all_options = Spellings({option.id for option in event.options}, "Options")
     options_of: dict[str, Spellings] = {}
 
@@ -233,6 +235,7 @@ def normalise_references(event: Event) -> tuple[Event, list[Issue]]:
             update={
                 "session": renames.one("Options", item, "session", item.session, sessions),
                 "hosts": renames.many("Options", item, "hosts", item.hosts, people),
+                "features": renames.many("Options", item, "features", item.features, features),
             }
         )
 
