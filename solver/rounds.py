@@ -461,7 +461,7 @@ def sized_by_round(
     balanced: dict[str, int] | None,
 ) -> bool:
     """Whether a roundtable's rounds hold sizes of their own: a re-solve's rounds, each
-    balanced above the people it keeps (`fillers`), when they are not all at one set of
+    balanced above the people it keeps (`open_seats`), when they are not all at one set of
     balanced sizes (`sizes` None). In a first solve such rounds are those the hard rules
     kept from balance, and the model of every round may size them freely."""
     return sizes is None and balanced is not None and bool(ctx.published.of_session(session.id)[0])
@@ -491,7 +491,7 @@ def rounds_least(
 ) -> int:
     """The rounds' least cost with the preferences weighed 0: rounds × one round's
     (`one_round`) at the sizes every round has; in a re-solve whose rounds hold balanced
-    sizes that differ from round to round (`fillers`), each round's at its own, each set of
+    sizes that differ from round to round (`open_seats`), each round's at its own, each set of
     sizes bounded once (free sizes lose the isolation floors: 2023's re-solve 5254 → 5170).
     """
     if not sized_by_round(ctx, session, sizes, balanced):
