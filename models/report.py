@@ -383,6 +383,19 @@ def rank_order(key: str) -> tuple[int, int, str]:
     return ({UNRANKED: 1, NO_PREFERENCE: 2}.get(key, 3), 0, key)
 
 
+WORST_OFF_SHOWN = 10  # ids the Summary lists of the people at the worst-off level
+
+
+def worst_off_people(report: CheckReport) -> str:
+    """The ids of the people at the worst-off level, the first `WORST_OFF_SHOWN` and how
+    many more (none when it is 0: everyone got what they asked for)."""
+    if not report.worst_off:
+        return ""
+    ids = sorted(p for p, cost in report.dissatisfaction.items() if cost == report.worst_off)
+    more = f" and {len(ids) - WORST_OFF_SHOWN} more" if len(ids) > WORST_OFF_SHOWN else ""
+    return ", ".join(ids[:WORST_OFF_SHOWN]) + more
+
+
 def summary_sections(
     allocation: Allocation, report: CheckReport, counts: dict[str, int]
 ) -> list[tuple[str, list[tuple[str, object]]]]:
@@ -400,6 +413,7 @@ def summary_sections(
         (rank_label(key), counts[key]) for key in sorted(counts, key=rank_order)
     ]
     choices.append(("worst-off person's dissatisfaction", report.worst_off))
+    choices.append(("worst-off people", worst_off_people(report)))
     scores: list[tuple[str, object]] = [
         ("preference cost", report.preference_cost),
         ("penalties (group criteria, soft rules)", report.soft_penalty),

@@ -18,7 +18,12 @@ from models import (
     SessionKind,
     SolveStats,
 )
-from models.report import read_assignments, session_sheet_names, write_allocation
+from models.report import (
+    read_assignments,
+    session_sheet_names,
+    worst_off_people,
+    write_allocation,
+)
 
 HEADER = ("participant", "name", "session", "round", "option", "room", "rank", "host", "pinned")
 
@@ -108,6 +113,7 @@ def tiny_report(rank_counts: dict[str, int] | None = None) -> CheckReport:
         objective=12,
         rank_counts=rank_counts if rank_counts is not None else {"1": 4, "unranked": 1},
         worst_off=10,
+        dissatisfaction={"p1": 0, "p2": 10, "p3": 0, "p4": 0},
     )
 
 
@@ -276,10 +282,27 @@ def test_summary_shows_solver_choices_and_scores(written: Path) -> None:
     assert values["1st choice"] == 4
     assert values["unranked"] == 1
     assert values["worst-off person's dissatisfaction"] == 10
+    assert values["worst-off people"] == "p2"
     assert values["preference cost"] == 10
     assert values["penalties (group criteria, soft rules)"] == 2
     assert values["total"] == 12
     assert values["hard rules held"] == "yes"
+
+
+TWELVE = [f"p{i:02d}" for i in range(12)]
+
+
+@pytest.mark.parametrize(
+    ("costs", "shown"),
+    [
+        ({"p1": 3, "p2": 1, "p3": 3}, "p1, p3"),
+        ({"p1": 0, "p2": 0}, ""),  # everyone got what they asked for: nobody to name
+        (dict.fromkeys(TWELVE, 5), ", ".join(TWELVE[:10]) + " and 2 more"),
+    ],
+)
+def test_the_worst_off_people_are_named_by_id(costs: dict[str, int], shown: str) -> None:
+    report = CheckReport(worst_off=max(costs.values()), dissatisfaction=costs)
+    assert worst_off_people(report) == shown
 
 
 def test_summary_counts_ranks_itself_when_the_report_has_none(tmp_path: Path) -> None:
