@@ -720,15 +720,7 @@ def test_a_forced_move_avoids_a_table_the_person_holds_in_a_later_round(
             diversity=(), no_isolation=(), spread=(), weight_fairness=0, balance_splits=False
         ),
     )
-    published = [
-        Assignment(participant=g, session="R", option=f"T{t}", round=r)
-        for g, seats in schedule.items()
-        for r, t in enumerate(seats, start=1)
-    ] + [
-        Assignment(participant=f"h{t}", session="R", option=f"T{t}", round=r)
-        for t in range(1, 5)
-        for r in range(1, 4)
-    ]
+    published = hosted_schedule(schedule, 3)
     allocation = solve_event(event, previous=published)
     assert moves(published, allocation) == 1
     assert allocation.option_of[("g1", "R", 1)] == "T4"
@@ -877,9 +869,8 @@ def test_a_late_registration_is_placed_only_in_sessions_still_to_come() -> None:
     assert moves(published, allocation) == 0
 
 
-def published_tables() -> list[Assignment]:
-    """hosted_tables_event(6) published at 3, 3, 2, 2 in both rounds."""
-    schedule = {"g1": "12", "g2": "13", "g3": "21", "g4": "24", "g5": "31", "g6": "42"}
+def hosted_schedule(schedule: dict[str, str], rounds: int) -> list[Assignment]:
+    """Guests at tables T1–T4 of R by round ("12": T1 then T2), each host h1–h4 at their own."""
     return [
         Assignment(participant=g, session="R", option=f"T{t}", round=r)
         for g, seats in schedule.items()
@@ -887,8 +878,14 @@ def published_tables() -> list[Assignment]:
     ] + [
         Assignment(participant=f"h{t}", session="R", option=f"T{t}", round=r)
         for t in range(1, 5)
-        for r in (1, 2)
+        for r in range(1, rounds + 1)
     ]
+
+
+def published_tables() -> list[Assignment]:
+    """hosted_tables_event(6) published at 3, 3, 2, 2 in both rounds."""
+    schedule = {"g1": "12", "g2": "13", "g3": "21", "g4": "24", "g5": "31", "g6": "42"}
+    return hosted_schedule(schedule, 2)
 
 
 @pytest.mark.parametrize(("forbidden", "moved"), [("T1", 1), ("T4", 0)])
@@ -914,15 +911,7 @@ def test_a_newcomer_s_seat_goes_to_a_table_they_wish_for(
     # has room, so the seat one above the others goes to the table g5 ranked, else to the
     # first they have not sat at: without their wish counted, g5 never sat at T4.
     schedule = {"g1": "14", "g2": "21", "g3": "32", "g4": "43"}
-    published = [
-        Assignment(participant=g, session="R", option=f"T{t}", round=r)
-        for g, seats in schedule.items()
-        for r, t in enumerate(seats, start=1)
-    ] + [
-        Assignment(participant=f"h{t}", session="R", option=f"T{t}", round=r)
-        for t in range(1, 5)
-        for r in (1, 2)
-    ]
+    published = hosted_schedule(schedule, 2)
     event = hosted_tables_event(5)
     if wish is not None:
         event.preferences = [Preference(participant="g5", session="R", option=wish, rank=1)]
