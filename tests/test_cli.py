@@ -349,30 +349,32 @@ def test_a_day_without_the_previous_allocation_is_solved_alone_with_a_warning(
     assert {a.session for a in read_assignments(out)[0]} == {"S1"}
 
 
-def test_a_previous_allocation_with_a_problem_exits_2_counting_it(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        (
+            "event.xlsx",
+            "Assignments: event.xlsx has no sheet named Assignments (it is an event workbook; "
+            "give the allocation solve wrote)\nevent.xlsx: 1 problem, nothing written\n",
+        ),
+        (
+            "other.xlsx",
+            "Assignments: other.xlsx has no sheet named Assignments\n"
+            "other.xlsx: 1 problem, nothing written\n",
+        ),
+    ],
+)
+def test_a_previous_allocation_with_a_problem_exits_2_counting_it(
+    tmp_path: Path, given: str, message: str
+) -> None:
     path = workbook(tmp_path)
+    openpyxl.Workbook().save(tmp_path / "other.xlsx")  # neither an event nor an allocation
     out = tmp_path / "out.xlsx"
-    result = runner.invoke(app, ["solve", str(path), "-o", str(out), "--previous", str(path)])
+    previous = str(tmp_path / given)
+    result = runner.invoke(app, ["solve", str(path), "-o", str(out), "--previous", previous])
     assert result.exit_code == 2
-    assert result.stderr == (
-        "Assignments: event.xlsx has no sheet named Assignments (it is an event workbook; "
-        "give the allocation solve wrote)\n"
-        "event.xlsx: 1 problem, nothing written\n"
-    )
+    assert result.stderr == message
     assert not out.exists()
-
-
-def test_a_workbook_of_neither_kind_as_the_previous_allocation(tmp_path: Path) -> None:
-    path = workbook(tmp_path)
-    other = tmp_path / "other.xlsx"
-    openpyxl.Workbook().save(other)
-    out = tmp_path / "out.xlsx"
-    result = runner.invoke(app, ["solve", str(path), "-o", str(out), "--previous", str(other)])
-    assert result.exit_code == 2
-    assert result.stderr == (
-        "Assignments: other.xlsx has no sheet named Assignments\n"
-        "other.xlsx: 1 problem, nothing written\n"
-    )
 
 
 def test_ctrl_c_in_the_middle_of_a_roundtable_s_searches_writes_nothing(tmp_path: Path) -> None:
