@@ -142,6 +142,11 @@ class CheckReport(BaseModel):
     kept_broken: int | None = None  # after `--day`: hard rules the days kept as published break
 
     @property
+    def weighted_preference_cost(self) -> int:
+        """The preference cost as the total counts it (× `weight_preference`)."""
+        return self.objective - self.soft_penalty
+
+    @property
     def average_new_people(self) -> float:
         """How many different people a participant met, on average."""
         return sum(self.new_people.values()) / len(self.new_people) if self.new_people else 0.0

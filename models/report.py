@@ -415,7 +415,7 @@ def summary_sections(
     choices.append(("worst-off person's dissatisfaction", report.worst_off))
     choices.append(("worst-off people", worst_off_people(report)))
     scores: list[tuple[str, object]] = [
-        ("preference cost", report.preference_cost),
+        ("preference cost (× weight_preference)", report.weighted_preference_cost),
         ("penalties (group criteria, soft rules)", report.soft_penalty),
         *penalties_by_rule(report),
         ("total", report.objective),

@@ -556,7 +556,7 @@ def verify(
         err.print(f"broken: {result.rule} in {result.session}: {result.message}", markup=False)
     shares = ", ".join(f"{rule.strip()} {total}" for rule, total in penalties_by_rule(report))
     out.print(
-        f"cost {report.objective} (preferences {report.preference_cost}, "
+        f"cost {report.objective} (preferences {report.weighted_preference_cost}, "
         f"penalties {report.soft_penalty}{': ' + shares if shares else ''}); "
         f"worst-off person's cost {report.worst_off}",
         markup=False,

@@ -239,6 +239,29 @@ def test_verify_an_untouched_allocation_exits_0(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("weight", "line"), [(3, "cost 6 (preferences 6,"), (1, "cost 2 (preferences 2,")]
+)
+def test_verify_and_the_summary_weigh_the_preference_cost(
+    tmp_path: Path, weight: int, line: str
+) -> None:
+    # p1, p2 and p3 want A, which holds one: two of them get their 2nd choice, at 1 each
+    # (rank_costs 0,1,3,6), × weight_preference, as the total counts it.
+    prefs = {"p1": ["A", "B"], "p2": ["A", "B"], "p3": ["A", "B"], "p4": ["B", "A"]}
+    path = workbook(tmp_path, options=[("A", 1), ("B", 3)], prefs=prefs, weight_preference=weight)
+    out = tmp_path / "out.xlsx"
+    assert runner.invoke(app, ["solve", str(path), "-o", str(out)]).exit_code == 0
+    result = runner.invoke(app, ["verify", str(path), str(out)])
+    assert result.stdout.startswith(line + " penalties 0)")
+    summary = {
+        row[0]: row[1]
+        for row in openpyxl.load_workbook(out)["Summary"].iter_rows(values_only=True)
+        if row[0] is not None
+    }
+    assert summary["preference cost (× weight_preference)"] == 2 * weight
+    assert summary["total"] == 2 * weight
+
+
 def test_template_reads_back_as_a_valid_empty_event(tmp_path: Path) -> None:
     path = tmp_path / "new.xlsx"
     assert runner.invoke(app, ["template", str(path)]).exit_code == 0

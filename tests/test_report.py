@@ -283,7 +283,7 @@ def test_summary_shows_solver_choices_and_scores(written: Path) -> None:
     assert values["unranked"] == 1
     assert values["worst-off person's dissatisfaction"] == 10
     assert values["worst-off people"] == "p2"
-    assert values["preference cost"] == 10
+    assert values["preference cost (× weight_preference)"] == 10
     assert values["penalties (group criteria, soft rules)"] == 2
     assert values["total"] == 12
     assert values["hard rules held"] == "yes"
