@@ -244,7 +244,9 @@ def group_stats(event: Event, checker: Checker) -> list[GroupStats]:
 
 
 def encounters(checker: Checker) -> tuple[dict[str, int], int]:
-    """In split groups and at tables: how many people each person met, pairs met more than once."""
+    """In split groups and at tables: how many people each person who sat in one met, pairs
+    met more than once (someone only in choice sessions met nobody there, and is left out of
+    the average rather than counted as meeting no one)."""
     mixing_sessions = {s.id for s in checker.event.sessions if s.kind in MIXING_KINDS}
     met: Counter[Pair] = Counter()
     for (session, _option, _round), people in checker.allocation.members.items():
@@ -254,7 +256,7 @@ def encounters(checker: Checker) -> tuple[dict[str, int], int]:
     for a, b in met:
         others[a] += 1
         others[b] += 1
-    placed = {a.participant for a in checker.allocation.assignments}
+    placed = {a.participant for a in checker.allocation.assignments if a.session in mixing_sessions}
     return {person: others[person] for person in sorted(placed)}, sum(
         1 for n in met.values() if n > 1
     )

@@ -362,6 +362,27 @@ def test_day_two_mixes_the_groups_of_day_one(solve: Solve) -> None:
     assert report.new_people == {"p1": 2, "p2": 2, "p3": 2, "p4": 2}
 
 
+@pytest.mark.parametrize(("split_days", "average"), [(("d2",), 1.0), (("d1", "d2"), 0.8)])
+def test_new_people_met_are_averaged_over_those_in_groups(
+    solve: Solve, split_days: tuple[str, ...], average: float
+) -> None:
+    # p1–p4 meet one other person in split groups of two on d2; p5 comes on d1 only, to a
+    # choice session (meeting nobody in a group) unless d1 is a split day too, where p5
+    # sits alone in a group of one.
+    people = [Participant(id=f"p{i}", name=f"P{i}", days=("d2",)) for i in range(1, 5)]
+    people.append(Participant(id="p5", name="P5", days=("d1",)))
+    kinds = {"d1": SPLIT if "d1" in split_days else SessionKind.CHOICE, "d2": SPLIT}
+    e = Event(
+        participants=people,
+        sessions=[Session(id=d, day=d, kind=kinds[d]) for d in ("d1", "d2")],
+        options=[Option(session="d2", id=o, max=2) for o in ("A", "B")]
+        + [Option(session="d1", id="A", max=2)],
+        settings=event(0, diversity=(), no_isolation=(), spread=()).settings,
+    )
+    _, report = solve(e)
+    assert report.average_new_people == average
+
+
 def test_mixing_off_lets_the_same_pairs_meet_again(solve: Solve) -> None:
     e = two_days(SPLIT, weight_mixing=0)
     e.rules = [rule("assign", "p1", "p2", option="A"), rule("assign", "p3", "p4", option="A")]
