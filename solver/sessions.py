@@ -14,7 +14,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 from ortools.sat.python.cp_model_helper import CpSolverStatus
 
-from models import Event, Option, Session, SessionKind
+from models import Event, Option, Participant, RuleKind, Session, SessionKind
 from solver.build import add_group_criteria, build_session, objective
 from solver.context import Context, PartResult, Work
 from solver.explain import CORE_SECONDS, conflicting_rules
@@ -125,10 +125,11 @@ def kept_counts(ctx: Context, session: Session, rounds: range) -> dict[str, int]
     if not ctx.event.settings.stability_first:
         return {}
     published, _ = ctx.published.of_session(session.id)
+    leaving = must_leave(ctx.event, session, published)
     held = Counter(
         (round_, option)
         for (person, round_), option in published.items()
-        if round_ in rounds and may_stay(ctx.event, session, person, option)
+        if round_ in rounds and (person, round_) not in leaving
     )
     kept: dict[str, int] = {}
     for (_, option), count in held.items():
@@ -147,9 +148,36 @@ def may_stay(event: Event, session: Session, person_id: str, option_id: str | No
     return event.takes_part(person, session) and not reasons_against(event, session, person, option)
 
 
+def must_leave(
+    event: Event, session: Session, published: dict[tuple[str, int], str]
+) -> set[tuple[str, int]]:
+    """The published (person, round) placements that cannot be kept: those `may_stay`
+    refuses, and those of people a hard `together` rule binds to someone who must leave the
+    same option in that round (they must go with them; counted as kept, they left a seat
+    someone published was moved in to fill)."""
+    leaving = {
+        (person, round_)
+        for (person, round_), option in published.items()
+        if not may_stay(event, session, person, option)
+    }
+    for rule in event.rules_for(session.id, [RuleKind.TOGETHER]):
+        if not rule.is_hard:
+            continue
+        for person, round_ in list(leaving):
+            if person not in rule.participants:
+                continue
+            option = published.get((person, round_))
+            leaving |= {
+                (partner, round_)
+                for partner in rule.participants
+                if published.get((partner, round_)) == option
+            }
+    return leaving
+
+
 def open_seats(
     ctx: Context, session: Session, history: History, rounds: range
-) -> dict[str, tuple[int, int]] | None:
+) -> dict[str, tuple[int, int, int]] | None:
     """In a re-solve of one round, how many of the people who keep no published seat in it
     (newcomers, guests of a closed table, people a rule now keeps out of theirs) may take
     each option, and in a roundtable's later round have not sat at it yet, and how many of
@@ -169,22 +197,51 @@ def open_seats(
         return None
     event, round_ = ctx.event, rounds[0]
     published, _ = ctx.published.of_session(session.id)
+    leaving = must_leave(event, session, published)
     free = [
         person
         for person in event.audience_of(session)
-        if not may_stay(event, session, person.id, published.get((person.id, round_)))
+        if (person.id, round_) not in published or (person.id, round_) in leaving
     ]
-    seats: dict[str, tuple[int, int]] = {}
-    for option in event.options_of[session.id]:
-        takers = [
-            person.id
-            for person in free
-            if not history.visits[(session.id, person.id, option.id)]
+    later = {(p, option) for (p, r), option in published.items() if r > round_}
+    partners = together_partners(event, session)
+    options = event.options_of[session.id]
+
+    def may_take(person: Participant, option: Option) -> bool:
+        return (
+            option.max > 0
+            and not history.visits[(session.id, person.id, option.id)]
+            and (person.id, option.id) not in later  # a seat there would force a later move
             and not reasons_against(event, session, person, option)
-        ]
-        wishing = sum(1 for person in takers if wished(event, session, person, option.id))
-        seats[option.id] = (len(takers), wishing)
-    return seats
+            and all(  # people who must be together go where each of them may
+                not reasons_against(event, session, event.people[other], option)
+                for other in partners.get(person.id, ())
+            )
+        )
+
+    takers = {option.id: [p.id for p in free if may_take(p, option)] for option in options}
+    only = Counter(
+        choices[0] for p in free if len(choices := [o.id for o in options if may_take(p, o)]) == 1
+    )
+    return {
+        option.id: (
+            len(takers[option.id]),
+            sum(1 for p in takers[option.id] if wished(event, session, p, option.id)),
+            only[option.id],
+        )
+        for option in options
+    }
+
+
+def together_partners(event: Event, session: Session) -> dict[str, set[str]]:
+    """Each person's partners in the session's hard `together` rules."""
+    partners: dict[str, set[str]] = {}
+    for rule in event.rules_for(session.id, [RuleKind.TOGETHER]):
+        if rule.is_hard:
+            for person in rule.participants:
+                others = {p for p in rule.participants if p != person and p in event.people}
+                partners.setdefault(person, set()).update(others)
+    return partners
 
 
 @dataclass

@@ -919,3 +919,39 @@ def test_a_newcomer_s_seat_goes_to_a_table_they_wish_for(
     allocation = solve_event(event, previous=published)
     assert moves(published, allocation) == 0
     assert [allocation.option_of[("g5", "R", r)] for r in (1, 2)] == seats
+
+
+def step_free_split(published_in_a: int, published_in_b: int, newcomers: int) -> Event:
+    """A split session of A (step-free, first) and B, at most 5 each; newcomers need step-free."""
+    people = [Participant(id=f"p{i}", name=f"p{i}") for i in range(published_in_a + published_in_b)]
+    late = [Participant(id=f"n{i}", name=f"n{i}", needs=("step-free",)) for i in range(newcomers)]
+    return Event(
+        participants=people + late,
+        sessions=[Session(id="S", day="d1", kind=SessionKind.SPLIT)],
+        options=[
+            Option(session="S", id="A", max=5, features=("step-free",)),
+            Option(session="S", id="B", max=5),
+        ],
+        settings=Settings(diversity=(), no_isolation=(), spread=(), weight_fairness=0),
+    )
+
+
+@pytest.mark.parametrize(
+    ("in_a", "in_b", "newcomers", "moved"),
+    [
+        (4, 2, 2, 1),  # binds: A can hold 5, so one moves out, not two for a 4 / 4 balance
+        (4, 3, 1, 0),  # A holds 5 rather than move one (A grows by the newcomer only)
+        (2, 2, 1, 0),  # binds nothing: A takes the newcomer within balance
+    ],
+)
+def test_a_re_solve_moves_no_one_for_balance_when_newcomers_can_take_one_option(
+    in_a: int, in_b: int, newcomers: int, moved: int
+) -> None:
+    event = step_free_split(in_a, in_b, newcomers)
+    published = [
+        Assignment(participant=f"p{i}", session="S", option="A" if i < in_a else "B")
+        for i in range(in_a + in_b)
+    ]
+    allocation = solve_event(event, previous=published)
+    assert check_allocation(event, allocation, previous=published).ok
+    assert moves(published, allocation) == moved

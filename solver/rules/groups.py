@@ -56,15 +56,18 @@ def split_sizes(
     event: Event,
     session: Session,
     floors: dict[str, int] | None = None,
-    free: dict[str, tuple[int, int]] | None = None,
+    free: dict[str, tuple[int, int, int]] | None = None,
 ) -> dict[str, int] | None:
     """Balanced sizes for split groups and roundtables (every round), None for choice sessions
     (or when no sizes fit, or the balanced ones leave an option open below its `min`); at
     least `floors` people in each option (`balanced_sizes`). With `free` (a re-solve: how
-    many people without a seat they keep may take each option, and how many of them wish
-    to), an option grows above its floor by at most that many while the sizes still add up,
+    many people without a seat they keep may take each option, how many of them wish to,
+    and how many can take no other), an option holds at least its floor and those who can
+    take no other, grows above its floor by at most that many while the sizes still add up,
     and the seats one above the others go first to the options most of them may take, then
-    to those most of them wish to take."""
+    to those most of them wish to take. When those sizes fall short of the audience (an
+    option at capacity must send published people elsewhere), each option may take that
+    many more, no further: rebalancing every option moved people for balance alone."""
     if session.kind not in BALANCED_KINDS or not event.settings.balance_splits:
         return None
     options = event.options_of.get(session.id, [])
@@ -73,12 +76,18 @@ def split_sizes(
     people = len(event.audience_of(session))
     sizes = None
     if free is not None:
-        first = [free.get(option.id, (0, 0)) for option in options]
+        seats = [free.get(option.id, (0, 0, 0)) for option in options]
+        first = [(takers, wishing) for takers, wishing, _ in seats]
         reach = [
             min(cap, low + up) for cap, low, (up, _) in zip(capacities, least, first, strict=True)
         ]
-        sizes = balanced_sizes(people, reach, least, first) or balanced_sizes(
-            people, capacities, least, first
+        least = [low + only for low, (_, _, only) in zip(least, seats, strict=True)]
+        short = max(0, people - sum(reach))  # published people some option must take in
+        more = [min(cap, top + short) for cap, top in zip(capacities, reach, strict=True)]
+        sizes = (
+            balanced_sizes(people, reach, least, first)
+            or balanced_sizes(people, more, least, first)
+            or balanced_sizes(people, capacities, least, first)
         )
     else:
         sizes = balanced_sizes(people, capacities, least)
