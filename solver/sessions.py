@@ -223,6 +223,7 @@ def open_seats(
     only = Counter(
         choices[0] for p in free if len(choices := [o.id for o in options if may_take(p, o)]) == 1
     )
+    only += held_together(free, partners, options, takers, may_take)
     return {
         option.id: (
             len(takers[option.id]),
@@ -231,6 +232,30 @@ def open_seats(
         )
         for option in options
     }
+
+
+def held_together(
+    free: list[Participant],
+    partners: dict[str, set[str]],
+    options: list[Option],
+    takers: dict[str, list[str]],
+    may_take: Callable[[Participant, Option], bool],
+) -> Counter[str]:
+    """Seats kept at one option for each group of people without a seat who must be together:
+    the one, of those each of them may take, most of the free people may take. Balance
+    gives the extra seats one an option, so a pair had to make room by moving someone."""
+    seats: Counter[str] = Counter()
+    placed: set[str] = set()
+    for person in free:
+        group = [p for p in free if p.id == person.id or p.id in partners.get(person.id, ())]
+        if len(group) < 2 or person.id in placed:
+            continue
+        placed |= {p.id for p in group}
+        shared = [o for o in options if all(may_take(p, o) for p in group)]
+        if shared:  # those with one option left are counted there already
+            best = max(shared, key=lambda o: (len(takers[o.id]), o.max))
+            seats[best.id] += sum(1 for p in group if sum(may_take(p, o) for o in options) > 1)
+    return seats
 
 
 def together_partners(event: Event, session: Session) -> dict[str, set[str]]:

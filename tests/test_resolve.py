@@ -25,6 +25,7 @@ from models import (
     Session,
     SessionKind,
     Settings,
+    Strength,
 )
 from models.report import read_assignments
 from models.workbook import write_event
@@ -951,6 +952,35 @@ def test_a_re_solve_moves_no_one_for_balance_when_newcomers_can_take_one_option(
     published = [
         Assignment(participant=f"p{i}", session="S", option="A" if i < in_a else "B")
         for i in range(in_a + in_b)
+    ]
+    allocation = solve_event(event, previous=published)
+    assert check_allocation(event, allocation, previous=published).ok
+    assert moves(published, allocation) == moved
+
+
+@pytest.mark.parametrize(("strength", "moved"), [(Strength.HARD, 2), (Strength.SOFT, 0)])
+def test_people_who_must_be_together_leave_a_group_without_moving_a_third(
+    strength: Strength, moved: int
+) -> None:
+    # p1 and p2 must be together; a new rule keeps p1 out of A, where both were published.
+    # Balance gave B and C one seat more each, and the pair needs two at one of them: a
+    # third person moved to make room.
+    people = [Participant(id=f"p{i}", name=f"p{i}") for i in range(1, 11)]
+    event = Event(
+        participants=people,
+        sessions=[Session(id="S", day="d1", kind=SessionKind.SPLIT)],
+        options=[Option(session="S", id=o, max=5) for o in ("A", "B", "C")],
+        rules=[
+            Rule(kind=RuleKind.TOGETHER, participants=("p1", "p2")),
+            Rule(kind=RuleKind.FORBID, participants=("p1",), option="A", strength=strength),
+        ],
+        settings=Settings(diversity=(), no_isolation=(), spread=(), weight_fairness=0),
+    )
+    groups = {"A": (1, 2, 3, 4), "B": (5, 6, 7), "C": (8, 9, 10)}
+    published = [
+        Assignment(participant=f"p{i}", session="S", option=option)
+        for option, members in groups.items()
+        for i in members
     ]
     allocation = solve_event(event, previous=published)
     assert check_allocation(event, allocation, previous=published).ok
