@@ -71,8 +71,10 @@ def solve_rounds(
     infeasible, the hard rules that cannot all hold are their reasons (unless not `explain`:
     the caller has another way to try)."""
     began = time.monotonic()
-    kept = kept_counts(ctx, session, rounds)
-    free = open_seats(ctx, session, history, rounds) if kept else None
+    published, _ = ctx.published.of_session(session.id)
+    leaving = must_leave(ctx.event, session, published) if published else set()
+    kept = kept_counts(ctx, session, rounds, leaving)
+    free = open_seats(ctx, session, history, rounds, leaving) if kept else None
     balanced = split_sizes(ctx.event, session, kept, free)
     solve = partial(solve_staged, ctx, session, history, rounds)
     result = solve(balanced, deadline, groups, work)
@@ -116,16 +118,17 @@ def explained(ctx: Context, session: Session, history: History, rounds: range) -
     return conflicting_rules(ctx.event, session, history, rounds, ctx.published, seconds)
 
 
-def kept_counts(ctx: Context, session: Session, rounds: range) -> dict[str, int]:
+def kept_counts(
+    ctx: Context, session: Session, rounds: range, leaving: set[tuple[str, int]]
+) -> dict[str, int]:
     """The most published people any of these rounds has in each option who may stay there
-    (`may_stay`), when a re-solve keeps people first (`stability_first`): balanced sizes
-    move nobody below them. Someone who must leave (a rule now forbids them there) holds no
-    seat: counted, they made the option hold one more than it keeps, and someone else was
-    moved in to fill that seat."""
+    (not `leaving`: `must_leave`), when a re-solve keeps people first (`stability_first`):
+    balanced sizes move nobody below them. Someone who must leave (a rule now forbids them
+    there) holds no seat: counted, they made the option hold one more than it keeps, and
+    someone else was moved in to fill that seat."""
     if not ctx.event.settings.stability_first:
         return {}
     published, _ = ctx.published.of_session(session.id)
-    leaving = must_leave(ctx.event, session, published)
     held = Counter(
         (round_, option)
         for (person, round_), option in published.items()
@@ -176,10 +179,11 @@ def must_leave(
 
 
 def open_seats(
-    ctx: Context, session: Session, history: History, rounds: range
+    ctx: Context, session: Session, history: History, rounds: range, leaving: set[tuple[str, int]]
 ) -> dict[str, tuple[int, int, int]] | None:
     """In a re-solve of one round, how many of the people who keep no published seat in it
-    (newcomers, guests of a closed table, people a rule now keeps out of theirs) may take
+    (newcomers, and the `leaving`: guests of a closed table, people a rule now keeps out of
+    theirs and their together partners) may take
     each option, and in a roundtable's later round have not sat at it yet, and how many of
     those have it among their top wishes (None for several rounds at once): an option
     grows above the people it keeps only by them, and the seats one above the others go
@@ -197,7 +201,6 @@ def open_seats(
         return None
     event, round_ = ctx.event, rounds[0]
     published, _ = ctx.published.of_session(session.id)
-    leaving = must_leave(event, session, published)
     free = [
         person
         for person in event.audience_of(session)
