@@ -183,13 +183,13 @@ def open_seats(
 ) -> dict[str, tuple[int, int, int]] | None:
     """In a re-solve of one round, how many of the people who keep no published seat in it
     (newcomers, and the `leaving`: guests of a closed table, people a rule now keeps out of
-    theirs and their together partners) may take
-    each option, and in a roundtable's later round have not sat at it yet, and how many of
-    those have it among their top wishes (None for several rounds at once): an option
-    grows above the people it keeps only by them, and the seats one above the others go
-    first where most of them may sit, then where most of them wish to (`split_sizes`; a
-    newcomer at 2023's COOP, all seats one above the others at tables they had not
-    ranked, got none of their three wishes).
+    theirs and their together partners) may take each option (and in a roundtable's later
+    round have not sat at it yet), how many of those have it among their top wishes, and
+    how many must sit there (no other option left, or a together group's seats); None for
+    several rounds at once. An option grows above the people it keeps only by them, and
+    the seats one above the others go first where most of them may sit, then where most of
+    them wish to (`split_sizes`; a newcomer at 2023's COOP, all seats one above the others
+    at tables they had not ranked, got none of their three wishes).
 
     Balanced sizes put those seats at the largest tables, the same ones every round; a
     newcomer takes one of them in round 1, may not visit that table again, and someone
@@ -222,11 +222,10 @@ def open_seats(
             )
         )
 
-    takers = {option.id: [p.id for p in free if may_take(p, option)] for option in options}
-    only = Counter(
-        choices[0] for p in free if len(choices := [o.id for o in options if may_take(p, o)]) == 1
-    )
-    only += held_together(free, partners, options, takers, may_take)
+    choices = {p.id: [o.id for o in options if may_take(p, o)] for p in free}
+    takers = {o.id: [p for p, ids in choices.items() if o.id in ids] for o in options}
+    only = Counter(ids[0] for ids in choices.values() if len(ids) == 1)
+    only += held_together(free, partners, options, takers, choices)
     return {
         option.id: (
             len(takers[option.id]),
@@ -242,7 +241,7 @@ def held_together(
     partners: dict[str, set[str]],
     options: list[Option],
     takers: dict[str, list[str]],
-    may_take: Callable[[Participant, Option], bool],
+    choices: dict[str, list[str]],
 ) -> Counter[str]:
     """Seats kept at one option for each group of people without a seat who must be together:
     the one, of those each of them may take, most of the free people may take. Balance
@@ -254,10 +253,10 @@ def held_together(
         if len(group) < 2 or person.id in placed:
             continue
         placed |= {p.id for p in group}
-        shared = [o for o in options if all(may_take(p, o) for p in group)]
+        shared = [o for o in options if all(o.id in choices[p.id] for p in group)]
         if shared:  # those with one option left are counted there already
             best = max(shared, key=lambda o: (len(takers[o.id]), o.max))
-            seats[best.id] += sum(1 for p in group if sum(may_take(p, o) for o in options) > 1)
+            seats[best.id] += sum(1 for p in group if len(choices[p.id]) > 1)
     return seats
 
 

@@ -74,7 +74,6 @@ def split_sizes(
     capacities = [option.max for option in options]
     least = [(floors or {}).get(option.id, 0) for option in options]
     people = len(event.audience_of(session))
-    sizes = None
     if free is not None:
         seats = [free.get(option.id, (0, 0, 0)) for option in options]
         first = [(takers, wishing) for takers, wishing, _ in seats]
