@@ -472,11 +472,16 @@ def hold_round_sizes(m: SessionModel, chosen: list[Assignment]) -> None:
     balanced tables whose larger ones differ from round to round (a re-solve seats a
     newcomer at a different table each round), which free sizes would let a cheaper
     schedule unbalance."""
-    held = Counter((a.option, a.round) for a in chosen)
+    held = seats_held(chosen)
     for option in m.options:
         for round_ in m.rounds:
             size = held[(option.id, round_)]
             m.model.add(cp_model.LinearExpr.sum(m.members(option.id, round_)) == size)
+
+
+def seats_held(chosen: list[Assignment]) -> Counter[tuple[str, int]]:
+    """How many people each (option, round) holds in a schedule."""
+    return Counter((a.option, a.round) for a in chosen)
 
 
 def rounds_least(
@@ -497,10 +502,8 @@ def rounds_least(
     if not sized_by_round(ctx, session, sizes, balanced):
         return session.rounds * one_round(ctx, session, history, sizes, deadline, large)
     options = ctx.event.options_of[session.id]
-    held = Counter(
-        tuple(sum(1 for a in chosen if a.round == r and a.option == o.id) for o in options)
-        for r in range(1, session.rounds + 1)
-    )
+    seats = seats_held(chosen)
+    held = Counter(tuple(seats[(o.id, r)] for o in options) for r in range(1, session.rounds + 1))
     ids = [o.id for o in options]
     return sum(
         count
