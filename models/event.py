@@ -90,6 +90,12 @@ class Session(Entity):
         """The id with the title, for messages and sheet headings."""
         return f"{self.id} ({self.title})" if self.title else self.id
 
+    @property
+    def when(self) -> str:
+        """The day and times of the session ("2023-02-01, 13:30–15:30")."""
+        times = "–".join(text for text in (self.start, self.end) if text)
+        return f"{self.day}, {times}" if times else self.day
+
     def ended_by(self, moment: datetime) -> bool:
         """True when the session was over at that moment: its day (a date) ended, or its end
         time on that day passed; never for a day that is not a date (a label such as "Day 1")."""

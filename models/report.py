@@ -34,7 +34,13 @@ from models.allocation import (
 )
 from models.event import Event, Option, Participant, Session, SessionKind
 from models.issues import Issue, Level, counted
-from models.spreadsheet import escape_cell, normalise_header, save_atomically, unescape_cell
+from models.spreadsheet import (
+    escape_cell,
+    normalise_header,
+    print_heading,
+    save_atomically,
+    unescape_cell,
+)
 from models.validation import Spellings, suggest
 from models.workbook import open_workbook
 
@@ -765,7 +771,8 @@ def write_room_block(
 
 
 def write_session(sheet: Worksheet, event: Event, allocation: Allocation, session: Session) -> None:
-    """Room lists of a session: one column per option; one block per round for roundtables."""
+    """Room lists of a session: one column per option; one block per round for roundtables;
+    printed with the session and its time atop each page."""
     if session.kind is SessionKind.ROUNDTABLE and session.rounds > 1:
         row = 1
         for round_ in range(1, session.rounds + 1):
@@ -774,6 +781,10 @@ def write_session(sheet: Worksheet, event: Event, allocation: Allocation, sessio
     else:
         write_room_block(sheet, 1, event, allocation, session, 1)
         sheet.freeze_panes = "A4"
+        sheet.print_title_rows = "1:3"
+    sheet.oddHeader.center.text = print_heading(f"{session.title or session.id} — {session.when}")
+    sheet.oddFooter.center.text = "&P / &N"
+    sheet.page_setup.orientation = "landscape"
     fit_columns(sheet)
 
 

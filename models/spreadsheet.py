@@ -33,6 +33,12 @@ def unescape_cell(value: object) -> object:
     return value
 
 
+def print_heading(text: str) -> str:
+    """Text for a printed page's header: Excel's codes start with "&", so "&" is doubled; at
+    most 250 characters, as Excel keeps no more."""
+    return text[:250].replace("&", "&&")
+
+
 def save_atomically(workbook: Workbook, path: Path) -> None:
     """Write to a temporary file beside the target, then rename it into place.
 

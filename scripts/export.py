@@ -20,7 +20,7 @@ from models import Allocation, Event, Option, Participant, Session
 from models.event import EMAIL
 from models.issues import counted, listed
 from models.report import alphabetical, cell_value, itinerary_columns, room_names
-from models.spreadsheet import csv_text, save_atomically, write_text_atomically
+from models.spreadsheet import csv_text, print_heading, save_atomically, write_text_atomically
 
 ZOOM_HEADER = ("Pre-assign Room Name", "Email Address")
 ZOOM_MAX_ROOMS = 100
@@ -134,15 +134,9 @@ def place_name(option: Option) -> str:
     return " — ".join(parts) if parts else option.id
 
 
-def time_text(session: Session) -> str:
-    """The day and times of a session ("2023-02-01, 13:30–15:30")."""
-    times = "–".join(text for text in (session.start, session.end) if text)
-    return f"{session.day}, {times}" if times else session.day
-
-
 def slot_time(slot: Slot) -> str:
     """The slot's day and time, with the round when there are several."""
-    text = time_text(slot.session)
+    text = slot.session.when
     if slot.session.rounds > 1:
         text += f", round {slot.round} of {slot.session.rounds}"
     return text
@@ -455,7 +449,7 @@ def set_up_printing(sheet: Worksheet, area: list[str], heading: str) -> None:
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.print_options.horizontalCentered = True
-    sheet.oddHeader.center.text = heading.replace("&", "&&")
+    sheet.oddHeader.center.text = print_heading(heading)
     sheet.oddFooter.center.text = "&P / &N"
 
 

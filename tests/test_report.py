@@ -205,6 +205,21 @@ def test_session_sheet_has_header_counts_and_sorted_names(written: Path) -> None
     ]
 
 
+def test_session_sheets_print_the_session_and_its_time_atop_each_page(tmp_path: Path) -> None:
+    sessions = [
+        Session(id="W1", day="2023-02-01", kind=SessionKind.CHOICE, start="13:30", end="15:30"),
+        Session(id="RT", day="Mon", kind=SessionKind.ROUNDTABLE, rounds=2, title="Q&A tables"),
+    ]
+    event = tiny_event().model_copy(update={"sessions": sessions})
+    path = tmp_path / "out.xlsx"
+    write_allocation(event, tiny_allocation(), CheckReport(), path)
+    workbook = load_workbook(path)
+    assert workbook["W1"].oddHeader.center.text == "W1 — 2023-02-01, 13:30–15:30"
+    assert workbook["W1"].print_title_rows == "$1:$3"
+    assert workbook["RT"].oddHeader.center.text == "Q&&A tables — Mon"
+    assert workbook["RT"].oddFooter.center.text == "&P / &N"
+
+
 def test_session_sheet_names_in_order_accents_aside_and_shared_names_with_ids(
     tmp_path: Path,
 ) -> None:
