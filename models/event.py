@@ -22,6 +22,12 @@ class SessionKind(StrEnum):
     SPLIT = "split"
     ROUNDTABLE = "roundtable"
 
+    @property
+    def mixes(self) -> bool:
+        """True for the kinds whose groups the tool forms (split, roundtable): their options
+        are balanced in size, and the people met in them count for mixing."""
+        return self is not SessionKind.CHOICE
+
 
 class RuleKind(StrEnum):
     """The organiser's rule types."""
@@ -173,6 +179,11 @@ class Rule(Entity):
         scope = f" in {self.session}" if self.session else ""
         target = f" {self.option}" if self.option else ""
         return f"{self.strength} {self.kind}{target} for {people}{scope}"
+
+    @property
+    def located(self) -> str:
+        """The rule's words with its row in the Rules sheet, when known."""
+        return f"{self.describe()} (Rules row {self.row})" if self.row else self.describe()
 
 
 class Settings(BaseModel):
@@ -358,8 +369,10 @@ class Event(BaseModel):
         return {(p.participant, p.session) for p in self.preferences if not p.is_veto}
 
     def cost(self, person_id: str, session_id: str, option_id: str) -> int:
-        """The preference cost of placing a person in an option (before weighting)."""
-        if (person_id, session_id) not in self.ranked_some:
+        """The preference cost of placing a person in an option (before weighting); nothing
+        for a host in the session they host (they sit at their own option, as `vetoed`)."""
+        key = (person_id, session_id)
+        if key not in self.ranked_some or key in self.host_option:
             return 0
         pref = self.preferences_of[(person_id, session_id)].get(option_id)
         if pref is None or pref.rank is None:

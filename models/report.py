@@ -34,6 +34,7 @@ from models.allocation import (
 )
 from models.event import Event, Option, Participant, Session, SessionKind
 from models.issues import Issue, Level, counted
+from models.rooms import edited_by_hand, room_names
 from models.spreadsheet import (
     escape_cell,
     normalise_header,
@@ -288,28 +289,6 @@ def is_host(event: Event, assignment: Assignment) -> bool:
     """True when the person is a host of the option they are in."""
     option = event.option_by_key.get((assignment.session, assignment.option))
     return option is not None and assignment.participant in option.hosts
-
-
-def room_names(options: Sequence[Option]) -> dict[str, str]:
-    """Each option's name as a room: its room, else title, else id, with the id added where
-    two options share it (`Hall (T5)`), so that it names one option of those given."""
-    bases = {option.id: (option.room or option.title or option.id).strip() for option in options}
-    folded = [base.casefold() for base in bases.values()]
-    return {
-        option_id: base if folded.count(base.casefold()) == 1 else f"{base} ({option_id})"
-        for option_id, base in bases.items()
-    }
-
-
-def edited_by_hand(event: Event, assignment: Assignment) -> bool:
-    """True when the room written beside a row read back is none of its option's names (room,
-    title, id, or its name as a room in the session as `room_names` writes it, `Hall (T5)`):
-    the option was changed by hand after the allocation was written."""
-    option = event.option_by_key.get((assignment.session, assignment.option))
-    if not assignment.room or option is None:
-        return False
-    written = room_names(event.options_of[assignment.session])[option.id]
-    return assignment.room not in (option.room, option.title, option.id, written)
 
 
 def room_cell_edits(event: Event, assignments: Iterable[Assignment]) -> list[Issue]:

@@ -773,12 +773,3 @@ def import_command(
         + (f"; {counted(warnings, 'warning')} above" if warnings else ""),
         markup=False,
     )
-
-
-def main() -> None:
-    """Entry point for `python -m scripts.cli`."""
-    app()
-
-
-if __name__ == "__main__":
-    main()

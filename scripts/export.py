@@ -19,7 +19,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from models import Allocation, Event, Option, Participant, Session
 from models.event import EMAIL
 from models.issues import counted, listed
-from models.report import alphabetical, cell_value, itinerary_columns, room_names
+from models.report import alphabetical, cell_value, itinerary_columns
+from models.rooms import room_names
 from models.spreadsheet import csv_text, print_heading, save_atomically, write_text_atomically
 
 ZOOM_HEADER = ("Pre-assign Room Name", "Email Address")

@@ -299,7 +299,7 @@ def event_from_form(
         people[someone.id] = someone
         first_row.setdefault(someone.id, number)
         wishes[someone.id] = read_wishes(base, form_map, someone.id, number, cells, report)
-    not_addresses(form_map, columns, form, report)
+    not_addresses(columns, form, report)
     event = combine(base, form_map, list(people.values()), wishes, report)
     problems = [in_the_form(issue, form.name, columns) for issue in validate_event(event)]
     issues = report.issues + problems
@@ -315,9 +315,7 @@ def in_the_form(issue: Issue, form_name: str, columns: dict[str, list[str]]) -> 
     return issue.model_copy(update={"sheet": form_name, "column": column})
 
 
-def not_addresses(
-    form_map: FormMap, columns: dict[str, list[str]], form: Form, report: Report
-) -> None:
+def not_addresses(columns: dict[str, list[str]], form: Form, report: Report) -> None:
     """An error when people's ids come from an email column whose answers are not addresses
     ("anonymous" in every row of an anonymous form): they would all be one person."""
     if "id" in columns or "email" not in columns:

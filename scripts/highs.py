@@ -48,7 +48,6 @@ from solver.solve import day_by_day, event_status
 Key = tuple[str, str, int]  # (participant, option, round)
 Var: TypeAlias = pywraplp.Variable
 Terms = list[tuple[Var, float]]
-MIXING_KINDS = (SessionKind.SPLIT, SessionKind.ROUNDTABLE)
 FOUND = ("optimal", "feasible")
 STATUS_NAMES = {
     pywraplp.Solver.OPTIMAL: "optimal",
@@ -458,7 +457,7 @@ def mixing(m: Mip) -> None:
 
     The pairs among c people who met are c(c − 1)/2, convex in c: tangent lines from below.
     """
-    if m.session.kind not in MIXING_KINDS:
+    if not m.session.kind.mixes:
         return
     repeats = met_before(m.event, m.session, m.people, m.history)
     for met, weight in repeats.items():
@@ -477,18 +476,17 @@ def mixing(m: Mip) -> None:
 def objective(m: Mip) -> None:
     """Preference costs (hosts' cost nothing) and, with fairness, the worst-off bound."""
     settings = m.event.settings
-    wishes: dict[str, Terms] = {}
+    wishes: dict[str, Terms] = {}  # each person's placements that cost something
     for (person, option, _round), x in m.x.items():
-        if (person, m.session.id) in m.event.host_option:
+        cost = m.event.cost(person, m.session.id, option)  # nothing for a host
+        if not cost:
             continue
-        cost = m.event.cost(person, m.session.id, option)
         m.penalise(settings.weight_preference * cost, x)
         wishes.setdefault(person, []).append((x, cost))
-    wishing = {p: terms for p, terms in wishes.items() if any(cost for _, cost in terms)}
-    if not settings.weight_fairness or not wishing:
+    if not settings.weight_fairness or not wishes:
         return
     earlier = m.history.dissatisfaction
-    ceiling = max(earlier[p] + sum(cost for _, cost in terms) for p, terms in wishing.items())
+    ceiling = max(earlier[p] + sum(cost for _, cost in terms) for p, terms in wishes.items())
     m.worst_off = m.solver.IntVar(0, ceiling, "worst_off")
-    for person, terms in wishing.items():
+    for person, terms in wishes.items():
         row(m.solver, [(m.worst_off, 1), *((x, -cost) for x, cost in terms)], earlier[person])

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from models import Allocation, Assignment, Change, Event
 from models.issues import counted
-from models.report import edited_by_hand
+from models.rooms import edited_by_hand
 from solver.rules import reasons_against
 
 Place = tuple[str, str, int]

@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 
 from models import Allocation, Assignment, CheckReport, Event, Option, Rule, RuleKind, Session
-from models.report import edited_by_hand
+from models.rooms import edited_by_hand
 from solver.check_groups import check_groups, encounters, group_stats, mixing
 from solver.checker import Checker, in_round, rounds_of
 

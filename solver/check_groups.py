@@ -7,7 +7,7 @@ the same definitions as docs/rules.md, so that its penalties add up to the solve
 from collections import Counter
 from itertools import combinations
 
-from models import Event, GroupStats, Session, SessionKind, Strength
+from models import Event, GroupStats, Session, Strength
 from models.issues import counted
 from solver.checker import Checker, in_round, rounds_of
 
@@ -53,9 +53,9 @@ def option_members(checker: Checker, session: Session, round_: int) -> dict[str,
 
 
 def balance(checker: Checker, session: Session) -> None:
-    """A split session's options differ in size by at most one, full options aside."""
-    balanced = (SessionKind.SPLIT, SessionKind.ROUNDTABLE)
-    if session.kind not in balanced or not checker.event.settings.balance_splits:
+    """A split session's or roundtable round's options differ in size by at most one, full
+    options aside."""
+    if not session.kind.mixes or not checker.event.settings.balance_splits:
         return
     capacity = {o.id: o.max for o in checker.event.options_of.get(session.id, [])}
     problems: list[tuple[str, list[str]]] = []
@@ -155,9 +155,6 @@ def colleagues(checker: Checker, session: Session) -> None:
     checker.soft_held("spread", session, "colleagues spread over the options")
 
 
-MIXING_KINDS = (SessionKind.SPLIT, SessionKind.ROUNDTABLE)
-
-
 def earlier_meetings(checker: Checker, session: Session, round_: int) -> Counter[Pair]:
     """What each pair who met before this session's round costs when they meet again.
 
@@ -172,7 +169,8 @@ def earlier_meetings(checker: Checker, session: Session, round_: int) -> Counter
     for (other, _option, other_round), people in checker.allocation.members.items():
         earlier_day = day_of.get(other, len(days)) < days.index(session.day)
         earlier_round = other == session.id and other_round < round_
-        if kinds.get(other) not in MIXING_KINDS or not (earlier_day or earlier_round):
+        kind = kinds.get(other)
+        if kind is None or not kind.mixes or not (earlier_day or earlier_round):
             continue
         weight = settings.weight_new_peers if earlier_round else settings.weight_mixing
         for pair in combinations(sorted(people), 2):
@@ -184,7 +182,7 @@ def mixing(checker: Checker, session: Session) -> None:
     """In split groups and at tables, each pair that met before costs once per earlier meeting."""
     settings = checker.event.settings
     weighed = settings.weight_mixing or settings.weight_new_peers
-    if session.kind not in MIXING_KINDS or not weighed:
+    if not session.kind.mixes or not weighed:
         return
     for round_ in rounds_of(session):
         met = earlier_meetings(checker, session, round_)
@@ -247,7 +245,7 @@ def encounters(checker: Checker) -> tuple[dict[str, int], int]:
     """In split groups and at tables: how many people each person who sat in one met, pairs
     met more than once (someone only in choice sessions met nobody there, and is left out of
     the average rather than counted as meeting no one)."""
-    mixing_sessions = {s.id for s in checker.event.sessions if s.kind in MIXING_KINDS}
+    mixing_sessions = {s.id for s in checker.event.sessions if s.kind.mixes}
     met: Counter[Pair] = Counter()
     for (session, _option, _round), people in checker.allocation.members.items():
         if session in mixing_sessions:

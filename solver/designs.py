@@ -24,8 +24,8 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from models import Assignment, Event, Option, Participant, Session, Strength
+from solver.fields import field
 from solver.history import History
-from solver.rotation import field
 from solver.roundtable import (
     Bools,
     Ints,

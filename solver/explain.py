@@ -4,7 +4,7 @@ import time
 
 from ortools.sat.python import cp_model
 
-from models import Event, Option, Rule, RuleKind, Session
+from models import Event, Option, RuleKind, Session
 from models.issues import counted, listed
 from solver.build import build_session
 from solver.history import History
@@ -167,8 +167,8 @@ def together_possible(event: Event, session: Session) -> list[str]:
         largest = max((option.max for option in event.options_of.get(session.id, [])), default=0)
         if len(present) > largest:
             found.append(
-                f"session {session.id}: {len(present)} people must be together ({rule.describe()}"
-                f"{rule_row(rule)}), but its largest option holds {largest}"
+                f"session {session.id}: {len(present)} people must be together ({rule.located}), "
+                f"but its largest option holds {largest}"
             )
     return found
 
@@ -182,11 +182,6 @@ def fixed_option(event: Event, session: Session, person_id: str) -> str | None:
         return hosted
     assigned = applicable(event, session, person, RuleKind.ASSIGN)
     return assigned[0].option if assigned else None
-
-
-def rule_row(rule: Rule) -> str:
-    """Where a rule is written: ", Rules row N", or nothing when unknown."""
-    return f", Rules row {rule.row}" if rule.row is not None else ""
 
 
 def needs_seated(event: Event, session: Session) -> list[str]:

@@ -3,9 +3,7 @@
 from collections import Counter
 from dataclasses import dataclass, field
 
-from models import Assignment, Event, SessionKind
-
-MIXING_KINDS = (SessionKind.SPLIT, SessionKind.ROUNDTABLE)
+from models import Assignment, Event
 
 
 @dataclass
@@ -24,12 +22,9 @@ class History:
         """Add placements: preference costs, table visits, groups of split and roundtable."""
         members: dict[tuple[str, str, int], set[str]] = {}
         for a in assignments:
-            if (a.participant, a.session) not in event.host_option:
-                self.dissatisfaction[a.participant] += event.cost(
-                    a.participant, a.session, a.option
-                )
+            self.dissatisfaction[a.participant] += event.cost(a.participant, a.session, a.option)
             self.visits[(a.session, a.participant, a.option)] += 1
-            if event.session_by_id[a.session].kind in MIXING_KINDS:
+            if event.session_by_id[a.session].kind.mixes:
                 members.setdefault((a.session, a.option, a.round), set()).add(a.participant)
         self.groups += [
             (session, frozenset(group))

@@ -70,14 +70,9 @@ class SessionModel:
 
     @cached_property
     def costs(self) -> dict[Key, int]:
-        """Each placement's preference cost (a host's own place costs nothing), made once the
-        variables exist."""
-        hosting = self.event.host_option
+        """Each placement's preference cost (`Event.cost`), made once the variables exist."""
         sid = self.session.id
-        return {
-            key: 0 if (key[0], sid) in hosting else self.event.cost(key[0], sid, key[1])
-            for key in self.x
-        }
+        return {key: self.event.cost(key[0], sid, key[1]) for key in self.x}
 
     def fix_schedule(
         self, model: cp_model.CpModel, placed: set[Key], free: AbstractSet[str] = frozenset()
@@ -126,12 +121,6 @@ class SessionModel:
             for person in self.people
             if (var := self.x.get((person.id, option, round_))) is not None
         ]
-
-    def size(self, option: str, round_: int) -> cp_model.LinearExprT:
-        """How many people the option holds in the round: fixed in advance, or a sum."""
-        if self.sizes is not None:
-            return self.sizes[option]
-        return cp_model.LinearExpr.sum(self.members(option, round_))
 
     def require(self, constraint: cp_model.Constraint, label: str) -> None:
         """A hard constraint that belongs to the rule `label` (named in explanations).

@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from models import Assignment, Event
-from models.report import edited_by_hand
+from models.rooms import edited_by_hand
 from solver.rules import reasons_against
 
 Place = tuple[str, str, int]  # (participant, session, round)
@@ -84,17 +84,24 @@ def describe_pins(event: Event, published: Published, problems: dict[Place, str]
         _, session_id, round_ = place
         alike[(session_id, published.option[place], round_, problem)].append(place)
     lines = []
-    for (session_id, option, round_, problem), places in alike.items():
+    for (_, option, _, problem), places in alike.items():
         if len(places) == 1:
             lines.append(describe_pin(event, published, places[0], problem))
             continue
         rows = sorted(row for place in places if (row := published.rows.get(place)))
-        where = f" (Assignments rows {row_ranges(rows)})" if rows else ""
-        suffix = f", round {round_}" if event.session_by_id[session_id].rounds > 1 else ""
-        lines.append(
-            f"pinned: {len(places)} people in {option} of {session_id}{suffix}{where}: {problem}"
-        )
+        where = pinned_where(event, option, places[0], rows)
+        lines.append(f"pinned: {len(places)} people in {where}: {problem}")
     return lines
+
+
+def pinned_where(event: Event, option: str, place: Place, rows: list[int]) -> str:
+    """Where pins are: "W10 of S1, round 2 (Assignments rows 4–9)"; the round only for a
+    session of several, the rows when known."""
+    _, session_id, round_ = place
+    suffix = f", round {round_}" if event.session_by_id[session_id].rounds > 1 else ""
+    plural = "s" if len(rows) > 1 else ""
+    where = f" (Assignments row{plural} {row_ranges(rows)})" if rows else ""
+    return f"{option} of {session_id}{suffix}{where}"
 
 
 def row_ranges(rows: list[int]) -> str:
@@ -110,12 +117,7 @@ def row_ranges(rows: list[int]) -> str:
 
 def describe_pin(event: Event, published: Published, place: Place, problem: str) -> str:
     """A pinned edit and what it breaks, e.g. 'Ana (p1) in W10 of S1 (Assignments row 4): …'."""
-    person_id, session_id, round_ = place
-    person = event.people[person_id]
+    person = event.people[place[0]]
     row = published.rows.get(place)
-    where = f" (Assignments row {row})" if row else ""
-    suffix = f", round {round_}" if event.session_by_id[session_id].rounds > 1 else ""
-    option = published.option[place]
-    return (
-        f"pinned: {person.name} ({person_id}) in {option} of {session_id}{suffix}{where}: {problem}"
-    )
+    where = pinned_where(event, published.option[place], place, [row] if row else [])
+    return f"pinned: {person.name} ({person.id}) in {where}: {problem}"

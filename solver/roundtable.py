@@ -224,10 +224,10 @@ def seating_of(
             [[wished(event, session, pid, tid) for tid in tables] for pid in ids], dtype=np.bool_
         ),
         earlier=earlier,
-        worst=worst_off(event, seat, rank_cost, earlier, movable),
+        worst=worst_off(event, seat, rank_cost, earlier),
         history=pair_weights(event, session, history, ids, index),
         new_peers=event.settings.weight_new_peers,
-        attributes=attributes(event, session, ids, sizes),
+        attributes=attributes(event, session, sizes),
     )
 
 
@@ -269,14 +269,7 @@ def rank_costs(event: Event, session: Session, people: list[Participant]) -> Int
     """Each person's rank cost of each table, before weighting (a host's cost nothing)."""
     tables = [o.id for o in event.options_of[session.id]]
     return np.array(
-        [
-            [
-                0 if (p.id, session.id) in event.host_option else event.cost(p.id, session.id, t)
-                for t in tables
-            ]
-            for p in people
-        ],
-        dtype=np.int64,
+        [[event.cost(p.id, session.id, t) for t in tables] for p in people], dtype=np.int64
     )
 
 
@@ -290,9 +283,7 @@ def most_visits(event: Event, session: Session, allowed: Bools) -> Ints:
     return np.where(hosted, limit, rounds).astype(np.int64)
 
 
-def worst_off(
-    event: Event, seat: Ints, rank_cost: Ints, earlier: Ints, movable: Bools
-) -> int | None:
+def worst_off(event: Event, seat: Ints, rank_cost: Ints, earlier: Ints) -> int | None:
     """The worst-off dissatisfaction of the start, which the search may not exceed."""
     if not event.settings.weight_fairness:
         return None
@@ -315,7 +306,7 @@ def pair_weights(
     return weights
 
 
-def attributes(event: Event, session: Session, ids: list[str], sizes: Ints) -> list[Attribute]:
+def attributes(event: Event, session: Session, sizes: Ints) -> list[Attribute]:
     """The attribute rules as cost tables: diversity, colleagues apart, no isolation."""
     settings = event.settings
     people = event.audience_of(session)

@@ -55,7 +55,7 @@ def solve_event(
     watch = watch or Watch(progress=progress)
     ctx = Context(event, published, watch, started, planned_work(event, solving))
     history = History()
-    kept = kept_placements(event, published, {s.id for s in solving})
+    kept = kept_placements(published, {s.id for s in solving})
     parts: list[PartResult] = []
     rate = BUILD_SECONDS_PER_CELL
     for today in event.days():
@@ -113,7 +113,7 @@ def release_broken_pins(event: Event, published: Published, override: bool) -> N
     published.released = set(problems)
 
 
-def kept_placements(event: Event, published: Published, solving: set[str]) -> list[Assignment]:
+def kept_placements(published: Published, solving: set[str]) -> list[Assignment]:
     """Published placements of the sessions not being solved, kept as they are."""
     return [
         Assignment(

@@ -49,9 +49,6 @@ def balanced_sizes(
     return sizes
 
 
-BALANCED_KINDS = (SessionKind.SPLIT, SessionKind.ROUNDTABLE)
-
-
 def split_sizes(
     event: Event,
     session: Session,
@@ -68,7 +65,7 @@ def split_sizes(
     to those most of them wish to take. When those sizes fall short of the audience (an
     option at capacity must send published people elsewhere), each option may take that
     many more, no further: rebalancing every option moved people for balance alone."""
-    if session.kind not in BALANCED_KINDS or not event.settings.balance_splits:
+    if not session.kind.mixes or not event.settings.balance_splits:
         return None
     options = event.options_of.get(session.id, [])
     capacities = [option.max for option in options]
@@ -393,7 +390,7 @@ def new_encounters(m: SessionModel) -> None:
 
     Earlier days' split groups and tables count, and so do a roundtable's earlier rounds.
     """
-    if m.session.kind not in BALANCED_KINDS:
+    if not m.session.kind.mixes:
         return
     repeats = met_before(m.event, m.session, m.people, m.history)
     if repeats and not m.soft_groups():
@@ -426,7 +423,7 @@ def met_again_within(m: SessionModel) -> None:
     product), and every pair of them meets in both rounds: C(n, 2) (`pairs_among`).
     """
     weight = m.event.settings.weight_new_peers
-    if len(m.rounds) < 2 or m.session.kind not in BALANCED_KINDS or not weight:
+    if len(m.rounds) < 2 or not m.session.kind.mixes or not weight:
         return
     if not m.soft_groups():
         return

@@ -15,12 +15,6 @@ def option_here(m: SessionModel, rule: Rule) -> bool:
     return any(option.id == rule.option for option in m.options)
 
 
-def describe(rule: Rule) -> str:
-    """A rule as an explanation names it: its words and its row in the Rules sheet."""
-    where = f" (Rules row {rule.row})" if rule.row else ""
-    return f"{rule.describe()}{where}"
-
-
 def keep_together(m: SessionModel) -> None:
     """`together`: the rule's people share one option (soft: each extra option used costs)."""
     for rule in m.event.rules_for(m.session.id, [RuleKind.TOGETHER]):
@@ -33,7 +27,7 @@ def keep_together(m: SessionModel) -> None:
                 seats = [m.in_option(person, option.id, round_) for person in people]
                 if rule.is_hard:
                     for seat in seats[1:]:
-                        m.require(m.model.add(seat == seats[0]), describe(rule))
+                        m.require(m.model.add(seat == seats[0]), rule.located)
                     continue
                 opened = m.model.new_bool_var(f"together[{rule.row}][{option.id}]")
                 for seat in seats:
@@ -53,7 +47,7 @@ def keep_apart(m: SessionModel) -> None:
             for option in m.options:
                 seats = sum(m.in_option(person, option.id, round_) for person in people)
                 if rule.is_hard:
-                    m.require(m.model.add(seats <= 1), describe(rule))
+                    m.require(m.model.add(seats <= 1), rule.located)
                     continue
                 extra = m.model.new_int_var(0, len(people) - 1, f"apart[{rule.row}][{option.id}]")
                 m.model.add(extra >= seats - 1)
