@@ -16,7 +16,6 @@ one of their 3 best-ranked tables, of those who ranked tables they can reach.
 
 import argparse
 import random
-import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -168,11 +167,8 @@ def forced_pairs(event: Event, session: str) -> set[tuple[str, str]]:
     return {pair for group in groups for pair in combinations(sorted(group), 2)}
 
 
-def rows_for(
-    name: str, event: Event, method: str, allocation: Allocation, lines: list[str]
-) -> list[Row]:
-    """One row per roundtable session of several rounds, its cost and time from the solve's
-    progress lines (`S: status, cost C in T s`)."""
+def rows_for(name: str, event: Event, method: str, allocation: Allocation) -> list[Row]:
+    """One row per roundtable session of several rounds, with its cost and time as solved."""
     report = check_allocation(event, allocation)
     if not report.ok:
         raise SystemExit(f"{name}: the checker found broken rules")
@@ -196,31 +192,22 @@ def rows_for(
             len(set(seats[p]) & hosted) == sum(1 for o in seats[p] if o in hosted) for p in guests
         )
         asked = [p for p in guests if reachable_wishes(event, session, p)]
-        cost, seconds = session_figures(lines, session.id)
+        solved = allocation.stats.sessions[session.id]
         top = sum(1 for p in asked if set(seats[p]) & reachable_wishes(event, session, p))
         rows.append(
             Row(
                 name if name.startswith("networking") else f"{name} {session.id}",
                 f"{len(seats)}×{len(event.options_of[session.id])}×{session.rounds}",
                 method,
-                cost,
+                solved.objective,
                 repeats,
                 forced_repeats,
                 distinct,
                 (top, len(asked)),
-                seconds,
+                solved.seconds,
             )
         )
     return rows
-
-
-def session_figures(lines: list[str], session: str) -> tuple[float, float]:
-    """A session's cost and seconds, from the line the solve prints when it is done."""
-    for line in lines:
-        found = re.fullmatch(rf"{re.escape(session)}: \w+, cost (\S+) in ([\d.]+) s", line)
-        if found:
-            return float(found[1]), float(found[2])
-    raise SystemExit(f"no figures for session {session}")
 
 
 def reachable_wishes(event: Event, session: Session, person: str) -> set[str]:
@@ -238,13 +225,12 @@ def measure(name: str, build: Callable[[], Event]) -> list[Row]:
     rows = []
     for method in ("cp-sat by round", "cp-sat + search"):
         event = build()
-        lines: list[str] = []
         if method == "cp-sat by round":
             with rounds_only():
-                allocation = solver.solve.solve_event(event, progress=lines.append)
+                allocation = solver.solve.solve_event(event)
         else:
-            allocation = solver.solve.solve_event(event, progress=lines.append)
-        rows += rows_for(name, event, method, allocation, lines)
+            allocation = solver.solve.solve_event(event)
+        rows += rows_for(name, event, method, allocation)
     return rows
 
 
