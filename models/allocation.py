@@ -38,6 +38,13 @@ class Change(BaseModel):
     reason: str
 
 
+def gap_percent(objective: float, bound: float) -> float:
+    """Relative distance between a cost and its proven bound, in percent (0 for no cost)."""
+    if not objective > 0:
+        return 0.0
+    return max(0.0, 100.0 * (objective - bound) / objective)
+
+
 class SolveStats(BaseModel):
     """How the solve went, for one group of sessions or the whole event."""
 
@@ -51,9 +58,7 @@ class SolveStats(BaseModel):
     @property
     def gap(self) -> float:
         """Relative distance between the allocation's cost and the proven bound, in percent."""
-        if self.objective <= 0:
-            return 0.0
-        return max(0.0, 100.0 * (self.objective - self.bound) / self.objective)
+        return gap_percent(self.objective, self.bound)
 
     @property
     def is_optimal(self) -> bool:

@@ -261,7 +261,8 @@ class Settings(BaseModel):
 
     @field_validator("rank_costs")
     @classmethod
-    def _costs_not_empty(cls, costs: tuple[int, ...]) -> tuple[int, ...]:
+    def _costs_in_range(cls, costs: tuple[int, ...]) -> tuple[int, ...]:
+        """At least one cost, each from 0 to MOST_WEIGHT."""
         if not costs or any(not 0 <= cost <= MOST_WEIGHT for cost in costs):
             raise ValueError(f"rank_costs must be a list of numbers from 0 to {MOST_WEIGHT}")
         return costs

@@ -26,6 +26,7 @@ from models import (
     Settings,
     SolveStats,
 )
+from models.allocation import gap_percent
 from models.workbook import read_event
 from scripts.highs import solve_with_highs
 from solver.check import check_allocation
@@ -217,7 +218,7 @@ def highs_row(name: str, event: Event) -> Row:
         report = check_allocation(event, allocation)
         objective = report.objective
         status = stats.status if report.ok else "BROKEN"
-    gap = 100.0 * max(0.0, objective - stats.bound) / objective if objective > 0 else 0.0
+    gap = gap_percent(objective, stats.bound)
     return Row(
         name,
         size_of(event),

@@ -388,7 +388,8 @@ def closest(value: str, known: Iterable[str], cutoff: float = SUGGEST) -> tuple[
 
 
 def check_choices(base: Event, form_map: FormMap, header: list[str], report: Report) -> bool:
-    """Every choices entry names a session of the base event, form columns and known options."""
+    """Every choices entry names a session of the base event, form columns and known options;
+    the entry's names are rewritten as the event and the form spell them."""
     ok = True
     sessions = {normal(session_id): session_id for session_id in base.session_by_id}
     first: dict[str, int] = {}

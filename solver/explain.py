@@ -81,7 +81,8 @@ def enough_seats(event: Event, session: Session) -> list[str]:
 
 
 def minimums_reachable(event: Event, session: Session) -> list[str]:
-    """An option that must run (it has hosts) needs enough people who can attend it."""
+    """An option that must run (it has hosts or a hard assign rule) needs enough people who
+    can attend it."""
     found = []
     audience = event.audience_of(session)
     for option in event.options_of.get(session.id, []):

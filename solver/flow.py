@@ -1,7 +1,8 @@
 """Min-cost flow for a session with only preferences and capacities.
 
-Used as an independent oracle in tests, as the lower limit in the benchmark, and as a
-solution hint: without rules a choice session is a transportation problem.
+Without rules a choice session is a transportation problem: the flow is then stage 1's
+exact answer (`fairest_flow`, the worst-off level by bisection), elsewhere a solution hint;
+tests use it as an independent oracle and the benchmark as the baseline without diversity.
 """
 
 from collections.abc import Callable

@@ -773,6 +773,7 @@ def search(
     work: Work | None = None,
 ) -> tuple[cp_model.CpSolver, Status]:
     """Solve quickly with one search thread; if that does not prove optimality, use a portfolio.
+    A session whose sizes are still to choose goes to `free_size_search` instead (one thread).
 
     Without `hint`, the search starts from the hint the model holds (a complete one, when a
     costing or an earlier search left it).
@@ -888,7 +889,7 @@ def hint_solution(m: SessionModel, solver: cp_model.CpSolver) -> None:
 
 
 def configure(solver: cp_model.CpSolver, event: Event, session: Session, budget: float) -> None:
-    """Time limit and seed; one search thread unless a portfolio is asked for.
+    """Time limit, seed and one search thread (a portfolio's caller sets its workers after).
 
     With several rounds, the full linear relaxation gives the bound that proves optimality
     (the bundled networking sessions: proven in 0.02 s instead of a 75 % gap after 30 s).

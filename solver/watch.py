@@ -9,6 +9,8 @@ from typing import Any
 from ortools.sat.python import cp_model
 from ortools.sat.python.cp_model_helper import CpSolverStatus
 
+from models.allocation import gap_percent
+
 Progress = Callable[[str], None]
 
 
@@ -35,7 +37,7 @@ class Reporter(cp_model.CpSolverSolutionCallback):
     def on_solution_callback(self) -> None:
         """A better allocation of the session was found."""
         cost, bound = self.objective_value, self.best_objective_bound
-        gap = 100 * (cost - bound) / cost if cost > 0 else 0.0
+        gap = gap_percent(cost, bound)
         self.tell(
             f"{self.session}: cost {cost:g}, bound {bound:g} ({gap:.1f} %), {self.wall_time:.1f} s"
         )

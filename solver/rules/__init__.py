@@ -8,12 +8,12 @@ from solver.rules.eligibility import ELIGIBILITY, reasons_against
 from solver.rules.fairness import worst_off
 from solver.rules.groups import (
     colleagues_apart,
+    diversity,
     fixed_sizes,
     met_again_within,
     new_encounters,
     no_isolation,
     split_sizes,
-    spread_values,
 )
 from solver.rules.organiser import keep_apart, keep_together, soft_assign, soft_forbid
 from solver.rules.preferences import preference_cost
@@ -31,7 +31,7 @@ HARD: tuple[Rule, ...] = (
 )
 ORGANISER: tuple[Rule, ...] = (keep_together, keep_apart, soft_assign, soft_forbid)
 GROUPS: tuple[Rule, ...] = (
-    spread_values,
+    diversity,
     no_isolation,
     colleagues_apart,
     new_encounters,

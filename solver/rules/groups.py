@@ -124,7 +124,8 @@ def near_share(
     both_sides: bool = True,
     band: bool = False,
 ) -> None:
-    """Penalise each person beyond [floor, ceil] of these people's fair share of every option.
+    """Penalise each person beyond [floor, ceil] of these people's fair share of every option
+    (`both_sides` false: above the ceiling only).
 
     With `band`, a split session's groups (balanced sizes, fixed in advance) must also stay
     within ±1 of the share: a hard constraint, which the solve drops only when the organiser's
@@ -228,7 +229,7 @@ def free_share(
         m.model.add(count + under >= cp_model.LinearExpr.weighted_sum(literals, floors))
 
 
-def spread_values(m: SessionModel) -> None:
+def diversity(m: SessionModel) -> None:
     """Diversity: each option holds each value of the diversity columns near its fair share."""
     weight = m.event.settings.weight_diversity
     if not weight:
