@@ -17,7 +17,6 @@ from xml.etree.ElementTree import ParseError
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as defused_xml
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font
@@ -36,7 +35,8 @@ from models.event import Event, Option, Participant, Session, SessionKind
 from models.issues import Issue, Level, counted
 from models.rooms import edited_by_hand, room_names
 from models.spreadsheet import (
-    escape_cell,
+    cell_value,
+    fit_columns,
     normalise_header,
     print_heading,
     save_atomically,
@@ -95,8 +95,6 @@ COLUMN_ALIASES = {
 
 UNRANKED = "unranked"
 NO_PREFERENCE = "no preference"
-MIN_WIDTH = 6
-MAX_WIDTH = 50
 HEADER_SEARCH_ROWS = 10
 BAD_SHEET_CHARACTERS = re.compile(r"[\[\]:*?/\\]")
 SHEET_NAME_LENGTH = 31
@@ -236,35 +234,12 @@ def session_sheet_names(sessions: Iterable[Session]) -> dict[str, str]:
     return names
 
 
-def cell_value(value: object) -> object:
-    """A value safe to put in a cell: no formula, no control characters, empty text as empty."""
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if not value:
-            return None
-    return escape_cell(value)
-
-
 def put_row(sheet: Worksheet, row: int, values: Row, bold: bool = False) -> None:
     """Write values into a row from column A, escaped; bold for headings."""
     for column, value in enumerate(values, start=1):
         cell = sheet.cell(row=row, column=column, value=cell_value(value))
         if bold:
             cell.font = BOLD
-
-
-def display_width(value: object) -> int:
-    """How many character widths a value takes; wide (East Asian) characters count twice."""
-    text = str(value)
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
-
-
-def fit_columns(sheet: Worksheet, from_row: int = 1) -> None:
-    """Set each column's width to its longest content, within limits."""
-    for column_cells in sheet.iter_cols(min_row=from_row):
-        widths = [display_width(cell.value) for cell in column_cells if cell.value is not None]
-        width = min(MAX_WIDTH, max(MIN_WIDTH, max(widths, default=0) + 2))
-        sheet.column_dimensions[get_column_letter(column_cells[0].column)].width = width
 
 
 def yes_no(flag: bool) -> str:

@@ -5,10 +5,15 @@ import io
 import os
 import re
 import tempfile
+import unicodedata
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 LIST_SEPARATORS = re.compile(r"[,;\r\n]")  # between the items of a list cell
@@ -31,6 +36,31 @@ def unescape_cell(value: object) -> object:
     if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
         return value[1:]
     return value
+
+
+def cell_value(value: object) -> object:
+    """A value safe to put in a cell: no formula, no characters xlsx forbids, empty text as
+    empty, date-times without a time zone (xlsx keeps none)."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if not value:
+            return None
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    return escape_cell(value)
+
+
+def display_width(value: object) -> int:
+    """How many character widths a value takes; wide (East Asian) characters count twice."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in str(value))
+
+
+def fit_columns(sheet: Worksheet, from_row: int = 1, least: int = 6, most: int = 50) -> None:
+    """Set each column's width to its longest content (from `from_row` down), within limits."""
+    for cells in sheet.iter_cols(min_row=from_row):
+        widths = [display_width(cell.value) for cell in cells if cell.value is not None]
+        width = min(most, max(least, max(widths, default=0) + 2))
+        sheet.column_dimensions[get_column_letter(cells[0].column)].width = width
 
 
 def print_heading(text: str) -> str:

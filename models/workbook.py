@@ -30,7 +30,7 @@ from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.datetime import from_excel
@@ -53,7 +53,8 @@ from models.event import (
 )
 from models.issues import Issue, Level, errors
 from models.spreadsheet import (
-    escape_cell,
+    cell_value,
+    fit_columns,
     normalise_header,
     save_atomically,
     split_list,
@@ -1149,34 +1150,17 @@ def add_sheet(
 ) -> Worksheet:
     """A sheet with a bold, frozen header row and columns as wide as their content."""
     sheet = workbook.create_sheet(title)
-    sheet.append([written(header) for header in headers])
+    sheet.append([cell_value(header) for header in headers])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for number, values in enumerate(rows, start=2):
-        sheet.append([written(value) for value in values])
+        sheet.append([cell_value(value) for value in values])
         for column, value in enumerate(values, start=1):
             if isinstance(value, datetime):
                 sheet.cell(number, column).number_format = "yyyy-mm-dd hh:mm"
     sheet.freeze_panes = "A2"
-    fit_columns(sheet)
+    fit_columns(sheet, least=MIN_WIDTH, most=MAX_WIDTH)
     return sheet
-
-
-def written(value: object) -> object:
-    """A value as stored in a cell: text escaped and cleaned of characters xlsx forbids."""
-    if isinstance(value, str):
-        return escape_cell(ILLEGAL_CHARACTERS_RE.sub("", value))
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=None)
-    return value
-
-
-def fit_columns(sheet: Worksheet) -> None:
-    """Set each column's width from its longest value."""
-    for cells in sheet.iter_cols():
-        longest = max((len(cell_text(cell.value)) for cell in cells), default=0)
-        width = min(max(longest + 2, MIN_WIDTH), MAX_WIDTH)
-        sheet.column_dimensions[get_column_letter(cells[0].column)].width = width
 
 
 def joined(items: Iterable[str]) -> str:

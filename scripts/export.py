@@ -19,9 +19,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 from models import Allocation, Event, Option, Participant, Session
 from models.event import EMAIL
 from models.issues import counted, listed
-from models.report import alphabetical, cell_value, itinerary_columns
+from models.report import alphabetical, itinerary_columns
 from models.rooms import room_names
-from models.spreadsheet import csv_text, print_heading, save_atomically, write_text_atomically
+from models.spreadsheet import (
+    cell_value,
+    csv_text,
+    print_heading,
+    save_atomically,
+    write_text_atomically,
+)
 
 ZOOM_HEADER = ("Pre-assign Room Name", "Email Address")
 ZOOM_MAX_ROOMS = 100
