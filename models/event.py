@@ -97,10 +97,14 @@ class Session(Entity):
         return f"{self.id} ({self.title})" if self.title else self.id
 
     @property
+    def times(self) -> str:
+        """The session's start and end ("13:30–15:30"), as far as they are known."""
+        return "–".join(text for text in (self.start, self.end) if text)
+
+    @property
     def when(self) -> str:
         """The day and times of the session ("2023-02-01, 13:30–15:30")."""
-        times = "–".join(text for text in (self.start, self.end) if text)
-        return f"{self.day}, {times}" if times else self.day
+        return f"{self.day}, {self.times}" if self.times else self.day
 
     def ended_by(self, moment: datetime) -> bool:
         """True when the session was over at that moment: its day (a date) ended, or its end

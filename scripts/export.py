@@ -525,9 +525,9 @@ def programme_text(event: Event, allocation: Allocation, someone: Participant, t
             lines += ["", day]
         if session.id != shown:
             shown = session.id
-            times = "–".join(text for text in (session.start, session.end) if text)
             lines.append(
-                "  " + "  ".join(text for text in (times, session.title or session.id) if text)
+                "  "
+                + "  ".join(text for text in (session.times, session.title or session.id) if text)
             )
         label = f"round {slot.round}: " if session.rounds > 1 else ""
         lines.append(f"    {label}" + ", ".join(part for part in found if part))
