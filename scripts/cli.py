@@ -227,17 +227,27 @@ def load_previous(event: Event, path: Path | None, event_path: Path) -> list[Ass
     (a cancellation, or a typo in a hand edit: the re-solve cannot tell them apart)."""
     if path is None:
         return None
-    assignments, issues = read_assignments(path)
-    assignments, renamed = case_matched(event, assignments)
-    issues += renamed + conflicting_rows(assignments)
-    if not errors(issues):
-        refuse_another_event(event, path, event_path, assignments)
+    assignments, issues = matched_rows(event, path, event_path)
+    issues += conflicting_rows(assignments)
     report_issues(issues)
     if errors(issues):
         refuse_input(path, issues)
     warn_of_what_the_event_lacks(event, path, assignments)
     report_issues(room_cell_edits(event, assignments))
     return assignments
+
+
+def matched_rows(
+    event: Event, path: Path, event_path: Path
+) -> tuple[list[Assignment], list[Issue]]:
+    """An allocation's Assignments rows with ids spelled as the event spells them, and the
+    problems found reading them; exit 2 at once when they name nobody of the event."""
+    assignments, issues = read_assignments(path)
+    assignments, renamed = case_matched(event, assignments)
+    issues += renamed
+    if not errors(issues):
+        refuse_another_event(event, path, event_path, assignments)
+    return assignments, issues
 
 
 def names_nobody(event: Event, assignments: list[Assignment]) -> bool:
@@ -701,11 +711,7 @@ def read_allocation(event: Event, path: Path, event_path: Path) -> list[Assignme
     """The Assignments sheet, matched to the event, or exit 2 listing every problem (unknown
     people, sessions, options or rounds, with their rows); one line alone when it names nobody
     of the event (another event's allocation)."""
-    assignments, issues = read_assignments(path)
-    assignments, renamed = case_matched(event, assignments)
-    issues += renamed
-    if not errors(issues):
-        refuse_another_event(event, path, event_path, assignments)
+    assignments, issues = matched_rows(event, path, event_path)
     issues += allocation_issues(event, assignments)
     issues += room_cell_edits(event, assignments)
     report_issues(issues)
