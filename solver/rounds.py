@@ -300,9 +300,9 @@ def rebalanced(
 def every_round_at(assignments: list[Assignment], sizes: dict[str, int], rounds: range) -> bool:
     """True when every round's options hold exactly these sizes (closed ones none)."""
     wanted = {option: size for option, size in sizes.items() if size}
+    held = seats_held(assignments)
     return all(
-        dict(Counter(a.option for a in assignments if a.round == round_)) == wanted
-        for round_ in rounds
+        {option: n for (option, r), n in held.items() if r == round_} == wanted for round_ in rounds
     )
 
 
@@ -652,14 +652,14 @@ def costed(ctx: Context, session: Session, history: History, chosen: list[Assign
     """What a roundtable's placements cost, round by round, under the rounds' CP-SAT models."""
     local = history.copy()
     total = 0
+    held = seats_held(chosen)
     for round_ in range(1, session.rounds + 1):
         placed = [a for a in chosen if a.round == round_]
-        sizes = Counter(a.option for a in placed)
         m = build_session(
             ctx.event,
             session,
             local,
-            sizes={o.id: sizes[o.id] for o in ctx.event.options_of[session.id]},
+            sizes={o.id: held[(o.id, round_)] for o in ctx.event.options_of[session.id]},
             rounds=range(round_, round_ + 1),
             published=ctx.published,
         )
