@@ -15,6 +15,7 @@ with one sentence before openpyxl parses them.
 """
 
 import codecs
+import difflib
 import io
 import re
 import warnings
@@ -717,6 +718,18 @@ def sheet_grid(sheet: Worksheet, unsaved: Unsaved) -> Grid:
     return {row: dict(sorted(grid[row].items())) for row in sorted(grid)}
 
 
+PARTICIPANT_WORDS = {  # words in a header that mean a Participants column
+    "email": {"email", "mail", "emails"},
+    "registered": {"registered", "registration", "registrations"},
+    "days": {"days", "day", "attending", "attendance"},
+    "needs": {"needs", "need", "accessibility", "access", "requirements"},
+    "organisation": {"organisation", "organization", "affiliation", "institution"},
+    "group": {"group", "groups", "stakeholder", "stakeholders", "actor"},
+    "region": {"region", "regions"},
+    "country": {"country", "nationality"},
+}
+
+
 def header_columns(header: dict[int, object], table: Table, log: Sheet) -> dict[int, str]:
     """Column number to normalised header; duplicates and unknown columns are reported."""
     columns: dict[int, str] = {}
@@ -737,13 +750,25 @@ def header_columns(header: dict[int, object], table: Table, log: Sheet) -> dict[
 
 
 def warn_unknown_column(name: str, table: Table, log: Sheet) -> None:
-    """Participants keep unknown columns as attributes; other sheets ignore them."""
-    hint = suggest(name, table.headers)
+    """Participants keep unknown columns as attributes (a warning only when the header looks
+    like one of theirs: "Email Address", "Accessibility needs"); other sheets ignore them."""
     if table is PARTICIPANTS:
+        hint = participant_column_hint(name)
         if hint:
             log.report(1, name, "kept as an attribute" + hint, Level.WARNING)
         return
-    log.report(1, name, "unknown column, ignored" + hint, Level.WARNING)
+    log.report(1, name, "unknown column, ignored" + suggest(name, table.headers), Level.WARNING)
+
+
+def participant_column_hint(name: str) -> str:
+    """' (did you mean …?)' for a Participants header that names one of its columns in other
+    words or spells it nearly so; nothing for an attribute of the organiser's own (gender)."""
+    words = set(name.split("_"))
+    for column, synonyms in PARTICIPANT_WORDS.items():
+        if words & synonyms:
+            return f' (did you mean "{column}"?)'
+    close = difflib.get_close_matches(name, PARTICIPANTS.headers, n=1, cutoff=0.75)
+    return f' (did you mean "{close[0]}"?)' if close else ""
 
 
 def warn_headerless(grid: Grid, columns: dict[int, str], log: Sheet) -> None:

@@ -259,6 +259,40 @@ def test_participant_column_like_a_known_one_is_a_warning(tmp_path: Path) -> Non
     ]
 
 
+@pytest.mark.parametrize(
+    ("header", "meant"),
+    [
+        ("Email Address", "email"),
+        ("Accessibility needs", "needs"),
+        ("Days attending", "days"),
+        ("Registration date", "registered"),
+        ("Organization", "organisation"),
+    ],
+)
+def test_participant_column_in_other_words_is_a_warning(
+    tmp_path: Path, header: str, meant: str
+) -> None:
+    sheets = base_sheets()
+    sheets["Participants"][0][2] = header
+    _, issues = read(tmp_path, sheets)
+    name = header.lower().replace(" ", "_")
+    assert issues == [
+        f"warning: Participants row 1, column {name}: kept as an attribute "
+        f'(did you mean "{meant}"?)'
+    ]
+
+
+@pytest.mark.parametrize("header", ["Notes", "Gender", "Home town"])
+def test_participant_column_of_the_organisers_own_is_kept_quietly(
+    tmp_path: Path, header: str
+) -> None:
+    sheets = base_sheets()
+    sheets["Participants"][0][2] = header
+    event, issues = read(tmp_path, sheets)
+    assert issues == []
+    assert event is not None and header.lower().replace(" ", "_") in event.participants[0].extra
+
+
 def test_unknown_column_elsewhere_is_a_warning(tmp_path: Path) -> None:
     sheets = base_sheets()
     sheets["Rules"] = [["rule", "participants", "strenght"], ["together", "p1, p2", "soft"]]
