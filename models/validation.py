@@ -1,6 +1,7 @@
 """Cross-reference checks on a whole event: every problem collected, none raised."""
 
 import difflib
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -70,8 +71,9 @@ def unknown_people(event: Event) -> list[Issue]:
     person and sheet, at their first row), since removing someone who cancelled from the
     Participants sheet is how a cancellation is made (`without_unknown_people` then leaves
     them out); an error when the id is a participant's with its leading zeros lost (5 for
-    005: Excel's doing, not a cancellation). The warning gives no "did you mean": ids in
-    sequence look alike (p003 and p007), and a cancellation is no typo."""
+    005: Excel's doing, not a cancellation) or typed otherwise (P0004, "P 004" or p4 for
+    P004: `same_id_typed_otherwise`). The warning gives no "did you mean": ids in sequence
+    look alike (p003 and p007), and a cancellation is no typo."""
     rows: dict[tuple[str, str], list[Entity]] = {}
     for pref in event.preferences:
         if pref.participant not in event.people:
@@ -84,7 +86,10 @@ def unknown_people(event: Event) -> list[Issue]:
     for (sheet, person), entities in rows.items():
         hint = suggest(person, event.people)
         column = "participant" if sheet == "Preferences" else "participants"
-        if "Excel drops" in hint:
+        meant = same_id_typed_otherwise(person, event.people)
+        if meant is not None and "Excel drops" not in hint:
+            hint = f' (did you mean "{meant}"?)'
+        if "Excel drops" in hint or meant is not None:
             for entity in entities:
                 message = f'"{person}" is not a participant{hint}'
                 found.append(issue(sheet, entity, column, message))
@@ -94,6 +99,20 @@ def unknown_people(event: Event) -> list[Issue]:
         message = f'"{person}" is not a participant{more}; {what} (cancelled?)'
         found.append(issue(sheet, entities[0], column, message, Level.WARNING))
     return found
+
+
+def same_id_typed_otherwise(value: str, known: Iterable[str]) -> str | None:
+    """The one known id that `value` is another way of typing: the same letters and numbers
+    with case, spaces and leading zeros aside (P0004, "P 004", p4 for P004); else None."""
+    target = id_shape(value)
+    matches = [name for name in known if id_shape(name) == target]
+    return matches[0] if len(matches) == 1 else None
+
+
+def id_shape(text: str) -> str:
+    """An id with case and spaces aside and each number without leading zeros."""
+    squeezed = re.sub(r"\s+", "", text.casefold())
+    return re.sub(r"\d+", lambda digits: str(int(digits.group())), squeezed)
 
 
 def without_unknown_people(event: Event) -> tuple[Event, list[Issue]]:

@@ -312,8 +312,9 @@ def read_event(path: Path) -> tuple[Event | None, list[Issue]]:
         event, renamed = normalise_references(event)
         issues.extend(renamed)
         issues.extend(validate_event(event))
-        event, dropped = without_unknown_people(event)
-        issues.extend(dropped)
+        if not errors(issues):  # a rule left out is news only when the event can be solved
+            event, dropped = without_unknown_people(event)
+            issues.extend(dropped)
     return (None if errors(issues) else event), issues
 
 

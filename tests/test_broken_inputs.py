@@ -213,9 +213,7 @@ P2_LEFT_OUT = (  # what checking says of p2's wishes and rule when p2 is not a p
     "are left out (cancelled?)",
     'warning: Rules row 2, column participants: "p2" is not a participant; left out of the '
     "rule (cancelled?)",
-    "warning: Rules row 2, column participants: the rule (hard apart for p1, p2 in WS4) is "
-    "left out: too few of its people take part",
-)
+)  # (the rule itself left out is said only of an event that can be solved)
 
 
 @dataclass(frozen=True)

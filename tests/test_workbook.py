@@ -700,6 +700,29 @@ def test_a_number_that_lost_its_leading_zeros_is_recognised_in_the_hint(tmp_path
     ]
 
 
+@pytest.mark.parametrize("typed", ["p01", "p 1", "P001"])
+def test_a_participant_id_typed_otherwise_in_a_rule_is_an_error(tmp_path: Path, typed: str) -> None:
+    sheets = base_sheets()
+    sheets["Rules"] = [["rule", "participants", "strength"], ["together", f"{typed}, p2", "hard"]]
+    event, issues = read(tmp_path, sheets)
+    assert event is None
+    assert issues == [
+        f'Rules row 2, column participants: "{typed}" is not a participant (did you mean "p1"?)'
+    ]
+
+
+def test_an_id_like_a_participants_but_another_number_is_a_cancellation(tmp_path: Path) -> None:
+    sheets = base_sheets()
+    sheets["Rules"] = [["rule", "participants", "strength"], ["together", "p4, p2, p3", "hard"]]
+    event, issues = read(tmp_path, sheets)
+    assert event is not None
+    assert issues == [
+        'warning: Rules row 2, column participants: "p4" is not a participant; left out of the '
+        "rule (cancelled?)"
+    ]
+    assert event.rules[0].participants == ("p2", "p3")
+
+
 def test_columns_a_setting_names_are_matched_as_headers_are(tmp_path: Path) -> None:
     sheets = base_sheets()
     sheets["Participants"][0].append("Home Town")
