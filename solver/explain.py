@@ -112,12 +112,13 @@ def sizes_add_up(event: Event, session: Session) -> list[str]:
     people = len(event.audience_of(session))
     if not any(option.min > 1 for option in options) or people > sum(o.max for o in options):
         return []  # any count up to the seats fits, or `enough_seats` says why not
-    totals = 1  # bit n: n people can be held by the options so far
+    totals = 1  # bit n: n people can be held by the options so far (n up to the audience)
+    within = (1 << (people + 1)) - 1
     for option in options:
         held = 0 if must_run(event, option) else totals  # closed: holds nobody
-        for size in range(max(option.min, 1), option.max + 1):
+        for size in range(max(option.min, 1), min(option.max, people) + 1):
             held |= totals << size
-        totals = held
+        totals = held & within
     if totals >> people & 1:
         return []
     ranges = ", ".join(size_range(event, option) for option in options if option.max > 0)

@@ -555,6 +555,23 @@ def test_an_event_solved_day_by_day_is_not_called_optimal(
     assert allocation.stats.status == status
 
 
+@pytest.mark.parametrize(("people", "reasons"), [(4, 1), (8, 0)])
+def test_sizes_that_cannot_add_up_are_found_whatever_the_capacities(
+    people: int, reasons: int
+) -> None:
+    # B's host keeps it running with exactly 3; A holds 5 to a billion when it runs: 4 is no
+    # sum of them (B alone 3, with A at least 8), 8 is. Counting stops at the audience: a
+    # billion seats used to keep `check` busy for minutes.
+    e = with_hosts(event(people, options=[("A", 10**9), ("B", 3)]), {"B": "p1"})
+    e.options = [o.model_copy(update={"min": 5 if o.id == "A" else 3}) for o in e.options]
+    expected = [
+        f"session S1: {people} people must attend, but no choice of options to run holds "
+        f"exactly {people} (each holds from its min to its max when it runs: A 5–1000000000, "
+        "B 3 (must run: it has hosts))"
+    ]
+    assert impossibilities(e) == expected[:reasons]
+
+
 @pytest.mark.parametrize("hosted", [True, False])
 def test_an_option_a_host_keeps_running_is_named_when_sizes_cannot_add_up(hosted: bool) -> None:
     # A holds exactly 12 when it runs, so 12 people fit in A alone; B's host makes B run too.
