@@ -35,7 +35,7 @@ from models.report import (
     workbook_kind,
     write_allocation,
 )
-from models.workbook import read_event, setting_problem, write_event, write_template
+from models.workbook import read_bytes, read_event, setting_problem, write_event, write_template
 from scripts import export as handouts
 from scripts.form_import import import_form
 from solver.changes import list_changes
@@ -683,10 +683,16 @@ def export_inputs(paths: list[Path], event_option: Path | None) -> tuple[Path, P
 
 
 def noted_event(allocation_path: Path) -> Path:
-    """The event workbook the allocation was written from, as it notes it; exit 2 when it
-    notes none or that file is gone, and a warning when the file changed since."""
-    source = event_of(allocation_path)
+    """The event workbook the allocation was written from, as it notes it; exit 2 when the
+    allocation cannot be read, notes no event or that file is gone, and a warning when the
+    file changed since."""
     name = allocation_path.name
+    unreadable = read_bytes(allocation_path)
+    if isinstance(unreadable, str):
+        problems = [Issue(sheet=name, message=unreadable)]
+        report_issues(problems)
+        refuse_input(allocation_path, problems)
+    source = event_of(allocation_path)
     give = f"; give it: breakouts export EVENT.xlsx {name}"
     if source is None:
         err.print(f"{name} does not say which event workbook it comes from{give}", markup=False)

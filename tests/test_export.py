@@ -476,6 +476,10 @@ def test_export_of_an_allocation_alone_says_when_its_event_moved_or_changed(
             "nothing to export: give --zoom, --print, --itineraries or --programmes",
         ),
         (["EVENT", "ALLOC", "--print", "ALLOC"], "refusing to write over the input ALLOC_PATH"),
+        (
+            ["gone.xlsx", "--zoom", "z"],
+            "gone.xlsx: file not found\ngone.xlsx: 1 problem, nothing written",
+        ),
     ],
 )
 def test_export_exits_2_on_a_wrong_command_line(
