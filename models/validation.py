@@ -17,6 +17,7 @@ from models.event import (
     RuleKind,
     Session,
     SessionKind,
+    Settings,
 )
 from models.issues import Issue, Level, counted
 
@@ -136,19 +137,33 @@ def without_unknown_people(event: Event) -> tuple[Event, list[Issue]]:
 
 
 COLUMN_SETTINGS = ("diversity", "no_isolation", "spread")  # settings that name columns
+DEFAULT_SETTINGS = Settings()
 
 
 def unknown_columns(event: Event) -> list[Issue]:
-    """A warning for each column a setting names that no participant has: that criterion
-    would silently weigh nothing for it."""
-    known = set(BUILT_IN_ATTRIBUTES) | {key for p in event.participants for key in p.extra}
+    """A warning for each column a setting names that no participant has a value in: that
+    criterion would silently weigh nothing for it (a built-in column such as `region` only
+    when the setting is not its default: the defaults name columns an event may lack)."""
+    known = {key for p in event.participants for key in p.extra}
+    filled = {
+        column
+        for column in BUILT_IN_ATTRIBUTES
+        if any(p.attribute(column) for p in event.participants)
+    }
     issues = []
     for key in COLUMN_SETTINGS:
+        chosen = getattr(event.settings, key) != getattr(DEFAULT_SETTINGS, key)
         for column in getattr(event.settings, key):
-            if column not in known:
-                hint = suggest(column, known)
+            if column in known or column in filled:
+                continue
+            if column not in BUILT_IN_ATTRIBUTES:
+                hint = suggest(column, known | set(BUILT_IN_ATTRIBUTES))
                 message = f'{key} names "{column}", which is no Participants column; left out{hint}'
-                issues.append(Issue(level=Level.WARNING, sheet="Settings", message=message))
+            elif chosen:
+                message = f'{key} names "{column}", but no participant has one; it weighs nothing'
+            else:
+                continue
+            issues.append(Issue(level=Level.WARNING, sheet="Settings", message=message))
     return issues
 
 

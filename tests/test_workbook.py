@@ -743,13 +743,25 @@ def test_a_column_no_participant_has_is_a_warning(tmp_path: Path) -> None:
         ["spread", "organization"],
     ]
     event, issues = read(tmp_path, sheets)
-    assert event is not None  # region is built in: an empty one is no mistake
+    assert event is not None
     assert issues == [
+        'warning: Settings: diversity names "region", but no participant has one; it weighs '
+        "nothing",
         'warning: Settings: diversity names "nonexistent", which is no Participants column; '
         "left out",
         'warning: Settings: spread names "organization", which is no Participants column; '
         'left out (did you mean "organisation"?)',
     ]
+
+
+def test_a_built_in_column_nobody_has_is_quiet_when_only_the_default_names_it(
+    tmp_path: Path,
+) -> None:
+    sheets = base_sheets()  # nobody has a region; the default diversity is region, group
+    sheets["Settings"] = [["key", "value"], ["diversity", "Region, group"]]
+    event, issues = read(tmp_path, sheets)
+    assert event is not None and event.settings.diversity == ("region", "group")
+    assert issues == []
 
 
 def test_switched_off_column_lists_survive_a_round_trip(tmp_path: Path) -> None:
