@@ -295,6 +295,9 @@ def read_event(path: Path) -> tuple[Event | None, list[Issue]]:
     if isinstance(opened, Issue):
         return None, [opened]
     workbook, unsaved = opened
+    if is_allocation(workbook):
+        found = "an allocation workbook (it has an Assignments sheet) where the event was expected"
+        return None, [Issue(sheet=path.name, message=found)]
     issues: list[Issue] = []
     sheets = find_sheets(workbook, issues)
     rows = {
@@ -503,6 +506,13 @@ def looks_like_text(data: bytes) -> bool:
     except UnicodeDecodeError as error:
         return error.start > 4090
     return b"\x00" not in data[:4096]
+
+
+def is_allocation(workbook: Workbook) -> bool:
+    """True for a workbook with an Assignments sheet and no Participants sheet: what `solve`
+    writes, given where an event workbook was wanted."""
+    titles = {title.strip().casefold() for title in workbook.sheetnames}
+    return "assignments" in titles and "participants" not in titles
 
 
 def find_sheets(workbook: Workbook, issues: list[Issue]) -> dict[str, Worksheet]:

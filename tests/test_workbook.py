@@ -303,6 +303,16 @@ def test_unknown_column_elsewhere_is_a_warning(tmp_path: Path) -> None:
     ]
 
 
+def test_an_allocation_workbook_given_for_the_event_says_so(tmp_path: Path) -> None:
+    sheets = {"Summary": [["status", "optimal"]], "Assignments": [["participant", "session"]]}
+    event, issues = read(tmp_path, sheets)
+    assert event is None
+    assert issues == [
+        "event.xlsx: an allocation workbook (it has an Assignments sheet) where the event was "
+        "expected"
+    ]
+
+
 def test_missing_sheet(tmp_path: Path) -> None:
     sheets = base_sheets()
     del sheets["Options"]
