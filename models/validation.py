@@ -5,6 +5,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, time
 
 from models.event import (
     BUILT_IN_ATTRIBUTES,
@@ -35,6 +36,7 @@ def validate_event(event: Event) -> list[Issue]:
         *duplicate_ids(event),
         *participant_days(unique),
         *session_problems(unique),
+        *registrations_undated(unique),
         *option_problems(unique),
         *host_problems(unique),
         *preference_problems(unique),
@@ -44,6 +46,52 @@ def validate_event(event: Event) -> list[Issue]:
         *unknown_people(unique),
         *rules_about_the_absent(unique),
     ]
+
+
+def registrations_undated(event: Event) -> list[Issue]:
+    """When people have a `registered` date-time, a warning for each session it cannot be
+    compared with: a day that is not a date (`Day 1`, `10/03/2025`), so late registrants are
+    placed in it even when it is over, and an end that is not a time (`11h`), so it counts as
+    ending with its day."""
+    if not any(person.registered for person in event.participants):
+        return []
+    found = []
+    undated: dict[str, list[Session]] = {}
+    for session in event.sessions:
+        if not is_date(session.day):
+            undated.setdefault(session.day, []).append(session)
+        elif session.end.strip() and not is_time(session.end):
+            message = (
+                f'"{session.end}" is not a time (HH:MM): for people who registered late, the '
+                "session ends with its day"
+            )
+            found.append(issue("Sessions", session, "end", message, Level.WARNING))
+    for day, sessions in undated.items():
+        what = "this session" if len(sessions) == 1 else f"its {len(sessions)} sessions"
+        message = (
+            f'"{day}" is not a date (YYYY-MM-DD or an Excel date): people who registered late '
+            f"are placed in {what} even when over"
+        )
+        found.append(issue("Sessions", sessions[0], "day", message, Level.WARNING))
+    return sorted(found, key=lambda found_issue: found_issue.row or 0)
+
+
+def is_date(text: str) -> bool:
+    """True for a day written as an ISO date (`2025-03-10`), as sessions' days are compared."""
+    try:
+        date.fromisoformat(text.strip())
+    except ValueError:
+        return False
+    return True
+
+
+def is_time(text: str) -> bool:
+    """True for a time written as `HH:MM` (or `HH:MM:SS`)."""
+    try:
+        time.fromisoformat(text.strip())
+    except ValueError:
+        return False
+    return True
 
 
 def rules_about_the_absent(event: Event) -> list[Issue]:

@@ -707,6 +707,12 @@ CASES = [
                 'Participants row 5, column registered: "last week" is not a date and time '
                 "(e.g. 2025-03-01 14:30)"
             ),
+            *(
+                f'warning: Sessions row {row}, column day: "{day}" is not a date (YYYY-MM-DD or '
+                "an Excel date): people who registered late are placed in this session even "
+                "when over"
+                for row, day in ((2, "d1"), (3, "d2"))
+            ),
             "event.xlsx: 1 problem, nothing written",
         ),
     ),

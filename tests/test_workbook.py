@@ -304,12 +304,62 @@ def test_unknown_column_elsewhere_is_a_warning(tmp_path: Path) -> None:
 
 
 def test_an_allocation_workbook_given_for_the_event_says_so(tmp_path: Path) -> None:
-    sheets = {"Summary": [["status", "optimal"]], "Assignments": [["participant", "session"]]}
+    sheets: dict[str, Rows] = {
+        "Summary": [["status", "optimal"]],
+        "Assignments": [["participant", "session"]],
+    }
     event, issues = read(tmp_path, sheets)
     assert event is None
     assert issues == [
         "event.xlsx: an allocation workbook (it has an Assignments sheet) where the event was "
         "expected"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("day", "end", "registered", "expected"),
+    [
+        (
+            "Day 1",
+            "11:00",
+            "2025-03-10 12:00",
+            'warning: Sessions row 2, column day: "Day 1" is not a date (YYYY-MM-DD or an Excel '
+            "date): people who registered late are placed in this session even when over",
+        ),
+        (
+            "2025-03-10",
+            "11h",
+            "2025-03-10 12:00",
+            'warning: Sessions row 2, column end: "11h" is not a time (HH:MM): for people who '
+            "registered late, the session ends with its day",
+        ),
+        ("2025-03-10", "11:00", "2025-03-10 12:00", None),
+        ("Day 1", "11h", None, None),
+    ],
+)
+def test_a_session_a_registration_cannot_be_compared_with_is_a_warning(
+    tmp_path: Path, day: str, end: str, registered: str | None, expected: str | None
+) -> None:
+    sheets = base_sheets()
+    sheets["Participants"][0].append("registered")
+    sheets["Participants"][1].append(registered)
+    sheets["Sessions"] = [["id", "day", "kind", "end"], ["S1", day, "choice", end]]
+    event, issues = read(tmp_path, sheets)
+    assert event is not None
+    assert issues == ([expected] if expected else [])
+
+
+def test_a_day_registrations_cannot_be_compared_with_is_one_warning(tmp_path: Path) -> None:
+    sheets = base_sheets()
+    sheets["Participants"][0].append("registered")
+    sheets["Participants"][1].append("2025-03-10 12:00")
+    sheets["Sessions"] = [["id", "day", "kind"], ["S1", "Day 1", "choice"]]
+    sheets["Sessions"].append(["S2", "Day 1", "split"])
+    sheets["Options"] += [["S2", "A", 3]]
+    _, issues = read(tmp_path, sheets)
+    assert issues == [
+        'warning: Sessions row 2, column day: "Day 1" is not a date (YYYY-MM-DD or an Excel '
+        "date): people who registered late are placed in its 2 sessions even when over"
     ]
 
 
@@ -628,7 +678,7 @@ def test_times_and_registration(tmp_path: Path) -> None:
     sheets = base_sheets()
     sheets["Sessions"] = [
         ["id", "day", "kind", "start", "end"],
-        ["S1", "d1", "choice", time(9, 30), "11:00"],
+        ["S1", "2025-02-05", "choice", time(9, 30), "11:00"],
     ]
     sheets["Participants"][0].append("registered")
     sheets["Participants"][1].append(datetime(2025, 2, 1, 8, 5))
