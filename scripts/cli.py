@@ -433,8 +433,8 @@ def allocate(
         allocation.changes = list_changes(event, plan.previous, allocation)
     solved = {s.id for s in event.sessions if plan.day in (None, s.day)}
     report = check_allocation(event, allocation, plan.previous, solved, plan.override_pins)
-    if plan.day is not None and plan.previous is not None:
-        report.kept_broken = warn_of_kept_days(event, allocation, plan.day)
+    if plan.day is not None:
+        report.kept_broken = warn_of_kept_days(event, allocation, plan.day, plan.previous)
     if not report.ok:
         for result in report.broken:
             err.print(f"broken: {result.message}", markup=False)
@@ -463,13 +463,16 @@ def warn_of_earlier_days_lost(event: Event, published: list[Assignment], day: st
         )
 
 
-def warn_of_kept_days(event: Event, allocation: Allocation, day: str) -> int:
-    """A warning when the days kept as published break hard rules of the event as it is now
-    (a capacity cut, a new rule, a newcomer placed on no earlier day): they were not solved.
-    How many they break (the Summary says so too)."""
+def warn_of_kept_days(
+    event: Event, allocation: Allocation, day: str, previous: list[Assignment] | None
+) -> int:
+    """A warning when the days not solved break hard rules of the event as it is now: those
+    kept as published (a capacity cut, a new rule, a newcomer placed on no earlier day), or,
+    without a published allocation, days nobody is placed on yet. How many they break (the
+    Summary says so too)."""
     kept = {s.id for s in event.sessions if s.day != day}
     broken = check_allocation(event, allocation, sessions=kept).broken
-    if broken:
+    if broken and previous is not None:  # without, `--day` has said that only it is placed
         err.print(
             f"warning: the days kept as published break {counted(len(broken), 'hard rule')} of "
             "the event as it is now; breakouts verify lists them",

@@ -531,9 +531,26 @@ def test_a_day_solved_alone_warns_when_the_kept_days_break_rules_now(
     sheet = openpyxl.load_workbook(again)["Summary"]
     summary = {row[0]: row[1] for row in sheet.iter_rows(values_only=True)}
     assert summary["hard rules held in the sessions solved"] == "yes"
-    assert summary["hard rules broken on the days kept as published (verify lists them)"] == int(
-        cut
+    assert summary["hard rules broken on the days not solved (verify lists them)"] == int(cut)
+
+
+def test_a_day_solved_without_a_published_allocation_says_the_other_days_wait(
+    tmp_path: Path,
+) -> None:
+    event_path, out = tmp_path / "event.xlsx", tmp_path / "day2.xlsx"
+    write_event(two_day_event(), event_path)
+    result = runner.invoke(app, ["solve", str(event_path), "-o", str(out), "--day", "d2"])
+    assert result.exit_code == 0
+    unmet = len(check_allocation(two_day_event(), Allocation(), sessions={"S"}).broken)
+    assert unmet > 0
+    assert result.stderr == (
+        "warning: --day without --previous: only d2's sessions are allocated, and no earlier "
+        "day counts for fairness or new encounters\n"
     )
+    sheet = openpyxl.load_workbook(out)["Summary"]
+    summary = {row[0]: row[1] for row in sheet.iter_rows(values_only=True)}
+    assert summary["hard rules held in the sessions solved"] == "yes"
+    assert summary["hard rules broken on the days not solved (verify lists them)"] == unmet
 
 
 def test_a_rule_about_the_person_comes_before_fewer_places_as_the_reason() -> None:
