@@ -257,7 +257,7 @@ SETTINGS = Table(
     "weights, limits and seed, one per row; an empty value means the default",
     (
         Column("key", True, "the setting's name"),
-        Column("value", True, "its value"),
+        Column("value", True, "its value (the column must be there; an empty cell = default)"),
     ),
 )
 TABLES = (PARTICIPANTS, SESSIONS, OPTIONS, PREFERENCES, RULES, SETTINGS)
