@@ -51,3 +51,34 @@ def listed(items: list[str]) -> str:
     if len(items) <= 2:
         return " and ".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def row_ranges(rows: list[int]) -> str:
+    """Sorted row numbers as ranges: "4–9, 12, 15–16"."""
+    spans: list[list[int]] = []
+    for row in rows:
+        if spans and row == spans[-1][1] + 1:
+            spans[-1][1] = row
+        else:
+            spans.append([row, row])
+    return ", ".join(f"{a}–{b}" if b > a else f"{a}" for a, b in spans)
+
+
+def issue_lines(issues: list[Issue]) -> list[str]:
+    """Each problem as a line, those that differ only in their row in one ("Preferences rows
+    3–31, column option: …"), where the first of them was."""
+    alike: dict[tuple[Level, str, str | None, str], list[Issue]] = {}
+    for issue in issues:
+        alike.setdefault((issue.level, issue.sheet, issue.column, issue.message), []).append(issue)
+    lines = []
+    for group in alike.values():
+        rows = sorted({issue.row for issue in group if issue.row is not None})
+        if len(rows) < 2:
+            lines += [str(issue) for issue in group]
+            continue
+        first = group[0]
+        where = f"{first.sheet} rows {row_ranges(rows)}"
+        where += f", column {first.column}" if first.column else ""
+        prefix = "warning: " if first.level is Level.WARNING else ""
+        lines.append(f"{prefix}{where}: {first.message}")
+    return lines

@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from models import Allocation, Assignment, CheckReport, Event, Issue, Settings, SolveStats
-from models.issues import counted, errors
+from models.issues import counted, errors, issue_lines
 from models.report import (
     allocation_issues,
     case_matched,
@@ -62,9 +62,10 @@ EventPath = Annotated[Path, typer.Argument(help="The event workbook (.xlsx).")]
 
 
 def report_issues(issues: list[Issue]) -> None:
-    """Print every input problem, errors and warnings, one a line."""
-    for issue in issues:
-        err.print(str(issue), markup=False)
+    """Print every input problem, errors and warnings, one a line (alike ones of several rows
+    in one)."""
+    for line in issue_lines(issues):
+        err.print(line, markup=False)
 
 
 def load_event(path: Path) -> Event:

@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from models import Assignment, Event
+from models.issues import row_ranges
 from models.rooms import edited_by_hand
 from solver.rules import reasons_against
 
@@ -102,17 +103,6 @@ def pinned_where(event: Event, option: str, place: Place, rows: list[int]) -> st
     plural = "s" if len(rows) > 1 else ""
     where = f" (Assignments row{plural} {row_ranges(rows)})" if rows else ""
     return f"{option} of {session_id}{suffix}{where}"
-
-
-def row_ranges(rows: list[int]) -> str:
-    """Sorted row numbers as ranges: "4–9, 12, 15–16"."""
-    spans: list[list[int]] = []
-    for row in rows:
-        if spans and row == spans[-1][1] + 1:
-            spans[-1][1] = row
-        else:
-            spans.append([row, row])
-    return ", ".join(f"{a}–{b}" if b > a else f"{a}" for a, b in spans)
 
 
 def describe_pin(event: Event, published: Published, place: Place, problem: str) -> str:

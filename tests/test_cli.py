@@ -198,8 +198,7 @@ def test_verify_a_hand_edited_allocation_over_capacity_exits_4(tmp_path: Path) -
         "to B, write B in the option cell)"
     )
     assert result.stderr == (
-        f"warning: Assignments row 4, column room: {edit}\n"
-        f"warning: Assignments row 5, column room: {edit}\n"
+        f"warning: Assignments rows 4–5, column room: {edit}\n"
         "broken: capacity in S1: A in S1: 4 people, capacity 2\n"
     )
     assert result.stdout.splitlines()[-1] == "1 hard rule broken"

@@ -27,6 +27,7 @@ from models import (
     Settings,
     Strength,
 )
+from models.issues import row_ranges
 from models.report import read_assignments
 from models.workbook import write_event
 from scripts.cli import app
@@ -34,7 +35,7 @@ from solver.changes import list_changes
 from solver.check import check_allocation
 from solver.context import Context, PinnedEditError
 from solver.history import History
-from solver.previous import Published, row_ranges
+from solver.previous import Published
 from solver.rounds import round_by_round
 from solver.solve import solve_event
 from solver.watch import Watch

@@ -23,6 +23,7 @@ from models import (
     Strength,
 )
 from models import workbook as event_workbook
+from models.issues import Issue, issue_lines
 from models.workbook import read_event, setting_value, write_event, write_template
 
 Rows = list[list[object]]
@@ -965,3 +966,17 @@ def test_workbook_that_unpacks_too_far(tmp_path: Path, monkeypatch: pytest.Monke
     sheets["Participants"] += [[f"x{i}", "y" * 200] for i in range(6000)]
     path = save(tmp_path / "event.xlsx", sheets)
     assert one_issue(path).startswith("event.xlsx: the workbook unpacks to ")
+
+
+def test_problems_alike_but_for_their_row_are_one_line() -> None:
+    def wish(row: int, message: str = '"W2" is not an option of session WS') -> Issue:
+        return Issue(sheet="Preferences", row=row, column="option", message=message)
+
+    issues = [wish(3), wish(4), wish(5), wish(9), wish(6, "a rank is required"), wish(12)]
+    assert issue_lines(issues) == [
+        'Preferences rows 3–5, 9, 12, column option: "W2" is not an option of session WS',
+        "Preferences row 6, column option: a rank is required",
+    ]
+    assert issue_lines([wish(3)]) == [
+        'Preferences row 3, column option: "W2" is not an option of session WS'
+    ]
