@@ -508,6 +508,16 @@ def host_problems(event: Event) -> list[Issue]:
     return found
 
 
+def option_hint(event: Event, session: str, named: str) -> str:
+    """' (did you mean …?)' for an option named by its title or room, or misspelt."""
+    options = event.options_of.get(session, [])
+    folded = named.strip().casefold()
+    by_name = [o.id for o in options if folded in (o.title.casefold(), o.room.casefold())]
+    if len(by_name) == 1:
+        return f' (did you mean "{by_name[0]}"? Options are named by their id)'
+    return suggest(named, [option.id for option in options])
+
+
 def preference_problems(event: Event) -> list[Issue]:
     """Wishes name known people, sessions and options of that session."""
     found = []
@@ -525,7 +535,7 @@ def preference_problems(event: Event) -> list[Issue]:
         if pref.option not in options:
             message = (
                 f'"{pref.option}" is not an option of session {pref.session} '
-                f"(options: {listing(options)})" + suggest(pref.option, options)
+                f"(options: {listing(options)})" + option_hint(event, pref.session, pref.option)
             )
             found.append(issue("Preferences", pref, "option", message))
         key = (pref.participant, pref.session, pref.option)

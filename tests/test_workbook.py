@@ -980,3 +980,30 @@ def test_problems_alike_but_for_their_row_are_one_line() -> None:
     assert issue_lines([wish(3)]) == [
         'Preferences row 3, column option: "W2" is not an option of session WS'
     ]
+
+
+@pytest.mark.parametrize(
+    ("named", "hint"),
+    [
+        ("human rights budgeting", ' (did you mean "A"? Options are named by their id)'),
+        ("Oak", ' (did you mean "B"? Options are named by their id)'),
+        ("Bx", ' (did you mean "B"?)'),
+        ("Climate", ""),
+    ],
+)
+def test_a_wish_naming_an_option_by_its_title_or_room_says_which(
+    tmp_path: Path, named: str, hint: str
+) -> None:
+    sheets = base_sheets()
+    sheets["Options"] = [
+        ["session", "id", "max", "title", "room"],
+        ["S1", "A", 2, "Human rights budgeting", "Elm"],
+        ["S1", "B", 2, "Housing", "Oak"],
+    ]
+    sheets["Preferences"][2][2] = named
+    event, issues = read(tmp_path, sheets)
+    assert event is None
+    assert issues == [
+        f'Preferences row 3, column option: "{named}" is not an option of session S1 '
+        f"(options: A, B){hint}"
+    ]
