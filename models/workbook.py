@@ -695,6 +695,14 @@ def read_rows(
     if not grid:
         return []
     fill_merged(sheet, grid, log)
+    lower = header_row_below(grid, table)
+    if lower is not None:
+        log.report(
+            1,
+            None,
+            f"the headers must be in row 1; they are in row {lower} (delete the rows above them)",
+        )
+        return None
     columns = header_columns(grid.get(1, {}), table, log)
     missing = [name for name in table.required_columns if name not in columns.values()]
     for name in missing:
@@ -714,6 +722,19 @@ def read_rows(
     return rows
 
 
+def header_row_below(grid: Grid, table: Table) -> int | None:
+    """The row below row 1 that holds the sheet's required headers, when row 1 lacks them (a
+    title typed above the table); None when row 1 has them or no row near the top does."""
+
+    def has_headers(row: int) -> bool:
+        names = {normalise_header(value) for value in grid.get(row, {}).values()}
+        return set(table.required_columns) <= names
+
+    if not table.required_columns or has_headers(1):
+        return None
+    return next((row for row in sorted(grid) if 1 < row <= HEADER_ROWS and has_headers(row)), None)
+
+
 def sheet_grid(sheet: Worksheet, unsaved: Unsaved) -> Grid:
     """The sheet's non-blank values by row and column number, in row order.
 
@@ -729,6 +750,7 @@ def sheet_grid(sheet: Worksheet, unsaved: Unsaved) -> Grid:
     return {row: dict(sorted(grid[row].items())) for row in sorted(grid)}
 
 
+HEADER_ROWS = 10  # how far down a misplaced header row is looked for
 PARTICIPANT_WORDS = {  # words in a header that mean a Participants column
     "email": {"email", "mail", "emails"},
     "registered": {"registered", "registration", "registrations"},

@@ -1007,3 +1007,14 @@ def test_a_wish_naming_an_option_by_its_title_or_room_says_which(
         f'Preferences row 3, column option: "{named}" is not an option of session S1 '
         f"(options: A, B){hint}"
     ]
+
+
+def test_a_title_above_the_headers_says_where_the_headers_are(tmp_path: Path) -> None:
+    sheets = base_sheets()
+    sheets["Participants"] = [["Participants of the academy"], [], *sheets["Participants"]]
+    event, issues = read(tmp_path, sheets)
+    assert event is None
+    assert issues == [
+        "Participants row 1: the headers must be in row 1; they are in row 3 (delete the rows "
+        "above them)"
+    ]
