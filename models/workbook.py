@@ -570,11 +570,11 @@ class Cells:
     extra: dict[str, object] = field(default_factory=dict)
     reported: set[str] = field(default_factory=set)
 
-    def problem(self, column: str, message: str) -> None:
-        """Record an error in one cell of this row; a cell gets at most one."""
+    def problem(self, column: str, message: str, level: Level = Level.ERROR) -> None:
+        """Record an error (or warning) in one cell of this row; a cell gets at most one."""
         if column not in self.reported:
             self.reported.add(column)
-            self.sheet.report(self.row, column, message)
+            self.sheet.report(self.row, column, message, level)
 
     def raw(self, column: str) -> object:
         """The cell's value; None when empty or when it shows a formula error."""
@@ -962,10 +962,15 @@ def read_rule(cells: Cells) -> Rule | None:
     participants = cells.items("participants")
     if not participants:
         cells.problem("participants", "a value is required")
-    strength = cells.choice("strength", Strength, "a strength") or Strength.HARD
+    chosen = cells.choice("strength", Strength, "a strength")
+    strength = chosen or Strength.HARD
     session = cells.ident("session", required=False)
     option = cells.ident("option", required=False)
     weight = cells.whole("weight", 1, 0, MOST_WEIGHT)
+    hard = chosen is Strength.HARD or not cells.text("strength")
+    if hard and weight != 1:  # 1: the default, written by `write_event` for every rule
+        message = "a hard rule always holds: its weight counts for nothing (make it soft)"
+        cells.problem("weight", message, Level.WARNING)
     if kind is None or not participants:
         return None
     return Rule(

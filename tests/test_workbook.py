@@ -1018,3 +1018,21 @@ def test_a_title_above_the_headers_says_where_the_headers_are(tmp_path: Path) ->
         "Participants row 1: the headers must be in row 1; they are in row 3 (delete the rows "
         "above them)"
     ]
+
+
+@pytest.mark.parametrize(("strength", "warned"), [("hard", True), ("soft", False), (None, True)])
+def test_a_weight_on_a_hard_rule_is_a_warning(
+    tmp_path: Path, strength: str | None, warned: bool
+) -> None:
+    sheets = base_sheets()
+    sheets["Rules"] = [
+        ["rule", "participants", "strength", "weight"],
+        ["apart", "p1, p2", strength, 50],
+    ]
+    event, issues = read(tmp_path, sheets)
+    assert event is not None and event.rules[0].weight == 50
+    warning = (
+        "warning: Rules row 2, column weight: a hard rule always holds: its weight counts for "
+        "nothing (make it soft)"
+    )
+    assert issues == ([warning] if warned else [])
