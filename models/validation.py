@@ -287,78 +287,95 @@ def normalise_references(event: Event) -> tuple[Event, list[Issue]]:
     "ws4" in Preferences for the session WS4. Each such change is a warning. A reference
     matching two ids that differ only in case is left alone (and reported as unknown).
     """
-    renames = Renames()
-    people = Spellings(event.people, "Participants")
-    groups = Spellings({person.group for person in event.participants} - {""}, "Participants")
-    sessions = Spellings(event.session_by_id, "Sessions")
-    days = Spellings(event.days(), "Sessions")
-    spelled: dict[str, str] = {}  # a feature's first spelling in Options, by its folded form
-    for item in event.options:
-        for feature in item.features:
-            spelled.setdefault(feature.casefold(), feature)
-    features = Spellings(spelled.values(), "Options")
-    all_options = Spellings({option.id for option in event.options}, "Options")
-    options_of: dict[str, Spellings] = {}
-
-    def options(session: str) -> Spellings:
-        return options_of.get(session, all_options) if session else all_options
-
-    def participant(person: Participant) -> Participant:
-        found = renames.many("Participants", person, "days", person.days, days)
-        needs = renames.many("Participants", person, "needs", person.needs, features)
-        return person.model_copy(update={"days": found, "needs": needs})
-
-    def session(item: Session) -> Session:
-        found = renames.many("Sessions", item, "audience", item.audience, groups)
-        return item.model_copy(update={"audience": found})
-
-    def option(item: Option) -> Option:
-        return item.model_copy(
-            update={
-                "session": renames.one("Options", item, "session", item.session, sessions),
-                "hosts": renames.many("Options", item, "hosts", item.hosts, people),
-                "features": renames.many("Options", item, "features", item.features, features),
-            }
-        )
-
-    def preference(pref: Preference) -> Preference:
-        where = renames.one("Preferences", pref, "session", pref.session, sessions)
-        return pref.model_copy(
-            update={
-                "participant": renames.one(
-                    "Preferences", pref, "participant", pref.participant, people
-                ),
-                "session": where,
-                "option": renames.one("Preferences", pref, "option", pref.option, options(where)),
-            }
-        )
-
-    def rule(item: Rule) -> Rule:
-        where = renames.one("Rules", item, "session", item.session, sessions)
-        return item.model_copy(
-            update={
-                "participants": renames.many(
-                    "Rules", item, "participants", item.participants, people
-                ),
-                "session": where,
-                "option": renames.one("Rules", item, "option", item.option, options(where)),
-            }
-        )
-
-    option_list = [option(item) for item in event.options]
-    ids_of: dict[str, list[str]] = {}
-    for item in option_list:
-        ids_of.setdefault(item.session, []).append(item.id)
-    options_of.update({key: Spellings(ids, "Options") for key, ids in ids_of.items()})
+    respell = Respelling(event)
+    options = [respell.option(item) for item in event.options]
+    respell.know_options(options)
     normalised = Event(
-        participants=[participant(person) for person in event.participants],
-        sessions=[session(item) for item in event.sessions],
-        options=option_list,
-        preferences=[preference(pref) for pref in event.preferences],
-        rules=[rule(item) for item in event.rules],
+        participants=[respell.participant(person) for person in event.participants],
+        sessions=[respell.session(item) for item in event.sessions],
+        options=options,
+        preferences=[respell.preference(pref) for pref in event.preferences],
+        rules=[respell.rule(item) for item in event.rules],
         settings=event.settings,
     )
-    return normalised, renames.issues()
+    return normalised, respell.renames.issues()
+
+
+class Respelling:
+    """Each sheet's references read as the ids they mean (`normalise_references`)."""
+
+    def __init__(self, event: Event) -> None:
+        self.renames = Renames()
+        self.people = Spellings(event.people, "Participants")
+        self.groups = Spellings({p.group for p in event.participants} - {""}, "Participants")
+        self.sessions = Spellings(event.session_by_id, "Sessions")
+        self.days = Spellings(event.days(), "Sessions")
+        spelled: dict[str, str] = {}  # a feature's first spelling in Options, by its folded form
+        for item in event.options:
+            for feature in item.features:
+                spelled.setdefault(feature.casefold(), feature)
+        self.features = Spellings(spelled.values(), "Options")
+        self.all_options = Spellings({option.id for option in event.options}, "Options")
+        self.options_of: dict[str, Spellings] = {}
+
+    def know_options(self, options: list[Option]) -> None:
+        """Each session's option ids, once the options' sessions are respelt."""
+        ids_of: dict[str, list[str]] = {}
+        for item in options:
+            ids_of.setdefault(item.session, []).append(item.id)
+        self.options_of = {key: Spellings(ids, "Options") for key, ids in ids_of.items()}
+
+    def options(self, session: str) -> Spellings:
+        """The option ids a reference in that session may mean (every session's without one)."""
+        return self.options_of.get(session, self.all_options) if session else self.all_options
+
+    def participant(self, person: Participant) -> Participant:
+        """A Participants row: its days and needs."""
+        days = self.renames.many("Participants", person, "days", person.days, self.days)
+        needs = self.renames.many("Participants", person, "needs", person.needs, self.features)
+        return person.model_copy(update={"days": days, "needs": needs})
+
+    def session(self, item: Session) -> Session:
+        """A Sessions row: its audience."""
+        audience = self.renames.many("Sessions", item, "audience", item.audience, self.groups)
+        return item.model_copy(update={"audience": audience})
+
+    def option(self, item: Option) -> Option:
+        """An Options row: its session, hosts and features."""
+        one, many = self.renames.one, self.renames.many
+        return item.model_copy(
+            update={
+                "session": one("Options", item, "session", item.session, self.sessions),
+                "hosts": many("Options", item, "hosts", item.hosts, self.people),
+                "features": many("Options", item, "features", item.features, self.features),
+            }
+        )
+
+    def preference(self, pref: Preference) -> Preference:
+        """A Preferences row: its participant, session and option (of that session)."""
+        one = self.renames.one
+        where = one("Preferences", pref, "session", pref.session, self.sessions)
+        return pref.model_copy(
+            update={
+                "participant": one(
+                    "Preferences", pref, "participant", pref.participant, self.people
+                ),
+                "session": where,
+                "option": one("Preferences", pref, "option", pref.option, self.options(where)),
+            }
+        )
+
+    def rule(self, item: Rule) -> Rule:
+        """A Rules row: its participants, session and option (of that session)."""
+        one, many = self.renames.one, self.renames.many
+        where = one("Rules", item, "session", item.session, self.sessions)
+        return item.model_copy(
+            update={
+                "participants": many("Rules", item, "participants", item.participants, self.people),
+                "session": where,
+                "option": one("Rules", item, "option", item.option, self.options(where)),
+            }
+        )
 
 
 def suggest(value: str, known: Iterable[str]) -> str:
