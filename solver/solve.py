@@ -62,25 +62,33 @@ def solve_event(
         if watch.stopped:
             raise KeyboardInterrupt
         history.record(event, [a for a in kept if event.session_by_id[a.session].day == today])
-        wave = [s for s in solving if s.day == today]
-        later = [s for s in solving if event.days().index(s.day) >= event.days().index(today)]
-        day_began = time.monotonic()
-        budgets = time_budgets(event, later, ctx.deadline - day_began, rate)
-        tasks = [partial(solve_watched, ctx, s, budgets[s.id], history) for s in wave]
-        large = sum(cells(event, s) for s in wave) >= PROCESS_CELLS
-        solved = side_by_side(tasks, event.settings.workers, watch, processes=large)
-        for part in solved:
-            report_part(part, watch)
-            history.record(event, part.assignments)
+        solved, rate = solve_day(ctx, today, solving, history, rate)
         parts += solved
-        rate = building_rate(
-            rate, max((part.seconds for part in solved), default=0.0), budgets, wave
-        )
     assignments = [a for part in parts for a in part.assignments] + kept
     return Allocation(
         assignments=mark_pinned(assignments, published),
         stats=combine(parts, time.monotonic() - ctx.started, day_by_day(event, solving)),
     )
+
+
+def solve_day(
+    ctx: Context, today: str, solving: list[Session], history: History, rate: float
+) -> tuple[list[PartResult], float]:
+    """The day's sessions, side by side, within their share of the time left (the days after
+    it keep theirs), each told and recorded in `history` for the days after; with the rate of
+    building per cell learnt from how long they took."""
+    event, watch = ctx.event, ctx.watch
+    wave = [s for s in solving if s.day == today]
+    later = [s for s in solving if event.days().index(s.day) >= event.days().index(today)]
+    budgets = time_budgets(event, later, ctx.deadline - time.monotonic(), rate)
+    tasks = [partial(solve_watched, ctx, s, budgets[s.id], history) for s in wave]
+    large = sum(cells(event, s) for s in wave) >= PROCESS_CELLS
+    solved = side_by_side(tasks, event.settings.workers, watch, processes=large)
+    for part in solved:
+        report_part(part, watch)
+        history.record(event, part.assignments)
+    took = max((part.seconds for part in solved), default=0.0)
+    return solved, building_rate(rate, took, budgets, wave)
 
 
 def planned_work(event: Event, sessions: list[Session]) -> dict[str, float]:
