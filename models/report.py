@@ -694,7 +694,12 @@ def shown_name(event: Event, person_id: str) -> str:
 
 def alphabetical(text: str) -> str:
     """Text as names are put in order: case and accents aside (Élodie among the E's)."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return unaccented(text.casefold())
+
+
+def unaccented(text: str) -> str:
+    """Text without its accents: "José" gives "Jose" (compatibility characters decomposed)."""
+    decomposed = unicodedata.normalize("NFKD", text)
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 

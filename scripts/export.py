@@ -19,7 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from models import Allocation, Event, Option, Participant, Session
 from models.event import EMAIL
 from models.issues import counted, listed
-from models.report import alphabetical, itinerary_columns
+from models.report import alphabetical, itinerary_columns, unaccented
 from models.rooms import room_names
 from models.spreadsheet import (
     cell_value,
@@ -171,8 +171,9 @@ def count_line(room: Room) -> str:
 
 
 def safe_stem(text: str) -> str:
-    """A file name stem from any text: ASCII letters, digits, dot, hyphen and underscore only."""
-    stem = UNSAFE_FILE_CHARACTERS.sub("_", text).strip("._")[:FILE_STEM_LENGTH]
+    """A file name stem from any text: ASCII letters, digits, dot, hyphen and underscore only
+    (accents dropped first: José gives Jose)."""
+    stem = UNSAFE_FILE_CHARACTERS.sub("_", unaccented(text)).strip("._")[:FILE_STEM_LENGTH]
     if not stem:
         return "_"
     return f"_{stem}" if stem.split(".")[0].casefold() in RESERVED_FILE_NAMES else stem

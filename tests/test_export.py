@@ -30,6 +30,7 @@ from scripts.export import (
     itinerary_rows,
     programmes,
     room_lists_workbook,
+    safe_stem,
     split_rooms,
     zoom_files,
 )
@@ -588,3 +589,11 @@ def test_summary_has_native_bar_charts_of_choices_and_groups(tmp_path: Path) -> 
     start = next(i for i, row in enumerate(rows) if row[:6] == header)
     assert rows[start + 1][:6] == ("W1", 1, 1, 0, 0, 1)
     assert rows[start + 3][:2] == ("W1", "(no group)")
+
+
+@pytest.mark.parametrize(
+    ("person_id", "stem"),
+    [("José", "Jose"), ("Zoë-1", "Zoe-1"), ("정수빈", "_"), ("@anna", "anna"), ("p1", "p1")],
+)
+def test_a_programme_file_is_named_after_the_id_without_accents(person_id: str, stem: str) -> None:
+    assert safe_stem(person_id) == stem
