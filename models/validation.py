@@ -20,7 +20,7 @@ from models.event import (
     SessionKind,
     Settings,
 )
-from models.issues import Issue, Level, counted
+from models.issues import Issue, Level, counted, listed
 
 SHEETS = ("Participants", "Sessions", "Options", "Preferences", "Rules")
 
@@ -121,8 +121,8 @@ def unknown_people(event: Event) -> list[Issue]:
     Participants sheet is how a cancellation is made (`without_unknown_people` then leaves
     them out); an error when the id is a participant's with its leading zeros lost (5 for
     005: Excel's doing, not a cancellation) or typed otherwise (P0004, "P 004" or p4 for
-    P004: `same_id_typed_otherwise`). The warning gives no "did you mean": ids in sequence
-    look alike (p003 and p007), and a cancellation is no typo."""
+    P004; Ab for ab or AB: `ids_typed_otherwise`). The warning gives no "did you mean": ids
+    in sequence look alike (p003 and p007), and a cancellation is no typo."""
     rows: dict[tuple[str, str], list[Entity]] = {}
     for pref in event.preferences:
         if pref.participant not in event.people:
@@ -135,10 +135,12 @@ def unknown_people(event: Event) -> list[Issue]:
     for (sheet, person), entities in rows.items():
         hint = suggest(person, event.people)
         column = "participant" if sheet == "Preferences" else "participants"
-        meant = same_id_typed_otherwise(person, event.people)
-        if meant is not None and "Excel drops" not in hint:
-            hint = f' (did you mean "{meant}"?)'
-        if "Excel drops" in hint or meant is not None:
+        meant = ids_typed_otherwise(person, event.people)
+        if len(meant) > 1:
+            hint = f" (it could be {listed(meant)}: write it as one of them)"
+        elif meant and "Excel drops" not in hint:
+            hint = f' (did you mean "{meant[0]}"?)'
+        if "Excel drops" in hint or meant:
             for entity in entities:
                 message = f'"{person}" is not a participant{hint}'
                 found.append(issue(sheet, entity, column, message))
@@ -150,12 +152,11 @@ def unknown_people(event: Event) -> list[Issue]:
     return found
 
 
-def same_id_typed_otherwise(value: str, known: Iterable[str]) -> str | None:
-    """The one known id that `value` is another way of typing: the same letters and numbers
-    with case, spaces and leading zeros aside (P0004, "P 004", p4 for P004); else None."""
+def ids_typed_otherwise(value: str, known: Iterable[str]) -> list[str]:
+    """The known ids that `value` is another way of typing: the same letters and numbers with
+    case, spaces and leading zeros aside (P0004, "P 004", p4 for P004; Ab for ab and AB)."""
     target = id_shape(value)
-    matches = [name for name in known if id_shape(name) == target]
-    return matches[0] if len(matches) == 1 else None
+    return sorted(name for name in known if id_shape(name) == target)
 
 
 def id_shape(text: str) -> str:

@@ -772,6 +772,20 @@ def test_a_participant_id_typed_otherwise_in_a_rule_is_an_error(tmp_path: Path, 
     ]
 
 
+def test_an_id_that_could_be_two_participants_is_an_error(tmp_path: Path) -> None:
+    sheets = base_sheets()
+    sheets["Participants"] += [["P1", "Dee", "academia"]]
+    sheets["Preferences"][2][0] = "P 1"
+    event, issues = read(tmp_path, sheets)
+    assert event is None
+    assert issues == [
+        'warning: Participants row 5, column id: participant id "P1" differs from "p1" in row 2 '
+        "only in case; both are kept",
+        'Preferences row 3, column participant: "P 1" is not a participant (it could be P1 and '
+        "p1: write it as one of them)",
+    ]
+
+
 def test_an_id_like_a_participants_but_another_number_is_a_cancellation(tmp_path: Path) -> None:
     sheets = base_sheets()
     sheets["Rules"] = [["rule", "participants", "strength"], ["together", "p4, p2, p3", "hard"]]
