@@ -106,18 +106,29 @@ class Session(Entity):
         """The day and times of the session ("2023-02-01, 13:30–15:30")."""
         return f"{self.day}, {self.times}" if self.times else self.day
 
+    @property
+    def calendar_day(self) -> date | None:
+        """The session's day as a date; None for a day that is not one (a label, "Day 1")."""
+        try:
+            return date.fromisoformat(self.day.strip())
+        except ValueError:
+            return None
+
+    @property
+    def end_time(self) -> time | None:
+        """The session's end as a time; None when empty or not a time ("11h")."""
+        try:
+            return time.fromisoformat(self.end.strip())
+        except ValueError:
+            return None
+
     def ended_by(self, moment: datetime) -> bool:
         """True when the session was over at that moment: its day (a date) ended, or its end
         time on that day passed; never for a day that is not a date (a label such as "Day 1")."""
-        try:
-            day = date.fromisoformat(self.day)
-        except ValueError:
+        if self.calendar_day is None:
             return False
-        try:
-            end = time.fromisoformat(self.end.strip()) if self.end.strip() else time.max
-        except ValueError:
-            end = time.max
-        return datetime.combine(day, end) <= moment.replace(tzinfo=None)
+        end = self.end_time or time.max
+        return datetime.combine(self.calendar_day, end) <= moment.replace(tzinfo=None)
 
 
 class Option(Entity):

@@ -5,7 +5,6 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, time
 
 from models.event import (
     BUILT_IN_ATTRIBUTES,
@@ -58,9 +57,9 @@ def registrations_undated(event: Event) -> list[Issue]:
     found = []
     undated: dict[str, list[Session]] = {}
     for session in event.sessions:
-        if not is_date(session.day):
+        if session.calendar_day is None:
             undated.setdefault(session.day, []).append(session)
-        elif session.end.strip() and not is_time(session.end):
+        elif session.end.strip() and session.end_time is None:
             message = (
                 f'"{session.end}" is not a time (HH:MM): for people who registered late, the '
                 "session ends with its day"
@@ -74,24 +73,6 @@ def registrations_undated(event: Event) -> list[Issue]:
         )
         found.append(issue("Sessions", sessions[0], "day", message, Level.WARNING))
     return sorted(found, key=lambda found_issue: found_issue.row or 0)
-
-
-def is_date(text: str) -> bool:
-    """True for a day written as an ISO date (`2025-03-10`), as sessions' days are compared."""
-    try:
-        date.fromisoformat(text.strip())
-    except ValueError:
-        return False
-    return True
-
-
-def is_time(text: str) -> bool:
-    """True for a time written as `HH:MM` (or `HH:MM:SS`)."""
-    try:
-        time.fromisoformat(text.strip())
-    except ValueError:
-        return False
-    return True
 
 
 def rules_about_the_absent(event: Event) -> list[Issue]:
