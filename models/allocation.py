@@ -144,7 +144,7 @@ class CheckReport(BaseModel):
     groups: list[GroupStats] = Field(default_factory=list)
     new_people: dict[str, int] = Field(default_factory=dict)
     repeat_pairs: int = 0
-    kept_broken: int | None = None  # after `--day`: hard rules the days kept as published break
+    kept_broken: int | None = None  # after `--day`: hard rules the days not solved break
 
     @property
     def weighted_preference_cost(self) -> int:

@@ -217,7 +217,7 @@ class Settings(BaseModel):
         default=2,
         ge=0,
         le=MOST_WEIGHT,
-        description="cost of each person beyond an option's fair share of a value",
+        description="cost of each person above or below an option's fair share of a value",
     )
     no_isolation: tuple[str, ...] = Field(
         default=("group",),
