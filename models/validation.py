@@ -102,7 +102,7 @@ def unknown_people(event: Event) -> list[Issue]:
     Participants sheet is how a cancellation is made (`without_unknown_people` then leaves
     them out); an error when the id is a participant's with its leading zeros lost (5 for
     005: Excel's doing, not a cancellation) or typed otherwise (P0004, "P 004" or p4 for
-    P004; Ab for ab or AB: `ids_typed_otherwise`). The warning gives no "did you mean": ids
+    P004; Ab for ab or AB: `ids_by_shape`). The warning gives no "did you mean": ids
     in sequence look alike (p003 and p007), and a cancellation is no typo."""
     rows: dict[tuple[str, str], list[Entity]] = {}
     for pref in event.preferences:
@@ -113,10 +113,11 @@ def unknown_people(event: Event) -> list[Issue]:
             if person not in event.people:
                 rows.setdefault(("Rules", person), []).append(rule)
     found = []
+    shapes = ids_by_shape(event.people) if rows else {}
     for (sheet, person), entities in rows.items():
         hint = suggest(person, event.people)
         column = "participant" if sheet == "Preferences" else "participants"
-        meant = ids_typed_otherwise(person, event.people)
+        meant = sorted(shapes.get(id_shape(person), []))
         if len(meant) > 1:
             hint = f" (it could be {listed(meant)}: write it as one of them)"
         elif meant and "Excel drops" not in hint:
@@ -133,11 +134,13 @@ def unknown_people(event: Event) -> list[Issue]:
     return found
 
 
-def ids_typed_otherwise(value: str, known: Iterable[str]) -> list[str]:
-    """The known ids that `value` is another way of typing: the same letters and numbers with
-    case, spaces and leading zeros aside (P0004, "P 004", p4 for P004; Ab for ab and AB)."""
-    target = id_shape(value)
-    return sorted(name for name in known if id_shape(name) == target)
+def ids_by_shape(known: Iterable[str]) -> dict[str, list[str]]:
+    """Known ids by their shape (`id_shape`): an id typed otherwise finds the ids it may mean
+    (P0004, "P 004", p4 for P004; Ab for ab and AB)."""
+    shapes: dict[str, list[str]] = {}
+    for name in known:
+        shapes.setdefault(id_shape(name), []).append(name)
+    return shapes
 
 
 def id_shape(text: str) -> str:
