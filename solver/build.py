@@ -22,6 +22,7 @@ def build_session(
     explain: bool = False,
     closed: set[Key] | None = None,
     banded: bool = True,
+    later_known: bool = False,
 ) -> SessionModel:
     """The model of one session: a variable per allowed (person, option, round), then the rules.
 
@@ -32,7 +33,9 @@ def build_session(
     `history`. `published` is the allocation already sent out, when re-solving. `explain`
     labels every hard rule so that an infeasible session can be explained. `closed`
     placements get no variable (those above a worst-off level already kept). Without
-    `banded`, a split session's groups need not stay within ±1 of the fair shares.
+    `banded`, a split session's groups need not stay within ±1 of the fair shares. With
+    `later_known`, the rounds after `rounds` are placed already (a schedule being costed):
+    a seat that forces a move in one of them is no move here, that round counts it.
     """
     m = SessionModel(
         event=event,
@@ -48,7 +51,8 @@ def build_session(
     if published is not None:
         option, pinned = published.of_session(session.id)
         m.published = {key: o for key, o in option.items() if key[1] in m.rounds}
-        m.published_later = {key: o for key, o in option.items() if key[1] > m.rounds[-1]}
+        if not later_known:
+            m.published_later = {key: o for key, o in option.items() if key[1] > m.rounds[-1]}
         m.pinned = {key for key in pinned if key[1] in m.rounds}
         if m.published and event.settings.stability_first:
             m.banded = False  # nobody published moves for the ±1 band: diversity stays soft

@@ -211,13 +211,31 @@ def round_by_round(
             return part
         local.record(ctx.event, part.assignments)
         parts.append(part)
+    assignments = [a for part in parts for a in part.assignments]
+    objective = sum(part.objective for part in parts)
+    if foresees_moves(ctx, session):  # a round's model also counted the moves it forces later
+        objective = costed(ctx, session, history, assignments)
     return PartResult(
         session=session,
         status="feasible",
-        objective=sum(part.objective for part in parts),
+        objective=objective,
         bound=0.0,  # rounds' bounds, each given the rounds before, bound nothing: see the caller
         seconds=0.0,
-        assignments=[a for part in parts for a in part.assignments],
+        assignments=assignments,
+    )
+
+
+def foresees_moves(ctx: Context, session: Session) -> bool:
+    """True when a round's model weighs the moves its seats force in later rounds
+    (`later_moves_forced`) in its objective: a re-solve whose moves cost `weight_stability`
+    (with `stability_first` they are a level, not a cost)."""
+    settings = ctx.event.settings
+    published = bool(ctx.published.of_session(session.id)[0])
+    return (
+        published
+        and session.rounds > 1
+        and bool(settings.weight_stability)
+        and (not settings.stability_first)
     )
 
 
@@ -649,7 +667,8 @@ def bound_in(ctx: Context, solver: cp_model.CpSolver, status: Status) -> int | N
 
 
 def costed(ctx: Context, session: Session, history: History, chosen: list[Assignment]) -> int:
-    """What a roundtable's placements cost, round by round, under the rounds' CP-SAT models."""
+    """What a roundtable's placements cost, round by round, under the rounds' CP-SAT models
+    (each move counted in its own round, as the checker counts it: every round is known)."""
     local = history.copy()
     total = 0
     held = seats_held(chosen)
@@ -662,6 +681,7 @@ def costed(ctx: Context, session: Session, history: History, chosen: list[Assign
             sizes={o.id: held[(o.id, round_)] for o in ctx.event.options_of[session.id]},
             rounds=range(round_, round_ + 1),
             published=ctx.published,
+            later_known=True,
         )
         keys = placements(placed)
         solved = evaluated(m, Solved(cp_model.FEASIBLE, chosen={k: k in keys for k in m.x}))

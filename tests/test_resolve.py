@@ -745,6 +745,41 @@ def test_a_forced_move_avoids_a_table_the_person_holds_in_a_later_round(
     assert allocation.option_of[("g1", "R", 1)] == "T4"
 
 
+@pytest.mark.parametrize("stability_first", [True, False])
+def test_a_forced_move_is_counted_once_in_the_objective(
+    monkeypatch: pytest.MonkeyPatch, stability_first: bool
+) -> None:
+    # As above, with moves weighed (7 each) instead of first: round 1's model counts the
+    # move its seat at T2 forces in round 2, and round 2 counts that move again. The
+    # allocation's cost counts it once, as the checker does.
+    monkeypatch.setattr("solver.rounds.ALL_ROUNDS_LITERALS", 0)
+    hosts = [Participant(id=f"h{t}", name=f"h{t}") for t in range(1, 5)]
+    guests = [Participant(id=f"g{g}", name=f"g{g}") for g in range(1, 5)]
+    tables = [Option(session="R", id=f"T{t}", max=4, hosts=(f"h{t}",)) for t in range(1, 5)]
+    schedule = {"g1": "123", "g2": "234", "g3": "341", "g4": "412"}  # tables by round
+    event = Event(
+        participants=hosts + guests,
+        sessions=[Session(id="R", day="d1", kind=SessionKind.ROUNDTABLE, rounds=3)],
+        options=tables,
+        preferences=[Preference(participant="g1", session="R", option="T2", rank=1)],
+        rules=[Rule(kind=RuleKind.FORBID, participants=("g1",), option="T1")],
+        settings=Settings(
+            diversity=(),
+            no_isolation=(),
+            spread=(),
+            weight_fairness=0,
+            balance_splits=False,
+            stability_first=stability_first,
+            weight_stability=7,
+        ),
+    )
+    published = hosted_schedule(schedule, 3)
+    allocation = solve_event(event, previous=published)
+    report = check_allocation(event, allocation, published)
+    assert report.ok
+    assert allocation.stats.objective == report.objective
+
+
 def test_an_option_typed_in_other_case_is_read_as_the_event_spells_it(tmp_path: Path) -> None:
     event_path, published, was = solved_workshop(tmp_path)
     target = next(o for o in ("W1", "W2", "W3", "W4") if o != was["p001"])
