@@ -6,11 +6,13 @@ allocation an organiser edited by hand as well as one the solver produced.
 
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 
 from models import Allocation, Assignment, CheckReport, Event, Option, Rule, RuleKind, Session
 from models.rooms import edited_by_hand
 from solver.check_groups import check_groups, encounters, group_stats, mixing
 from solver.checker import Checker, in_round, rounds_of
+from solver.previous import pin_problems, read_published
 
 
 def check_allocation(
@@ -23,17 +25,18 @@ def check_allocation(
     """Evaluate every rule of the event on the allocation and compute its cost.
 
     With `previous` (a published allocation) moves are counted too, and its pinned placements
-    must be kept unless `pins_released` (`--override-pins`); `sessions` limits the
+    must be kept, but for those that break a hard rule when `pins_released`
+    (`--override-pins`: the solver may move those only); `sessions` limits the
     rules checked and the cost to those sessions (a re-solve of one day); choices met and
     dissatisfaction still cover every session (fairness counts earlier days).
     """
     checker = Checker(event, allocation)
+    released = released_pins(event, previous or []) if pins_released else set()
     for session in event.sessions:
         if sessions is None or session.id in sessions:
             check_session(checker, session)
             stability(checker, session, previous)
-            if not pins_released:
-                pins_kept(checker, session, previous or [])
+            pins_kept(checker, session, previous or [], released)
     preference_cost, rank_counts, dissatisfaction = score_preferences(event, allocation, sessions)
     soft = sum(result.penalty for result in checker.results)
     new_people, repeat_pairs = encounters(checker)
@@ -99,14 +102,25 @@ def published_rows(
     ]
 
 
-def pins_kept(checker: Checker, session: Session, previous: list[Assignment]) -> None:
+def released_pins(event: Event, previous: list[Assignment]) -> set[tuple[str, str, int]]:
+    """The pinned placements `--override-pins` lets move: those that break a hard rule."""
+    return set(pin_problems(event, read_published(event, previous)))
+
+
+def pins_kept(
+    checker: Checker,
+    session: Session,
+    previous: list[Assignment],
+    released: AbstractSet[tuple[str, str, int]] = frozenset(),
+) -> None:
     """Every pinned placement of the published allocation is where it was (a hard rule): a row
     that says pinned, or whose option was edited by hand (the room written beside it is not
-    that option's). Only people still taking part, and only when the session has pins."""
+    that option's), but for the `released` ones. Only people still taking part, and only
+    when the session has pins."""
     pins = [
         a
         for a in published_rows(checker, session, previous)
-        if a.pinned or edited_by_hand(checker.event, a)
+        if (a.pinned or edited_by_hand(checker.event, a)) and a.key not in released
     ]
     if not pins:
         return

@@ -88,7 +88,23 @@ def test_a_pinned_placement_moved_breaks_the_pin() -> None:
         "Person 1 (p1) is pinned to A but is in B",
         "Person 2 (p2) is pinned to B but is in A",
     ]
-    assert check_allocation(e, now, previous=before, pins_released=True).ok  # --override-pins
+    # --override-pins lets only pins that break a hard rule move: these two break none
+    released = check_allocation(e, now, previous=before, pins_released=True)
+    assert [r.message for r in released.broken] == [r.message for r in report.broken]
+
+
+def test_override_pins_lets_a_pin_that_breaks_a_hard_rule_move() -> None:
+    e = event(4)
+    e.options[0] = Option(session="S1", id="A", max=2, room="Oak")
+    e.rules = [rule("forbid", "p1", option="A")]
+    before = published(("p1", "A", True, "Oak"), ("p2", "B", True, ""))
+    now = allocation(("p1", "B"), ("p2", "A"), ("p3", "B"), ("p4", "A"))
+    assert [r.message for r in check_allocation(e, now, previous=before).broken] == [
+        "Person 1 (p1) is pinned to A but is in B",
+        "Person 2 (p2) is pinned to B but is in A",
+    ]
+    report = check_allocation(e, now, previous=before, pins_released=True)
+    assert [r.message for r in report.broken] == ["Person 2 (p2) is pinned to B but is in A"]
 
 
 def test_pins_kept_break_nothing_and_no_pins_add_no_row() -> None:
