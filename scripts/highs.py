@@ -43,6 +43,7 @@ from solver.history import History
 from solver.rules import split_sizes
 from solver.rules.eligibility import reasons_against
 from solver.rules.groups import met_before
+from solver.sessions import banding
 from solver.solve import day_by_day, event_status
 
 Key = tuple[str, str, int]  # (participant, option, round)
@@ -68,6 +69,7 @@ class Mip:
     history: History
     sizes: dict[str, int] | None
     solver: pywraplp.Solver
+    banded: bool = False  # a split session's groups within ±1 of each fair share (hard)
     x: dict[Key, Var] = field(default_factory=dict)
     costs: dict[Var, float] = field(default_factory=dict)
     offset: float = 0.0
@@ -190,9 +192,13 @@ def solve_session(event: Event, session: Session, history: History, deadline: fl
 def solve_rounds(
     event: Event, session: Session, history: History, rounds: range, deadline: float
 ) -> Outcome:
-    """Balanced sizes when the rules ask for them (free sizes if they cannot hold)."""
+    """Balanced sizes when the rules ask for them, a split session's groups within ±1 of each
+    fair share; as CP-SAT's solve, the band goes first when they cannot hold, then the
+    balance (free sizes)."""
     balanced = split_sizes(event, session)
-    outcome = solve_mip(build(event, session, history, rounds, balanced), deadline)
+    outcome = solve_mip(build(event, session, history, rounds, balanced, banded=True), deadline)
+    if outcome.status == "infeasible" and banding(event, session, balanced):
+        outcome = solve_mip(build(event, session, history, rounds, balanced), deadline)
     if outcome.status == "infeasible" and balanced is not None:
         outcome = solve_mip(build(event, session, history, rounds, None), deadline)
     return outcome
@@ -263,9 +269,15 @@ def quiet() -> Iterator[None]:
 
 
 def build(
-    event: Event, session: Session, history: History, rounds: range, sizes: dict[str, int] | None
+    event: Event,
+    session: Session,
+    history: History,
+    rounds: range,
+    sizes: dict[str, int] | None,
+    banded: bool = False,
 ) -> Mip:
-    """Variables for the allowed placements, then every rule as linear constraints."""
+    """Variables for the allowed placements, then every rule as linear constraints (with
+    `banded`, a split session's ±1 band of fair shares, as CP-SAT's `diversity` has it)."""
     solver = pywraplp.Solver.CreateSolver("HIGHS")
     if solver is None:
         raise RuntimeError("this OR-Tools has no HiGHS")
@@ -278,6 +290,7 @@ def build(
         history=history,
         sizes=sizes,
         solver=solver,
+        banded=banded and sizes is not None and session.kind is SessionKind.SPLIT,
     )
     for person in m.people:
         for option in m.options:
@@ -389,8 +402,11 @@ def values_of(m: Mip, column: str, least: int = 1) -> list[list[str]]:
     return [ids for ids in grouped.values() if len(ids) >= least]
 
 
-def near_share(m: Mip, weight: int, people: list[str], both_sides: bool) -> None:
-    """Each person beyond [floor, ceil] of `len(people) × size / n` in an option costs."""
+def near_share(
+    m: Mip, weight: int, people: list[str], both_sides: bool, band: bool = False
+) -> None:
+    """Each person beyond [floor, ceil] of `len(people) × size / n` in an option costs; with
+    `band` in a banded model, the count stays within [ceil − 1, floor + 1]."""
     n, share = len(m.people), len(people)
     for option in m.options:
         for round_ in m.rounds:
@@ -402,6 +418,8 @@ def near_share(m: Mip, weight: int, people: list[str], both_sides: bool) -> None
                 m.penalise(weight, under)
             if m.sizes is not None:
                 size = m.sizes[option.id]
+                if band and m.banded:
+                    row(m.solver, count, low=-(-share * size // n) - 1, high=share * size // n + 1)
                 row(m.solver, [*count, (over, -1)], high=-(-share * size // n))
                 if under is not None:
                     row(m.solver, [*count, (under, 1)], low=share * size // n)
@@ -420,7 +438,7 @@ def diversity(m: Mip) -> None:
         groups = values_of(m, column)
         if len(groups) > 1:
             for people in groups:
-                near_share(m, weight, people, both_sides=True)
+                near_share(m, weight, people, both_sides=True, band=True)
 
 
 def spread(m: Mip) -> None:

@@ -74,3 +74,38 @@ def test_highs_bounds_nothing_for_rounds_taken_one_after_another() -> None:
         allocation, stats = solve_with_highs(tiny, time_limit=5)
         assert check_allocation(tiny, allocation).ok
         assert (stats.objective, stats.bound) == (2 * rounds, bound)
+
+
+def split_by_region(band: bool) -> Event:
+    """Three Europeans rank A first, three Africans B; a split session of two groups of 3."""
+    people = [
+        Participant(id=f"p{i}", name=f"Person {i}", region=EUROPE if i <= 3 else AFRICA)
+        for i in range(1, 7)
+    ]
+    return event(
+        people,
+        options=(("A", 3), ("B", 3)),
+        kind=SessionKind.SPLIT,
+        prefs={f"p{i}": ["A", "B"] if i <= 3 else ["B", "A"] for i in range(1, 7)},
+        rank_costs=(0, 5),
+        diversity=("region",) if band else (),
+        no_isolation=(),
+        spread=(),
+        weight_fairness=1,
+    )
+
+
+def test_highs_keeps_the_split_groups_band_as_cp_sat_does(solve: Solve) -> None:
+    # Fair share 1.5 of each region per group: the band is 1–2, so one European sits in B
+    # and one African in A (cost 10, worst-off 5), where everyone's first choice (worst-off
+    # 0) would leave the groups unmixed at a diversity cost of only 8.
+    tiny = split_by_region(band=True)
+    allocation, stats = solve_with_highs(tiny, time_limit=5)
+    report = check_allocation(tiny, allocation)
+    _, ours = solve(tiny)
+    assert (report.worst_off, report.objective, stats.status) == (5, 10, "optimal")
+    assert (ours.worst_off, ours.objective) == (5, 10)
+    # Without diversity there is no band: everyone gets their first choice.
+    plain = split_by_region(band=False)
+    allocation, _ = solve_with_highs(plain, time_limit=5)
+    assert check_allocation(plain, allocation).objective == 0
