@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from models import (
+    CheckReport,
     Event,
     Option,
     Participant,
@@ -183,7 +184,7 @@ def cp_sat_row(name: str, event: Event) -> Row:
         return Row(name, size_of(event), "cp-sat", "none", math.nan, math.nan, math.nan, seconds)
     report = check_allocation(event, allocation)
     stats = allocation.stats
-    status = proven_status(stats) if report.ok else "BROKEN"
+    status = checked(report, stats) or proven_status(stats)
     return Row(
         name,
         size_of(event),
@@ -194,6 +195,14 @@ def cp_sat_row(name: str, event: Event) -> Row:
         stats.gap,
         stats.seconds,
     )
+
+
+def checked(report: CheckReport, stats: SolveStats) -> str:
+    """What the checker finds wrong with a solve: "BROKEN" (a hard rule), "MISCOUNTED" (its
+    cost is not the solver's), or nothing."""
+    if not report.ok:
+        return "BROKEN"
+    return "MISCOUNTED" if report.objective != round(stats.objective) else ""
 
 
 def proven_status(stats: SolveStats) -> str:
@@ -269,7 +278,7 @@ def resolve_row(name: str, event: Event, newcomers: int, cancellations: int) -> 
     report = check_allocation(later, allocation, previous=published)
     moved = sum(1 for a in published if allocation.option_of.get(a.key, a.option) != a.option)
     stats = allocation.stats
-    status = f"{proven_status(stats)}, {moved} moved" if report.ok else "BROKEN"
+    status = checked(report, stats) or f"{proven_status(stats)}, {moved} moved"
     label = f"{name} +{newcomers} −{cancellations}"
     return Row(label, size_of(later), "cp-sat re-solve", status, stats.objective, stats.bound,
                stats.gap, stats.seconds)  # fmt: skip

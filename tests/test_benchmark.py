@@ -1,7 +1,7 @@
 """The benchmark's table: what its status column says."""
 
-from models import SolveStats
-from scripts.benchmark import proven_status
+from models import CheckReport, CheckResult, SolveStats
+from scripts.benchmark import checked, proven_status
 
 
 def test_the_status_counts_the_sessions_proven_when_not_all_are() -> None:
@@ -18,3 +18,11 @@ def test_the_status_is_plain_when_every_session_is_proven_or_none_is_known() -> 
     proven = SolveStats(status="optimal", sessions={"S": SolveStats(status="optimal")})
     assert proven_status(proven) == "optimal"
     assert proven_status(SolveStats(status="feasible")) == "feasible"
+
+
+def test_a_row_says_when_the_checker_disagrees_with_the_solver() -> None:
+    stats = SolveStats(status="optimal", objective=12, bound=12)
+    assert checked(CheckReport(objective=12), stats) == ""
+    assert checked(CheckReport(objective=10), stats) == "MISCOUNTED"
+    broken = CheckResult(rule="capacity", hard=True, held=False, message="A: 3 people, capacity 2")
+    assert checked(CheckReport(results=[broken], objective=12), stats) == "BROKEN"
