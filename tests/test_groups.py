@@ -158,6 +158,16 @@ def test_diversity_off_lets_wishes_win(solve: Solve) -> None:
     assert allocation.stats.objective == 0
 
 
+def test_diversity_costs_nothing_where_the_wishes_already_mix_the_regions(solve: Solve) -> None:
+    # Does not bind: everyone's first choice puts one of each region in each option.
+    crowd = regions("Europe", "Europe", "Africa", "Africa")
+    prefs = {"p1": ["A", "B"], "p2": ["B", "A"], "p3": ["A", "B"], "p4": ["B", "A"]}
+    allocation, report = solve(event(crowd, kind=SessionKind.CHOICE, prefs=prefs))
+    assert options_of(allocation) == {"A": ["p1", "p3"], "B": ["p2", "p4"]}
+    assert allocation.stats.objective == 0
+    assert penalties(report, "diversity") == []
+
+
 def test_diversity_penalty_is_counted_per_person_beyond_the_fair_share(solve: Solve) -> None:
     crowd = regions("Europe", "Europe", "Africa", "Africa")
     prefs = {"p1": ["A", "B"], "p2": ["A", "B"], "p3": ["B", "A"], "p4": ["B", "A"]}
@@ -192,6 +202,23 @@ def test_isolation_off_lets_wishes_split_them(solve: Solve) -> None:
     e = event(crowd, options=[("A", 4), ("B", 4)], prefs=prefs, diversity=(), no_isolation=())
     allocation, _ = solve(e)
     assert allocation.stats.objective == 0
+
+
+def test_hard_isolation_holds_without_cost_where_the_wishes_keep_pairs(solve: Solve) -> None:
+    # Does not bind: the two next-generation people wish for the same option.
+    crowd = groups_of("next generation", "next generation", "city", "city", "city", "city")
+    prefs = {"p1": ["B", "A"], "p2": ["B", "A"]}
+    e = event(
+        crowd,
+        options=[("A", 4), ("B", 4)],
+        prefs=prefs,
+        diversity=(),
+        no_isolation_strength=Strength.HARD,
+    )
+    allocation, report = solve(e)
+    assert allocation.stats.objective == 0
+    assert set(options_of(allocation)["B"]) >= {"p1", "p2"}
+    assert penalties(report, "isolation") == []
 
 
 def test_isolation_is_reported_with_the_person(solve: Solve) -> None:
@@ -340,6 +367,20 @@ def test_colleagues_stay_together_when_it_costs_more(solve: Solve) -> None:
     assert penalties(report, "spread") == [(1, "2 of City in A, fair share at most 1")]
 
 
+def test_colleagues_apart_costs_nothing_where_their_wishes_differ(solve: Solve) -> None:
+    # Does not bind: the two colleagues wish for different options.
+    crowd = [
+        person("p1", organisation="City"),
+        person("p2", organisation="City"),
+        person("p3"),
+        person("p4"),
+    ]
+    prefs = {"p1": ["A", "B"], "p2": ["B", "A"]}
+    allocation, report = solve(event(crowd, kind=SessionKind.CHOICE, prefs=prefs, weight_spread=3))
+    assert allocation.stats.objective == 0
+    assert penalties(report, "spread") == []
+
+
 def two_days(kind: SessionKind, people: int = 4, **settings: Any) -> Event:
     """Two sessions of the same kind on days d1 and d2, options A and B of 2 seats."""
     base = event(people, kind=kind, **settings)
@@ -381,6 +422,23 @@ def test_new_people_met_are_averaged_over_those_in_groups(
     )
     _, report = solve(e)
     assert report.average_new_people == average
+
+
+def test_mixing_costs_nothing_where_day_two_wishes_mix_the_pairs(solve: Solve) -> None:
+    # Does not bind: day two's first choices already part day one's pairs.
+    e = two_days(SPLIT)
+    e.rules = [
+        rule("assign", "p1", "p2", option="A").model_copy(update={"session": "S1"}),
+        rule("assign", "p3", "p4", option="B").model_copy(update={"session": "S1"}),
+    ]
+    e.preferences = [
+        Preference(participant=p, session="S2", option=o, rank=1)
+        for p, o in (("p1", "A"), ("p3", "A"), ("p2", "B"), ("p4", "B"))
+    ]
+    allocation, report = solve(e)
+    assert options_of(allocation, "S2") == {"A": ["p1", "p3"], "B": ["p2", "p4"]}
+    assert report.repeat_pairs == 0
+    assert penalties(report, "mixing") == []
 
 
 def test_mixing_off_lets_the_same_pairs_meet_again(solve: Solve) -> None:
