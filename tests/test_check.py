@@ -189,3 +189,33 @@ def test_every_allocation_the_tests_solve_is_checked() -> None:
 
     assert solve_event is checked_solve_event
     assert cli.solve_event is checked_solve_event
+
+
+def test_an_unbalanced_split_is_reported_without_breaking_a_hard_rule() -> None:
+    # The solve keeps groups balanced while the rules allow; a hand-made 3 / 1 split is
+    # reported (a hard rule may have forced it), and breaks nothing.
+    e = event(4, kind=SessionKind.SPLIT, options=(("A", 4), ("B", 4)))
+    uneven = check_allocation(e, allocation(("p1", "A"), ("p2", "A"), ("p3", "A"), ("p4", "B")))
+    assert uneven.ok
+    assert [(r.rule, r.held, r.message) for r in uneven.results if r.rule == "balance"] == [
+        ("balance", False, "A holds 3 but B only 1")
+    ]
+    even = check_allocation(e, allocation(("p1", "A"), ("p2", "A"), ("p3", "B"), ("p4", "B")))
+    assert [(r.held, r.message) for r in even.results if r.rule == "balance"] == [
+        (True, "options differ in size by at most one")
+    ]
+
+
+def test_diversity_costs_each_person_above_and_below_a_fair_share() -> None:
+    crowd = [
+        Participant(id=f"p{i}", name=f"P{i}", region="S" if i <= 4 else "N") for i in range(1, 9)
+    ]
+    e = event(crowd, kind=SessionKind.SPLIT, options=(("A", 4), ("B", 4)), diversity=("region",))
+    apart = allocation(*((f"p{i}", "A" if i <= 4 else "B") for i in range(1, 9)))
+    report = check_allocation(e, apart)
+    assert [(r.penalty, r.message) for r in report.results if r.rule == "diversity"] == [
+        (8, "A: region S 4 (fair 2); N 0 (fair 2)"),
+        (8, "B: region S 0 (fair 2); N 4 (fair 2)"),
+    ]
+    mixed = allocation(*((f"p{i}", "A" if i % 2 else "B") for i in range(1, 9)))
+    assert [r.penalty for r in check_allocation(e, mixed).results if r.rule == "diversity"] == [0]
