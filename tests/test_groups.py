@@ -336,13 +336,18 @@ def test_split_with_sizes_left_free_by_hard_rules_is_still_allocated(solve: Solv
             assert sum(1 for p in crowd if p.id in members and p.group == group) != 1
 
 
-def test_colleagues_are_spread(solve: Solve) -> None:
-    crowd = [
+def colleagues() -> list[Participant]:
+    """p1 and p2 of the organisation City, p3 and p4 of none."""
+    return [
         person("p1", organisation="City"),
         person("p2", organisation="City"),
         person("p3"),
         person("p4"),
     ]
+
+
+def test_colleagues_are_spread(solve: Solve) -> None:
+    crowd = colleagues()
     prefs = {"p1": ["A", "B"], "p2": ["A", "B"]}
     allocation, report = solve(event(crowd, kind=SessionKind.CHOICE, prefs=prefs, weight_spread=3))
     assert {where for where, people in options_of(allocation).items() if "p1" in people} != {
@@ -353,12 +358,7 @@ def test_colleagues_are_spread(solve: Solve) -> None:
 
 
 def test_colleagues_stay_together_when_it_costs_more(solve: Solve) -> None:
-    crowd = [
-        person("p1", organisation="City"),
-        person("p2", organisation="City"),
-        person("p3"),
-        person("p4"),
-    ]
+    crowd = colleagues()
     prefs = {"p1": ["A", "B"], "p2": ["A", "B"]}
     allocation, report = solve(
         event(crowd, kind=SessionKind.CHOICE, prefs=prefs, rank_costs=(0, 3))
@@ -369,12 +369,7 @@ def test_colleagues_stay_together_when_it_costs_more(solve: Solve) -> None:
 
 def test_colleagues_apart_costs_nothing_where_their_wishes_differ(solve: Solve) -> None:
     # Does not bind: the two colleagues wish for different options.
-    crowd = [
-        person("p1", organisation="City"),
-        person("p2", organisation="City"),
-        person("p3"),
-        person("p4"),
-    ]
+    crowd = colleagues()
     prefs = {"p1": ["A", "B"], "p2": ["B", "A"]}
     allocation, report = solve(event(crowd, kind=SessionKind.CHOICE, prefs=prefs, weight_spread=3))
     assert allocation.stats.objective == 0

@@ -717,42 +717,9 @@ def test_without_stability_first_the_band_mixes_the_groups() -> None:
     assert moves(published, allocation) == 4
 
 
-def test_a_forced_move_avoids_a_table_the_person_holds_in_a_later_round(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # g1 is published at T1, T2, T3 in rounds 1–3 and may no longer sit at T1. Round 1's
-    # seat at T2 (their 1st choice) or T3 would force a second move in round 2 or 3; T4
-    # keeps it to one. Without forecasting that, round 1 took T2. The rounds are solved one
-    # by one, as a large roundtable's are (no model of every round at once).
-    monkeypatch.setattr("solver.rounds.ALL_ROUNDS_LITERALS", 0)
-    hosts = [Participant(id=f"h{t}", name=f"h{t}") for t in range(1, 5)]
-    guests = [Participant(id=f"g{g}", name=f"g{g}") for g in range(1, 5)]
-    tables = [Option(session="R", id=f"T{t}", max=4, hosts=(f"h{t}",)) for t in range(1, 5)]
-    schedule = {"g1": "123", "g2": "234", "g3": "341", "g4": "412"}  # tables by round
-    event = Event(
-        participants=hosts + guests,
-        sessions=[Session(id="R", day="d1", kind=SessionKind.ROUNDTABLE, rounds=3)],
-        options=tables,
-        preferences=[Preference(participant="g1", session="R", option="T2", rank=1)],
-        rules=[Rule(kind=RuleKind.FORBID, participants=("g1",), option="T1")],
-        settings=Settings(
-            diversity=(), no_isolation=(), spread=(), weight_fairness=0, balance_splits=False
-        ),
-    )
-    published = hosted_schedule(schedule, 3)
-    allocation = solve_event(event, previous=published)
-    assert moves(published, allocation) == 1
-    assert allocation.option_of[("g1", "R", 1)] == "T4"
-
-
-@pytest.mark.parametrize("stability_first", [True, False])
-def test_a_forced_move_is_counted_once_in_the_objective(
-    monkeypatch: pytest.MonkeyPatch, stability_first: bool
-) -> None:
-    # As above, with moves weighed (7 each) instead of first: round 1's model counts the
-    # move its seat at T2 forces in round 2, and round 2 counts that move again. The
-    # allocation's cost counts it once, as the checker does.
-    monkeypatch.setattr("solver.rounds.ALL_ROUNDS_LITERALS", 0)
+def forced_move_event(**settings: Any) -> tuple[Event, list[Assignment]]:
+    """Four hosted tables, three rounds; g1 is published at T1, T2, T3 and may no longer sit
+    at T1, and ranks T2 first; the other guests' published tables go round too."""
     hosts = [Participant(id=f"h{t}", name=f"h{t}") for t in range(1, 5)]
     guests = [Participant(id=f"g{g}", name=f"g{g}") for g in range(1, 5)]
     tables = [Option(session="R", id=f"T{t}", max=4, hosts=(f"h{t}",)) for t in range(1, 5)]
@@ -769,11 +736,35 @@ def test_a_forced_move_is_counted_once_in_the_objective(
             spread=(),
             weight_fairness=0,
             balance_splits=False,
-            stability_first=stability_first,
-            weight_stability=7,
+            **settings,
         ),
     )
-    published = hosted_schedule(schedule, 3)
+    return event, hosted_schedule(schedule, 3)
+
+
+def test_a_forced_move_avoids_a_table_the_person_holds_in_a_later_round(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # g1 is published at T1, T2, T3 in rounds 1–3 and may no longer sit at T1. Round 1's
+    # seat at T2 (their 1st choice) or T3 would force a second move in round 2 or 3; T4
+    # keeps it to one. Without forecasting that, round 1 took T2. The rounds are solved one
+    # by one, as a large roundtable's are (no model of every round at once).
+    monkeypatch.setattr("solver.rounds.ALL_ROUNDS_LITERALS", 0)
+    event, published = forced_move_event()
+    allocation = solve_event(event, previous=published)
+    assert moves(published, allocation) == 1
+    assert allocation.option_of[("g1", "R", 1)] == "T4"
+
+
+@pytest.mark.parametrize("stability_first", [True, False])
+def test_a_forced_move_is_counted_once_in_the_objective(
+    monkeypatch: pytest.MonkeyPatch, stability_first: bool
+) -> None:
+    # As above, with moves weighed (7 each) instead of first: round 1's model counts the
+    # move its seat at T2 forces in round 2, and round 2 counts that move again. The
+    # allocation's cost counts it once, as the checker does.
+    monkeypatch.setattr("solver.rounds.ALL_ROUNDS_LITERALS", 0)
+    event, published = forced_move_event(stability_first=stability_first, weight_stability=7)
     allocation = solve_event(event, previous=published)
     report = check_allocation(event, allocation, published)
     assert report.ok
