@@ -43,7 +43,7 @@ from models.spreadsheet import (
     unescape_cell,
 )
 from models.validation import Spellings, suggest
-from models.workbook import open_workbook
+from models.workbook import HEADER_SEARCH_ROWS, open_workbook
 
 SUMMARY = "Summary"
 ASSIGNMENTS = "Assignments"
@@ -95,7 +95,6 @@ COLUMN_ALIASES = {
 
 UNRANKED = "unranked"
 NO_PREFERENCE = "no preference"
-HEADER_SEARCH_ROWS = 10
 BAD_SHEET_CHARACTERS = re.compile(r"[\[\]:*?/\\]")
 SHEET_NAME_LENGTH = 31
 YES = frozenset({"yes", "y", "true", "1", "x"})

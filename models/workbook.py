@@ -732,7 +732,8 @@ def header_row_below(grid: Grid, table: Table) -> int | None:
 
     if not table.required_columns or has_headers(1):
         return None
-    return next((row for row in sorted(grid) if 1 < row <= HEADER_ROWS and has_headers(row)), None)
+    below = (row for row in sorted(grid) if 1 < row <= HEADER_SEARCH_ROWS)
+    return next((row for row in below if has_headers(row)), None)
 
 
 def sheet_grid(sheet: Worksheet, unsaved: Unsaved) -> Grid:
@@ -750,7 +751,7 @@ def sheet_grid(sheet: Worksheet, unsaved: Unsaved) -> Grid:
     return {row: dict(sorted(grid[row].items())) for row in sorted(grid)}
 
 
-HEADER_ROWS = 10  # how far down a misplaced header row is looked for
+HEADER_SEARCH_ROWS = 10  # how far down a header row is looked for (a title above it)
 PARTICIPANT_WORDS = {  # words in a header that mean a Participants column
     "email": {"email", "mail", "emails"},
     "registered": {"registered", "registration", "registrations"},
