@@ -687,7 +687,8 @@ class Cells:
 def read_rows(
     sheet: Worksheet | None, table: Table, issues: list[Issue], unsaved: Unsaved
 ) -> list[Cells] | None:
-    """The non-empty data rows of a sheet; None when a required sheet or column is missing."""
+    """The non-empty data rows of a sheet below its header row (row 1, or the row a title
+    above it pushed down); None when a required sheet or column is missing."""
     if sheet is None:
         return None if table.required else []
     log = Sheet(table.name, issues)
@@ -695,25 +696,21 @@ def read_rows(
     if not grid:
         return []
     fill_merged(sheet, grid, log)
-    lower = header_row_below(grid, table)
-    if lower is not None:
-        log.report(
-            1,
-            None,
-            f"the headers must be in row 1; they are in row {lower} (delete the rows above them)",
-        )
-        return None
-    columns = header_columns(grid.get(1, {}), table, log)
+    top = header_row_below(grid, table) or 1
+    if top > 1:
+        message = f"the headers are in row {top}; the rows above them are ignored"
+        log.report(top, None, message, Level.WARNING)
+    columns = header_columns(grid.get(top, {}), table, log, top)
     missing = [name for name in table.required_columns if name not in columns.values()]
     for name in missing:
         log.report(None, name, "missing required column")
-    warn_headerless(grid, columns, log)
+    warn_headerless(grid, columns, log, top)
     if missing:
         return None
     known = set(table.headers)
     rows = []
     for number, values in grid.items():
-        if number == 1 or columns.keys().isdisjoint(values):
+        if number <= top or columns.keys().isdisjoint(values):
             continue
         named = {name: values.get(column) for column, name in columns.items()}
         ours = {key: value for key, value in named.items() if key in known}
@@ -724,7 +721,8 @@ def read_rows(
 
 def header_row_below(grid: Grid, table: Table) -> int | None:
     """The row below row 1 that holds the sheet's required headers, when row 1 lacks them (a
-    title typed above the table); None when row 1 has them or no row near the top does."""
+    title typed above the table); None when row 1 has them or no row near the top does (the
+    missing columns are then row 1's)."""
 
     def has_headers(row: int) -> bool:
         names = {normalise_header(value) for value in grid.get(row, {}).values()}
@@ -764,8 +762,11 @@ PARTICIPANT_WORDS = {  # words in a header that mean a Participants column
 }
 
 
-def header_columns(header: dict[int, object], table: Table, log: Sheet) -> dict[int, str]:
-    """Column number to normalised header; duplicates and unknown columns are reported."""
+def header_columns(
+    header: dict[int, object], table: Table, log: Sheet, row: int = 1
+) -> dict[int, str]:
+    """Column number to normalised header; duplicates and unknown columns are reported (at
+    the header's `row`)."""
     columns: dict[int, str] = {}
     first: dict[str, int] = {}
     for column, value in header.items():
@@ -774,24 +775,24 @@ def header_columns(header: dict[int, object], table: Table, log: Sheet) -> dict[
             continue
         if name in first:
             where = f"{get_column_letter(first[name])} and {get_column_letter(column)}"
-            log.report(1, name, f"the column appears twice (columns {where})")
+            log.report(row, name, f"the column appears twice (columns {where})")
             continue
         first[name] = column
         columns[column] = name
         if name not in table.headers:
-            warn_unknown_column(name, table, log)
+            warn_unknown_column(name, table, log, row)
     return columns
 
 
-def warn_unknown_column(name: str, table: Table, log: Sheet) -> None:
+def warn_unknown_column(name: str, table: Table, log: Sheet, row: int = 1) -> None:
     """Participants keep unknown columns as attributes (a warning only when the header looks
     like one of theirs: "Email Address", "Accessibility needs"); other sheets ignore them."""
     if table is PARTICIPANTS:
         hint = participant_column_hint(name)
         if hint:
-            log.report(1, name, "kept as an attribute" + hint, Level.WARNING)
+            log.report(row, name, "kept as an attribute" + hint, Level.WARNING)
         return
-    log.report(1, name, "unknown column, ignored" + suggest(name, table.headers), Level.WARNING)
+    log.report(row, name, "unknown column, ignored" + suggest(name, table.headers), Level.WARNING)
 
 
 def participant_column_hint(name: str) -> str:
@@ -805,18 +806,19 @@ def participant_column_hint(name: str) -> str:
     return f' (did you mean "{close[0]}"?)' if close else ""
 
 
-def warn_headerless(grid: Grid, columns: dict[int, str], log: Sheet) -> None:
-    """Values in a column without a header are ignored, with a warning."""
+def warn_headerless(grid: Grid, columns: dict[int, str], log: Sheet, top: int = 1) -> None:
+    """Values below the header row in a column without a header are ignored, with a warning."""
+    header = grid.get(top, {})
     headerless = {
         column
         for row, values in grid.items()
-        if row > 1
+        if row > top
         for column in values
-        if column not in columns and not normalise_header(grid.get(1, {}).get(column))
+        if column not in columns and not normalise_header(header.get(column))
     }
     for column in sorted(headerless):
         message = f"column {get_column_letter(column)} has values but no header; it is ignored"
-        log.report(1, None, message, Level.WARNING)
+        log.report(top, None, message, Level.WARNING)
 
 
 def fill_merged(sheet: Worksheet, grid: Grid, log: Sheet) -> None:

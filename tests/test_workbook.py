@@ -1023,14 +1023,18 @@ def test_a_wish_naming_an_option_by_its_title_or_room_says_which(
     ]
 
 
-def test_a_title_above_the_headers_says_where_the_headers_are(tmp_path: Path) -> None:
+def test_a_title_above_the_headers_is_skipped_with_a_warning(tmp_path: Path) -> None:
     sheets = base_sheets()
     sheets["Participants"] = [["Participants of the academy"], [], *sheets["Participants"]]
+    sheets["Participants"][2].append("Groups")
+    sheets["Participants"][4].append("x")
     event, issues = read(tmp_path, sheets)
-    assert event is None
+    assert event is not None
+    assert [p.id for p in event.participants] == ["p1", "p2", "p3"]
+    assert event.participants[1].row == 5
     assert issues == [
-        "Participants row 1: the headers must be in row 1; they are in row 3 (delete the rows "
-        "above them)"
+        "warning: Participants row 3: the headers are in row 3; the rows above them are ignored",
+        'warning: Participants row 3, column groups: kept as an attribute (did you mean "group"?)',
     ]
 
 
