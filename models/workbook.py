@@ -762,6 +762,12 @@ PARTICIPANT_WORDS = {  # words in a header that mean a Participants column
 }
 
 
+HEADER_FILLERS = {  # words a header adds around a column's name ("Email Address", "Your days")
+    *("address", "date", "time", "name", "list", "special", "your", "the", "of", "any"),
+    *("do", "you", "have", "are", "what", "which", "participant", "participants", "attending"),
+}
+
+
 def header_columns(
     header: dict[int, object], table: Table, log: Sheet, row: int = 1
 ) -> dict[int, str]:
@@ -797,10 +803,11 @@ def warn_unknown_column(name: str, table: Table, log: Sheet, row: int = 1) -> No
 
 def participant_column_hint(name: str) -> str:
     """' (did you mean …?)' for a Participants header that names one of its columns in other
-    words or spells it nearly so; nothing for an attribute of the organiser's own (gender)."""
-    words = set(name.split("_"))
+    words or spells it nearly so; nothing for an attribute of the organiser's own (gender),
+    nor for a header whose other words say what else it is (dietary needs, working group)."""
+    words = set(re.split(r"[\W_]+", name)) - {""}
     for column, synonyms in PARTICIPANT_WORDS.items():
-        if words & synonyms:
+        if words & synonyms and words <= synonyms | HEADER_FILLERS:
             return f' (did you mean "{column}"?)'
     close = difflib.get_close_matches(name, PARTICIPANTS.headers, n=1, cutoff=0.75)
     return f' (did you mean "{close[0]}"?)' if close else ""

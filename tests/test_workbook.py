@@ -268,6 +268,7 @@ def test_participant_column_like_a_known_one_is_a_warning(tmp_path: Path) -> Non
         ("Days attending", "days"),
         ("Registration date", "registered"),
         ("Organization", "organisation"),
+        ("Do you have any accessibility needs?", "needs"),
     ],
 )
 def test_participant_column_in_other_words_is_a_warning(
@@ -283,7 +284,9 @@ def test_participant_column_in_other_words_is_a_warning(
     ]
 
 
-@pytest.mark.parametrize("header", ["Notes", "Gender", "Home town"])
+@pytest.mark.parametrize(
+    "header", ["Notes", "Gender", "Home town", "Dietary needs", "Working group"]
+)
 def test_participant_column_of_the_organisers_own_is_kept_quietly(
     tmp_path: Path, header: str
 ) -> None:
