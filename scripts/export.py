@@ -123,11 +123,14 @@ def sort_key(someone: Participant) -> tuple[str, str]:
 
 
 def rooms(event: Event, allocation: Allocation) -> list[Room]:
-    """Every option of every slot, in programme and workbook order, empty ones included."""
+    """Every option of every slot, in programme and workbook order, empty ones included but
+    closed ones (`max` 0) that nobody is in: no door sign for a room that is not used."""
     found: list[Room] = []
     for slot in slots(event):
         for option in event.options_of.get(slot.session.id, []):
             members = allocation.members.get((slot.session.id, option.id, slot.round), [])
+            if option.max == 0 and not members:
+                continue
             present = [person(event, person_id) for person_id in members]
             hosts = [someone for someone in present if someone.id in option.hosts]
             others = sorted((p for p in present if p.id not in option.hosts), key=sort_key)

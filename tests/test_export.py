@@ -252,6 +252,15 @@ def test_room_lists_have_one_print_area_and_page_per_room(tmp_path: Path) -> Non
         assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
 
 
+@pytest.mark.parametrize(("seats", "pages"), [(0, 6), (1, 7)])
+def test_a_closed_option_nobody_is_in_gets_no_page(seats: int, pages: int) -> None:
+    event = academy()  # 6 pages: W1's 2 rooms, RT's 2 tables in 2 rounds
+    event.options.append(Option(session="W1", id="W9", room="Cellar", max=seats))
+    sheet = room_lists_workbook(event, academy_allocation())[ROOM_LISTS]
+    texts = [cell.value for row in sheet.iter_rows() for cell in row]
+    assert ("Cellar" in texts, len(sheet.row_breaks.brk)) == (bool(seats), pages)
+
+
 def test_room_page_shows_session_time_room_host_and_an_alphabetical_list() -> None:
     sheet = room_lists_workbook(academy(), academy_allocation())[ROOM_LISTS]
     rows = [tuple(cell.value for cell in row) for row in sheet.iter_rows()]
