@@ -465,7 +465,8 @@ def session_problems(event: Event) -> list[Issue]:
                         sheet="Sessions",
                         row=session.row,
                         column="audience",
-                        message=f'no participant is in group "{group}"' + suggest(group, groups),
+                        message=f'no participant is in group "{group}"{suggest(group, groups)}; '
+                        f"it adds nobody to {session.id}'s audience",
                     )
                 )
     return found

@@ -1057,3 +1057,24 @@ def test_a_weight_on_a_hard_rule_is_a_warning(
         "nothing (make it soft)"
     )
     assert issues == ([warning] if warned else [])
+
+
+@pytest.mark.parametrize(
+    ("audience", "expected"),
+    [
+        (
+            "academia, civil-society",
+            "warning: Sessions row 2, column audience: no participant is in group "
+            '"civil-society" (did you mean "civil society"?); it adds nobody to S1\'s audience',
+        ),
+        ("academia, civil society", None),
+    ],
+)
+def test_an_audience_naming_a_group_nobody_is_in_is_a_warning(
+    tmp_path: Path, audience: str, expected: str | None
+) -> None:
+    sheets = base_sheets()
+    sheets["Sessions"] = [["id", "day", "kind", "audience"], ["S1", "d1", "choice", audience]]
+    event, issues = read(tmp_path, sheets)
+    assert event is not None
+    assert issues == ([expected] if expected else [])
