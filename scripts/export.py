@@ -22,6 +22,7 @@ from models.issues import counted, listed
 from models.report import alphabetical, itinerary_columns, unaccented
 from models.rooms import room_names
 from models.spreadsheet import (
+    FORMULA_STARTS,
     cell_value,
     csv_text,
     print_heading,
@@ -200,9 +201,17 @@ def unique_names(stems: Iterable[str], suffix: str) -> list[str]:
 
 
 def usable_email(someone: Participant) -> str:
-    """The person's email when it looks like one, else empty."""
+    """The person's email when it looks like one, else empty: also one that starts as a
+    formula would (`=eka@…`), which the file could carry only escaped, as no address."""
     email = someone.email.strip()
-    return email if EMAIL.match(email) else ""
+    return email if EMAIL.match(email) and not email.startswith(FORMULA_STARTS) else ""
+
+
+def why_unusable(email: str) -> str:
+    """Why an email cell cannot go into a Zoom file."""
+    if email.strip().startswith(FORMULA_STARTS):
+        return "starts as a spreadsheet formula would"
+    return "is not an email address"
 
 
 def split_rooms(
@@ -297,7 +306,7 @@ def email_warnings(event: Event, allocation: Allocation) -> list[str]:
     """People left out of the Zoom files for want of an email of their own: none, one that is
     not an address, or one shared with someone else (Zoom would put both in one room)."""
     missing = [
-        f"{p.name} ({p.id})" + (f': "{p.email}" is not an email address' if p.email else "")
+        f"{p.name} ({p.id})" + (f': "{p.email}" {why_unusable(p.email)}' if p.email else "")
         for p in placed_people(event, allocation)
         if not usable_email(p)
     ]

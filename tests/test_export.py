@@ -171,13 +171,20 @@ def test_zoom_room_names_shared_in_a_session_get_the_option_id() -> None:
 
 
 def test_person_without_email_is_reported_not_silently_dropped() -> None:
-    small = event(people=[person(1), person(2, email=""), person(3, email="not an address")])
-    allocation = placed(("p1", "S1", "A"), ("p2", "S1", "A"), ("p3", "S1", "B"))
+    crowd = [
+        person(1),
+        person(2, email=""),
+        person(3, email="not an address"),
+        person(4, email="=p4@example.org"),
+    ]
+    small = event(people=crowd)
+    allocation = placed(("p1", "S1", "A"), ("p2", "S1", "A"), ("p3", "S1", "B"), ("p4", "S1", "B"))
     files, warnings = zoom_files(small, allocation)
     assert files[0].rows == [HEADER, ["A", "p1@example.org"]]
     assert warnings == [
-        "2 people have no usable email and are not in the Zoom files (assign them by hand in "
-        'Zoom): Person 2 (p2); Person 3 (p3): "not an address" is not an email address'
+        "3 people have no usable email and are not in the Zoom files (assign them by hand in "
+        'Zoom): Person 2 (p2); Person 3 (p3): "not an address" is not an email address; '
+        'Person 4 (p4): "=p4@example.org" starts as a spreadsheet formula would'
     ]
 
 
