@@ -42,7 +42,7 @@ from models import (
 from solver.history import History
 from solver.rules import split_sizes
 from solver.rules.eligibility import reasons_against
-from solver.rules.groups import met_before
+from solver.rules.groups import ceil_share, floor_share, met_before
 from solver.sessions import banding
 from solver.solve import day_by_day, event_status
 
@@ -418,11 +418,12 @@ def near_share(
                 m.penalise(weight, under)
             if m.sizes is not None:
                 size = m.sizes[option.id]
+                low, high = floor_share(share, n, size), ceil_share(share, n, size)
                 if band and m.banded:
-                    row(m.solver, count, low=-(-share * size // n) - 1, high=share * size // n + 1)
-                row(m.solver, [*count, (over, -1)], high=-(-share * size // n))
+                    row(m.solver, count, low=high - 1, high=low + 1)
+                row(m.solver, [*count, (over, -1)], high=high)
                 if under is not None:
-                    row(m.solver, [*count, (under, 1)], low=share * size // n)
+                    row(m.solver, [*count, (under, 1)], low=low)
                 continue
             scaled = [(x, float(n)) for x, _ in count]
             size_var = m.size(option, round_)
