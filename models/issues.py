@@ -27,9 +27,11 @@ class Issue(BaseModel, frozen=True):
         return self.level is Level.ERROR
 
     def __str__(self) -> str:
-        where = self.sheet
-        if self.row is not None:
-            where += f" row {self.row}"
+        return self.line(f"row {self.row}" if self.row is not None else "")
+
+    def line(self, rows: str) -> str:
+        """The problem as the command line prints it, at these rows ("row 4", "rows 3–9")."""
+        where = f"{self.sheet} {rows}" if rows else self.sheet
         if self.column:
             where += f", column {self.column}"
         prefix = "warning: " if self.level is Level.WARNING else ""
@@ -76,9 +78,5 @@ def issue_lines(issues: list[Issue]) -> list[str]:
         if len(rows) < 2:
             lines += [str(issue) for issue in group]
             continue
-        first = group[0]
-        where = f"{first.sheet} rows {row_ranges(rows)}"
-        where += f", column {first.column}" if first.column else ""
-        prefix = "warning: " if first.level is Level.WARNING else ""
-        lines.append(f"{prefix}{where}: {first.message}")
+        lines.append(group[0].line(f"rows {row_ranges(rows)}"))
     return lines
