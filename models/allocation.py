@@ -86,6 +86,14 @@ class Allocation(BaseModel):
             grouped.setdefault((a.session, a.option, a.round), []).append(a.participant)
         return grouped
 
+    @cached_property
+    def in_session(self) -> dict[str, list[Assignment]]:
+        """The assignments of each session, in allocation order."""
+        grouped: dict[str, list[Assignment]] = {}
+        for a in self.assignments:
+            grouped.setdefault(a.session, []).append(a)
+        return grouped
+
     def count(self, session: str, option: str, round_: int = 1) -> int:
         """How many people an option holds in a round."""
         return len(self.members.get((session, option, round_), []))

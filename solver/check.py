@@ -138,9 +138,8 @@ def pins_kept(
 def placed(checker: Checker, session: Session) -> dict[tuple[str, int], list[str]]:
     """Each (person, round)'s options in the session, as the allocation says."""
     found: dict[tuple[str, int], list[str]] = defaultdict(list)
-    for a in checker.allocation.assignments:
-        if a.session == session.id:
-            found[(a.participant, a.round)].append(a.option)
+    for a in checker.allocation.in_session.get(session.id, []):
+        found[(a.participant, a.round)].append(a.option)
     return found
 
 
@@ -235,8 +234,8 @@ def option_of(checker: Checker, session: Session, option_id: str) -> Option | No
 def session_assignments(checker: Checker, session: Session) -> list[tuple[str, int, Option]]:
     """(person, round, option) for every placement in the session in a known option."""
     found = []
-    for a in checker.allocation.assignments:
-        if a.session == session.id and (option := option_of(checker, session, a.option)):
+    for a in checker.allocation.in_session.get(session.id, []):
+        if option := option_of(checker, session, a.option):
             found.append((a.participant, a.round, option))
     return found
 

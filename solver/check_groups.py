@@ -5,6 +5,7 @@ the same definitions as docs/rules.md, so that its penalties add up to the solve
 """
 
 from collections import Counter
+from dataclasses import dataclass
 from itertools import combinations
 
 from models import Event, GroupStats, Session, Strength
@@ -14,16 +15,33 @@ from solver.checker import Checker, in_round, rounds_of
 Pair = tuple[str, str]
 
 
-def present_values(
-    event: Event, people: list[str], column: str, least: int
-) -> dict[str, list[str]]:
-    """These people by their (non-empty) value in a column, values held by `least` or more."""
-    grouped: dict[str, list[str]] = {}
-    for person in people:
-        value = event.people[person].attribute(column) if person in event.people else ""
-        if value:
-            grouped.setdefault(value, []).append(person)
-    return {value: ids for value, ids in grouped.items() if len(ids) >= least}
+@dataclass(frozen=True)
+class Holders:
+    """A column's values in a session, held by `least` or more people: each value's holders
+    (values in the order first met) and each holder's value."""
+
+    holders: dict[str, list[str]]
+    value_of: dict[str, str]
+
+    @classmethod
+    def of(cls, event: Event, people: list[str], column: str, least: int) -> "Holders":
+        """These people's (non-empty) values in a column."""
+        grouped: dict[str, list[str]] = {}
+        for person in people:
+            value = event.people[person].attribute(column) if person in event.people else ""
+            if value:
+                grouped.setdefault(value, []).append(person)
+        holders = {value: ids for value, ids in grouped.items() if len(ids) >= least}
+        value_of = {person: value for value, ids in holders.items() for person in ids}
+        return cls(holders, value_of)
+
+    def among(self, members: list[str]) -> dict[str, list[str]]:
+        """Every value's holders among an option's members, in the members' order."""
+        found: dict[str, list[str]] = {value: [] for value in self.holders}
+        for person in members:
+            if person in self.value_of:
+                found[self.value_of[person]].append(person)
+        return found
 
 
 def audience_ids(event: Event, session: Session) -> list[str]:
@@ -82,15 +100,16 @@ def diversity(checker: Checker, session: Session) -> None:
     people = audience_ids(event, session)
     total = len(people)
     for column in event.settings.diversity:
-        groups = present_values(event, people, column, least=1)
-        if len(groups) < 2 or not weight:
+        values = Holders.of(event, people, column, least=1)
+        if len(values.holders) < 2 or not weight:
             continue
         for round_ in rounds_of(session):
             for option, members in option_members(checker, session, round_).items():
                 off, concerned, count = [], [], 0
-                for value, holders in groups.items():
+                present = values.among(members)
+                for value, holders in values.holders.items():
                     low, high = fair_range(len(holders), len(members), total)
-                    here = [p for p in members if p in set(holders)]
+                    here = present[value]
                     beyond = max(0, len(here) - high) + max(0, low - len(here))
                     if beyond:
                         count += beyond
@@ -111,11 +130,10 @@ def isolation(checker: Checker, session: Session) -> None:
     people = audience_ids(event, session)
     problems = []
     for column in settings.no_isolation:
-        groups = present_values(event, people, column, least=2)
+        values = Holders.of(event, people, column, least=2)
         for round_ in rounds_of(session):
             for option, members in option_members(checker, session, round_).items():
-                for value, holders in groups.items():
-                    here = [p for p in members if p in set(holders)]
+                for value, here in values.among(members).items():
                     if len(here) == 1:
                         message = (
                             f"{checker.who(here[0])} is the only {value} in {option}"
@@ -140,12 +158,13 @@ def colleagues(checker: Checker, session: Session) -> None:
     people = audience_ids(event, session)
     total = len(people)
     for column in event.settings.spread if weight else ():
-        groups = present_values(event, people, column, least=2)
+        values = Holders.of(event, people, column, least=2)
         for round_ in rounds_of(session):
             for option, members in option_members(checker, session, round_).items():
-                for value, holders in groups.items():
+                present = values.among(members)
+                for value, holders in values.holders.items():
                     _, high = fair_range(len(holders), len(members), total)
-                    here = [p for p in members if p in set(holders)]
+                    here = present[value]
                     if len(here) > high:
                         message = (
                             f"{len(here)} of {value} in {option}{in_round(session, round_)}, "
@@ -207,26 +226,19 @@ def group_stats(event: Event, checker: Checker) -> list[GroupStats]:
         people = audience_ids(event, session)
         if not people:
             continue
+        spread = {c: Holders.of(event, people, c, 1) for c in event.settings.diversity}
+        alone = [Holders.of(event, people, c, 2) for c in event.settings.no_isolation]
         for round_ in rounds_of(session):
             for option, members in option_members(checker, session, round_).items():
                 deviation = {
-                    column: max(
-                        (
-                            abs(
-                                sum(1 for p in members if p in set(holders))
-                                - len(holders) * len(members) / len(people)
-                            )
-                            for holders in present_values(event, people, column, 1).values()
-                        ),
-                        default=0.0,
-                    )
-                    for column in event.settings.diversity
+                    column: largest_deviation(values, members, len(people))
+                    for column, values in spread.items()
                 }
                 isolated = [
                     here[0]
-                    for column in event.settings.no_isolation
-                    for holders in present_values(event, people, column, 2).values()
-                    if len(here := [p for p in members if p in set(holders)]) == 1
+                    for values in alone
+                    for here in values.among(members).values()
+                    if len(here) == 1
                 ]
                 stats.append(
                     GroupStats(
@@ -239,6 +251,19 @@ def group_stats(event: Event, checker: Checker) -> list[GroupStats]:
                     )
                 )
     return stats
+
+
+def largest_deviation(values: Holders, members: list[str], total: int) -> float:
+    """How far an option's count of any value lies from its fair share (its members out of the
+    session's `total`, of the value's holders)."""
+    present = values.among(members)
+    return max(
+        (
+            abs(len(present[value]) - len(holders) * len(members) / total)
+            for value, holders in values.holders.items()
+        ),
+        default=0.0,
+    )
 
 
 def encounters(checker: Checker) -> tuple[dict[str, int], int]:
