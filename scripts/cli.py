@@ -48,6 +48,8 @@ from solver.watch import Watch
 OK, FAILED, INVALID, IMPOSSIBLE, BROKEN = 0, 1, 2, 3, 4
 DATA = Path(__file__).resolve().parent.parent / "data"
 DEMO_EVENTS = ("academy-2022.xlsx", "academy-2023.xlsx")
+OVERRUN_SLACK = 1.0  # seconds past the time limit not worth a warning …
+OVERRUN_SHARE = 0.05  # … or this share of it, whichever is more
 
 app = typer.Typer(
     help="Allocate the people of an event to breakout rooms, workshops and roundtables.",
@@ -516,12 +518,15 @@ def print_summary(
         f"in {stats.seconds:.2f} s, as {counted(stats.components, 'separate model')}",
         markup=False,
     )
+    overrun = overrun_warning(stats.seconds, event.settings.time_limit)
+    if overrun:
+        err.print(overrun, markup=False)
     table = Table(box=SIMPLE, pad_edge=False)
     for column in ("session", "day", "kind", "people", "options", "1st", "cost", "solved"):
         table.add_column(column, no_wrap=column in ("day", "kind", "solved"))
     for session in event.sessions:
-        people = {a.participant for a in allocation.assignments if a.session == session.id}
-        placed = [a for a in allocation.assignments if a.session == session.id]
+        placed = allocation.in_session.get(session.id, [])
+        people = {a.participant for a in placed}
         first = sum(
             1
             for a in placed
@@ -546,6 +551,18 @@ def print_summary(
     held = "all hold" if report.ok else "BROKEN"
     where = f" in {day}'s sessions, the ones solved" if day is not None else ""
     out.print(f"hard rules: {held}{where}", markup=False)
+
+
+def overrun_warning(seconds: float, limit: float) -> str | None:
+    """A warning when the solve took clearly longer than its time limit: the sessions' models
+    alone take longer to build and cost than that at the event's size."""
+    if seconds <= limit + max(OVERRUN_SLACK, OVERRUN_SHARE * limit):
+        return None
+    return (
+        f"warning: the solve took {seconds:.1f} s for a time limit of {limit:g} s: building the "
+        "sessions' models alone takes longer at this size; allow more time with --time-limit "
+        "for a better allocation"
+    )
 
 
 def session_status(stats: SolveStats | None, placed: bool) -> str:

@@ -12,10 +12,11 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from models import Option, SolveStats
+from models import Allocation, Option, SolveStats
 from models.report import read_assignments
 from models.workbook import read_event, write_event
-from scripts.cli import app, session_status
+from scripts.cli import app, overrun_warning, session_status
+from solver.solve import solve_event
 from tests.factories import event, nothing_found_in_time, rule
 
 runner = CliRunner()
@@ -281,6 +282,39 @@ def test_hosts_in_the_workbook_are_honoured(tmp_path: Path) -> None:
     assert runner.invoke(app, ["solve", str(path), "-o", str(out)]).exit_code == 0
     assignments, _ = read_assignments(out)
     assert [a.option for a in assignments if a.participant == "p1"] == ["B"]
+
+
+def test_a_solve_longer_than_its_time_limit_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import scripts.cli
+
+    def slow(*args: object, **kwargs: object) -> Allocation:
+        allocation = solve_event(*args, **kwargs)  # type: ignore[arg-type]
+        allocation.stats.seconds = 12.34  # as if its models had taken that long to build
+        return allocation
+
+    monkeypatch.setattr(scripts.cli, "solve_event", slow)
+    out = tmp_path / "out.xlsx"
+    args = ["solve", str(workbook(tmp_path)), "-o", str(out), "--time-limit", "2"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "warning: the solve took 12.3 s for a time limit of 2 s: building the sessions' models "
+        "alone takes longer at this size; allow more time with --time-limit for a better "
+        "allocation\n"
+    )
+    assert out.exists()
+
+
+@pytest.mark.parametrize(
+    ("seconds", "limit", "warned"),
+    [(12.34, 2, True), (3.01, 2, True), (3.0, 2, False), (62.9, 60, False), (63.1, 60, True)],
+)
+def test_the_time_limit_is_overrun_by_more_than_a_second_or_5_percent(
+    seconds: float, limit: float, warned: bool
+) -> None:
+    assert (overrun_warning(seconds, limit) is not None) is warned
 
 
 def test_ctrl_c_during_a_solve_writes_nothing(
