@@ -13,6 +13,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -61,6 +62,14 @@ def fit_columns(sheet: Worksheet, from_row: int = 1, least: int = 6, most: int =
         widths = [display_width(cell.value) for cell in cells if cell.value is not None]
         width = min(most, max(least, max(widths, default=0) + 2))
         sheet.column_dimensions[get_column_letter(cells[0].column)].width = width
+
+
+def merge_across(sheet: Worksheet, rows: Iterable[int], columns: int) -> None:
+    """Merge each row's first `columns` cells, all rows at once (rows that hold a value in
+    column A alone). openpyxl's `merge_cells` compares each new range with every one before
+    it: a large event's room lists, tens of thousands of lines, took minutes that way."""
+    merged = [CellRange(min_col=1, min_row=row, max_col=columns, max_row=row) for row in rows]
+    sheet.merged_cells = MultiCellRange([*sheet.merged_cells.ranges, *merged])
 
 
 def print_heading(text: str) -> str:

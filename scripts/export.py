@@ -25,6 +25,7 @@ from models.spreadsheet import (
     FORMULA_STARTS,
     cell_value,
     csv_text,
+    merge_across,
     print_heading,
     save_atomically,
     write_text_atomically,
@@ -377,12 +378,15 @@ def write_room_pages(
         cell.font = Font(bold=True, size=style.names)
         cell.border = Border(bottom=THIN)
     row = 2
-    pages = []
+    pages, lines = [], []
     for room in every_room:
-        for first, last in write_room_page(sheet, row, room, style, names):
+        room_pages, room_lines = write_room_page(sheet, row, room, style, names)
+        lines += room_lines
+        for first, last in room_pages:
             pages.append(f"A{first}:D{last}")
             sheet.row_breaks.append(Break(id=last))
             row = last + 1
+    merge_across(sheet, lines, len(style.widths))
     set_up_printing(sheet, print_areas(pages, sheet.max_row), title or name)
 
 
@@ -395,10 +399,11 @@ def print_areas(pages: list[str], last_row: int) -> list[str]:
 
 def write_room_page(
     sheet: Worksheet, row: int, room: Room, style: PageStyle, names: dict[str, str]
-) -> list[tuple[int, int]]:
-    """One room's pages from `row` (their first and last rows): session, time, room, host and
-    count, then as many people as a printed page holds (`PAGE_HEIGHT`); a longer list goes on
-    over more pages, each headed alike and numbered ("page 2 of 2")."""
+) -> tuple[list[tuple[int, int]], list[int]]:
+    """One room's pages from `row` (their first and last rows, and the rows of their lines of
+    text, to be merged across the page): session, time, room, host and count, then as many
+    people as a printed page holds (`PAGE_HEIGHT`); a longer list goes on over more pages,
+    each headed alike and numbered ("page 2 of 2")."""
     session = room.slot.session
     lines = [
         (session.title or session.id, Font(bold=True, size=style.session)),
@@ -411,7 +416,7 @@ def write_room_page(
     heading = sum(line_height(text, font, width) for text, font in lines if text)
     per_page = max(1, int((PAGE_HEIGHT - heading - 2 * BLANK_ROW) / name_height(style)))
     chunks = [room.people[at : at + per_page] for at in range(0, len(room.people), per_page)]
-    pages = []
+    pages, line_rows = [], []
     for index, chunk in enumerate(chunks or [[]]):
         first = row
         for text, font in lines:
@@ -419,6 +424,7 @@ def write_room_page(
                 text = f"{text} — page {index + 1} of {len(chunks)}"
             if text:
                 put_line(sheet, row, text, font, width)
+                line_rows.append(row)
                 row += 1
         row += 1
         for number, someone in enumerate(chunk, start=index * per_page + 1):
@@ -436,7 +442,7 @@ def write_room_page(
             row += 1
         pages.append((first, row))
         row += 1
-    return pages
+    return pages, line_rows
 
 
 def name_height(style: PageStyle) -> float:
@@ -452,11 +458,11 @@ def line_height(text: str, font: Font, width: int) -> float:
 
 
 def put_line(sheet: Worksheet, row: int, text: str, font: Font, width: int) -> None:
-    """A line of text across the page's four columns, wrapped, its row as tall as it needs."""
+    """A line of text to go across the page (its row merged later), wrapped, its row as tall
+    as it needs."""
     cell = sheet.cell(row=row, column=1, value=cell_value(text))
     cell.font = font
     cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
     sheet.row_dimensions[row].height = line_height(text, font, width)
 
 
