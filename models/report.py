@@ -43,7 +43,7 @@ from models.spreadsheet import (
     unescape_cell,
 )
 from models.validation import Spellings, suggest
-from models.workbook import HEADER_SEARCH_ROWS, open_workbook
+from models.workbook import HEADER_SEARCH_ROWS, open_workbook, sheet_values
 
 SUMMARY = "Summary"
 ASSIGNMENTS = "Assignments"
@@ -851,7 +851,7 @@ def wrap_columns(sheet: Worksheet, names: Iterable[str]) -> None:
 
 def read_assignments(path: Path) -> tuple[list[Assignment], list[Issue]]:
     """The assignments of a (possibly hand-edited) Assignments sheet, and every problem found."""
-    opened = open_workbook(Path(path))
+    opened = open_workbook(Path(path), read_only=True)
     if isinstance(opened, Issue):
         return [], [opened]
     workbook, _unsaved = opened
@@ -865,8 +865,7 @@ def read_assignments(path: Path) -> tuple[list[Assignment], list[Issue]]:
                 message=f"{path.name} has no sheet named {ASSIGNMENTS}{what}",
             )
         ]
-    rows = [list(values) for values in workbook[sheet].iter_rows(values_only=True)]
-    return assignments_from_rows(rows)
+    return assignments_from_rows(sheet_values(workbook[sheet]))
 
 
 def case_matched(
@@ -997,16 +996,38 @@ def assignments_from_rows(rows: list[list[object]]) -> tuple[list[Assignment], l
             )
             for column in missing
         ]
+    headed = [index for index, value in enumerate(rows[header]) if not is_blank([value])]
     assignments: list[Assignment] = []
-    issues: list[Issue] = []
+    issues = headerless_values(rows, header, set(headed))
     for index in range(header + 1, len(rows)):
-        if is_blank(rows[index]):
+        if is_blank([rows[index][column] for column in headed if column < len(rows[index])]):
             continue
         assignment, problems = assignment_from_row(rows[index], positions, index + 1)
         issues += problems
         if assignment is not None:
             assignments.append(assignment)
     return assignments, issues
+
+
+def headerless_values(rows: list[list[object]], header: int, headed: set[int]) -> list[Issue]:
+    """A warning for each column without a header that holds values below the header row: they
+    are ignored (a row with nothing under a header is no assignment)."""
+    columns = {
+        index
+        for values in rows[header + 1 :]
+        for index, value in enumerate(values)
+        if index not in headed and not is_blank([value])
+    }
+    message = "column {} has values but no header; it is ignored"
+    return [
+        Issue(
+            level=Level.WARNING,
+            sheet=ASSIGNMENTS,
+            row=header + 1,
+            message=message.format(get_column_letter(index + 1)),
+        )
+        for index in sorted(columns)
+    ]
 
 
 def cell_text(value: object) -> str:

@@ -36,6 +36,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import ValidationError
 
@@ -321,11 +322,13 @@ def read_event(path: Path) -> tuple[Event | None, list[Issue]]:
     return (None if errors(issues) else event), issues
 
 
-def open_workbook(path: Path) -> tuple[Workbook, Unsaved] | Issue:
+def open_workbook(path: Path, read_only: bool = False) -> tuple[Workbook, Unsaved] | Issue:
     """The workbook at `path` and its formulas that lack a saved value, or why it cannot be read.
 
     Formulas read as their saved values and are never evaluated. Everything that could make
     loading slow or unsafe (size, zip bombs, huge merges, XML entities) is refused first.
+    `read_only` loads nothing until a sheet is read (`sheet_values`): for reading one sheet of
+    many; formulas without a saved value then read as empty.
     """
     data = read_bytes(path)
     if isinstance(data, str):
@@ -337,11 +340,22 @@ def open_workbook(path: Path) -> tuple[Workbook, Unsaved] | Issue:
         if problem is None:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                workbook = load_workbook(io.BytesIO(data), data_only=True)
-                return workbook, unsaved_formulas(data, workbook) if scan.formulas else {}
+                workbook = load_workbook(io.BytesIO(data), data_only=True, read_only=read_only)
+                unsaved = scan.formulas and not read_only
+                return workbook, unsaved_formulas(data, workbook) if unsaved else {}
     except UNREADABLE as error:
         problem = NOT_XLSX + damage(error)
     return Issue(sheet=path.name, message=problem or "cannot be read")
+
+
+def sheet_values(sheet: ReadOnlyWorksheet) -> list[list[object]]:
+    """A sheet's rows as values, each as far as its last cell (a row without cells empty).
+
+    Rows are not widened to the sheet's width, so a stray value in a far corner
+    (XFD1048576) costs one long row and a million empty ones, not a billion empty cells.
+    """
+    sheet.reset_dimensions()
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 
 def damage(error: BaseException) -> str:

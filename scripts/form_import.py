@@ -25,7 +25,7 @@ from models import Event, Issue, Level, Option, Participant, Preference
 from models.event import EMAIL
 from models.issues import counted, errors, listed
 from models.validation import validate_event
-from models.workbook import open_workbook, read_event
+from models.workbook import open_workbook, read_event, sheet_values
 
 UNION_MEMBERS = ("str", "list[str]")  # how pydantic names the members of `str | list[str]`
 ACCEPT = 0.85
@@ -249,11 +249,11 @@ def delimiter_of(text: str) -> str:
 def xlsx_rows(path: Path) -> list[list[object]]:
     """The rows of the first sheet of a workbook, as values; a file that is no workbook (or
     an unsafe one) is refused as event workbooks are (`open_workbook`)."""
-    opened = open_workbook(path)
+    opened = open_workbook(path, read_only=True)
     if isinstance(opened, Issue):
         raise ValueError(opened.message)
     workbook, _ = opened
-    return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+    return sheet_values(workbook.worksheets[0])
 
 
 def cell_text(value: object) -> str:

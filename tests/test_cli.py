@@ -228,6 +228,68 @@ def test_verify_an_allocation_naming_what_the_event_lacks_exits_2_with_its_rows(
     )
 
 
+def test_verify_ignores_a_stray_value_in_the_far_corner_of_the_assignments(
+    tmp_path: Path,
+) -> None:
+    # Every row used to be widened to column XFD and read a million times over (minutes,
+    # gigabytes); a process of its own, so that the old code fails by its timeout.
+    path = workbook(tmp_path)
+    out = tmp_path / "out.xlsx"
+    assert runner.invoke(app, ["solve", str(path), "-o", str(out)]).exit_code == 0
+    book = openpyxl.load_workbook(out)
+    book["Assignments"].cell(1048576, 16384, "x")
+    book.save(out)
+    run = subprocess.run(
+        [sys.executable, "-m", "scripts.main", "verify", str(path), str(out)],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+        timeout=60,
+        check=False,
+    )
+    assert (run.returncode, run.stderr) == (
+        0,
+        "warning: Assignments row 1: column XFD has values but no header; it is ignored\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("header", "warning"),
+    [
+        (None, "warning: Assignments row 1: column J has values but no header; it is ignored\n"),
+        ("notes", ""),
+    ],
+)
+def test_verify_reads_a_note_beside_the_assignments_by_its_header(
+    tmp_path: Path, header: str | None, warning: str
+) -> None:
+    path = workbook(tmp_path)
+    out = tmp_path / "out.xlsx"
+    assert runner.invoke(app, ["solve", str(path), "-o", str(out)]).exit_code == 0
+    book = openpyxl.load_workbook(out)
+    sheet = book["Assignments"]
+    assert sheet.max_column == 9
+    sheet["J1"] = header
+    sheet["J3"] = "moved at her request"
+    book.save(out)
+    result = runner.invoke(app, ["verify", str(path), str(out)])
+    assert (result.exit_code, result.stderr) == (0, warning)
+
+
+def test_verify_skips_a_row_with_values_only_where_there_is_no_header(tmp_path: Path) -> None:
+    path = workbook(tmp_path)
+    out = tmp_path / "out.xlsx"
+    assert runner.invoke(app, ["solve", str(path), "-o", str(out)]).exit_code == 0
+    book = openpyxl.load_workbook(out)
+    book["Assignments"]["K9"] = "checked by Ana"
+    book.save(out)
+    result = runner.invoke(app, ["verify", str(path), str(out)])
+    assert (result.exit_code, result.stderr) == (
+        0,
+        "warning: Assignments row 1: column K has values but no header; it is ignored\n",
+    )
+
+
 def test_verify_an_untouched_allocation_exits_0(tmp_path: Path) -> None:
     path = workbook(tmp_path, rules=[rule("apart", "p1", "p2")])
     out = tmp_path / "out.xlsx"
