@@ -416,6 +416,7 @@ def write_room_page(
     heading = sum(line_height(text, font, width) for text, font in lines if text)
     per_page = max(1, int((PAGE_HEIGHT - heading - 2 * BLANK_ROW) / name_height(style)))
     chunks = [room.people[at : at + per_page] for at in range(0, len(room.people), per_page)]
+    name_font = Font(size=style.names)
     pages, line_rows = [], []
     for index, chunk in enumerate(chunks or [[]]):
         first = row
@@ -435,9 +436,7 @@ def write_room_page(
                 someone.country,
             )
             for column, value in enumerate(values, start=1):
-                sheet.cell(row=row, column=column, value=cell_value(value)).font = Font(
-                    size=style.names
-                )
+                sheet.cell(row=row, column=column, value=cell_value(value)).font = name_font
             sheet.row_dimensions[row].height = name_height(style)
             row += 1
         pages.append((first, row))
