@@ -28,7 +28,7 @@ from models import (
     SolveStats,
 )
 from models.allocation import gap_percent
-from models.workbook import read_event
+from models.workbook import read_event, write_event
 from scripts.highs import solve_with_highs
 from solver.check import check_allocation
 from solver.flow import flow_allocation
@@ -356,6 +356,16 @@ def print_table(rows: list[Row]) -> None:
         print("| " + " | ".join(row.cells()) + " |")
 
 
+def save_workbooks(folder: Path, only: list[str] | None) -> None:
+    """The chosen instances (all but the loose one by default) as event workbooks."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, build in instances().items():
+        if (only and name in only) or (not only and name != LOOSE):
+            path = folder / f"{name.replace(' ', '-')}.xlsx"
+            write_event(build(), path)
+            print(f"wrote {path}")
+
+
 def main() -> None:
     """Run the chosen instances and print the table."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -377,7 +387,17 @@ def main() -> None:
         type=float,
         help="give every instance this time limit instead of its own (named in the rows)",
     )
+    parser.add_argument(
+        "--save-workbooks",
+        type=Path,
+        metavar="DIR",
+        help="write the chosen instances as event workbooks to DIR, to time the commands on "
+        "them, and solve nothing",
+    )
     args = parser.parse_args()
+    if args.save_workbooks is not None:
+        save_workbooks(args.save_workbooks, args.only)
+        return
     rows = []
     for name, build in instances().items():
         if (args.only and name not in args.only) or (not args.only and name == LOOSE):
