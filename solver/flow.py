@@ -196,3 +196,16 @@ def flow_hint(m: SessionModel) -> dict[Key, bool]:
         return {}
     found = cheapest_flow(m, m.costs, lambda key: True)
     return found[1] if found else {}
+
+
+def published_hint(m: SessionModel) -> dict[Key, bool]:
+    """A re-solve's starting point, every variable set (so that a search that finds nothing in
+    its time can fall back on it): in one round, the fewest moves from the published
+    placements under capacities and pins, then the cheapest (newcomers at their cheapest);
+    over several rounds, or when no such flow fits, the published placements alone."""
+    if len(m.rounds) == 1:
+        found = fewest_moves_flow(m, m.costs)  # sets m.caps: the caller sets its own
+        if found is not None:
+            return found[2]
+    return {key: m.published.get((key[0], key[2])) == key[1] for key in m.x}
+

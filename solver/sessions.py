@@ -18,7 +18,7 @@ from models import Event, Option, Participant, RuleKind, Session, SessionKind
 from solver.build import add_group_criteria, build_session, objective
 from solver.context import Context, PartResult, Work
 from solver.explain import CORE_SECONDS, conflicting_rules
-from solver.flow import fairest_flow, flow_hint, flow_shaped
+from solver.flow import fairest_flow, flow_hint, flow_shaped, published_hint
 from solver.history import History
 from solver.model import Key, SessionModel, read_assignments
 from solver.relax import DUAL_SIMPLEX, PERTURBED, Relaxed, Reoptimised, relaxation
@@ -707,8 +707,7 @@ def solve_base(
         solved = fairest_flow(m)
         if solved is not None:
             return Solved(cp_model.OPTIMAL, *solved)
-    published_hint = {(p, o, r): True for (p, r), o in m.published.items()}
-    hint = published_hint or flow_hint(m)
+    hint = published_hint(m) if m.published else flow_hint(m)
     m.caps = []
     for _name, var in m.firsts:
         m.model.minimize(var)

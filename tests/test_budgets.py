@@ -3,7 +3,7 @@ what a session with no time to search gets."""
 
 import pytest
 
-from models import Event, Option, Session, SessionKind, Settings
+from models import Assignment, Event, Option, Session, SessionKind, Settings
 from solver.solve import solve_event, time_budgets
 from tests.factories import event, nothing_found_in_time, people, rule
 
@@ -69,3 +69,28 @@ def test_a_flow_allocation_that_breaks_a_hard_rule_is_not_kept(
     nothing_found_in_time(monkeypatch)
     with pytest.raises(TimeoutError, match=r"^session S1: no allocation found in time$"):
         solve_event(e)
+
+
+@pytest.mark.parametrize("fairness", [1, 0])
+def test_a_re_solve_with_no_time_to_search_keeps_the_published_allocation(
+    monkeypatch: pytest.MonkeyPatch, fairness: int
+) -> None:
+    # With fairness, the fewest moves and the worst-off person are two levels, which no flow
+    # alone solves: the search found nothing and the session failed (5,000 people × 12
+    # options, re-solved with nothing changed). The published places are kept, and the
+    # newcomer p5 gets the seat left. Without fairness the flow solves it: the same.
+    prefs = {"p1": ["A"], "p2": ["A"], "p3": ["B"], "p4": ["B"], "p5": ["A"]}
+    e = event(5, options=(("A", 3), ("B", 3)), prefs=prefs, weight_fairness=fairness)
+    published = [
+        Assignment(participant=p, session="S1", option=o)
+        for p, o in (("p1", "B"), ("p2", "A"), ("p3", "A"), ("p4", "B"))
+    ]
+    nothing_found_in_time(monkeypatch)
+    allocation = solve_event(e, previous=published)
+    assert {a.participant: a.option for a in allocation.assignments} == {
+        "p1": "B",
+        "p2": "A",
+        "p3": "A",
+        "p4": "B",
+        "p5": "A",
+    }
