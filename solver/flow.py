@@ -208,4 +208,3 @@ def published_hint(m: SessionModel) -> dict[Key, bool]:
         if found is not None:
             return found[2]
     return {key: m.published.get((key[0], key[2])) == key[1] for key in m.x}
-
