@@ -43,7 +43,7 @@ from models.spreadsheet import (
     unescape_cell,
 )
 from models.validation import Spellings, suggest
-from models.workbook import HEADER_SEARCH_ROWS, open_workbook, sheet_values
+from models.workbook import HEADER_SEARCH_ROWS, no_header, open_workbook, sheet_values
 
 SUMMARY = "Summary"
 ASSIGNMENTS = "Assignments"
@@ -1018,14 +1018,8 @@ def headerless_values(rows: list[list[object]], header: int, headed: set[int]) -
         for index, value in enumerate(values)
         if index not in headed and not is_blank([value])
     }
-    message = "column {} has values but no header; it is ignored"
     return [
-        Issue(
-            level=Level.WARNING,
-            sheet=ASSIGNMENTS,
-            row=header + 1,
-            message=message.format(get_column_letter(index + 1)),
-        )
+        Issue(level=Level.WARNING, sheet=ASSIGNMENTS, row=header + 1, message=no_header(index + 1))
         for index in sorted(columns)
     ]
 

@@ -838,8 +838,12 @@ def warn_headerless(grid: Grid, columns: dict[int, str], log: Sheet, top: int = 
         if column not in columns and not normalise_header(header.get(column))
     }
     for column in sorted(headerless):
-        message = f"column {get_column_letter(column)} has values but no header; it is ignored"
-        log.report(top, None, message, Level.WARNING)
+        log.report(top, None, no_header(column), Level.WARNING)
+
+
+def no_header(column: int) -> str:
+    """What is said of a column (numbered from 1) with values below the header row but none."""
+    return f"column {get_column_letter(column)} has values but no header; it is ignored"
 
 
 def fill_merged(sheet: Worksheet, grid: Grid, log: Sheet) -> None:

@@ -6,10 +6,12 @@ import re
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.worksheet.worksheet import Worksheet
 from typer.testing import CliRunner
 
 from models import Allocation, Option, SolveStats
@@ -28,6 +30,21 @@ def workbook(tmp_path: Path, **kwargs: object) -> Path:
     path = tmp_path / "event.xlsx"
     write_event(event(**kwargs), path)  # type: ignore[arg-type]
     return path
+
+
+def solved(tmp_path: Path, **kwargs: object) -> tuple[Path, Path]:
+    """A small event workbook and the allocation `solve` wrote for it."""
+    path = workbook(tmp_path, **kwargs)
+    out = tmp_path / "out.xlsx"
+    assert runner.invoke(app, ["solve", str(path), "-o", str(out)]).exit_code == 0
+    return path, out
+
+
+def edit_assignments(out: Path, edit: Callable[[Worksheet], object]) -> None:
+    """Edit an allocation's Assignments sheet by hand, as an organiser would, and save it."""
+    book = openpyxl.load_workbook(out)
+    edit(book["Assignments"])
+    book.save(out)
 
 
 def test_solve_writes_the_allocation_and_exits_0(tmp_path: Path) -> None:
@@ -183,15 +200,14 @@ def test_not_a_workbook_exits_2(tmp_path: Path) -> None:
 
 
 def test_verify_a_hand_edited_allocation_over_capacity_exits_4(tmp_path: Path) -> None:
-    path = workbook(tmp_path)
-    out = tmp_path / "out.xlsx"
-    assert runner.invoke(app, ["solve", str(path), "-o", str(out)]).exit_code == 0
-    book = openpyxl.load_workbook(out)
-    sheet = book["Assignments"]
-    option_column = next(c.column_letter for c in sheet[1] if c.value == "option")
-    for row in range(2, sheet.max_row + 1):
-        sheet[f"{option_column}{row}"] = "A"
-    book.save(out)
+    path, out = solved(tmp_path)
+
+    def everyone_in_a(sheet: Worksheet) -> None:
+        option_column = next(c.column_letter for c in sheet[1] if c.value == "option")
+        for row in range(2, sheet.max_row + 1):
+            sheet[f"{option_column}{row}"] = "A"
+
+    edit_assignments(out, everyone_in_a)
     result = runner.invoke(app, ["verify", str(path), str(out)])
     assert result.exit_code == 4
     edit = (
@@ -208,16 +224,15 @@ def test_verify_a_hand_edited_allocation_over_capacity_exits_4(tmp_path: Path) -
 def test_verify_an_allocation_naming_what_the_event_lacks_exits_2_with_its_rows(
     tmp_path: Path,
 ) -> None:
-    path = workbook(tmp_path)
-    out = tmp_path / "out.xlsx"
-    assert runner.invoke(app, ["solve", str(path), "-o", str(out)]).exit_code == 0
-    book = openpyxl.load_workbook(out)
-    sheet = book["Assignments"]
-    column = {cell.value: cell.column_letter for cell in sheet[1]}
-    sheet[f"{column['option']}2"] = "NOPE"
-    sheet[f"{column['participant']}3"] = "ZZ-999"
-    sheet[f"{column['session']}4"] = "NOSESSION"
-    book.save(out)
+    path, out = solved(tmp_path)
+
+    def unknown_ids(sheet: Worksheet) -> None:
+        column = {cell.value: cell.column_letter for cell in sheet[1]}
+        sheet[f"{column['option']}2"] = "NOPE"
+        sheet[f"{column['participant']}3"] = "ZZ-999"
+        sheet[f"{column['session']}4"] = "NOSESSION"
+
+    edit_assignments(out, unknown_ids)
     result = runner.invoke(app, ["verify", str(path), str(out)])
     assert result.exit_code == 2
     assert result.stderr == (
@@ -233,12 +248,8 @@ def test_verify_ignores_a_stray_value_in_the_far_corner_of_the_assignments(
 ) -> None:
     # Every row used to be widened to column XFD and read a million times over (minutes,
     # gigabytes); a process of its own, so that the old code fails by its timeout.
-    path = workbook(tmp_path)
-    out = tmp_path / "out.xlsx"
-    assert runner.invoke(app, ["solve", str(path), "-o", str(out)]).exit_code == 0
-    book = openpyxl.load_workbook(out)
-    book["Assignments"].cell(1048576, 16384, "x")
-    book.save(out)
+    path, out = solved(tmp_path)
+    edit_assignments(out, lambda sheet: sheet.cell(1048576, 16384, "x"))
     run = subprocess.run(
         [sys.executable, "-m", "scripts.main", "verify", str(path), str(out)],
         capture_output=True,
@@ -263,26 +274,21 @@ def test_verify_ignores_a_stray_value_in_the_far_corner_of_the_assignments(
 def test_verify_reads_a_note_beside_the_assignments_by_its_header(
     tmp_path: Path, header: str | None, warning: str
 ) -> None:
-    path = workbook(tmp_path)
-    out = tmp_path / "out.xlsx"
-    assert runner.invoke(app, ["solve", str(path), "-o", str(out)]).exit_code == 0
-    book = openpyxl.load_workbook(out)
-    sheet = book["Assignments"]
-    assert sheet.max_column == 9
-    sheet["J1"] = header
-    sheet["J3"] = "moved at her request"
-    book.save(out)
+    path, out = solved(tmp_path)
+
+    def note(sheet: Worksheet) -> None:
+        assert sheet.max_column == 9
+        sheet["J1"] = header
+        sheet["J3"] = "moved at her request"
+
+    edit_assignments(out, note)
     result = runner.invoke(app, ["verify", str(path), str(out)])
     assert (result.exit_code, result.stderr) == (0, warning)
 
 
 def test_verify_skips_a_row_with_values_only_where_there_is_no_header(tmp_path: Path) -> None:
-    path = workbook(tmp_path)
-    out = tmp_path / "out.xlsx"
-    assert runner.invoke(app, ["solve", str(path), "-o", str(out)]).exit_code == 0
-    book = openpyxl.load_workbook(out)
-    book["Assignments"]["K9"] = "checked by Ana"
-    book.save(out)
+    path, out = solved(tmp_path)
+    edit_assignments(out, lambda sheet: sheet.cell(9, 11, "checked by Ana"))
     result = runner.invoke(app, ["verify", str(path), str(out)])
     assert (result.exit_code, result.stderr) == (
         0,
@@ -291,9 +297,7 @@ def test_verify_skips_a_row_with_values_only_where_there_is_no_header(tmp_path: 
 
 
 def test_verify_an_untouched_allocation_exits_0(tmp_path: Path) -> None:
-    path = workbook(tmp_path, rules=[rule("apart", "p1", "p2")])
-    out = tmp_path / "out.xlsx"
-    assert runner.invoke(app, ["solve", str(path), "-o", str(out)]).exit_code == 0
+    path, out = solved(tmp_path, rules=[rule("apart", "p1", "p2")])
     result = runner.invoke(app, ["verify", str(path), str(out)])
     assert result.exit_code == 0
     assert result.stdout == (
