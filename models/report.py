@@ -412,7 +412,7 @@ def session_rows(
     Each row ends with the isolated people and, per diversity column, the largest distance
     of any value's count from its fair share.
     """
-    people = {a.participant for a in allocation.assignments if a.session == session.id}
+    people = {a.participant for a in allocation.in_session.get(session.id, [])}
     options = event.options_of.get(session.id, [])
     groups = {(g.session, g.option, g.round): g for g in report.groups}
     first: list[object] = [
@@ -666,9 +666,7 @@ def write_assignments(sheet: Worksheet, event: Event, allocation: Allocation) ->
 def option_ids(event: Event, allocation: Allocation, session: Session) -> list[str]:
     """The session's options in event order, then any the allocation names beyond them."""
     known = [option.id for option in event.options_of.get(session.id, [])]
-    extra = sorted(
-        {a.option for a in allocation.assignments if a.session == session.id} - set(known)
-    )
+    extra = sorted({a.option for a in allocation.in_session.get(session.id, [])} - set(known))
     return known + extra
 
 
