@@ -12,6 +12,7 @@ from ortools.graph.python import min_cost_flow
 
 from models import Assignment, Event, RuleKind, Session
 from solver.model import Key, SessionModel
+from solver.rules.stability import MOVES
 
 
 def flow_allocation(event: Event, session: Session) -> tuple[int, list[Assignment]]:
@@ -54,7 +55,7 @@ def flow_shaped(m: SessionModel) -> bool:
     """
     if m.session.rounds != 1 or m.side_constraints or any(o.min > 0 for o in m.options):
         return False
-    if m.published and [name for name, _ in m.firsts] != ["moves"]:
+    if m.published and [name for name, _ in m.firsts] != [MOVES]:
         return False
     if any(penalty.rule != "preference" for penalty in m.penalties):
         return False

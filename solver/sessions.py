@@ -25,6 +25,7 @@ from solver.relax import DUAL_SIMPLEX, PERTURBED, Relaxed, Reoptimised, relaxati
 from solver.roundtable import wished
 from solver.rules import reasons_against, split_sizes
 from solver.rules.fairness import WORST_OFF, above_level
+from solver.rules.stability import MOVES
 from solver.watch import Watch, cp_solver
 
 STATUS_NAMES = {
@@ -345,6 +346,10 @@ def solve_staged(
     closed = costly_placements(base)
     if closed:  # a model without them is smaller to build, relax and search than base
         build = partial(build, closed=closed)
+    if places_forced(base):
+        kept = forced_costed(build(sizes or sizes_of(base, first.chosen)), base, first)
+        if kept.found:
+            return kept
     if sizes is None:
         return free_sizes(build, run, base, first, deadline, work)
     fixed = build(sizes) if closed else add_group_criteria(base, sizes)
@@ -735,6 +740,31 @@ def searched_or_hinted(
         return solved
     costed = evaluated(m, Solved(cp_model.FEASIBLE, chosen=hint))
     return costed if costed.found else solved
+
+
+def places_forced(base: SessionModel) -> bool:
+    """Whether stage 1 left one allocation only: a re-solve of one round in which the fewest
+    moves come first and are none, and everyone has a published place (nobody new), so that
+    everyone keeps it."""
+    published = base.published
+    return (
+        len(base.rounds) == 1
+        and bool(base.firsts)
+        and base.firsts[0][0] == MOVES
+        and kept_levels(base).get(MOVES) == 0
+        and all((person.id, base.rounds[0]) in published for person in base.people)
+    )
+
+
+def forced_costed(m: SessionModel, base: SessionModel, first: Solved) -> Solved:
+    """Stage 1's allocation, the only one it allows (`places_forced`), costed with the group
+    criteria: optimal, with no relaxation or search; not found when it breaks a rule stage 1
+    did not have (a hard group rule)."""
+    cap_firsts(m, base)
+    costed = evaluated(m, first)
+    if costed.found:
+        costed.status, costed.bound = cp_model.OPTIMAL, costed.objective
+    return costed
 
 
 def cap_firsts(m: SessionModel, base: SessionModel) -> None:

@@ -31,6 +31,7 @@ from models.issues import row_ranges
 from models.report import read_assignments
 from models.workbook import write_event
 from scripts.cli import app
+from solver import sessions
 from solver.changes import list_changes
 from solver.check import check_allocation
 from solver.context import Context, PinnedEditError
@@ -646,6 +647,47 @@ def unchanged_re_solve_moves(event: Event) -> int:
     first = solve_event(event)
     again = solve_event(event, previous=first.assignments)
     return sum(first.option_of[key] != option for key, option in again.option_of.items())
+
+
+def regional_workshops(people: int) -> Event:
+    """`workshop_event` with a region each and diversity on it: a session with group criteria,
+    which the flow alone does not solve."""
+    event = workshop_event(people)
+    event.participants = [
+        p.model_copy(update={"region": "EU" if i % 3 else "AF"})
+        for i, p in enumerate(event.participants)
+    ]
+    event.settings = Settings(diversity=("region",), no_isolation=(), spread=(), weight_fairness=0)
+    return Event.model_validate(event.model_dump())
+
+
+@pytest.mark.parametrize("newcomer", [False, True])
+def test_a_re_solve_in_which_everyone_keeps_a_place_searches_nothing(
+    monkeypatch: pytest.MonkeyPatch, newcomer: bool
+) -> None:
+    # Nobody new and nobody forced to move: the fewest moves (none, first) leave the
+    # published allocation alone, costed and optimal without the free sizes' relaxations
+    # and searches (4–7 s a session at 5,000 people × 12 options). A newcomer needs them.
+    event = regional_workshops(30)
+    first = solve_event(event)
+    searched: list[str] = []
+    free_sizes = sessions.free_sizes
+
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        searched.append("free sizes")
+        return free_sizes(*args, **kwargs)
+
+    monkeypatch.setattr(sessions, "free_sizes", recorded)
+    again = regional_workshops(31 if newcomer else 30)
+    allocation = solve_event(again, previous=first.assignments)
+    assert searched == (["free sizes"] if newcomer else [])
+    assert moves(first.assignments, allocation) == 0
+    report = check_allocation(again, allocation)
+    assert report.ok and report.objective == allocation.stats.objective
+    if not newcomer:
+        assert allocation.option_of == first.option_of
+        assert allocation.stats.status == "optimal"
+        assert allocation.stats.objective == first.stats.objective
 
 
 def test_re_solving_unchanged_balanced_tables_of_other_sizes_moves_nobody() -> None:

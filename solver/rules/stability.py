@@ -5,6 +5,8 @@ from ortools.sat.python import cp_model
 from solver.model import SessionModel
 from solver.rules.core import visit_cap
 
+MOVES = "moves"  # the name of the fewest-moves level
+
 
 def keep_pinned(m: SessionModel) -> None:
     """A pinned placement (marked pinned, or edited by hand) is kept as it is."""
@@ -41,7 +43,7 @@ def fewest_moves(m: SessionModel) -> None:
     moves = m.model.new_int_var(0, placed + len(forced), "moves")
     m.model.add(moves == placed - cp_model.LinearExpr.sum(kept) + cp_model.LinearExpr.sum(forced))
     if settings.stability_first:
-        m.first("moves", moves)
+        m.first(MOVES, moves)
     else:
         m.penalise("stability", settings.weight_stability, moves)
 
