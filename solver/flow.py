@@ -205,7 +205,9 @@ def published_hint(m: SessionModel) -> dict[Key, bool]:
     placements under capacities and pins, then the cheapest (newcomers at their cheapest);
     over several rounds, or when no such flow fits, the published placements alone."""
     if len(m.rounds) == 1:
-        found = fewest_moves_flow(m, m.costs)  # sets m.caps: the caller sets its own
+        caps = m.caps
+        found = fewest_moves_flow(m, m.costs)
+        m.caps = caps  # a starting point: the levels are the searches' to fix
         if found is not None:
             return found[2]
     return {key: m.published.get((key[0], key[2])) == key[1] for key in m.x}
