@@ -41,6 +41,7 @@ from models import (
 )
 from solver.history import History
 from solver.rules import split_sizes
+from solver.rules.core import visits_allowed
 from solver.rules.eligibility import reasons_against
 from solver.rules.groups import ceil_share, floor_share, met_before
 from solver.sessions import banding
@@ -332,7 +333,7 @@ def distinct_tables(m: Mip) -> None:
         if (person.id, m.session.id) in m.event.host_option:
             continue
         open_to = {o for (p, o, _r) in m.x if p == person.id}
-        cap = -(-m.session.rounds // max(1, len(open_to)))
+        cap = visits_allowed(m.session.rounds, len(open_to))
         for option in (o.id for o in m.options if o.id in open_to and o.id in hosted):
             seats = [x for r in m.rounds if (x := m.x.get((person.id, option, r))) is not None]
             before = m.history.visits[(m.session.id, person.id, option)]

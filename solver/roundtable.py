@@ -33,6 +33,7 @@ from ortools.graph.python import min_cost_flow
 from models import Assignment, Event, Participant, Session, Strength
 from solver.history import History
 from solver.rules import reasons_against
+from solver.rules.core import visits_allowed
 from solver.rules.groups import met_before
 
 Ints = NDArray[np.int64]
@@ -278,8 +279,7 @@ def most_visits(event: Event, session: Session, allowed: Bools) -> Ints:
     enough tables (the CP-SAT rule's limit), a table without host in every round."""
     rounds = session.rounds
     hosted = np.array([bool(o.hosts) for o in event.options_of[session.id]], dtype=np.bool_)
-    usable = allowed.sum(axis=1, keepdims=True)
-    limit = -(-rounds // np.maximum(usable, 1))
+    limit = np.array([[visits_allowed(rounds, int(usable))] for usable in allowed.sum(axis=1)])
     return np.where(hosted, limit, rounds).astype(np.int64)
 
 
