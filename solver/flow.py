@@ -6,12 +6,14 @@ tests use it as an independent oracle and the benchmark as the baseline without 
 """
 
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from models import Assignment, Event, RuleKind, Session
 from solver.model import Key, SessionModel
+from solver.rules.core import visit_left
 from solver.rules.stability import MOVES
 
 
@@ -130,7 +132,8 @@ def fewest_moves_flow(
     """The fewest moves, then the cheapest placement: one flow with lexicographic arc costs.
 
     A move costs more than every preference cost together, so no saving in preferences can
-    pay for one; pinned people may only keep their place.
+    pay for one; pinned people may only keep their place, and whoever moves in a roundtable's
+    later round sits only at tables they may still visit.
     """
     move = 1 + len(m.people) * max(costs.values(), default=0)
     round_ = m.rounds[0]
@@ -139,7 +142,7 @@ def fewest_moves_flow(
         return m.published.get((key[0], round_)) == key[1]
 
     def allowed(key: Key) -> bool:
-        return (key[0], round_) not in m.pinned or kept(key)
+        return kept(key) or ((key[0], round_) not in m.pinned and visit_left(m, key))
 
     placed = {person for person, r in m.published if r == round_}
     lexicographic = {
@@ -189,13 +192,13 @@ def fair_under(
 def flow_hint(m: SessionModel) -> dict[Key, bool]:
     """A starting point for CP-SAT: the cheapest placement on the model's own variables.
 
-    Only preferences, eligibility (the model has no variable otherwise) and capacities (or
-    the fixed sizes) count; an empty hint when the model has several rounds or no placement
-    fits.
+    Only preferences, eligibility (the model has no variable otherwise), capacities (or
+    the fixed sizes) and, in a roundtable's later round, the tables a guest may not visit
+    again count; an empty hint when the model has several rounds or no placement fits.
     """
     if len(m.rounds) != 1:
         return {}
-    found = cheapest_flow(m, m.costs, lambda key: True)
+    found = cheapest_flow(m, m.costs, partial(visit_left, m))
     return found[1] if found else {}
 
 

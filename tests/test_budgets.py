@@ -5,7 +5,7 @@ import pytest
 
 from models import Assignment, Event, Option, Session, SessionKind, Settings
 from solver.solve import solve_event, time_budgets
-from tests.factories import event, nothing_found_in_time, people, rule
+from tests.factories import event, nothing_found_in_time, people, rule, with_hosts
 
 
 def two_sessions(days: tuple[str, str]) -> Event:
@@ -69,6 +69,37 @@ def test_a_flow_allocation_that_breaks_a_hard_rule_is_not_kept(
     nothing_found_in_time(monkeypatch)
     with pytest.raises(TimeoutError, match=r"^session S1: no allocation found in time$"):
         solve_event(e)
+
+
+def test_a_roundtable_s_later_round_with_no_time_to_search_keeps_the_tables_left(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Round 2's flow used to seat p1 and p2 at A again, their first wish, which breaks the
+    # hard rule of one visit to each host's table: the session failed ("no allocation found
+    # in time": academy-2023's COOP at --time-limit 2). The flow now leaves out the tables
+    # a guest has visited.
+    prefs = {person: ["A", "B"] for person in ("p1", "p2", "p3", "p4")}
+    e = event(
+        6,
+        options=(("A", 3), ("B", 3)),
+        kind=SessionKind.ROUNDTABLE,
+        rounds=2,
+        prefs=prefs,
+        diversity=(),
+        no_isolation=(),
+        spread=(),
+        weight_mixing=0,
+        weight_new_peers=0,
+    )
+    e = with_hosts(e, {"A": "p5", "B": "p6"})
+    nothing_found_in_time(monkeypatch)
+    allocation = solve_event(e)
+    for guest in prefs:
+        assert sorted(a.option for a in allocation.assignments if a.participant == guest) == [
+            "A",
+            "B",
+        ]
+    assert allocation.stats.objective == 4  # a second wish costs 1, a first 0
 
 
 @pytest.mark.parametrize("fairness", [1, 0])

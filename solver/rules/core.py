@@ -41,10 +41,25 @@ def minimum_if_open(m: SessionModel) -> None:
             )
 
 
+def visits_allowed(rounds: int, tables: int) -> int:
+    """How often a guest may sit at each host's table: once while they can use at least as
+    many tables as there are rounds, else ceil(rounds / tables)."""
+    return -(-rounds // max(1, tables))
+
+
 def visit_cap(m: SessionModel, person: str) -> int:
-    """How often a person may sit at each host's table of the session: once while there are
-    enough tables they can use (closed ones left out count too), else ceil(rounds / tables)."""
-    return -(-m.session.rounds // max(1, len(m.open_to.get(person, set()))))
+    """How often a person may sit at each host's table of the session (`visits_allowed`),
+    counting the tables they can use (closed ones left out count too)."""
+    return visits_allowed(m.session.rounds, len(m.open_to.get(person, set())))
+
+
+def visit_left(m: SessionModel, key: tuple[str, str, int]) -> bool:
+    """Whether a seat of a one-round model keeps its guest within their visits of its table
+    (`distinct_tables`), given the earlier rounds in the history."""
+    person, option, _round = key
+    if (person, m.session.id) in m.event.host_option or not m.option(option).hosts:
+        return True
+    return m.history.visits[(m.session.id, person, option)] < visit_cap(m, person)
 
 
 def distinct_tables(m: SessionModel) -> None:
