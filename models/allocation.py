@@ -45,6 +45,10 @@ def gap_percent(objective: float, bound: float) -> float:
     return max(0.0, 100.0 * (objective - bound) / objective)
 
 
+OVERRUN_SLACK = 1.0  # seconds past the time limit not worth a warning …
+OVERRUN_SHARE = 0.05  # … or this share of it, whichever is more
+
+
 class SolveStats(BaseModel):
     """How the solve went, for one group of sessions or the whole event."""
 
@@ -64,6 +68,10 @@ class SolveStats(BaseModel):
     def is_optimal(self) -> bool:
         """True when the solver proved that nothing better exists."""
         return self.status == "optimal"
+
+    def overran(self, limit: float) -> bool:
+        """True when the solve took clearly longer than its time limit."""
+        return self.seconds > limit + max(OVERRUN_SLACK, OVERRUN_SHARE * limit)
 
 
 class Allocation(BaseModel):

@@ -184,7 +184,7 @@ def cp_sat_row(name: str, event: Event) -> Row:
         return Row(name, size_of(event), "cp-sat", "none", math.nan, math.nan, math.nan, seconds)
     report = check_allocation(event, allocation)
     stats = allocation.stats
-    status = checked(report, stats) or proven_status(stats)
+    status = checked(report, stats) or timed(proven_status(stats), stats, event)
     return Row(
         name,
         size_of(event),
@@ -203,6 +203,11 @@ def checked(report: CheckReport, stats: SolveStats) -> str:
     if not report.ok:
         return "BROKEN"
     return "MISCOUNTED" if report.objective != round(stats.objective) else ""
+
+
+def timed(status: str, stats: SolveStats, event: Event) -> str:
+    """The status, saying so when the solve overran its time limit (as the CLI warns)."""
+    return f"{status}, OVER TIME" if stats.overran(event.settings.time_limit) else status
 
 
 def proven_status(stats: SolveStats) -> str:
@@ -278,7 +283,7 @@ def resolve_row(name: str, event: Event, newcomers: int, cancellations: int) -> 
     report = check_allocation(later, allocation, previous=published)
     moved = sum(1 for a in published if allocation.option_of.get(a.key, a.option) != a.option)
     stats = allocation.stats
-    status = checked(report, stats) or f"{proven_status(stats)}, {moved} moved"
+    status = checked(report, stats) or timed(f"{proven_status(stats)}, {moved} moved", stats, later)
     label = f"{name} +{newcomers} −{cancellations}"
     return Row(label, size_of(later), "cp-sat re-solve", status, stats.objective, stats.bound,
                stats.gap, stats.seconds)  # fmt: skip

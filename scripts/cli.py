@@ -48,8 +48,6 @@ from solver.watch import Watch
 OK, FAILED, INVALID, IMPOSSIBLE, BROKEN = 0, 1, 2, 3, 4
 DATA = Path(__file__).resolve().parent.parent / "data"
 DEMO_EVENTS = ("academy-2022.xlsx", "academy-2023.xlsx")
-OVERRUN_SLACK = 1.0  # seconds past the time limit not worth a warning …
-OVERRUN_SHARE = 0.05  # … or this share of it, whichever is more
 
 app = typer.Typer(
     help="Allocate the people of an event to breakout rooms, workshops and roundtables.",
@@ -518,9 +516,8 @@ def print_summary(
         f"in {stats.seconds:.2f} s, as {counted(stats.components, 'separate model')}",
         markup=False,
     )
-    overrun = overrun_warning(stats.seconds, event.settings.time_limit)
-    if overrun:
-        err.print(overrun, markup=False)
+    if stats.overran(event.settings.time_limit):
+        err.print(overrun_warning(stats.seconds, event.settings.time_limit), markup=False)
     table = Table(box=SIMPLE, pad_edge=False)
     for column in ("session", "day", "kind", "people", "options", "1st", "cost", "solved"):
         table.add_column(column, no_wrap=column in ("day", "kind", "solved"))
@@ -553,11 +550,9 @@ def print_summary(
     out.print(f"hard rules: {held}{where}", markup=False)
 
 
-def overrun_warning(seconds: float, limit: float) -> str | None:
-    """A warning when the solve took clearly longer than its time limit: the sessions' models
-    alone take longer to build and cost than that at the event's size."""
-    if seconds <= limit + max(OVERRUN_SLACK, OVERRUN_SHARE * limit):
-        return None
+def overrun_warning(seconds: float, limit: float) -> str:
+    """The warning for a solve that overran its time limit: the sessions' models alone take
+    longer to build and cost than that at the event's size."""
     return (
         f"warning: the solve took {seconds:.1f} s for a time limit of {limit:g} s: building the "
         "sessions' models alone takes longer at this size; allow more time with --time-limit "

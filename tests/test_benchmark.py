@@ -1,7 +1,8 @@
 """The benchmark's table: what its status column says."""
 
 from models import CheckReport, CheckResult, SolveStats
-from scripts.benchmark import checked, proven_status
+from scripts.benchmark import checked, proven_status, timed
+from tests.factories import event
 
 
 def test_the_status_counts_the_sessions_proven_when_not_all_are() -> None:
@@ -26,3 +27,9 @@ def test_a_row_says_when_the_checker_disagrees_with_the_solver() -> None:
     assert checked(CheckReport(objective=10), stats) == "MISCOUNTED"
     broken = CheckResult(rule="capacity", hard=True, held=False, message="A: 3 people, capacity 2")
     assert checked(CheckReport(results=[broken], objective=12), stats) == "BROKEN"
+
+
+def test_a_row_says_when_the_solve_overran_its_time_limit() -> None:
+    e = event(4).with_settings(time_limit=2)
+    assert timed("optimal", SolveStats(status="optimal", seconds=3.0), e) == "optimal"
+    assert timed("optimal", SolveStats(status="optimal", seconds=3.2), e) == "optimal, OVER TIME"
