@@ -44,6 +44,7 @@ from models.spreadsheet import (
 )
 from models.validation import Spellings, suggest
 from models.workbook import HEADER_SEARCH_ROWS, no_header, open_workbook, sheet_values
+from models.workbook import cell_text as workbook_text
 
 SUMMARY = "Summary"
 ASSIGNMENTS = "Assignments"
@@ -1023,12 +1024,8 @@ def headerless_values(rows: list[list[object]], header: int, headed: set[int]) -
 
 
 def cell_text(value: object) -> str:
-    """A cell as trimmed, unescaped text; whole numbers without a decimal point."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(unescape_cell(str(value).strip())).strip()
+    """A cell as the event reader reads it (`workbook.cell_text`), unescaped."""
+    return str(unescape_cell(workbook_text(value))).strip()
 
 
 def parse_round(value: object) -> int | None:

@@ -25,6 +25,7 @@ from models import Event, Issue, Level, Option, Participant, Preference
 from models.event import EMAIL
 from models.issues import counted, errors, listed
 from models.validation import validate_event
+from models.workbook import cell_text as workbook_text
 from models.workbook import open_workbook, read_event, sheet_values
 
 UNION_MEMBERS = ("str", "list[str]")  # how pydantic names the members of `str | list[str]`
@@ -257,12 +258,9 @@ def xlsx_rows(path: Path) -> list[list[object]]:
 
 
 def cell_text(value: object) -> str:
-    """A cell as trimmed text with single spaces; whole numbers without a decimal point."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return SPACES.sub(" ", str(value)).strip()
+    """A cell as the event reader reads it (dates as YYYY-MM-DD, whole numbers without a
+    decimal point), with single spaces."""
+    return SPACES.sub(" ", workbook_text(value)).strip()
 
 
 def normal(text: str) -> str:

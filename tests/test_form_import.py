@@ -384,6 +384,20 @@ def test_a_days_cell_with_one_day_read_is_a_warning(tmp_path: Path) -> None:
     assert errors(result.issues) == []
 
 
+def test_a_date_cell_in_an_xlsx_export_is_read_as_the_event_reads_dates(tmp_path: Path) -> None:
+    # Excel turns a typed 2023-02-07 into a date cell, which read as "2023-02-07 00:00:00"
+    # and matched no day: the person would have attended every day.
+    map_path = copy_sample(tmp_path, map_text=SMALL_MAP.format(extra="", choices=OUTCOME_CHOICES))
+    book = Workbook()
+    book.active.append(["Email", "Name", "Days", "1st", "2nd"])
+    book.active.append(["a@x.example", "A", datetime(2023, 2, 7), None, None])
+    book.save(tmp_path / "form.xlsx")
+    result = import_form(tmp_path / "form.xlsx", map_path)
+    assert result.event is not None
+    assert result.event.people["a@x.example"].days == ("2023-02-07",)
+    assert [issue for issue in result.issues if issue.column == "Days"] == []
+
+
 def test_two_form_columns_of_one_header_are_a_map_error(tmp_path: Path) -> None:
     result = small_import(
         tmp_path, ["Email,Name,Days,1st,2nd,1st", "a@x.example,A,,T1,T2,LITERACY"]
