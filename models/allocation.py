@@ -155,6 +155,7 @@ class CheckReport(BaseModel):
     soft_penalty: int = 0
     objective: int = 0
     rank_counts: dict[str, int] = Field(default_factory=dict)
+    session_ranks: dict[str, dict[str, int]] = Field(default_factory=dict)  # each session's
     worst_off: int = 0
     dissatisfaction: dict[str, int] = Field(default_factory=dict)
     groups: list[GroupStats] = Field(default_factory=list)

@@ -133,7 +133,7 @@ def write_allocation(
     workbook = Workbook()
     names = session_sheet_names(event.sessions)
     write_summary(workbook.active, event, allocation, report, title)
-    add_summary_charts(workbook.active, event, allocation)
+    add_summary_charts(workbook.active, event, allocation, report)
     write_assignments(workbook.create_sheet(ASSIGNMENTS), event, allocation)
     for session in event.sessions:
         write_session(workbook.create_sheet(names[session.id]), event, allocation, session)
@@ -311,24 +311,6 @@ def ordinal(number: int) -> str:
     return f"{number}{suffix}"
 
 
-def rank_category(event: Event, assignment: Assignment) -> str:
-    """The rank as text for a ranked option, else "unranked", or "no preference" if none given."""
-    wishes = event.preferences_of.get((assignment.participant, assignment.session), {})
-    if not any(not pref.is_veto for pref in wishes.values()):
-        return NO_PREFERENCE
-    rank = rank_of(event, assignment)
-    return str(rank) if rank is not None else UNRANKED
-
-
-def rank_counts(event: Event, allocation: Allocation) -> dict[str, int]:
-    """How many assignments got each rank, the unranked and those without preference."""
-    counts: dict[str, int] = {}
-    for assignment in allocation.assignments:
-        category = rank_category(event, assignment)
-        counts[category] = counts.get(category, 0) + 1
-    return counts
-
-
 def rank_label(key: str) -> str:
     """A rank_counts key in words."""
     if key.isdigit():
@@ -471,7 +453,7 @@ def write_summary(
     sheet.title = SUMMARY
     heading = f"Allocation — {title}" if title else "Allocation"
     sheet.cell(row=1, column=1, value=cell_value(heading)).font = TITLE
-    counts = report.rank_counts or rank_counts(event, allocation)
+    counts = report.rank_counts
     row = 3
     for section, pairs in summary_sections(allocation, report, counts):
         put_row(sheet, row, [section], bold=True)
@@ -500,15 +482,13 @@ def choice_bucket(category: str) -> str:
     return category
 
 
-def choice_table(event: Event, allocation: Allocation) -> list[list[object]]:
+def choice_table(event: Event, report: CheckReport) -> list[list[object]]:
     """Per session where people ranked options: placements by choice met, hosts left out."""
     rows: list[list[object]] = []
     for session in event.sessions:
-        counts = Counter(
-            choice_bucket(rank_category(event, a))
-            for a in allocation.assignments
-            if a.session == session.id and not is_host(event, a)
-        )
+        counts: Counter[str] = Counter()
+        for category, count in report.session_ranks.get(session.id, {}).items():
+            counts[choice_bucket(category)] += count
         if any(counts[series] for series in CHOICE_SERIES):
             rows.append([session.id, *(counts[series] for series in CHOICE_SERIES)])
     return rows
@@ -569,14 +549,16 @@ def chart_block(
     return last + 2
 
 
-def add_summary_charts(sheet: Worksheet, event: Event, allocation: Allocation) -> None:
+def add_summary_charts(
+    sheet: Worksheet, event: Event, allocation: Allocation, report: CheckReport
+) -> None:
     """Charts of choices met per session and of group composition per option, with their data."""
     row = sheet.max_row + 2
     column = get_column_letter(max(sheet.max_column, len(SESSION_COLUMNS)) + 2)
     charts: list[BarChart] = []
     put_row(sheet, row, ["Chart data"], bold=True)
     row += 1
-    choices = choice_table(event, allocation)
+    choices = choice_table(event, report)
     if choices:
         chart = bar_chart("Choices met per session", horizontal=False, rows=len(choices))
         chart.y_axis.title = "placements"

@@ -524,12 +524,7 @@ def print_summary(
     for session in event.sessions:
         placed = allocation.in_session.get(session.id, [])
         people = {a.participant for a in placed}
-        first = sum(
-            1
-            for a in placed
-            if (pref := event.preferences_of.get((a.participant, a.session), {}).get(a.option))
-            and pref.rank == 1
-        )
+        first = report.session_ranks.get(session.id, {}).get("1", 0)  # hosts left out
         solved = allocation.stats.sessions.get(session.id)
         table.add_row(
             session.id,

@@ -37,7 +37,7 @@ def check_allocation(
             check_session(checker, session)
             stability(checker, session, previous)
             pins_kept(checker, session, previous or [], released)
-    preference_cost, rank_counts, dissatisfaction = score_preferences(event, allocation, sessions)
+    preference_cost, session_ranks, dissatisfaction = score_preferences(event, allocation, sessions)
     soft = sum(result.penalty for result in checker.results)
     new_people, repeat_pairs = encounters(checker)
     return CheckReport(
@@ -45,7 +45,8 @@ def check_allocation(
         preference_cost=preference_cost,
         soft_penalty=soft,
         objective=event.settings.weight_preference * preference_cost + soft,
-        rank_counts=rank_counts,
+        rank_counts=dict(sum((Counter(counts) for counts in session_ranks.values()), Counter())),
+        session_ranks=session_ranks,
         worst_off=max(dissatisfaction.values(), default=0),
         dissatisfaction=dissatisfaction,
         groups=group_stats(event, checker),
@@ -399,24 +400,29 @@ def names(checker: Checker, people: list[str]) -> str:
 
 def score_preferences(
     event: Event, allocation: Allocation, sessions: set[str] | None = None
-) -> tuple[int, dict[str, int], dict[str, int]]:
-    """Total rank cost (of `sessions` only, when given), how many placements got each rank,
-    and each person's dissatisfaction."""
+) -> tuple[int, dict[str, dict[str, int]], dict[str, int]]:
+    """Total rank cost (of `sessions` only, when given), how many placements of each session
+    got each rank (hosts left out), and each person's dissatisfaction."""
     total = 0
-    counts: Counter[str] = Counter()
+    counts: dict[str, Counter[str]] = {}
     per_person: Counter[str] = Counter()
     for a in allocation.assignments:
         if (a.participant, a.session) in event.host_option:
             continue
         wishes = event.preferences_of.get((a.participant, a.session), {})
         ranked = {option: pref.rank for option, pref in wishes.items() if pref.rank is not None}
+        got = counts.setdefault(a.session, Counter())
         if not ranked:
-            counts["no preference"] += 1
+            got["no preference"] += 1
             continue
         rank = ranked.get(a.option)
-        counts[str(rank) if rank else "unranked"] += 1
+        got[str(rank) if rank else "unranked"] += 1
         costs = event.settings.rank_costs
         cost = costs[min(rank, len(costs)) - 1] if rank else event.settings.unranked_cost
         total += cost if sessions is None or a.session in sessions else 0
         per_person[a.participant] += cost
-    return total, dict(counts), dict(sorted(per_person.items()))
+    return (
+        total,
+        {session: dict(got) for session, got in counts.items()},
+        dict(sorted(per_person.items())),
+    )

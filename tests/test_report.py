@@ -320,13 +320,6 @@ def test_the_worst_off_people_are_named_by_id(costs: dict[str, int], shown: str)
     assert worst_off_people(report) == shown
 
 
-def test_summary_counts_ranks_itself_when_the_report_has_none(tmp_path: Path) -> None:
-    path = tmp_path / "out.xlsx"
-    write_allocation(tiny_event(), tiny_allocation(), tiny_report(rank_counts={}), path)
-    values = summary_values(path)
-    assert (values["1st choice"], values["unranked"], values["no preference"]) == (4, 1, 7)
-
-
 def test_summary_session_table_counts_each_option(written: Path) -> None:
     rows = rows_of(written, "Summary")
     start = next(i for i, row in enumerate(rows) if row[0] == "Sessions")

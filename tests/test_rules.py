@@ -245,6 +245,16 @@ def test_rank_costs_and_unranked_cost(solve: Solve) -> None:
     assert report.worst_off == 7
 
 
+def test_choices_met_leave_hosts_out_per_session(solve: Solve) -> None:
+    # p3 hosts A and ranked it first: a host's wishes count nowhere (the session table's
+    # "1st" column counted them).
+    prefs = {"p1": ["A"], "p2": ["B"], "p3": ["A"]}
+    e = with_hosts(event(3, options=[("A", 2), ("B", 2)], prefs=prefs), {"A": "p3"})
+    _, report = solve(e)
+    assert report.session_ranks == {"S1": {"1": 2}}
+    assert report.rank_counts == {"1": 2}
+
+
 def test_rank_cost_last_value_repeats(solve: Solve) -> None:
     prefs = {f"p{i}": ["A", "B", "C", "D", "E"] for i in range(1, 6)}
     options = [(o, 1) for o in "ABCDE"]
