@@ -3,7 +3,7 @@
 from collections import Counter
 from collections.abc import Callable
 
-from models import Allocation, Assignment, Change, Event
+from models import Allocation, Assignment, Change, Event, RuleKind
 from models.issues import counted
 from models.rooms import edited_by_hand
 from solver.rules import reasons_against
@@ -32,7 +32,7 @@ def list_changes(event: Event, before: list[Assignment], after: Allocation) -> l
             reason = why_gone(event, place)
         else:
             slot = (session, was, round_)
-            reason = why_moved(event, place, was, crowd[slot], edited[slot])
+            reason = why_moved(event, place, was, crowd[slot], edited[slot], old)
         changes.append(
             Change(
                 participant=person,
@@ -68,10 +68,16 @@ def order(event: Event) -> Callable[[Place], tuple[int, int, str]]:
 
 
 def why_moved(
-    event: Event, place: Place, was: str, published_count: int, edited_in: int = 0
+    event: Event,
+    place: Place,
+    was: str,
+    published_count: int,
+    edited_in: int = 0,
+    old: dict[Place, str] | None = None,
 ) -> str:
-    """Why a person left their published option: closed, a rule about them, more people than
-    places (hand edits put too many in it, or it has fewer places now), or room made."""
+    """Why a person left their published option: closed, a rule about them, a rule binding
+    them to others (`bound_by_rule`), more people than places (hand edits put too many in
+    it, or it has fewer places now), or room made."""
     person_id, session_id, _round = place
     option = event.option_by_key.get((session_id, was))
     if option is None or option.max == 0:
@@ -81,6 +87,9 @@ def why_moved(
     )
     if reasons:  # about this person: before the room's seats, which concern everyone in it
         return "moved because " + "; ".join(reasons)
+    bound = bound_by_rule(event, place, was, old or {})
+    if bound:
+        return bound
     if published_count > option.max:
         places = counted(option.max, "place")
         if published_count - edited_in <= option.max:
@@ -88,3 +97,20 @@ def why_moved(
             return f"moved because {put}, which has {places}"
         return f"moved because {option.label} now has {places}"
     return "moved to make the new allocation possible"
+
+
+def bound_by_rule(event: Event, place: Place, was: str, old: dict[Place, str]) -> str | None:
+    """The reason when a hard `together` rule had the person apart from a partner, or a hard
+    `apart` rule had them with one, in the published allocation; nobody else named (the
+    terminal counts reasons), the rule by its row."""
+    person, session, round_ = place
+    for rule in event.rules_for(session, [RuleKind.TOGETHER, RuleKind.APART]):
+        if not rule.is_hard or person not in rule.participants:
+            continue
+        others = [old.get((p, session, round_)) for p in rule.participants if p != person]
+        where = f" (Rules row {rule.row})" if rule.row else ""
+        if rule.kind is RuleKind.TOGETHER and any(o not in (None, was) for o in others):
+            return f"moved to join the people a together rule binds them to{where}"
+        if rule.kind is RuleKind.APART and was in others:
+            return f"moved because a rule keeps them apart from someone else in {was}{where}"
+    return None

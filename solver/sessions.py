@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import product
 from typing import Any
 
 from ortools.sat.python import cp_model
@@ -156,14 +157,16 @@ def must_leave(
     event: Event, session: Session, published: dict[tuple[str, int], str]
 ) -> set[tuple[str, int]]:
     """The published (person, round) placements that cannot be kept: those `may_stay`
-    refuses, and those of people a hard `together` rule binds to someone who must leave the
-    same option in that round (they must go with them; counted as kept, they left a seat
-    someone published was moved in to fill)."""
+    refuses, those a hard `together` or `apart` rule cannot keep (`rule_strays`), and those
+    of people a hard `together` rule binds to someone who must leave the same option in that
+    round (they must go with them; counted as kept, they left a seat someone published was
+    moved in to fill)."""
     leaving = {
         (person, round_)
         for (person, round_), option in published.items()
         if not may_stay(event, session, person, option)
     }
+    leaving |= rule_strays(event, session, published)
     for rule in event.rules_for(session.id, [RuleKind.TOGETHER]):
         if not rule.is_hard:
             continue
@@ -179,18 +182,49 @@ def must_leave(
     return leaving
 
 
+def rule_strays(
+    event: Event, session: Session, published: dict[tuple[str, int], str]
+) -> set[tuple[str, int]]:
+    """The published placements that a hard `together` or `apart` rule breaks and that must
+    go for it to hold, with the fewest of them: the people of a `together` rule outside the
+    option that holds most of them (and that all of them may take), and all but the first
+    named of an `apart` rule's people who share an option. Counted as kept, they made
+    balanced sizes move someone else, whom no rule concerns, the other way."""
+    strays: set[tuple[str, int]] = set()
+    rounds = sorted({round_ for _, round_ in published})
+    order = {option.id: index for index, option in enumerate(event.options_of[session.id])}
+    rules = event.rules_for(session.id, [RuleKind.TOGETHER, RuleKind.APART])
+    for rule, round_ in product((rule for rule in rules if rule.is_hard), rounds):
+        seated = {p: o for p in rule.participants if (o := published.get((p, round_)))}
+        if rule.kind is RuleKind.APART:
+            shared = Counter(seated.values())
+            first = {o: next(p for p in seated if seated[p] == o) for o in shared}
+            strays |= {(p, round_) for p, o in seated.items() if p != first[o]}
+            continue
+        held = Counter(seated.values())
+        homes = [
+            o
+            for o in sorted(held, key=lambda o: (-held[o], order.get(o, len(order))))
+            if all(may_stay(event, session, p, o) for p in seated)
+        ]
+        if homes:
+            strays |= {(p, round_) for p, o in seated.items() if o != homes[0]}
+    return strays
+
+
 def open_seats(
     ctx: Context, session: Session, history: History, rounds: range, leaving: set[tuple[str, int]]
 ) -> dict[str, tuple[int, int, int]] | None:
     """In a re-solve of one round, how many of the people who keep no published seat in it
     (newcomers, and the `leaving`: guests of a closed table, people a rule now keeps out of
-    theirs and their together partners) may take each option (and in a roundtable's later
-    round have not sat at it yet), how many of those have it among their top wishes, and
-    how many must sit there (no other option left, or a together group's seats); None for
-    several rounds at once. An option grows above the people it keeps only by them, and
-    the seats one above the others go first where most of them may sit, then where most of
-    them wish to (`split_sizes`; a newcomer at 2023's COOP, all seats one above the others
-    at tables they had not ranked, got none of their three wishes).
+    theirs and their together partners) may take each option (and in a roundtable's later round
+    have not sat at it yet; with a hard rule, only where a `together` partner who keeps their
+    seat sits, and not where an `apart` one does), how many of those have it among their top
+    wishes, and how many must sit there (no other option left, or a together group's seats);
+    None for several rounds at once. An option grows above the people it keeps only by them, and
+    the seats one above the others go first where most of them may sit, then where most of them
+    wish to (`split_sizes`; a newcomer at 2023's COOP, all seats one above the others at tables
+    they had not ranked, got none of their three wishes).
 
     Balanced sizes put those seats at the largest tables, the same ones every round; a
     newcomer takes one of them in round 1, may not visit that table again, and someone
@@ -208,7 +242,8 @@ def open_seats(
         if (person.id, round_) not in published or (person.id, round_) in leaving
     ]
     later = {(p, option) for (p, r), option in published.items() if r > round_}
-    partners = together_partners(event, session)
+    partners = rule_partners(event, session)
+    apart = rule_partners(event, session, RuleKind.APART)
     options = event.options_of[session.id]
 
     def may_take(person: Participant, option: Option) -> bool:
@@ -219,9 +254,15 @@ def open_seats(
             and not reasons_against(event, session, person, option)
             and all(  # people who must be together go where each of them may
                 not reasons_against(event, session, event.people[other], option)
+                and stays_at(other) in (None, option.id)  # and join a partner who stays
                 for other in partners.get(person.id, ())
             )
+            and all(stays_at(other) != option.id for other in apart.get(person.id, ()))
         )
+
+    def stays_at(person_id: str) -> str | None:
+        place = (person_id, round_)
+        return published.get(place) if place not in leaving else None
 
     choices = {p.id: [o.id for o in options if may_take(p, o)] for p in free}
     takers = {o.id: [p for p, ids in choices.items() if o.id in ids] for o in options}
@@ -261,10 +302,12 @@ def held_together(
     return seats
 
 
-def together_partners(event: Event, session: Session) -> dict[str, set[str]]:
-    """Each person's partners in the session's hard `together` rules."""
+def rule_partners(
+    event: Event, session: Session, kind: RuleKind = RuleKind.TOGETHER
+) -> dict[str, set[str]]:
+    """Each person's partners in the session's hard rules of a kind (`together`, `apart`)."""
     partners: dict[str, set[str]] = {}
-    for rule in event.rules_for(session.id, [RuleKind.TOGETHER]):
+    for rule in event.rules_for(session.id, [kind]):
         if rule.is_hard:
             for person in rule.participants:
                 others = {p for p in rule.participants if p != person and p in event.people}

@@ -1071,3 +1071,59 @@ def test_people_who_must_be_together_leave_a_group_without_moving_a_third(
     allocation = solve_event(event, previous=published)
     assert check_allocation(event, allocation, previous=published).ok
     assert moves(published, allocation) == moved
+
+
+def four_and_four(rule: Rule) -> tuple[Event, list[Assignment]]:
+    """A split session of A and B (5 places each) published with p1–p4 at A and p5–p8 at B,
+    and a rule the published allocation breaks."""
+    event = Event(
+        participants=[Participant(id=f"p{i}", name=f"p{i}") for i in range(1, 9)],
+        sessions=[Session(id="S", day="d1", kind=SessionKind.SPLIT)],
+        options=[Option(session="S", id=o, max=5) for o in ("A", "B")],
+        rules=[rule],
+        settings=Settings(diversity=(), no_isolation=(), spread=(), weight_fairness=0),
+    )
+    published = [
+        Assignment(participant=f"p{i}", session="S", option="A" if i <= 4 else "B")
+        for i in range(1, 9)
+    ]
+    return event, published
+
+
+@pytest.mark.parametrize(
+    ("kind", "people", "strength", "moved"),
+    [
+        (RuleKind.TOGETHER, ("p1", "p5"), Strength.HARD, 1),  # binds: one joins the other
+        (RuleKind.TOGETHER, ("p1", "p5"), Strength.SOFT, 0),
+        (RuleKind.APART, ("p1", "p2"), Strength.HARD, 1),  # binds: one leaves A
+        (RuleKind.APART, ("p1", "p2"), Strength.SOFT, 0),
+    ],
+)
+def test_a_new_rule_between_published_people_moves_one_not_a_third_for_balance(
+    kind: RuleKind, people: tuple[str, ...], strength: Strength, moved: int
+) -> None:
+    # A rule the published groups break moves one of its people; the groups then differ by
+    # two, and balance moved a third person, whom no rule concerns, the other way.
+    event, published = four_and_four(Rule(kind=kind, participants=people, strength=strength))
+    allocation = solve_event(event, previous=published)
+    assert check_allocation(event, allocation, previous=published).ok
+    assert moves(published, allocation) == moved
+
+
+@pytest.mark.parametrize(
+    ("kind", "people", "reason"),
+    [
+        (RuleKind.TOGETHER, ("p1", "p5"), "moved to join the people a together rule binds them to"),
+        (
+            RuleKind.APART,
+            ("p1", "p2"),
+            "moved because a rule keeps them apart from someone else in A",
+        ),
+    ],
+)
+def test_a_move_a_rule_between_people_forces_names_the_rule_and_nobody_else(
+    kind: RuleKind, people: tuple[str, ...], reason: str
+) -> None:
+    event, published = four_and_four(Rule(kind=kind, participants=people, row=5))
+    changes = list_changes(event, published, solve_event(event, previous=published))
+    assert [c.reason for c in changes] == [f"{reason} (Rules row 5)"]
