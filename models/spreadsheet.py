@@ -105,7 +105,12 @@ def write_bytes_atomically(path: Path, content: bytes) -> None:
         with os.fdopen(handle, "wb") as stream:
             stream.write(content)
         os.chmod(temporary, 0o666 & ~current_umask())
-        os.replace(temporary, path)
+        try:
+            os.replace(temporary, path)
+        except OSError as failure:  # named after the target, not the temporary file
+            raise OSError(
+                failure.errno, f"cannot replace it ({failure.strerror})", str(path)
+            ) from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

@@ -5,6 +5,7 @@ Exit status: 0 allocation written and every hard rule holds; 1 anything else;
 found a broken hard rule.
 """
 
+import errno
 import os
 import re
 import tempfile
@@ -337,6 +338,26 @@ def check_workbook_output(output: Path, what: str) -> None:
         )
         raise typer.Exit(INVALID)
     refuse_unwritable(output.parent)
+    refuse_unreplaceable(output)
+
+
+def refuse_unreplaceable(path: Path) -> None:
+    """Exit 2 when a file to be replaced cannot be: locked, or open in another program on
+    Windows (found after a whole solve before). A file that is only read-only is replaced on
+    Linux and macOS, as any file in a folder one may write in."""
+    if not path.is_file():
+        return
+    try:
+        os.close(os.open(path, os.O_RDWR))
+    except PermissionError as failure:
+        if os.name != "nt" and failure.errno == errno.EACCES:
+            return
+        err.print(
+            f"{path} cannot be replaced ({failure.strerror}): close it in the program that "
+            "has it open, or give another name",
+            markup=False,
+        )
+        raise typer.Exit(INVALID) from None
 
 
 def refuse_unwritable(folder: Path) -> None:
@@ -375,6 +396,7 @@ def check_export_outputs(
             err.print(f"{option} {path}: {what}", markup=False)
             raise typer.Exit(INVALID)
         refuse_unwritable(path.parent)
+        refuse_unreplaceable(path)
 
 
 def same_file(first: Path, second: Path) -> bool:

@@ -586,7 +586,11 @@ def test_a_failed_write_says_why_without_a_traceback(
     with pytest.raises(SystemExit) as leaving:
         main()
     assert leaving.value.code == 1
-    assert capsys.readouterr().err == "error: No space left on device: out.xlsx\n"
+    said = {
+        "write": "error: No space left on device: out.xlsx\n",
+        "replace": f"error: cannot replace it (No space left on device): {out}\n",
+    }
+    assert capsys.readouterr().err == said[failing]
     assert [path.name for path in tmp_path.iterdir()] == ["event.xlsx"]
 
 
@@ -604,6 +608,65 @@ def test_an_unwritable_folder_exits_2_before_solving(
     result = runner.invoke(app, ["solve", str(path), "-o", str(tmp_path / "out.xlsx")])
     assert result.exit_code == 2
     assert result.stderr == f"cannot write in the folder {tmp_path}: Permission denied\n"
+
+
+@pytest.mark.parametrize(
+    ("code", "refused"),
+    [
+        (1, True),  # EPERM: locked (chattr +i, macOS's locked files), found after solving
+        (13, False),  # EACCES: only read-only, which replacing it in its folder ignores
+    ],
+)
+def test_an_output_that_cannot_be_replaced_exits_2_before_solving(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int, refused: bool
+) -> None:
+    import os
+
+    import scripts.cli
+
+    path = workbook(tmp_path)
+    out = tmp_path / "out.xlsx"
+    out.write_bytes(b"published")
+    opened = os.open
+
+    def locked(file: object, *args: object, **kwargs: object) -> int:
+        if Path(str(file)) == out:
+            raise PermissionError(code, os.strerror(code))
+        return opened(file, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(scripts.cli.os, "open", locked)
+    if refused:
+        monkeypatch.setattr(scripts.cli, "solve_event", lambda *a, **k: pytest.fail("solved"))
+    result = runner.invoke(app, ["solve", str(path), "-o", str(out), "-q"])
+    if refused:
+        assert (result.exit_code, result.stderr) == (
+            2,
+            f"{out} cannot be replaced (Operation not permitted): close it in the program "
+            "that has it open, or give another name\n",
+        )
+        assert out.read_bytes() == b"published"
+    else:
+        assert result.exit_code == 0, result.output
+
+
+def test_a_replace_that_fails_names_the_output_not_the_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from models.spreadsheet import write_text_atomically
+
+    def refused(*_args: object) -> None:
+        raise PermissionError(1, "Operation not permitted", "/x/.out-abc.csv", None, "out.csv")
+
+    monkeypatch.setattr(os, "replace", refused)
+    with pytest.raises(PermissionError) as failure:
+        write_text_atomically(tmp_path / "out.csv", "a,b\n")
+    assert (failure.value.strerror, failure.value.filename) == (
+        "cannot replace it (Operation not permitted)",
+        str(tmp_path / "out.csv"),
+    )
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_writable_folder_is_left_as_it_was(tmp_path: Path) -> None:
