@@ -495,7 +495,10 @@ def host_problems(event: Event) -> list[Issue]:
         session = event.session_by_id.get(option.session)
         for host in option.hosts:
             if host not in people:
-                message = f'host "{host}" is not a participant' + suggest(host, people)
+                message = (
+                    f'host "{host}" is not a participant{suggest(host, people)}; a host who '
+                    "cancelled is taken out of this cell too, or replaced by whoever hosts instead"
+                )
                 found.append(issue("Options", option, "hosts", message))
                 continue
             earlier = fixed.setdefault((host, option.session), option.id)

@@ -707,6 +707,10 @@ def read_rows(
         return None if table.required else []
     log = Sheet(table.name, issues)
     grid = sheet_grid(sheet, unsaved)
+    if not grid and table.required:  # read as no rows, the event was "optimal" and empty
+        headers = ", ".join(table.required_columns)
+        log.report(None, None, f"the sheet is empty; its first row needs the headers {headers}")
+        return None
     if not grid:
         return []
     fill_merged(sheet, grid, log)

@@ -741,7 +741,7 @@ def noted_event(allocation_path: Path) -> Path:
 def refuse_overwriting(inputs: list[Path], outputs: list[Path | None]) -> None:
     """Exit 2 when an output would replace an input."""
     for output in outputs:
-        if output is not None and any(output.resolve() == path.resolve() for path in inputs):
+        if output is not None and any(same_file(output, path) for path in inputs):
             err.print(f"refusing to write over the input {output}", markup=False)
             raise typer.Exit(INVALID)
 

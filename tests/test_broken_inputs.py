@@ -397,7 +397,8 @@ CASES = [
         "unknown host",
         put("Options", 5, "hosts", "p9"),
         (
-            'Options row 5, column hosts: host "p9" is not a participant',
+            'Options row 5, column hosts: host "p9" is not a participant; a host who cancelled '
+            "is taken out of this cell too, or replaced by whoever hosts instead",
             "event.xlsx: 1 problem, nothing written",
         ),
     ),

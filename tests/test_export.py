@@ -1,5 +1,6 @@
 """Hand-outs: Zoom pre-assignment files, printable room lists, itineraries, programmes, charts."""
 
+import os
 import zipfile
 from pathlib import Path
 
@@ -508,6 +509,18 @@ def test_export_exits_2_on_a_wrong_command_line(
     result = runner.invoke(app, ["export", *(paths.get(arg, arg) for arg in args)])
     assert result.exit_code == 2
     assert result.stderr == message.replace("ALLOC_PATH", str(allocation_path)) + "\n"
+
+
+def test_export_refuses_an_output_that_is_a_hard_link_to_an_input(tmp_path: Path) -> None:
+    event_path, allocation_path = files_on_disk(tmp_path)
+    alias = tmp_path / "alias.xlsx"
+    os.link(allocation_path, alias)
+    before = allocation_path.read_bytes()
+    result = runner.invoke(
+        app, ["export", str(event_path), str(allocation_path), "--print", str(alias)]
+    )
+    assert (result.exit_code, result.stderr) == (2, f"refusing to write over the input {alias}\n")
+    assert allocation_path.read_bytes() == before
 
 
 @pytest.mark.parametrize(

@@ -390,6 +390,22 @@ def test_sheet_name_in_other_case_is_read_with_a_warning(tmp_path: Path) -> None
     assert issues == ['warning: Sessions: the sheet is named "sessions"; read as Sessions']
 
 
+def test_a_blank_required_sheet_is_an_error(tmp_path: Path) -> None:
+    sheets = base_sheets()
+    sheets["Participants"] = []
+    event, issues = read(tmp_path, sheets)
+    assert event is None
+    assert issues == ["Participants: the sheet is empty; its first row needs the headers id, name"]
+
+
+def test_a_required_sheet_with_headers_only_is_read_as_no_rows(tmp_path: Path) -> None:
+    sheets = base_sheets()
+    sheets["Preferences"] = sheets["Preferences"][:1]
+    event, issues = read(tmp_path, sheets)
+    assert event is not None
+    assert (event.preferences, issues) == ([], [])
+
+
 def test_missing_column(tmp_path: Path) -> None:
     sheets = base_sheets()
     sheets["Options"] = [["session", "id"], ["S1", "A"], ["S1", "B"]]
