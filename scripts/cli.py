@@ -46,7 +46,7 @@ from solver.explain import impossibilities
 from solver.solve import solve_event
 from solver.watch import Watch
 
-OK, FAILED, INVALID, IMPOSSIBLE, BROKEN = 0, 1, 2, 3, 4
+FAILED, INVALID, IMPOSSIBLE, BROKEN = 1, 2, 3, 4  # and 0: every hard rule holds
 DATA = Path(__file__).resolve().parent.parent / "data"
 DEMO_EVENTS = ("academy-2022.xlsx", "academy-2023.xlsx")
 
@@ -514,7 +514,9 @@ def solve_watched(event: Event, loudness: Loudness, plan: Plan) -> Allocation:
     def say(line: str) -> None:
         err.print(line, markup=False)
 
-    solve = partial(solve_event, event, None, plan.previous, plan.day, plan.override_pins)
+    solve = partial(
+        solve_event, event, previous=plan.previous, day=plan.day, override_pins=plan.override_pins
+    )
     if loudness.verbose:
         return solve(watch=Watch(progress=say, solutions=say))
     if loudness.quiet or not err.is_terminal:

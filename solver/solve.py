@@ -19,7 +19,7 @@ from solver.parallel import side_by_side
 from solver.previous import Published, describe_pins, pin_problems, read_published
 from solver.rounds import solve_roundtable
 from solver.sessions import BUILD_SECONDS_PER_CELL, solve_rounds
-from solver.watch import Progress, Watch
+from solver.watch import Watch
 
 PROCESS_CELLS = 10_000  # a day's sessions with at least these cells run in processes
 WORK_PER_SECOND = 0.25  # deterministic seconds planned per second of a session's time
@@ -27,7 +27,6 @@ WORK_PER_SECOND = 0.25  # deterministic seconds planned per second of a session'
 
 def solve_event(
     event: Event,
-    progress: Progress | None = None,
     previous: list[Assignment] | None = None,
     day: str | None = None,
     override_pins: bool = False,
@@ -52,7 +51,7 @@ def solve_event(
     reasons = impossibilities(event, solving)
     if reasons:
         raise InfeasibleEventError(reasons)
-    watch = watch or Watch(progress=progress)
+    watch = watch or Watch()
     ctx = Context(event, published, watch, started, planned_work(event, solving))
     history = History()
     kept = kept_placements(published, {s.id for s in solving})
