@@ -664,6 +664,7 @@ def export(
     programmes: Annotated[
         Path | None, typer.Option(help="Folder for one text programme per person.")
     ] = None,
+    day: Annotated[str | None, typer.Option(help="Hand-outs for this day's sessions only.")] = None,
 ) -> None:
     """Hand-outs from an allocation: Zoom files, printable room lists, itineraries."""
     event_path, allocation_path = export_inputs(paths, event_option)
@@ -676,7 +677,10 @@ def export(
         {"--print": (print_path, ".xlsx"), "--itineraries": (itineraries, ".csv")},
     )
     event = load_event(event_path)
-    allocation = load_allocation(event, allocation_path, event_path)
+    day = programme_day(event, day.strip() if day is not None else None)
+    allocation = load_allocation(event, allocation_path, event_path, day)
+    if day is not None:
+        event = event.model_copy(update={"sessions": [s for s in event.sessions if s.day == day]})
     title = event_path.stem
     if zoom:
         export_zoom(event, allocation, zoom)
@@ -761,11 +765,24 @@ def read_allocation(event: Event, path: Path, event_path: Path) -> list[Assignme
     return assignments
 
 
-def load_allocation(event: Event, path: Path, event_path: Path) -> Allocation:
-    """`read_allocation`, with a warning when it breaks a hard rule (the hand-outs still
-    follow it)."""
+def load_allocation(event: Event, path: Path, event_path: Path, day: str | None) -> Allocation:
+    """`read_allocation` (only `day`'s sessions when given), with a warning when the sessions
+    it allocates break a hard rule (the hand-outs still follow it), and a note of those it
+    allocates nobody to (a day not solved yet: no hand-outs)."""
     allocation = Allocation(assignments=read_allocation(event, path, event_path))
-    broken = check_allocation(event, allocation).broken
+    if day is not None:
+        ids = {s.id for s in event.sessions if s.day == day}
+        allocation = Allocation(assignments=[a for a in allocation.assignments if a.session in ids])
+    wanted = [s for s in event.sessions if day in (None, s.day) and event.audience_of(s)]
+    empty = [s.id for s in wanted if s.id not in allocation.in_session]
+    if empty:
+        err.print(
+            f"note: {path.name} places nobody in {', '.join(empty)}: no hand-outs for "
+            f"{'it' if len(empty) == 1 else 'them'}",
+            markup=False,
+        )
+    solved = {s.id for s in wanted if s.id in allocation.in_session}
+    broken = check_allocation(event, allocation, sessions=solved).broken
     if broken:
         err.print(
             f"warning: {counted(len(broken), 'hard rule')} broken in {path.name}; "

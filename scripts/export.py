@@ -105,11 +105,13 @@ class Room:
 # ---------------------------------------------------------------- shared
 
 
-def slots(event: Event) -> list[Slot]:
-    """Every session in programme order, one slot per round."""
+def slots(event: Event, allocation: Allocation) -> list[Slot]:
+    """Every session the allocation places someone in, in programme order, one slot per
+    round (a day not allocated yet has no room lists)."""
     return [
         Slot(session, round_)
         for session in event.sessions
+        if session.id in allocation.in_session
         for round_ in range(1, session.rounds + 1)
     ]
 
@@ -128,7 +130,7 @@ def rooms(event: Event, allocation: Allocation) -> list[Room]:
     """Every option of every slot, in programme and workbook order, empty ones included but
     closed ones (`max` 0) that nobody is in: no door sign for a room that is not used."""
     found: list[Room] = []
-    for slot in slots(event):
+    for slot in slots(event, allocation):
         for option in event.options_of.get(slot.session.id, []):
             members = allocation.members.get((slot.session.id, option.id, slot.round), [])
             if option.max == 0 and not members:
@@ -533,7 +535,7 @@ def programme_text(event: Event, allocation: Allocation, someone: Participant, t
     if title:
         lines.append(title)
     day, shown = None, None
-    for slot in slots(event):
+    for slot in slots(event, allocation):
         found = place_and_host(event, allocation, someone.id, slot)
         if found is None:
             continue

@@ -412,6 +412,49 @@ def test_export_writes_every_hand_out_and_escapes_formulas(tmp_path: Path) -> No
     assert leftovers == []
 
 
+@pytest.mark.parametrize("day", ["Tue", "tue"])
+def test_export_of_one_day_writes_that_day_s_hand_outs_only(tmp_path: Path, day: str) -> None:
+    event_path, allocation_path = files_on_disk(tmp_path)
+    zoom, it = tmp_path / "zoom", tmp_path / "it.csv"
+    args = ["export", str(event_path), str(allocation_path), "--day", day]
+    result = runner.invoke(app, [*args, "--zoom", str(zoom), "--itineraries", str(it)])
+    assert result.exit_code == 0, result.output
+    assert "broken" not in result.stderr  # the other day's sessions are not checked
+    assert sorted(path.name for path in zoom.iterdir()) == ["RT-round1.csv", "RT-round2.csv"]
+    header = it.read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header == "participant,name,email,RT r1,RT r2"
+
+
+def test_export_of_an_unknown_day_exits_2(tmp_path: Path) -> None:
+    event_path, allocation_path = files_on_disk(tmp_path)
+    args = ["export", str(event_path), str(allocation_path), "--day", "Wed", "--zoom", "z"]
+    result = runner.invoke(app, args)
+    assert (result.exit_code, result.stderr) == (
+        2,
+        '"Wed" is not a day of the programme (days: Mon, Tue)\n',
+    )
+
+
+def test_a_day_not_allocated_yet_gets_no_hand_outs_and_no_broken_rules(tmp_path: Path) -> None:
+    # An allocation of Monday alone (`solve --day Mon` without --previous) printed empty door
+    # signs for Tuesday and "hard rules broken" for everyone not placed there.
+    event_path, allocation_path = tmp_path / "event.xlsx", tmp_path / "alloc.xlsx"
+    write_event(academy(), event_path)
+    monday = [a for a in academy_allocation().assignments if a.session == "W1"]
+    write_allocation(academy(), Allocation(assignments=monday), CheckReport(), allocation_path)
+    rooms = tmp_path / "rooms.xlsx"
+    result = runner.invoke(
+        app, ["export", str(event_path), str(allocation_path), "--print", str(rooms)]
+    )
+    assert (result.exit_code, result.stderr) == (
+        0,
+        "note: alloc.xlsx places nobody in RT: no hand-outs for it\n",
+    )
+    texts = [c.value for row in load_workbook(rooms)[ROOM_LISTS].iter_rows() for c in row]
+    assert not [text for text in texts if isinstance(text, str) and "Tables" in text]
+    assert [text for text in texts if isinstance(text, str) and "Workshops" in text]
+
+
 def test_export_accepts_the_event_as_an_option(tmp_path: Path) -> None:
     event_path, allocation_path = files_on_disk(tmp_path)
     zoom = tmp_path / "zoom"
