@@ -619,6 +619,7 @@ def demo(
     ] = Path("demo-output"),
 ) -> None:
     """Solve the bundled example events; write their allocations, room lists and Zoom files."""
+    check_export_outputs([output_dir], {})
     output_dir.mkdir(parents=True, exist_ok=True)
     for name in DEMO_EVENTS:
         event_path = DATA / name

@@ -179,8 +179,10 @@ def count_line(room: Room) -> str:
 
 def safe_stem(text: str) -> str:
     """A file name stem from any text: ASCII letters, digits, dot, hyphen and underscore only
-    (accents dropped first: José gives Jose)."""
-    stem = UNSAFE_FILE_CHARACTERS.sub("_", unaccented(text)).strip("._")[:FILE_STEM_LENGTH]
+    (accents dropped first: José gives Jose), not starting with a hyphen (a command would read
+    `-mwangi.txt` as an option)."""
+    stem = UNSAFE_FILE_CHARACTERS.sub("_", unaccented(text)).lstrip("-._").rstrip("._")
+    stem = stem[:FILE_STEM_LENGTH]
     if not stem:
         return "_"
     return f"_{stem}" if stem.split(".")[0].casefold() in RESERVED_FILE_NAMES else stem

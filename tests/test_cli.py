@@ -713,3 +713,10 @@ def test_the_session_table_gives_each_session_s_whole_cost_as_the_summary(tmp_pa
     total = re.match(r"optimal: cost (\d+) ", result.stdout)
     row = next(line.split() for line in result.stdout.splitlines() if line.strip().startswith("S1"))
     assert total is not None and row[6] == total.group(1) != "0"
+
+
+def test_demo_into_a_file_exits_2_before_solving(tmp_path: Path) -> None:
+    taken = tmp_path / "taken"
+    taken.write_text("")
+    result = runner.invoke(app, ["demo", "-o", str(taken)])
+    assert (result.exit_code, result.stderr) == (2, f"{taken} is a file; give a folder\n")

@@ -667,7 +667,15 @@ def test_summary_has_native_bar_charts_of_choices_and_groups(tmp_path: Path) -> 
 
 @pytest.mark.parametrize(
     ("person_id", "stem"),
-    [("José", "Jose"), ("Zoë-1", "Zoe-1"), ("정수빈", "_"), ("@anna", "anna"), ("p1", "p1")],
+    [
+        ("José", "Jose"),
+        ("Zoë-1", "Zoe-1"),
+        ("정수빈", "_"),
+        ("@anna", "anna"),
+        ("p1", "p1"),
+        ("-mwangi", "mwangi"),
+        ("=-x", "x"),
+    ],
 )
 def test_a_programme_file_is_named_after_the_id_without_accents(person_id: str, stem: str) -> None:
     assert safe_stem(person_id) == stem
