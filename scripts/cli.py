@@ -693,7 +693,7 @@ def export(
         out.print(f"wrote {itineraries}", markup=False)
     if programmes:
         files = handouts.write_files(programmes, handouts.programmes(event, allocation, title))
-        out.print(f"wrote {len(files)} programmes to {programmes}", markup=False)
+        out.print(f"wrote {counted(len(files), 'programme')} to {programmes}", markup=False)
 
 
 def export_inputs(paths: list[Path], event_option: Path | None) -> tuple[Path, Path]:
@@ -805,7 +805,7 @@ def export_zoom(event: Event, allocation: Allocation, folder: Path) -> None:
             f"warning: {folder} also holds files this export did not write: {', '.join(stale)}",
             markup=False,
         )
-    out.print(f"wrote {len(written)} Zoom files to {folder}", markup=False)
+    out.print(f"wrote {counted(len(written), 'Zoom file')} to {folder}", markup=False)
 
 
 @app.command("import")
