@@ -591,11 +591,18 @@ def session_status(stats: SolveStats | None, placed: bool) -> str:
 def verify(
     event_path: EventPath,
     allocation_path: Annotated[Path, typer.Argument(help="An allocation workbook to check.")],
+    day: Annotated[
+        str | None, typer.Option(help="Check and score this day's sessions only.")
+    ] = None,
 ) -> None:
     """Check and score an allocation, e.g. one edited by hand; exit 4 if a hard rule is broken."""
     event = load_event(event_path)
+    day = programme_day(event, day.strip() if day is not None else None)
+    sessions = {s.id for s in event.sessions if s.day == day} if day is not None else None
     report = check_allocation(
-        event, Allocation(assignments=read_allocation(event, allocation_path, event_path))
+        event,
+        Allocation(assignments=read_allocation(event, allocation_path, event_path)),
+        sessions=sessions,
     )
     for result in report.broken:
         err.print(f"broken: {result.rule} in {result.session}: {result.message}", markup=False)

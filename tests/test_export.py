@@ -455,6 +455,18 @@ def test_a_day_not_allocated_yet_gets_no_hand_outs_and_no_broken_rules(tmp_path:
     assert [text for text in texts if isinstance(text, str) and "Workshops" in text]
 
 
+@pytest.mark.parametrize(("day", "code"), [([], 4), (["--day", "Mon"], 0), (["--day", "Tue"], 4)])
+def test_verify_of_one_day_checks_that_day_s_sessions(
+    tmp_path: Path, day: list[str], code: int
+) -> None:
+    event_path, allocation_path = tmp_path / "event.xlsx", tmp_path / "alloc.xlsx"
+    write_event(academy(), event_path)
+    monday = [a for a in academy_allocation().assignments if a.session == "W1"]
+    write_allocation(academy(), Allocation(assignments=monday), CheckReport(), allocation_path)
+    result = runner.invoke(app, ["verify", str(event_path), str(allocation_path), *day])
+    assert result.exit_code == code, result.output
+
+
 def test_export_accepts_the_event_as_an_option(tmp_path: Path) -> None:
     event_path, allocation_path = files_on_disk(tmp_path)
     zoom = tmp_path / "zoom"
