@@ -12,7 +12,6 @@ from models import Allocation, Assignment, CheckReport, Event, Option, Rule, Rul
 from models.rooms import edited_by_hand
 from solver.check_groups import check_groups, encounters, group_stats, mixing
 from solver.checker import Checker, in_round, rounds_of
-from solver.previous import pin_problems, read_published
 
 
 def check_allocation(
@@ -31,7 +30,7 @@ def check_allocation(
     dissatisfaction still cover every session (fairness counts earlier days).
     """
     checker = Checker(event, allocation)
-    released = released_pins(event, previous or []) if pins_released else set()
+    released = released_pins(checker, previous or []) if pins_released else set()
     for session in event.sessions:
         if sessions is None or session.id in sessions:
             check_session(checker, session)
@@ -103,9 +102,30 @@ def published_rows(
     ]
 
 
-def released_pins(event: Event, previous: list[Assignment]) -> set[tuple[str, str, int]]:
-    """The pinned placements `--override-pins` lets move: those that break a hard rule."""
-    return set(pin_problems(event, read_published(event, previous)))
+def released_pins(checker: Checker, previous: list[Assignment]) -> set[tuple[str, str, int]]:
+    """The pinned placements `--override-pins` lets move: those that break a hard rule, by the
+    checker's own tests (independent of the solver's): an option closed or gone, one the
+    person may not use (`may_use`), or more people pinned to it than it holds."""
+    event = checker.event
+    pins = [
+        a
+        for a in previous
+        if (a.pinned or edited_by_hand(event, a))
+        and a.participant in event.people
+        and a.session in event.session_by_id
+    ]
+    crowd = Counter((a.session, a.option, a.round) for a in pins)
+    released = set()
+    for a in pins:
+        option = event.option_by_key.get((a.session, a.option))
+        if (
+            option is None
+            or option.max == 0
+            or not may_use(checker, event.session_by_id[a.session], a.participant, option)
+            or crowd[(a.session, a.option, a.round)] > option.max
+        ):
+            released.add(a.key)
+    return released
 
 
 def pins_kept(
@@ -300,18 +320,30 @@ def usable_options(
 ) -> int:
     """How many options a person could sit at: their needs met, not vetoed, not forbidden,
     and the one a hard `assign` puts them in when there is one."""
-    person = checker.event.people.get(person_id)
-    needs = set(person.needs) if person else set()
-    forbidden = hard_rule_options(checker, session, person_id, RuleKind.FORBID)
+    return sum(1 for option in options if may_use(checker, session, person_id, option, options))
+
+
+def may_use(
+    checker: Checker,
+    session: Session,
+    person_id: str,
+    option: Option,
+    options: list[Option] | None = None,
+) -> bool:
+    """Whether the person may sit at the option: their needs met, not vetoed, not forbidden,
+    and the option a hard `assign` puts them in when it names one of `options` (the
+    session's), and a host's own."""
+    event = checker.event
+    person = event.people.get(person_id)
+    hosted = event.host_option.get((person_id, session.id))
     assigned = hard_rule_options(checker, session, person_id, RuleKind.ASSIGN)
-    assigned &= {option.id for option in options}
-    return sum(
-        1
-        for option in options
-        if needs <= set(option.features)
-        and not checker.event.vetoed(person_id, session.id, option.id)
-        and option.id not in forbidden
+    assigned &= {o.id for o in (options or event.options_of.get(session.id, []))}
+    return (
+        set(person.needs if person else ()) <= set(option.features)
+        and not event.vetoed(person_id, session.id, option.id)
+        and option.id not in hard_rule_options(checker, session, person_id, RuleKind.FORBID)
         and (not assigned or option.id in assigned)
+        and hosted in (None, option.id)
     )
 
 

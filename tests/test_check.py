@@ -1,7 +1,9 @@
 """The independent checker on hand-made allocations: exact messages for every broken rule."""
 
 from models import Allocation, Assignment, Event, Option, Participant, Preference, SessionKind
-from solver.check import check_allocation
+from solver.check import check_allocation, released_pins
+from solver.checker import Checker
+from solver.previous import pin_problems, read_published
 from tests.factories import event, people, rule, with_hosts
 
 
@@ -105,6 +107,33 @@ def test_override_pins_lets_a_pin_that_breaks_a_hard_rule_move() -> None:
     ]
     report = check_allocation(e, now, previous=before, pins_released=True)
     assert [r.message for r in report.broken] == ["Person 2 (p2) is pinned to B but is in A"]
+
+
+def test_the_checker_releases_the_pins_the_solver_releases() -> None:
+    # The checker decides which pins `--override-pins` lets move by its own tests: one pin
+    # per hard rule a pin can break, and one that breaks none (p9).
+    e = event(
+        [*people(9), Participant(id="p10", name="Needs", needs=("step-free",))],
+        options=(("A", 2), ("B", 9), ("C", 0), ("D", 9)),
+        rules=[rule("forbid", "p1", option="A"), rule("assign", "p2", option="D")],
+    )
+    e = with_hosts(e, {"D": "p3"})
+    e.preferences = [Preference(participant="p4", session="S1", option="B", rank=None)]
+    before = published(
+        ("p1", "A", True, ""),  # forbidden
+        ("p2", "B", True, ""),  # assigned elsewhere
+        ("p3", "B", True, ""),  # hosts D
+        ("p4", "B", True, ""),  # said no to B
+        ("p5", "C", True, ""),  # C is closed
+        ("p10", "B", True, ""),  # B lacks step-free
+        ("p6", "A", True, ""),  # A holds 2, three pinned there
+        ("p7", "A", True, ""),
+        ("p9", "D", True, ""),  # breaks nothing
+    )
+    solver_says = set(pin_problems(e, read_published(e, before)))
+    checker_says = released_pins(Checker(e, Allocation()), before)
+    assert checker_says == solver_says
+    assert {key[0] for key in checker_says} == {"p1", "p2", "p3", "p4", "p5", "p10", "p6", "p7"}
 
 
 def test_pins_kept_break_nothing_and_no_pins_add_no_row() -> None:
