@@ -436,8 +436,11 @@ def case_twin(
 
 
 def participant_days(event: Event) -> list[Issue]:
-    """Days a person attends must be days of the programme."""
+    """Days a person attends must be days of the programme (not checked while a session's
+    day is missing: that error comes first, and the day people name may be its)."""
     days = event.days()
+    if "" in days:
+        return []
     found = []
     for person in event.participants:
         for day in person.days:

@@ -303,6 +303,14 @@ CASES = [
         ),
     ),
     Case(
+        "a session's day missing",
+        put("Sessions", 3, "day", None),
+        (  # not also p4's "d2" as no day of any session: it is the day missing
+            "Sessions row 3, column day: a value is required",
+            "event.xlsx: 1 problem, nothing written",
+        ),
+    ),
+    Case(
         "id of spaces only",
         put("Sessions", 3, "id", "   "),
         (
