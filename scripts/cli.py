@@ -94,7 +94,7 @@ def template(
     """Write an empty event workbook with instructions."""
     if path.exists() and not force:
         err.print(f"{path.name} exists; use --force to replace it", markup=False)
-        raise typer.Exit(FAILED)
+        raise typer.Exit(INVALID)  # as every other refusal to write over a file
     check_workbook_output(path, "event")
     write_template(path)
     out.print(f"wrote {path}", markup=False)
@@ -830,7 +830,7 @@ def import_command(
     """Turn a registration-form export into an event workbook."""
     if output.exists() and not force:
         err.print(f"{output.name} exists; use --force to replace it", markup=False)
-        raise typer.Exit(FAILED)
+        raise typer.Exit(INVALID)  # as every other refusal to write over a file
     check_workbook_output(output, "event")
     result = import_form(form, map_path)
     report_issues(result.issues)

@@ -335,7 +335,7 @@ def test_template_reads_back_as_a_valid_empty_event(tmp_path: Path) -> None:
     assert event_read is not None
     assert [issue for issue in issues if issue.is_error] == []
     again = runner.invoke(app, ["template", str(path)])
-    assert again.exit_code == 1
+    assert again.exit_code == 2
     assert "new.xlsx exists; use --force to replace it" in again.output
 
 

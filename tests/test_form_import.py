@@ -222,7 +222,7 @@ def test_import_command_writes_a_valid_event_and_escapes_formulas(tmp_path: Path
     cells = [c.value for row in load_workbook(out)["Participants"].iter_rows() for c in row]
     assert "'=HYPERLINK(1)" in cells
     again = runner.invoke(app, args)
-    assert (again.exit_code, again.stderr) == (1, "event.xlsx exists; use --force to replace it\n")
+    assert (again.exit_code, again.stderr) == (2, "event.xlsx exists; use --force to replace it\n")
 
 
 @pytest.mark.parametrize(
