@@ -45,8 +45,6 @@ def nobody_left_out(event: Event, session: Session) -> list[str]:
         hosted = event.host_option.get((person.id, session.id))
         if hosted is not None and hosted not in open_ids:
             continue
-        if any(not reasons_against(event, session, person, option) for option in options):
-            continue
         against = [reasons_against(event, session, person, option) for option in options]
         if all(against):
             every = dict.fromkeys(reason for option_reasons in against for reason in option_reasons)

@@ -23,7 +23,6 @@ class Penalty:
     rule: str
     weight: int
     expr: cp_model.LinearExprT
-    people: tuple[str, ...] = ()
 
 
 @dataclass
@@ -182,10 +181,10 @@ class SessionModel:
         """1 when the person is in the option in that round, else 0 (constant 0 if impossible)."""
         return self.x.get((person, option, round_), 0)
 
-    def penalise(self, rule: str, weight: int, expr: cp_model.LinearExprT, *people: str) -> None:
+    def penalise(self, rule: str, weight: int, expr: cp_model.LinearExprT) -> None:
         """Record a soft term; zero weights switch it off."""
         if weight > 0:
-            self.penalties.append(Penalty(rule, weight, expr, tuple(people)))
+            self.penalties.append(Penalty(rule, weight, expr))
 
 
 def placements(assignments: list[Assignment]) -> set[Key]:

@@ -163,7 +163,7 @@ def near_share(
                     m.sized(ct, option.id, partial(at_least, floor, 0))
             else:
                 free_share(m, option.id, round_, len(people), count, over, under)
-            m.penalise(rule, weight, over if under is None else over + under, *people)
+            m.penalise(rule, weight, over if under is None else over + under)
             if rule == "diversity" and under is not None and m.sizes is not None:
                 m.shares[(tuple(people), option.id, round_)] = weight * (over + under)
 
@@ -274,7 +274,7 @@ def no_isolation(m: SessionModel) -> None:
                         continue
                     alone = m.model.new_bool_var("alone")
                     m.model.add(count >= 2 * some - alone)
-                    m.penalise("isolation", settings.weight_isolation, alone, *people)
+                    m.penalise("isolation", settings.weight_isolation, alone)
                     m.alone[(tuple(people), option.id, round_)] = alone
 
 
@@ -403,7 +403,7 @@ def new_encounters(m: SessionModel) -> None:
                 if most < 2:
                     continue
                 pairs = pairs_among(m, m.count(list(met), option.id, round_), most)
-                m.penalise("mixing", weight, pairs, *met)
+                m.penalise("mixing", weight, pairs)
 
 
 def pairs_among(m: SessionModel, count: cp_model.LinearExprT, most: int) -> cp_model.IntVar:

@@ -34,7 +34,7 @@ def keep_together(m: SessionModel) -> None:
                     m.model.add(opened >= seat)
                 used.append(opened)
             if used:
-                m.penalise("together", rule.weight, sum(used) - 1, *people)
+                m.penalise("together", rule.weight, sum(used) - 1)
 
 
 def keep_apart(m: SessionModel) -> None:
@@ -51,7 +51,7 @@ def keep_apart(m: SessionModel) -> None:
                     continue
                 extra = m.model.new_int_var(0, len(people) - 1, f"apart[{rule.row}][{option.id}]")
                 m.model.add(extra >= seats - 1)
-                m.penalise("apart", rule.weight, extra, *people)
+                m.penalise("apart", rule.weight, extra)
 
 
 def soft_assign(m: SessionModel) -> None:
@@ -61,9 +61,7 @@ def soft_assign(m: SessionModel) -> None:
             continue
         for person in present(m, rule):
             for round_ in m.rounds:
-                m.penalise(
-                    "assign", rule.weight, 1 - m.in_option(person, rule.option, round_), person
-                )
+                m.penalise("assign", rule.weight, 1 - m.in_option(person, rule.option, round_))
 
 
 def soft_forbid(m: SessionModel) -> None:
@@ -73,4 +71,4 @@ def soft_forbid(m: SessionModel) -> None:
             continue
         for person in present(m, rule):
             for round_ in m.rounds:
-                m.penalise("forbid", rule.weight, m.in_option(person, rule.option, round_), person)
+                m.penalise("forbid", rule.weight, m.in_option(person, rule.option, round_))
