@@ -166,7 +166,7 @@ def must_leave(
         for (person, round_), option in published.items()
         if not may_stay(event, session, person, option)
     }
-    leaving |= rule_strays(event, session, published)
+    leaving |= rule_strays(event, session, published, leaving)
     for rule in event.rules_for(session.id, [RuleKind.TOGETHER]):
         if not rule.is_hard:
             continue
@@ -183,19 +183,27 @@ def must_leave(
 
 
 def rule_strays(
-    event: Event, session: Session, published: dict[tuple[str, int], str]
+    event: Event,
+    session: Session,
+    published: dict[tuple[str, int], str],
+    leaving: set[tuple[str, int]],
 ) -> set[tuple[str, int]]:
     """The published placements that a hard `together` or `apart` rule breaks and that must
     go for it to hold, with the fewest of them: the people of a `together` rule outside the
     option that holds most of them (and that all of them may take), and all but the first
-    named of an `apart` rule's people who share an option. Counted as kept, they made
-    balanced sizes move someone else, whom no rule concerns, the other way."""
+    named of an `apart` rule's people who share an option; of those not `leaving` already.
+    Counted as kept, they made balanced sizes move someone else, whom no rule concerns, the
+    other way."""
     strays: set[tuple[str, int]] = set()
     rounds = sorted({round_ for _, round_ in published})
     order = {option.id: index for index, option in enumerate(event.options_of[session.id])}
     rules = event.rules_for(session.id, [RuleKind.TOGETHER, RuleKind.APART])
     for rule, round_ in product((rule for rule in rules if rule.is_hard), rounds):
-        seated = {p: o for p in rule.participants if (o := published.get((p, round_)))}
+        seated = {
+            p: o
+            for p in rule.participants
+            if (p, round_) not in leaving and (o := published.get((p, round_)))
+        }
         if rule.kind is RuleKind.APART:
             shared = Counter(seated.values())
             first = {o: next(p for p in seated if seated[p] == o) for o in shared}

@@ -1073,14 +1073,14 @@ def test_people_who_must_be_together_leave_a_group_without_moving_a_third(
     assert moves(published, allocation) == moved
 
 
-def four_and_four(rule: Rule) -> tuple[Event, list[Assignment]]:
+def four_and_four(*rules: Rule) -> tuple[Event, list[Assignment]]:
     """A split session of A and B (5 places each) published with p1–p4 at A and p5–p8 at B,
-    and a rule the published allocation breaks."""
+    and rules the published allocation breaks."""
     event = Event(
         participants=[Participant(id=f"p{i}", name=f"p{i}") for i in range(1, 9)],
         sessions=[Session(id="S", day="d1", kind=SessionKind.SPLIT)],
         options=[Option(session="S", id=o, max=5) for o in ("A", "B")],
-        rules=[rule],
+        rules=list(rules),
         settings=Settings(diversity=(), no_isolation=(), spread=(), weight_fairness=0),
     )
     published = [
@@ -1127,3 +1127,16 @@ def test_a_move_a_rule_between_people_forces_names_the_rule_and_nobody_else(
     event, published = four_and_four(Rule(kind=kind, participants=people, row=5))
     changes = list_changes(event, published, solve_event(event, previous=published))
     assert [c.reason for c in changes] == [f"{reason} (Rules row 5)"]
+
+
+def test_an_apart_rule_whose_first_named_must_leave_anyway_moves_nobody_else() -> None:
+    # p1 and p2 must be apart, both at A, and a rule now keeps p1 out of A: p1's move is
+    # enough, and p2, whom the apart rule alone would have sent away, stays.
+    event, published = four_and_four(
+        Rule(kind=RuleKind.APART, participants=("p1", "p2")),
+        Rule(kind=RuleKind.FORBID, participants=("p1",), option="A"),
+    )
+    allocation = solve_event(event, previous=published)
+    assert check_allocation(event, allocation, previous=published).ok
+    assert moves(published, allocation) == 1
+    assert allocation.option_of[("p1", "S", 1)] == "B"
