@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import product
 from typing import Any
 
 from ortools.sat.python import cp_model
@@ -25,6 +24,7 @@ from solver.model import Key, SessionModel, read_assignments
 from solver.relax import DUAL_SIMPLEX, PERTURBED, Relaxed, Reoptimised, relaxation
 from solver.roundtable import wished
 from solver.rules import reasons_against, split_sizes
+from solver.rules.core import visits_allowed
 from solver.rules.fairness import WORST_OFF, above_level
 from solver.rules.stability import MOVES
 from solver.watch import Watch, cp_solver
@@ -189,35 +189,70 @@ def rule_strays(
     leaving: set[tuple[str, int]],
 ) -> set[tuple[str, int]]:
     """The published placements that a hard `together` or `apart` rule breaks and that must
-    go for it to hold, with the fewest of them: the people of a `together` rule outside the
-    option that holds most of them (and that all of them may take), and all but the first
-    named of an `apart` rule's people who share an option; of those not `leaving` already.
-    Counted as kept, they made balanced sizes move someone else, whom no rule concerns, the
-    other way."""
+    go for it to hold, of those not `leaving` already: the people of a `together` rule
+    outside the option they gather in (`together_home`), and all but one of an `apart`
+    rule's people who share an option (`apart_stayer`). Counted as kept, they made balanced
+    sizes move someone else, whom no rule concerns, the other way."""
     strays: set[tuple[str, int]] = set()
-    rounds = sorted({round_ for _, round_ in published})
-    order = {option.id: index for index, option in enumerate(event.options_of[session.id])}
-    rules = event.rules_for(session.id, [RuleKind.TOGETHER, RuleKind.APART])
-    for rule, round_ in product((rule for rule in rules if rule.is_hard), rounds):
-        seated = {
-            p: o
-            for p in rule.participants
-            if (p, round_) not in leaving and (o := published.get((p, round_)))
-        }
-        if rule.kind is RuleKind.APART:
-            shared = Counter(seated.values())
-            first = {o: next(p for p in seated if seated[p] == o) for o in shared}
-            strays |= {(p, round_) for p, o in seated.items() if p != first[o]}
-            continue
-        held = Counter(seated.values())
-        homes = [
-            o
-            for o in sorted(held, key=lambda o: (-held[o], order.get(o, len(order))))
-            if all(may_stay(event, session, p, o) for p in seated)
-        ]
-        if homes:
-            strays |= {(p, round_) for p, o in seated.items() if o != homes[0]}
+    rules = [
+        rule
+        for rule in event.rules_for(session.id, [RuleKind.TOGETHER, RuleKind.APART])
+        if rule.is_hard
+    ]
+    for round_ in sorted({round_ for _, round_ in published}) if rules else ():
+        placed = {p: o for (p, r), o in published.items() if r == round_ and (p, r) not in leaving}
+        for rule in rules:
+            seated = {p: placed[p] for p in rule.participants if p in placed}
+            if rule.kind is RuleKind.TOGETHER:
+                home = together_home(event, session, seated, Counter(placed.values()))
+                if home is not None:
+                    strays |= {(p, round_) for p, o in seated.items() if o != home}
+                continue
+            for option, count in Counter(seated.values()).items():
+                if count > 1:
+                    sharing = [p for p in seated if seated[p] == option]
+                    stayer = apart_stayer(event, session, sharing, option, placed)
+                    strays |= {(p, round_) for p in sharing if p != stayer}
     return strays
+
+
+def together_home(
+    event: Event, session: Session, seated: dict[str, str], held: Counter[str]
+) -> str | None:
+    """Where a `together` rule's published people gather with the fewest moves: an option
+    all of them may take, with room for those who come, holding most of them (then the first
+    in the workbook); None when none has room (the search decides)."""
+    options = [o for o in event.options_of[session.id] if o.max > 0]
+    members = Counter(seated.values())
+    fitting = [
+        o
+        for o in options
+        if all(may_stay(event, session, p, o.id) for p in seated)
+        and held[o.id] - members[o.id] + len(seated) <= o.max
+    ]
+    best = max(fitting, key=lambda o: members[o.id], default=None)
+    return best.id if best is not None else None
+
+
+def apart_stayer(
+    event: Event, session: Session, sharing: list[str], option: str, placed: dict[str, str]
+) -> str:
+    """Which of an `apart` rule's people sharing an option keeps their seat: the first named
+    of those with nowhere else to go (no other option they may take with a free seat and
+    none of their `apart` partners), else the first named."""
+    apart = rule_partners(event, session, RuleKind.APART)
+    held = Counter(placed.values())
+
+    def elsewhere(person: str) -> bool:
+        return any(
+            o.id != option
+            and o.max > held[o.id]
+            and may_stay(event, session, person, o.id)
+            and all(placed.get(other) != o.id for other in apart.get(person, ()))
+            for o in event.options_of[session.id]
+        )
+
+    return next((p for p in sharing if not elsewhere(p)), sharing[0])
 
 
 def open_seats(
@@ -249,16 +284,25 @@ def open_seats(
         for person in event.audience_of(session)
         if (person.id, round_) not in published or (person.id, round_) in leaving
     ]
-    later = {(p, option) for (p, r), option in published.items() if r > round_}
+    later = Counter((p, option) for (p, r), option in published.items() if r > round_)
     partners = rule_partners(event, session)
     apart = rule_partners(event, session, RuleKind.APART)
     options = event.options_of[session.id]
 
+    def visits_left(person: Participant, option: Option) -> bool:
+        """A host's table the person has not sat at as often as they may, counting the seats
+        they hold there in later rounds (one more would force a later move); tables without
+        hosts as often as anyone likes."""
+        if not option.hosts or (person.id, session.id) in event.host_option:
+            return True
+        usable = sum(o.max > 0 and not reasons_against(event, session, person, o) for o in options)
+        sat = history.visits[(session.id, person.id, option.id)] + later[(person.id, option.id)]
+        return sat < visits_allowed(session.rounds, usable)
+
     def may_take(person: Participant, option: Option) -> bool:
         return (
             option.max > 0
-            and not history.visits[(session.id, person.id, option.id)]
-            and (person.id, option.id) not in later  # a seat there would force a later move
+            and visits_left(person, option)
             and not reasons_against(event, session, person, option)
             and all(  # people who must be together go where each of them may
                 not reasons_against(event, session, event.people[other], option)
