@@ -157,7 +157,8 @@ def must_leave(
     event: Event, session: Session, published: dict[tuple[str, int], str]
 ) -> set[tuple[str, int]]:
     """The published (person, round) placements that cannot be kept: those `may_stay`
-    refuses, those a hard `together` or `apart` rule cannot keep (`rule_strays`), and those
+    refuses, visits to a host's table beyond what a guest may (`repeat_visits`), those a
+    hard `together` or `apart` rule cannot keep (`rule_strays`), and those
     of people a hard `together` rule binds to someone who must leave the same option in that
     round (they must go with them; counted as kept, they left a seat someone published was
     moved in to fill)."""
@@ -166,6 +167,7 @@ def must_leave(
         for (person, round_), option in published.items()
         if not may_stay(event, session, person, option)
     }
+    leaving |= repeat_visits(event, session, published, leaving)
     leaving |= rule_strays(event, session, published, leaving)
     for rule in event.rules_for(session.id, [RuleKind.TOGETHER]):
         if not rule.is_hard:
@@ -180,6 +182,37 @@ def must_leave(
                 if published.get((partner, round_)) == option
             }
     return leaving
+
+
+def repeat_visits(
+    event: Event,
+    session: Session,
+    published: dict[tuple[str, int], str],
+    leaving: set[tuple[str, int]],
+) -> set[tuple[str, int]]:
+    """A guest's published seats at a host's table beyond the visits they may make there
+    (fewer rounds now, or a hand edit), the latest first, of those not `leaving` already."""
+    hosted = {o.id for o in event.options_of[session.id] if o.hosts}
+    seats: dict[tuple[str, str], list[int]] = {}
+    for (person, round_), option in sorted(published.items()):
+        if (
+            option in hosted
+            and round_ <= session.rounds
+            and (person, round_) not in leaving
+            and (person, session.id) not in event.host_option
+        ):
+            seats.setdefault((person, option), []).append(round_)
+    strays = set()
+    for (person_id, _option), rounds in seats.items():
+        guest = event.people.get(person_id)
+        if guest is None or len(rounds) < 2:
+            continue
+        usable = sum(
+            o.max > 0 and not reasons_against(event, session, guest, o)
+            for o in event.options_of[session.id]
+        )
+        strays |= {(person_id, r) for r in rounds[visits_allowed(session.rounds, usable) :]}
+    return strays
 
 
 def rule_strays(

@@ -1224,3 +1224,30 @@ def test_a_seat_held_later_at_a_table_without_host_does_not_close_it() -> None:
     allocation = solve_event(event, previous=published)
     assert check_allocation(event, allocation, previous=published).ok
     assert moves(published, allocation) == 1
+
+
+@pytest.mark.parametrize(("rounds", "moved"), [(2, 1), (3, 0)])
+def test_a_second_visit_to_a_host_s_table_moves_that_guest_alone(rounds: int, moved: int) -> None:
+    # Published over 3 rounds at A (no host) and B (h's): with 2 rounds now, p2 sits at B
+    # twice, which the rule of one visit to each host's table forbids. p2 and p3 swapped in
+    # round 2 (2 moves) where p2's move alone was enough; with 3 rounds nothing moves.
+    seats = {1: {"A": "p3 p5", "B": "h p2 p4"}, 2: {"A": "p3 p4", "B": "h p2 p5"}}
+    seats[3] = {"A": "p2 p3", "B": "h p4 p5"}
+    published = [
+        Assignment(participant=person, session="S", option=option, round=round_)
+        for round_, groups in seats.items()
+        for option, members in groups.items()
+        for person in members.split()
+    ]
+    event = Event(
+        participants=[Participant(id=p, name=p) for p in ("h", "p2", "p3", "p4", "p5")],
+        sessions=[Session(id="S", day="d1", kind=SessionKind.ROUNDTABLE, rounds=rounds)],
+        options=[
+            Option(session="S", id="A", max=4),
+            Option(session="S", id="B", max=5, hosts=("h",)),
+        ],
+        settings=Settings(diversity=(), no_isolation=(), spread=(), weight_fairness=0),
+    )
+    allocation = solve_event(event, previous=published)
+    assert check_allocation(event, allocation, previous=published).ok
+    assert moves([a for a in published if a.round <= rounds], allocation) == moved
