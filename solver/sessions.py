@@ -222,25 +222,20 @@ def rule_strays(
     leaving: set[tuple[str, int]],
 ) -> set[tuple[str, int]]:
     """The published placements that a hard `together` or `apart` rule breaks and that must
-    go for it to hold, of those not `leaving` already: the people of a `together` rule
+    go for it to hold, of those not `leaving` already: the people of a `together` group
     outside the option they gather in (`together_home`), and all but one of an `apart`
     rule's people who share an option (`apart_stayer`). Counted as kept, they made balanced
     sizes move someone else, whom no rule concerns, the other way."""
     strays: set[tuple[str, int]] = set()
-    rules = [
-        rule
-        for rule in event.rules_for(session.id, [RuleKind.TOGETHER, RuleKind.APART])
-        if rule.is_hard
-    ]
-    for round_ in sorted({round_ for _, round_ in published}) if rules else ():
+    groups = together_groups(event, session)
+    apart = [rule for rule in event.rules_for(session.id, [RuleKind.APART]) if rule.is_hard]
+    for round_ in sorted({round_ for _, round_ in published}) if groups or apart else ():
         placed = {p: o for (p, r), o in published.items() if r == round_ and (p, r) not in leaving}
-        for rule in rules:
+        held = Counter(placed.values())
+        for group, home in together_homes(event, session, groups, placed, held):
+            strays |= {(p, round_) for p in group if placed.get(p, home) != home}
+        for rule in apart:
             seated = {p: placed[p] for p in rule.participants if p in placed}
-            if rule.kind is RuleKind.TOGETHER:
-                home = together_home(event, session, seated, Counter(placed.values()))
-                if home is not None:
-                    strays |= {(p, round_) for p, o in seated.items() if o != home}
-                continue
             for option, count in Counter(seated.values()).items():
                 if count > 1:
                     sharing = [p for p in seated if seated[p] == option]
@@ -249,22 +244,75 @@ def rule_strays(
     return strays
 
 
+def together_groups(event: Event, session: Session) -> list[list[str]]:
+    """The people hard `together` rules bind, as groups (rules sharing a person make one),
+    those taking part in the session only, in the order the rules name them."""
+    group_of: dict[str, list[str]] = {}
+    for rule in event.rules_for(session.id, [RuleKind.TOGETHER]):
+        if not rule.is_hard:
+            continue
+        merged: list[str] = []
+        for person in rule.participants:
+            found = group_of.get(person, [person])
+            merged += [p for p in found if p not in merged]
+        for person in merged:
+            group_of[person] = merged
+    unique = {id(group): group for group in group_of.values()}.values()
+    people = event.people
+    taking_part = [
+        [p for p in group if p in people and event.takes_part(people[p], session)]
+        for group in unique
+    ]
+    return [group for group in taking_part if len(group) > 1]
+
+
+def together_homes(
+    event: Event,
+    session: Session,
+    groups: list[list[str]],
+    placed: dict[str, str],
+    held: Counter[str],
+) -> Iterator[tuple[list[str], str]]:
+    """Where each `together` group gathers, the group whose move costs least first (`held`
+    counts who each option holds, and then who comes): groups that can gather without a
+    move take their seats before others look for room."""
+    left = list(groups)
+    while left:
+        costed = [(together_home(event, session, g, placed, held), i) for i, g in enumerate(left)]
+        (home, _cost), index = min(costed, key=lambda found: (found[0][1], found[1]))
+        group = left.pop(index)
+        if home is None:
+            continue
+        for person in group:
+            if placed.get(person) != home:
+                held[home] += 1
+                if person in placed:
+                    held[placed[person]] -= 1
+        yield group, home
+
+
 def together_home(
-    event: Event, session: Session, seated: dict[str, str], held: Counter[str]
-) -> str | None:
-    """Where a `together` rule's published people gather with the fewest moves: an option
-    all of them may take, with room for those who come, holding most of them (then the first
-    in the workbook); None when none has room (the search decides)."""
-    options = [o for o in event.options_of[session.id] if o.max > 0]
-    members = Counter(seated.values())
+    event: Event, session: Session, group: list[str], placed: dict[str, str], held: Counter[str]
+) -> tuple[str | None, int]:
+    """Where a `together` group gathers with the fewest moves (its people `placed` where
+    published, the others new to the session), and how many: of the options that all of
+    them may take and that hold them all, the one where the fewest of them move and the
+    fewest others must leave to make room (then the one holding most of them, then the
+    first in the workbook); None when there is none (the search decides)."""
+    members = Counter(placed[p] for p in group if p in placed)
+    seated = sum(members.values())
+
+    def moves(option: Option) -> int:
+        coming = len(group) - members[option.id]
+        return seated - members[option.id] + max(0, held[option.id] + coming - option.max)
+
     fitting = [
         o
-        for o in options
-        if all(may_stay(event, session, p, o.id) for p in seated)
-        and held[o.id] - members[o.id] + len(seated) <= o.max
+        for o in event.options_of[session.id]
+        if len(group) <= o.max and all(may_stay(event, session, p, o.id) for p in group)
     ]
-    best = max(fitting, key=lambda o: members[o.id], default=None)
-    return best.id if best is not None else None
+    best = min(fitting, key=lambda o: (moves(o), -members[o.id]), default=None)
+    return (best.id, moves(best)) if best is not None else (None, len(group))
 
 
 def apart_stayer(

@@ -1251,3 +1251,52 @@ def test_a_second_visit_to_a_host_s_table_moves_that_guest_alone(rounds: int, mo
     allocation = solve_event(event, previous=published)
     assert check_allocation(event, allocation, previous=published).ok
     assert moves([a for a in published if a.round <= rounds], allocation) == moved
+
+
+def test_together_rules_sharing_a_person_gather_as_one_group() -> None:
+    # together(p1, p2) and together(p2, p3): one group, which gathers at A by p3's move.
+    # Taken rule by rule, (p2, p3) went to B, first in the workbook, and p1 followed p2.
+    event, published = split_of(
+        {"B": 4, "A": 4},
+        {"B": "p3 p5 p6", "A": "p1 p2 p4"},
+        [
+            Rule(kind=RuleKind.TOGETHER, participants=("p1", "p2")),
+            Rule(kind=RuleKind.TOGETHER, participants=("p2", "p3")),
+        ],
+    )
+    allocation = solve_event(event, previous=published)
+    assert check_allocation(event, allocation, previous=published).ok
+    assert moves(published, allocation) == 1
+    assert allocation.option_of[("p3", "S", 1)] == "A"
+
+
+def test_a_group_with_a_newcomer_takes_its_seats_before_another_looks_for_room() -> None:
+    # n10 is new and must sit with p6 at A, which then is full; p3 and p8 must be together:
+    # p8 joins p3 at B. Choosing A for them first (a tie) left A one seat short: 2 moves.
+    event, published = split_of(
+        {"A": 5, "B": 6},
+        {"A": "p6 p7 p8 p9", "B": "p1 p2 p3 p4 p5"},
+        [
+            Rule(kind=RuleKind.TOGETHER, participants=("n10", "p6")),
+            Rule(kind=RuleKind.TOGETHER, participants=("p3", "p8")),
+        ],
+    )
+    event.participants.append(Participant(id="n10", name="n10"))
+    event = Event(**{k: getattr(event, k) for k in Event.model_fields})
+    allocation = solve_event(event, previous=published)
+    assert check_allocation(event, allocation, previous=published).ok
+    assert moves(published, allocation) == 1
+    assert allocation.option_of[("n10", "S", 1)] == "A"
+
+
+def test_a_group_gathering_where_it_has_no_room_moves_one_other_person_out() -> None:
+    # p1, p2 and p3 must be together and no option has room for all three: they gather at
+    # B (2 moves) and p7 makes room (1): 3. With no seat counted for them, balance moved 4.
+    event, published = split_of(
+        {"A": 3, "B": 3, "C": 3},
+        {"A": "p1 p5 p6", "B": "p2 p7", "C": "p3 p8"},
+        [Rule(kind=RuleKind.TOGETHER, participants=("p1", "p2", "p3"))],
+    )
+    allocation = solve_event(event, previous=published)
+    assert check_allocation(event, allocation, previous=published).ok
+    assert moves(published, allocation) == 3

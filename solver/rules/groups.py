@@ -77,7 +77,10 @@ def split_sizes(
         reach = [
             min(cap, low + up) for cap, low, (up, _) in zip(capacities, least, first, strict=True)
         ]
-        least = [low + only for low, (_, _, only) in zip(least, seats, strict=True)]
+        least = [  # at capacity, someone it keeps leaves for those who can go nowhere else
+            min(cap, low + only)
+            for cap, low, (_, _, only) in zip(capacities, least, seats, strict=True)
+        ]
         short = max(0, people - sum(reach))  # published people some option must take in
         more = [min(cap, top + short) for cap, top in zip(capacities, reach, strict=True)]
         sizes = (
