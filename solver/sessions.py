@@ -231,7 +231,7 @@ def rule_strays(
     apart = [rule for rule in event.rules_for(session.id, [RuleKind.APART]) if rule.is_hard]
     for round_ in sorted({round_ for _, round_ in published}) if groups or apart else ():
         placed = {p: o for (p, r), o in published.items() if r == round_ and (p, r) not in leaving}
-        held = Counter(placed.values())
+        held = Counter(placed.values()) + bound_newcomers(event, session, groups, placed)
         for group, home in together_homes(event, session, groups, placed, held):
             strays |= {(p, round_) for p in group if placed.get(p, home) != home}
         for rule in apart:
@@ -242,6 +242,26 @@ def rule_strays(
                     stayer = apart_stayer(event, session, sharing, option, placed)
                     strays |= {(p, round_) for p in sharing if p != stayer}
     return strays
+
+
+def bound_newcomers(
+    event: Event, session: Session, groups: list[list[str]], placed: dict[str, str]
+) -> Counter[str]:
+    """The seats people without one (in no `together` group) will take where they can take
+    no other option, so that a group does not gather where they must go."""
+    if not groups:
+        return Counter()
+    grouped = {person for group in groups for person in group}
+    bound: Counter[str] = Counter()
+    for person in event.audience_of(session):
+        if person.id in placed or person.id in grouped:
+            continue
+        options = [
+            o.id for o in event.options_of[session.id] if may_stay(event, session, person.id, o.id)
+        ]
+        if len(options) == 1:
+            bound[options[0]] += 1
+    return bound
 
 
 def together_groups(event: Event, session: Session) -> list[list[str]]:

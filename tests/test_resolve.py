@@ -1300,3 +1300,20 @@ def test_a_group_gathering_where_it_has_no_room_moves_one_other_person_out() -> 
     allocation = solve_event(event, previous=published)
     assert check_allocation(event, allocation, previous=published).ok
     assert moves(published, allocation) == 3
+
+
+def test_a_group_does_not_gather_where_a_newcomer_must_go() -> None:
+    # n6 is new and said no to B, so A is n6's; p1 and p4 must be together: p1 joins p4 at
+    # B. Gathering at A (a tie, first in the workbook) left A a seat short: 2 moves.
+    event, published = split_of(
+        {"A": 3, "B": 4},
+        {"A": "p1 p2", "B": "p3 p4 p5"},
+        [Rule(kind=RuleKind.TOGETHER, participants=("p4", "p1"))],
+    )
+    event.participants.append(Participant(id="n6", name="n6"))
+    event.preferences = [Preference(participant="n6", session="S", option="B", rank=None)]
+    event = Event(**{k: getattr(event, k) for k in Event.model_fields})
+    allocation = solve_event(event, previous=published)
+    assert check_allocation(event, allocation, previous=published).ok
+    assert moves(published, allocation) == 1
+    assert allocation.option_of[("p1", "S", 1)] == "B"
