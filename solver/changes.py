@@ -17,6 +17,7 @@ def list_changes(event: Event, before: list[Assignment], after: Allocation) -> l
     old = {a.key: a.option for a in before}
     new = {a.key: a.option for a in after.assignments}
     crowd = Counter((s, o, r) for (_p, s, r), o in old.items())
+    held = Counter((s, o, r) for (_p, s, r), o in new.items())
     edited = Counter((a.session, a.option, a.round) for a in before if edited_by_hand(event, a))
     known = {a.participant for a in before}
     names = {a.participant: a.name for a in before} | {p.id: p.name for p in event.participants}
@@ -32,7 +33,7 @@ def list_changes(event: Event, before: list[Assignment], after: Allocation) -> l
             reason = why_gone(event, place)
         else:
             slot = (session, was, round_)
-            reason = why_moved(event, place, was, crowd[slot], edited[slot], old)
+            reason = why_moved(event, place, was, crowd[slot], edited[slot], old, held[slot])
         changes.append(
             Change(
                 participant=person,
@@ -74,10 +75,12 @@ def why_moved(
     published_count: int,
     edited_in: int = 0,
     old: dict[Place, str] | None = None,
+    held_now: int | None = None,
 ) -> str:
     """Why a person left their published option: closed, a rule about them, a rule binding
     them to others (`bound_by_rule`), more people than places (hand edits put too many in
-    it, or it has fewer places now), or room made."""
+    it, or it has fewer places now), too few left for its minimum (it holds nobody now), or
+    room made."""
     person_id, session_id, _round = place
     option = event.option_by_key.get((session_id, was))
     if option is None or option.max == 0:
@@ -96,6 +99,8 @@ def why_moved(
             put = f"hand edits put {published_count} in {option.label}"
             return f"moved because {put}, which has {places}"
         return f"moved because {option.label} now has {places}"
+    if held_now == 0 and option.min > 1:
+        return f"moved because too few were left in {option.label} for its minimum of {option.min}"
     return "moved to make the new allocation possible"
 
 

@@ -1317,3 +1317,29 @@ def test_a_group_does_not_gather_where_a_newcomer_must_go() -> None:
     assert check_allocation(event, allocation, previous=published).ok
     assert moves(published, allocation) == 1
     assert allocation.option_of[("p1", "S", 1)] == "B"
+
+
+@pytest.mark.parametrize(
+    ("least", "reason"),
+    [
+        (2, "moved because too few were left in A for its minimum of 2"),
+        (0, None),  # binds nothing: p1 stays
+    ],
+)
+def test_a_move_because_an_option_fell_below_its_minimum_says_so(
+    least: int, reason: str | None
+) -> None:
+    # p2 cancels: A (at least 2 when it runs) keeps p1 alone, so it does not run.
+    event = Event(
+        participants=[Participant(id=p, name=p) for p in ("p1", "p3", "p4")],
+        sessions=[Session(id="S", day="d1", kind=SessionKind.CHOICE)],
+        options=[Option(session="S", id="A", max=3, min=least), Option(session="S", id="B", max=3)],
+        settings=Settings(diversity=(), no_isolation=(), spread=(), weight_fairness=0),
+    )
+    published = [
+        Assignment(participant=p, session="S", option=o)
+        for p, o in (("p1", "A"), ("p2", "A"), ("p3", "B"), ("p4", "B"))
+    ]
+    changes = list_changes(event, published, solve_event(event, previous=published))
+    moved = [c.reason for c in changes if c.participant == "p1"]
+    assert moved == ([reason] if reason else [])
