@@ -250,18 +250,33 @@ def every_round_at_once(
     all hold over every round, when there is none."""
     rounds = range(1, session.rounds + 1)
     balanced = split_sizes(ctx.event, session)
+    published, _ = ctx.published.of_session(session.id)
+    found: list[list[Assignment]] = []
     for sizes in [balanced] if balanced is None else [balanced, None]:
         m = build_session(
             ctx.event, session, history, sizes, groups=False, rounds=rounds, published=ctx.published
         )
         chosen = fairest_cheapest(ctx, m, deadline)
         if chosen is not None:
-            assignments = read_assignments(session, chosen)
-            objective = costed(ctx, session, history, assignments)
-            ctx.watch.tell(f"{session.id}: every round at once, cost {objective:g}")
-            return PartResult(session, "feasible", objective, 0.0, 0.0, assignments)
+            found.append(read_assignments(session, chosen))
+            if not published or not ctx.event.settings.stability_first:
+                break  # a re-solve also tries any sizes: nobody moves for balance alone
+    if found:
+        assignments = min(found, key=lambda placed: moved(placed, published))  # balanced on a tie
+        objective = costed(ctx, session, history, assignments)
+        ctx.watch.tell(f"{session.id}: every round at once, cost {objective:g}")
+        return PartResult(session, "feasible", objective, 0.0, 0.0, assignments)
     reasons = explained(ctx, session, history, rounds)
     return PartResult(session, "infeasible", 0.0, 0.0, 0.0, [], reasons)
+
+
+def moved(assignments: list[Assignment], published: dict[tuple[str, int], str]) -> int:
+    """How many published placements the assignments change."""
+    return sum(
+        1
+        for a in assignments
+        if (a.participant, a.round) in published and published[(a.participant, a.round)] != a.option
+    )
 
 
 def fairest_cheapest(ctx: Context, m: SessionModel, deadline: float) -> dict[Key, bool] | None:
