@@ -1073,6 +1073,23 @@ def test_people_who_must_be_together_leave_a_group_without_moving_a_third(
     assert moves(published, allocation) == moved
 
 
+def re_solved(event: Event, published: list[Assignment]) -> tuple[int, Allocation]:
+    """How many published people the re-solve moves, and its allocation (checked)."""
+    allocation = solve_event(event, previous=published)
+    assert check_allocation(event, allocation, previous=published).ok
+    return moves(published, allocation), allocation
+
+
+def seated(seats: dict[int, dict[str, str]]) -> list[Assignment]:
+    """A published roundtable S: by round, each table's people ("h p1 p2")."""
+    return [
+        Assignment(participant=person, session="S", option=option, round=round_)
+        for round_, groups in seats.items()
+        for option, members in groups.items()
+        for person in members.split()
+    ]
+
+
 def four_and_four(*rules: Rule) -> tuple[Event, list[Assignment]]:
     """A split session of A and B (5 places each) published with p1–p4 at A and p5–p8 at B,
     and rules the published allocation breaks."""
@@ -1105,9 +1122,7 @@ def test_a_new_rule_between_published_people_moves_one_not_a_third_for_balance(
     # A rule the published groups break moves one of its people; the groups then differ by
     # two, and balance moved a third person, whom no rule concerns, the other way.
     event, published = four_and_four(Rule(kind=kind, participants=people, strength=strength))
-    allocation = solve_event(event, previous=published)
-    assert check_allocation(event, allocation, previous=published).ok
-    assert moves(published, allocation) == moved
+    assert re_solved(event, published)[0] == moved
 
 
 @pytest.mark.parametrize(
@@ -1136,9 +1151,8 @@ def test_an_apart_rule_whose_first_named_must_leave_anyway_moves_nobody_else() -
         Rule(kind=RuleKind.APART, participants=("p1", "p2")),
         Rule(kind=RuleKind.FORBID, participants=("p1",), option="A"),
     )
-    allocation = solve_event(event, previous=published)
-    assert check_allocation(event, allocation, previous=published).ok
-    assert moves(published, allocation) == 1
+    count, allocation = re_solved(event, published)
+    assert count == 1
     assert allocation.option_of[("p1", "S", 1)] == "B"
 
 
@@ -1194,23 +1208,18 @@ def test_a_rule_s_people_move_where_there_is_room_for_them(
     # The rule's mover was picked by headcount, workbook or name order alone, into an option
     # without room: someone else had to move out to make it (4, 2 and 2 moves).
     event, published = split_of(options, groups, rules)
-    allocation = solve_event(event, previous=published)
-    assert check_allocation(event, allocation, previous=published).ok
-    assert moves(published, allocation) == moved
+    assert re_solved(event, published)[0] == moved
 
 
 def test_a_seat_held_later_at_a_table_without_host_does_not_close_it() -> None:
     # p4 must sit at A (no host) and holds A in round 2 too: counted as unable to take A in
     # round 1, p4's seat went nowhere and balance moved p1 twice (3 moves for 1).
-    published = [
-        Assignment(participant=person, session="S", option=option, round=round_)
-        for round_, groups in {
+    published = seated(
+        {
             1: {"A": "p1 p2 p3", "B": "h p4 p5"},
             2: {"A": "p4 p5", "B": "h p1 p2 p3"},
-        }.items()
-        for option, members in groups.items()
-        for person in members.split()
-    ]
+        }
+    )
     event = Event(
         participants=[Participant(id=p, name=p) for p in ("h", "p1", "p2", "p3", "p4", "p5")],
         sessions=[Session(id="S", day="d1", kind=SessionKind.ROUNDTABLE, rounds=2)],
@@ -1221,9 +1230,7 @@ def test_a_seat_held_later_at_a_table_without_host_does_not_close_it() -> None:
         rules=[Rule(kind=RuleKind.ASSIGN, participants=("p4",), option="A")],
         settings=Settings(diversity=(), no_isolation=(), spread=(), weight_fairness=0),
     )
-    allocation = solve_event(event, previous=published)
-    assert check_allocation(event, allocation, previous=published).ok
-    assert moves(published, allocation) == 1
+    assert re_solved(event, published)[0] == 1
 
 
 @pytest.mark.parametrize(("rounds", "moved"), [(2, 1), (3, 0)])
@@ -1233,12 +1240,7 @@ def test_a_second_visit_to_a_host_s_table_moves_that_guest_alone(rounds: int, mo
     # round 2 (2 moves) where p2's move alone was enough; with 3 rounds nothing moves.
     seats = {1: {"A": "p3 p5", "B": "h p2 p4"}, 2: {"A": "p3 p4", "B": "h p2 p5"}}
     seats[3] = {"A": "p2 p3", "B": "h p4 p5"}
-    published = [
-        Assignment(participant=person, session="S", option=option, round=round_)
-        for round_, groups in seats.items()
-        for option, members in groups.items()
-        for person in members.split()
-    ]
+    published = seated(seats)
     event = Event(
         participants=[Participant(id=p, name=p) for p in ("h", "p2", "p3", "p4", "p5")],
         sessions=[Session(id="S", day="d1", kind=SessionKind.ROUNDTABLE, rounds=rounds)],
@@ -1264,9 +1266,8 @@ def test_together_rules_sharing_a_person_gather_as_one_group() -> None:
             Rule(kind=RuleKind.TOGETHER, participants=("p2", "p3")),
         ],
     )
-    allocation = solve_event(event, previous=published)
-    assert check_allocation(event, allocation, previous=published).ok
-    assert moves(published, allocation) == 1
+    count, allocation = re_solved(event, published)
+    assert count == 1
     assert allocation.option_of[("p3", "S", 1)] == "A"
 
 
@@ -1283,9 +1284,8 @@ def test_a_group_with_a_newcomer_takes_its_seats_before_another_looks_for_room()
     )
     event.participants.append(Participant(id="n10", name="n10"))
     event = Event(**{k: getattr(event, k) for k in Event.model_fields})
-    allocation = solve_event(event, previous=published)
-    assert check_allocation(event, allocation, previous=published).ok
-    assert moves(published, allocation) == 1
+    count, allocation = re_solved(event, published)
+    assert count == 1
     assert allocation.option_of[("n10", "S", 1)] == "A"
 
 
@@ -1297,9 +1297,7 @@ def test_a_group_gathering_where_it_has_no_room_moves_one_other_person_out() -> 
         {"A": "p1 p5 p6", "B": "p2 p7", "C": "p3 p8"},
         [Rule(kind=RuleKind.TOGETHER, participants=("p1", "p2", "p3"))],
     )
-    allocation = solve_event(event, previous=published)
-    assert check_allocation(event, allocation, previous=published).ok
-    assert moves(published, allocation) == 3
+    assert re_solved(event, published)[0] == 3
 
 
 def test_a_group_does_not_gather_where_a_newcomer_must_go() -> None:
@@ -1313,9 +1311,8 @@ def test_a_group_does_not_gather_where_a_newcomer_must_go() -> None:
     event.participants.append(Participant(id="n6", name="n6"))
     event.preferences = [Preference(participant="n6", session="S", option="B", rank=None)]
     event = Event(**{k: getattr(event, k) for k in Event.model_fields})
-    allocation = solve_event(event, previous=published)
-    assert check_allocation(event, allocation, previous=published).ok
-    assert moves(published, allocation) == 1
+    count, allocation = re_solved(event, published)
+    assert count == 1
     assert allocation.option_of[("p1", "S", 1)] == "B"
 
 
@@ -1354,12 +1351,7 @@ def test_a_roundtable_solved_whole_in_a_re_solve_keeps_people_before_balance() -
         2: {"A": "h0 g0 g1", "B": "h1", "C": "h2"},
         3: {"A": "h0", "B": "h1 g1", "C": "h2 g0"},
     }
-    published = [
-        Assignment(participant=person, session="S", option=option, round=round_)
-        for round_, groups in seats.items()
-        for option, members in groups.items()
-        for person in members.split()
-    ]
+    published = seated(seats)
     event = Event(
         participants=[Participant(id=p, name=p) for p in ("h0", "h1", "h2", "g0", "g1", "n")],
         sessions=[Session(id="S", day="d1", kind=SessionKind.ROUNDTABLE, rounds=3)],
@@ -1369,6 +1361,4 @@ def test_a_roundtable_solved_whole_in_a_re_solve_keeps_people_before_balance() -
         ],
         settings=Settings(diversity=(), no_isolation=(), spread=(), weight_fairness=0),
     )
-    allocation = solve_event(event, previous=published)
-    assert check_allocation(event, allocation, previous=published).ok
-    assert moves(published, allocation) == 0
+    assert re_solved(event, published)[0] == 0
