@@ -158,10 +158,10 @@ def must_leave(
 ) -> set[tuple[str, int]]:
     """The published (person, round) placements that cannot be kept: those `may_stay`
     refuses, visits to a host's table beyond what a guest may (`repeat_visits`), those a
-    hard `together` or `apart` rule cannot keep (`rule_strays`), and those
-    of people a hard `together` rule binds to someone who must leave the same option in that
-    round (they must go with them; counted as kept, they left a seat someone published was
-    moved in to fill)."""
+    hard `together` or `apart` rule cannot keep (`rule_strays`), and those of people a hard
+    `together` rule binds to someone who must leave the same option in that round (they
+    must go with them; counted as kept, they left a seat someone published was moved in to
+    fill)."""
     leaving = {
         (person, round_)
         for (person, round_), option in published.items()
@@ -207,12 +207,18 @@ def repeat_visits(
         guest = event.people.get(person_id)
         if guest is None or len(rounds) < 2:
             continue
-        usable = sum(
-            o.max > 0 and not reasons_against(event, session, guest, o)
-            for o in event.options_of[session.id]
-        )
-        strays |= {(person_id, r) for r in rounds[visits_allowed(session.rounds, usable) :]}
+        allowed = visits_allowed(session.rounds, usable_tables(event, session, guest))
+        strays |= {(person_id, r) for r in rounds[allowed:]}
     return strays
+
+
+def usable_tables(event: Event, session: Session, person: Participant) -> int:
+    """How many of the session's options are open to the person (open, and no eligibility
+    rule against it): what their visits to each host's table allow (`visits_allowed`)."""
+    return sum(
+        o.max > 0 and not reasons_against(event, session, person, o)
+        for o in event.options_of[session.id]
+    )
 
 
 def rule_strays(
@@ -396,9 +402,8 @@ def open_seats(
         hosts as often as anyone likes."""
         if not option.hosts or (person.id, session.id) in event.host_option:
             return True
-        usable = sum(o.max > 0 and not reasons_against(event, session, person, o) for o in options)
         sat = history.visits[(session.id, person.id, option.id)] + later[(person.id, option.id)]
-        return sat < visits_allowed(session.rounds, usable)
+        return sat < visits_allowed(session.rounds, usable_tables(event, session, person))
 
     def may_take(person: Participant, option: Option) -> bool:
         return (
