@@ -1362,3 +1362,29 @@ def test_a_roundtable_solved_whole_in_a_re_solve_keeps_people_before_balance() -
         settings=Settings(diversity=(), no_isolation=(), spread=(), weight_fairness=0),
     )
     assert re_solved(event, published)[0] == 0
+
+
+def test_a_roundtable_re_solve_may_move_its_larger_table_from_round_to_round() -> None:
+    # Tables A (p1 hosts, 6 places) and B (p7, 5) over 3 rounds; p4 and p8 must now be
+    # together (apart in rounds 1 and 3), and n10 is new. The model of every round held each
+    # table at the rounds' own sizes, which their schedule had set with a third person
+    # moved: 3 moves where 2 were enough. Each table now keeps within the round's sizes.
+    published = seated(
+        {
+            1: {"A": "p1 p4 p5 p6 p9", "B": "p7 p2 p3 p8"},
+            2: {"A": "p1 p3 p4 p8 p9", "B": "p7 p2 p5 p6"},
+            3: {"A": "p1 p2 p5 p6 p8", "B": "p7 p3 p4 p9"},
+        }
+    )
+    event = Event(
+        participants=[Participant(id=f"p{i}", name=f"p{i}") for i in range(1, 10)]
+        + [Participant(id="n10", name="n10")],
+        sessions=[Session(id="S", day="d1", kind=SessionKind.ROUNDTABLE, rounds=3)],
+        options=[
+            Option(session="S", id="A", max=6, hosts=("p1",)),
+            Option(session="S", id="B", max=5, hosts=("p7",)),
+        ],
+        rules=[Rule(kind=RuleKind.TOGETHER, participants=("p8", "p4"))],
+        settings=Settings(diversity=(), no_isolation=(), spread=(), weight_fairness=0),
+    )
+    assert re_solved(event, published)[0] == 2
