@@ -9,6 +9,7 @@ from models.rooms import edited_by_hand
 from solver.rules import reasons_against
 
 Place = tuple[str, str, int]
+ROOM_MADE = "moved to make the new allocation possible"  # when no better reason is known
 
 
 def list_changes(event: Event, before: list[Assignment], after: Allocation) -> list[Change]:
@@ -18,6 +19,10 @@ def list_changes(event: Event, before: list[Assignment], after: Allocation) -> l
     new = {a.key: a.option for a in after.assignments}
     crowd = Counter((s, o, r) for (_p, s, r), o in old.items())
     held = Counter((s, o, r) for (_p, s, r), o in new.items())
+    arrived: dict[tuple[str, str, int], list[str]] = {}
+    for (p, s, r), o in new.items():
+        if old.get((p, s, r)) != o:
+            arrived.setdefault((s, o, r), []).append(p)
     edited = Counter((a.session, a.option, a.round) for a in before if edited_by_hand(event, a))
     known = {a.participant for a in before}
     names = {a.participant: a.name for a in before} | {p.id: p.name for p in event.participants}
@@ -34,6 +39,8 @@ def list_changes(event: Event, before: list[Assignment], after: Allocation) -> l
         else:
             slot = (session, was, round_)
             reason = why_moved(event, place, was, crowd[slot], edited[slot], old, held[slot])
+            if reason == ROOM_MADE:
+                reason = made_room(event, session, was, arrived.get(slot, [])) or reason
         changes.append(
             Change(
                 participant=person,
@@ -101,7 +108,26 @@ def why_moved(
         return f"moved because {option.label} now has {places}"
     if held_now == 0 and option.min > 1:
         return f"moved because too few were left in {option.label} for its minimum of {option.min}"
-    return "moved to make the new allocation possible"
+    return ROOM_MADE
+
+
+def made_room(event: Event, session_id: str, was: str, arrived: list[str]) -> str | None:
+    """The reason when someone who came to the option in that round can take no other
+    (a newcomer with needs, a rule that assigns them there): nobody named."""
+    session = event.session_by_id[session_id]
+    for person_id in arrived:
+        person = event.people.get(person_id)
+        if person is None:
+            continue
+        open_to = [
+            option
+            for option in event.options_of[session_id]
+            if option.max > 0 and not reasons_against(event, session, person, option)
+        ]
+        if [option.id for option in open_to] == [was]:
+            label = event.option_by_key[(session_id, was)].label
+            return f"moved to make room in {label} for someone who can take no other option"
+    return None
 
 
 def bound_by_rule(event: Event, place: Place, was: str, old: dict[Place, str]) -> str | None:

@@ -1388,3 +1388,23 @@ def test_a_roundtable_re_solve_may_move_its_larger_table_from_round_to_round() -
         settings=Settings(diversity=(), no_isolation=(), spread=(), weight_fairness=0),
     )
     assert re_solved(event, published)[0] == 2
+
+
+@pytest.mark.parametrize("strength", [Strength.HARD, Strength.SOFT])
+def test_a_move_that_makes_room_for_someone_with_no_other_option_says_so(
+    strength: Strength,
+) -> None:
+    # A holds 2 (p1, p2); a rule now puts p3 there. Hard, p3 can take no other option, and
+    # whoever leaves A does so to make room for them; soft, nobody moves (a move costs more).
+    event, published = split_of(
+        {"A": 2, "B": 4},
+        {"A": "p1 p2", "B": "p3 p4"},
+        [Rule(kind=RuleKind.ASSIGN, participants=("p3",), option="A", strength=strength)],
+    )
+    changes = list_changes(event, published, solve_event(event, previous=published))
+    reasons = sorted(c.reason for c in changes if c.participant != "p3")
+    assert reasons == (
+        ["moved to make room in A for someone who can take no other option"]
+        if strength is Strength.HARD
+        else []
+    )
