@@ -22,7 +22,7 @@ from rich.box import SIMPLE
 from rich.console import Console
 from rich.table import Table
 
-from models import Allocation, Assignment, CheckReport, Event, Issue, Settings, SolveStats
+from models import Allocation, Assignment, CheckReport, Event, Issue, Session, Settings, SolveStats
 from models.issues import counted, errors, issue_lines
 from models.report import (
     allocation_issues,
@@ -152,7 +152,6 @@ def solve(
     if previous is not None and same_file(output, previous):
         err.print("refusing to write the allocation over the previous allocation", markup=False)
         raise typer.Exit(INVALID)
-    day = day.strip() if day is not None else None
     flags = {"time_limit": time_limit, "seed": seed, "workers": workers}
     wrong_flags = flag_problems(flags)
     event = load_event(event_path)
@@ -202,9 +201,15 @@ def print_impossible(reasons: list[str]) -> NoReturn:
     raise typer.Exit(IMPOSSIBLE)
 
 
+def sessions_on(event: Event, day: str) -> list[Session]:
+    """The sessions of one day, in programme order."""
+    return [session for session in event.sessions if session.day == day]
+
+
 def programme_day(event: Event, day: str | None) -> str | None:
-    """The programme's day that --day names, in any case ("d2" for "D2"); exit 2 when it
-    names none."""
+    """The programme's day that --day names, in any case and with spaces around it ("d2 "
+    for "D2"); exit 2 when it names none."""
+    day = day.strip() if day is not None else None
     if day is None or day in event.days():
         return day
     same = [known for known in event.days() if known.casefold() == day.casefold()]
@@ -597,8 +602,8 @@ def verify(
 ) -> None:
     """Check and score an allocation, e.g. one edited by hand; exit 4 if a hard rule is broken."""
     event = load_event(event_path)
-    day = programme_day(event, day.strip() if day is not None else None)
-    sessions = {s.id for s in event.sessions if s.day == day} if day is not None else None
+    day = programme_day(event, day)
+    sessions = {s.id for s in sessions_on(event, day)} if day is not None else None
     report = check_allocation(
         event,
         Allocation(assignments=read_allocation(event, allocation_path, event_path)),
@@ -685,10 +690,10 @@ def export(
         {"--print": (print_path, ".xlsx"), "--itineraries": (itineraries, ".csv")},
     )
     event = load_event(event_path)
-    day = programme_day(event, day.strip() if day is not None else None)
+    day = programme_day(event, day)
     allocation = load_allocation(event, allocation_path, event_path, day)
     if day is not None:
-        event = event.model_copy(update={"sessions": [s for s in event.sessions if s.day == day]})
+        event = event.model_copy(update={"sessions": sessions_on(event, day)})
     title = event_path.stem
     if zoom:
         export_zoom(event, allocation, zoom)
@@ -779,7 +784,7 @@ def load_allocation(event: Event, path: Path, event_path: Path, day: str | None)
     allocates nobody to (a day not solved yet: no hand-outs)."""
     allocation = Allocation(assignments=read_allocation(event, path, event_path))
     if day is not None:
-        ids = {s.id for s in event.sessions if s.day == day}
+        ids = {s.id for s in sessions_on(event, day)}
         allocation = Allocation(assignments=[a for a in allocation.assignments if a.session in ids])
     wanted = [s for s in event.sessions if day in (None, s.day) and event.audience_of(s)]
     empty = [s.id for s in wanted if s.id not in allocation.in_session]
