@@ -42,7 +42,7 @@ from models import (
 from solver.history import History
 from solver.rules import split_sizes
 from solver.rules.core import visits_allowed
-from solver.rules.eligibility import reasons_against
+from solver.rules.eligibility import may_take
 from solver.rules.groups import ceil_share, floor_share, met_before
 from solver.sessions import banding
 from solver.solve import day_by_day, event_status
@@ -295,7 +295,7 @@ def build(
     )
     for person in m.people:
         for option in m.options:
-            if option.max > 0 and not reasons_against(event, session, person, option):
+            if may_take(event, session, person, option):
                 for round_ in rounds:
                     key = (person.id, option.id, round_)
                     m.x[key] = solver.BoolVar(f"x[{person.id},{option.id},{round_}]")

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from models import Allocation, Assignment, Change, Event, RuleKind
 from models.issues import counted
 from models.rooms import edited_by_hand
-from solver.rules import reasons_against
+from solver.rules import options_open_to, reasons_against
 
 Place = tuple[str, str, int]
 ROOM_MADE = "moved to make the new allocation possible"  # when no better reason is known
@@ -119,12 +119,7 @@ def made_room(event: Event, session_id: str, was: str, arrived: list[str]) -> st
         person = event.people.get(person_id)
         if person is None:
             continue
-        open_to = [
-            option
-            for option in event.options_of[session_id]
-            if option.max > 0 and not reasons_against(event, session, person, option)
-        ]
-        if [option.id for option in open_to] == [was]:
+        if [option.id for option in options_open_to(event, session, person)] == [was]:
             label = event.option_by_key[(session_id, was)].label
             return f"moved to make room in {label} for someone who can take no other option"
     return None

@@ -32,7 +32,7 @@ from ortools.graph.python import min_cost_flow
 
 from models import Assignment, Event, Participant, Session, Strength
 from solver.history import History
-from solver.rules import reasons_against
+from solver.rules import may_take
 from solver.rules.core import visits_allowed
 from solver.rules.groups import met_before
 
@@ -258,10 +258,7 @@ def allowed_tables(event: Event, session: Session, people: list[Participant]) ->
     """Which tables each person may take (open, and no eligibility rule against it)."""
     options = event.options_of[session.id]
     return np.array(
-        [
-            [o.max > 0 and not reasons_against(event, session, p, o) for o in options]
-            for p in people
-        ],
+        [[may_take(event, session, p, o) for o in options] for p in people],
         dtype=np.bool_,
     )
 

@@ -23,7 +23,7 @@ from solver.history import History
 from solver.model import Key, SessionModel, read_assignments
 from solver.relax import DUAL_SIMPLEX, PERTURBED, Relaxed, Reoptimised, relaxation
 from solver.roundtable import wished
-from solver.rules import reasons_against, split_sizes
+from solver.rules import may_take, options_open_to, split_sizes
 from solver.rules.core import visits_allowed
 from solver.rules.fairness import WORST_OFF, above_level
 from solver.rules.stability import MOVES
@@ -148,9 +148,9 @@ def may_stay(event: Event, session: Session, person_id: str, option_id: str | No
     them out of it."""
     person = event.people.get(person_id)
     option = event.option_by_key.get((session.id, option_id or ""))
-    if person is None or option is None or option.max == 0:
+    if person is None or option is None:
         return False
-    return event.takes_part(person, session) and not reasons_against(event, session, person, option)
+    return event.takes_part(person, session) and may_take(event, session, person, option)
 
 
 def must_leave(
@@ -215,10 +215,7 @@ def repeat_visits(
 def usable_tables(event: Event, session: Session, person: Participant) -> int:
     """How many of the session's options are open to the person (open, and no eligibility
     rule against it): what their visits to each host's table allow (`visits_allowed`)."""
-    return sum(
-        o.max > 0 and not reasons_against(event, session, person, o)
-        for o in event.options_of[session.id]
-    )
+    return len(options_open_to(event, session, person))
 
 
 def rule_strays(
@@ -405,13 +402,13 @@ def open_seats(
         sat = history.visits[(session.id, person.id, option.id)] + later[(person.id, option.id)]
         return sat < visits_allowed(session.rounds, usable_tables(event, session, person))
 
-    def may_take(person: Participant, option: Option) -> bool:
+    def may_join(person: Participant, option: Option) -> bool:
+        """Whether a person without a seat may take a seat in the option this round."""
         return (
-            option.max > 0
+            may_take(event, session, person, option)
             and visits_left(person, option)
-            and not reasons_against(event, session, person, option)
             and all(  # people who must be together go where each of them may
-                not reasons_against(event, session, event.people[other], option)
+                may_take(event, session, event.people[other], option)
                 and stays_at(other) in (None, option.id)  # and join a partner who stays
                 for other in partners.get(person.id, ())
             )
@@ -422,7 +419,7 @@ def open_seats(
         place = (person_id, round_)
         return published.get(place) if place not in leaving else None
 
-    choices = {p.id: [o.id for o in options if may_take(p, o)] for p in free}
+    choices = {p.id: [o.id for o in options if may_join(p, o)] for p in free}
     takers = {o.id: [p for p, ids in choices.items() if o.id in ids] for o in options}
     only = Counter(ids[0] for ids in choices.values() if len(ids) == 1)
     only += held_together(free, partners, options, takers, choices)

@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from solver.model import SessionModel
 from solver.rules.core import distinct_tables, minimum_if_open, one_option_per_round, room_capacity
-from solver.rules.eligibility import ELIGIBILITY, reasons_against
+from solver.rules.eligibility import ELIGIBILITY, may_take, options_open_to, reasons_against
 from solver.rules.fairness import worst_off
 from solver.rules.groups import (
     colleagues_apart,
@@ -40,4 +40,12 @@ GROUPS: tuple[Rule, ...] = (
 OBJECTIVE: tuple[Rule, ...] = (fewest_moves, preference_cost, worst_off)
 RULES: tuple[Rule, ...] = HARD + ORGANISER + GROUPS + OBJECTIVE
 
-__all__ = ["ELIGIBILITY", "GROUPS", "RULES", "reasons_against", "split_sizes"]
+__all__ = [
+    "ELIGIBILITY",
+    "GROUPS",
+    "RULES",
+    "may_take",
+    "options_open_to",
+    "reasons_against",
+    "split_sizes",
+]

@@ -71,6 +71,17 @@ def reasons_against(
     return [reason for rule in ELIGIBILITY if (reason := rule(event, session, person, option))]
 
 
+def may_take(event: Event, session: Session, person: Participant, option: Option) -> bool:
+    """Whether the person may take the option: it is open (`max` above 0) and no eligibility
+    rule keeps them out of it."""
+    return option.max > 0 and not reasons_against(event, session, person, option)
+
+
+def options_open_to(event: Event, session: Session, person: Participant) -> list[Option]:
+    """The session's options the person may take (`may_take`), in the workbook's order."""
+    return [o for o in event.options_of.get(session.id, []) if may_take(event, session, person, o)]
+
+
 def unrestricted(event: Event, session: Session, person: Participant) -> bool:
     """True when no eligibility rule can concern the person in the session (most people):
     no needs, not a host, no veto, no hard assign or forbid rule."""
