@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from models import Assignment, Event
 from models.issues import row_ranges
+from models.report import ASSIGNMENTS
 from models.rooms import edited_by_hand
 from solver.rules import reasons_against
 
@@ -101,7 +102,7 @@ def pinned_where(event: Event, option: str, place: Place, rows: list[int]) -> st
     _, session_id, round_ = place
     suffix = f", round {round_}" if event.session_by_id[session_id].rounds > 1 else ""
     plural = "s" if len(rows) > 1 else ""
-    where = f" (Assignments row{plural} {row_ranges(rows)})" if rows else ""
+    where = f" ({ASSIGNMENTS} row{plural} {row_ranges(rows)})" if rows else ""
     return f"{option} of {session_id}{suffix}{where}"
 
 
