@@ -33,7 +33,7 @@ from models.allocation import (
 )
 from models.event import Event, Option, Participant, Session, SessionKind
 from models.issues import Issue, Level, counted
-from models.rooms import edited_by_hand, room_names
+from models.rooms import room_names, written_option
 from models.spreadsheet import (
     cell_value,
     fit_columns,
@@ -273,10 +273,7 @@ def room_cell_edits(event: Event, assignments: Iterable[Assignment]) -> list[Iss
     taken."""
     issues = []
     for a in assignments:
-        if not edited_by_hand(event, a):
-            continue
-        names = room_names(event.options_of[a.session])
-        other = next((key for key, name in names.items() if a.room in (name, key)), None)
+        other = written_option(event, a)
         if other is not None:
             message = (
                 f'"{a.room}" is {other}\'s room, the option cell says {a.option}: taken as a '

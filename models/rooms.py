@@ -26,3 +26,13 @@ def edited_by_hand(event: Event, assignment: Assignment) -> bool:
         return False
     written = room_names(event.options_of[assignment.session])[option.id]
     return assignment.room not in (option.room, option.title, option.id, written)
+
+
+def written_option(event: Event, assignment: Assignment) -> str | None:
+    """The option of its session whose room (as `room_names` writes it) or id a row's room
+    cell names, when that is not the row's option: where the row placed the person before
+    a hand edit of its option cell. None when the room cell names no other option."""
+    if not edited_by_hand(event, assignment):
+        return None
+    names = room_names(event.options_of[assignment.session])
+    return next((key for key, name in names.items() if assignment.room in (name, key)), None)

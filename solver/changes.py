@@ -5,11 +5,12 @@ from collections.abc import Callable
 
 from models import Allocation, Assignment, Change, Event, RuleKind
 from models.issues import counted
-from models.rooms import edited_by_hand
+from models.rooms import edited_by_hand, written_option
 from solver.rules import options_open_to, reasons_against
 
 Place = tuple[str, str, int]
 ROOM_MADE = "moved to make the new allocation possible"  # when no better reason is known
+BY_HAND = "moved by hand in the published allocation"  # its option cell edited, its room not
 
 
 def list_changes(event: Event, before: list[Assignment], after: Allocation) -> list[Change]:
@@ -24,15 +25,18 @@ def list_changes(event: Event, before: list[Assignment], after: Allocation) -> l
         if old.get((p, s, r)) != o:
             arrived.setdefault((s, o, r), []).append(p)
     edited = Counter((a.session, a.option, a.round) for a in before if edited_by_hand(event, a))
+    by_hand = moves_by_hand(event, before)
     known = {a.participant for a in before}
     names = {a.participant: a.name for a in before} | {p.id: p.name for p in event.participants}
     changes = []
     for place in sorted(old.keys() | new.keys(), key=order(event)):
         person, session, round_ = place
         was, now = old.get(place, ""), new.get(place, "")
-        if was == now:
+        if was == now and place not in by_hand:
             continue
-        if not was:
+        if was == now:  # kept where an organiser moved them by hand
+            was, reason = by_hand[place]
+        elif not was:
             reason = "newcomer" if person not in known else "now takes part"
         elif not now:
             reason = why_gone(event, place)
@@ -53,6 +57,18 @@ def list_changes(event: Event, before: list[Assignment], after: Allocation) -> l
             )
         )
     return changes
+
+
+def moves_by_hand(event: Event, before: list[Assignment]) -> dict[Place, tuple[str, str]]:
+    """The published rows whose option cell an organiser changed from the option their room
+    cell names (`written_option`): where each person was placed before, and the reason.
+    They are moves the people concerned have not been told of."""
+    moves = {}
+    for a in before:
+        written = written_option(event, a)
+        if written is not None:
+            moves[a.key] = (written, BY_HAND)
+    return moves
 
 
 def why_gone(event: Event, place: Place) -> str:

@@ -32,7 +32,7 @@ from models.report import read_assignments
 from models.workbook import write_event
 from scripts.cli import app
 from solver import sessions
-from solver.changes import list_changes
+from solver.changes import BY_HAND, list_changes
 from solver.check import check_allocation
 from solver.context import Context, PinnedEditError
 from solver.history import History
@@ -229,6 +229,29 @@ def test_a_hand_edit_is_kept_whatever_the_options_rooms(tmp_path: Path, named: s
         f"room, the option cell says {target}: taken as a hand edit to {target} (if the move "
         f"was to {was['p001']}, write {was['p001']} in the option cell)\n"
     )
+    # The person moved by hand has not been told: Changes lists them, from the room's option.
+    assert [(c.participant, c.before, c.after, c.reason) for c in read_changes(again)] == [
+        ("p001", was["p001"], target, BY_HAND)
+    ]
+
+
+@pytest.mark.parametrize("edit", ["pinned", "room naming no option", "retyped"])
+def test_a_row_not_moved_by_hand_is_no_change(tmp_path: Path, edit: str) -> None:
+    # Pinned where it was, a room cell typed as no option of the session, an option retyped:
+    # nobody was moved, and Changes is empty.
+    event_path, published, was = solved_workshop(tmp_path)
+    column, value = {
+        "pinned": ("pinned", "yes"),
+        "room naming no option": ("room", "Room W9"),
+        "retyped": ("option", was["p001"].lower()),
+    }[edit]
+    edit_cell(published, "p001", column, value)
+    again = tmp_path / "again.xlsx"
+    args = ["solve", str(event_path), "-o", str(again), "--previous", str(published), "-q"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert read_changes(again) == []
+    assert "placements: 20 kept, 0 moved, 0 added, 0 removed" in result.stdout
 
 
 @pytest.mark.parametrize("room", ["Room {other}", "Room W9", "Room {was}"])
@@ -830,7 +853,8 @@ def test_an_option_typed_in_other_case_is_read_as_the_event_spells_it(tmp_path: 
     after = {a.participant: (a.option, a.pinned) for a in read_assignments(again)[0]}
     assert after["p001"] == (target, True)
     assert after["p002"] == (was["p002"], False)
-    assert "0 moved" in result.stdout
+    assert "1 moved" in result.stdout
+    assert "  1 × moved by hand in the published allocation" in result.stdout.splitlines()
 
 
 @pytest.mark.parametrize("option", ["other", "same"])
