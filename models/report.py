@@ -43,7 +43,7 @@ from models.spreadsheet import (
     unescape_cell,
 )
 from models.validation import Spellings, suggest
-from models.workbook import HEADER_SEARCH_ROWS, no_header, open_workbook, sheet_values
+from models.workbook import HEADER_SEARCH_ROWS, no_header, open_workbook
 from models.workbook import cell_text as workbook_text
 
 SUMMARY = "Summary"
@@ -832,7 +832,7 @@ def read_assignments(path: Path) -> tuple[list[Assignment], list[Issue]]:
     opened = open_workbook(Path(path), read_only=True)
     if isinstance(opened, Issue):
         return [], [opened]
-    workbook, _unsaved = opened
+    workbook = opened.workbook
     sheet = find_sheet(workbook.sheetnames, ASSIGNMENTS)
     if sheet is None:
         event_book = find_sheet(workbook.sheetnames, "Participants") is not None
@@ -843,7 +843,7 @@ def read_assignments(path: Path) -> tuple[list[Assignment], list[Issue]]:
                 message=f"{path.name} has no sheet named {ASSIGNMENTS}{what}",
             )
         ]
-    return assignments_from_rows(sheet_values(workbook[sheet]))
+    return assignments_from_rows(opened.values(workbook[sheet]))
 
 
 def case_matched(

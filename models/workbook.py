@@ -33,12 +33,13 @@ from defusedxml import DefusedXmlException
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import ValidationError
+from python_calamine import CalamineError, CalamineWorkbook
 
 from models.event import (
     MOST_WEIGHT,
@@ -99,6 +100,11 @@ MIN_WIDTH, MAX_WIDTH = 8, 60
 
 Grid = dict[int, dict[int, object]]
 FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+ERROR_TAG = re.compile(rb'<(?:\w+:)?c\b[^>]*?\bt="e"')  # a cell holding an error value (#N/A)
+CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')  # a cell as Excel and openpyxl write it
+WIDE_CELL = re.compile(rb'<c r="([A-Z]{2,3})[0-9]')  # a cell beyond column Z
+PREFIXED_CELL = re.compile(rb"<\w+:c[\s>/]")  # a cell written with a namespace prefix
+QUICK_CELLS = 20_000_000  # the largest area (A1 to a sheet's last cell) calamine may read
 MERGE_TAG = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([^"]*)"')
 Model = TypeVar("Model")
 Choice = TypeVar("Choice", bound=StrEnum)
@@ -297,14 +303,14 @@ def read_event(path: Path) -> tuple[Event | None, list[Issue]]:
     opened = open_workbook(path, quick=True)
     if isinstance(opened, Issue):
         return None, [opened]
-    workbook, unsaved = opened
+    workbook = opened.workbook
     if is_allocation(workbook):
         found = "an allocation workbook (it has an Assignments sheet) where the event was expected"
         return None, [Issue(sheet=path.name, message=found)]
     issues: list[Issue] = []
     sheets = find_sheets(workbook, issues)
     rows = {
-        table.name: read_rows(sheets.get(table.name), table, issues, unsaved) for table in TABLES
+        table.name: read_rows(sheets.get(table.name), table, issues, opened) for table in TABLES
     }
     event = Event(
         participants=convert(rows[PARTICIPANTS.name], read_participant),
@@ -324,17 +330,33 @@ def read_event(path: Path) -> tuple[Event | None, list[Issue]]:
     return (None if errors(issues) else event), issues
 
 
-def open_workbook(
-    path: Path, read_only: bool = False, quick: bool = False
-) -> tuple[Workbook, Unsaved] | Issue:
+@dataclass
+class Opened:
+    """A workbook opened by `open_workbook`: openpyxl's, its formulas that lack a saved
+    value, and calamine's reader of the same file when it is read only and its sheets hold
+    values alone (no formula, no error value)."""
+
+    workbook: Workbook
+    unsaved: Unsaved = field(default_factory=dict)
+    quick: CalamineWorkbook | None = None
+
+    def values(self, sheet: ReadOnlyWorksheet) -> list[list[object]]:
+        """A read-only sheet's rows as values, as openpyxl reads them (`sheet_values`): by
+        calamine when it can, about ten times quicker (5,000 people: 1 s, not 12)."""
+        rows = quick_values(self.quick, sheet.title) if self.quick else None
+        return sheet_values(sheet) if rows is None else rows
+
+
+def open_workbook(path: Path, read_only: bool = False, quick: bool = False) -> Opened | Issue:
     """The workbook at `path` and its formulas that lack a saved value, or why it cannot be read.
 
     Formulas read as their saved values and are never evaluated. Everything that could make
     loading slow or unsafe (size, zip bombs, huge merges, XML entities) is refused first.
-    `read_only` loads nothing until a sheet is read (`sheet_values`): for reading one sheet of
-    many; formulas without a saved value then read as empty. `quick` reads that way too when
-    the worksheets merge no cell and hold no formula, so that nothing is lost (5,000 people:
-    the event workbook in about half the time and memory).
+    `read_only` loads nothing until a sheet is read (`Opened.values`): for reading one sheet
+    of many; formulas without a saved value then read as empty. `quick` reads that way too
+    when the worksheets merge no cell and hold no formula, so that nothing is lost (5,000
+    people: the event workbook in about half the time and memory). Read only, sheets that
+    hold values alone are read by calamine (`SheetScan.quick`), about ten times quicker.
     """
     data = read_bytes(path)
     if isinstance(data, str):
@@ -349,7 +371,11 @@ def open_workbook(
                 warnings.simplefilter("ignore")
                 workbook = load_workbook(io.BytesIO(data), data_only=True, read_only=read_only)
                 unsaved = scan.formulas and not read_only
-                return workbook, unsaved_formulas(data, workbook) if unsaved else {}
+                return Opened(
+                    workbook,
+                    unsaved_formulas(data, workbook) if unsaved else {},
+                    calamine(data) if read_only and scan.quick else None,
+                )
     except UNREADABLE as error:
         problem = NOT_XLSX + damage(error)
     return Issue(sheet=path.name, message=problem or "cannot be read")
@@ -363,6 +389,44 @@ def sheet_values(sheet: ReadOnlyWorksheet) -> list[list[object]]:
     """
     sheet.reset_dimensions()
     return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def calamine(data: bytes) -> CalamineWorkbook | None:
+    """calamine's reader of a workbook's bytes; None when it cannot read them (openpyxl
+    does, or says what is wrong)."""
+    try:
+        return CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except CalamineError:
+        return None
+
+
+def quick_values(book: CalamineWorkbook, title: str) -> list[list[object]] | None:
+    """A sheet's rows read by calamine as openpyxl reads them (`plain_value`), each as far as
+    its last value; None when calamine cannot."""
+    try:
+        rows = book.get_sheet_by_name(title).to_python(skip_empty_area=False)
+    except CalamineError:
+        return None
+    return [without_trailing_blanks([plain_value(value) for value in row]) for row in rows]
+
+
+def plain_value(value: object) -> object:
+    """A value read by calamine as openpyxl gives it: an empty cell None, a whole number an
+    int, a date a date-time at midnight."""
+    if isinstance(value, str) and not value:
+        return None
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime.combine(value, time())
+    return value
+
+
+def without_trailing_blanks(row: list[object]) -> list[object]:
+    """A row as far as its last value."""
+    while row and row[-1] is None:
+        row.pop()
+    return row
 
 
 def damage(error: BaseException) -> str:
@@ -396,33 +460,53 @@ def read_bytes(path: Path) -> bytes | str:
 
 @dataclass(frozen=True)
 class SheetScan:
-    """What the worksheets' XML shows before it is parsed: merged cells and formulas."""
+    """What the worksheets' XML shows before it is parsed: merged cells, formulas, and
+    whether calamine may read the sheets (`quick`)."""
 
     merged: int = 0
     largest: str = ""
     formulas: bool = False
+    quick: bool = False  # values alone (no formula, error value or XML entity), small areas
 
 
 def scan_worksheets(data: bytes) -> SheetScan:
-    """Count merged cells and look for formulas in the worksheets' XML, without parsing it.
+    """Count merged cells and look for formulas, error values and XML entities in the
+    worksheets' XML, without parsing it.
 
     openpyxl makes one object per merged cell, so merging whole columns would keep it busy
     for minutes (and a merge of the whole sheet for ever); such workbooks are refused first.
     """
-    merged, largest, largest_size, formulas = 0, "", 0, False
+    merged, largest, largest_size, formulas, quick = 0, "", 0, False, True
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for name in archive.namelist():
             if not name.startswith("xl/worksheets/"):
                 continue
             xml = archive.read(name)
             formulas = formulas or FORMULA_TAG.search(xml) is not None
+            quick = quick and not formulas and calamine_may_read(xml)
             for found in MERGE_TAG.findall(xml):
                 ref = found.decode("ascii", "replace")
                 size = cell_count(ref)
                 merged += size
                 if size > largest_size:
                     largest, largest_size = ref, size
-    return SheetScan(merged, largest, formulas)
+    return SheetScan(merged, largest, formulas, quick)
+
+
+def calamine_may_read(xml: bytes) -> bool:
+    """Whether calamine reads a worksheet's XML as openpyxl does, and safely: no error value
+    (calamine reads #N/A as empty), no XML entity, and every cell placed by its reference
+    within `QUICK_CELLS` of A1. calamine holds a sheet's area from A1 to its last cell at
+    once: a stray value in a far corner (XFD1048576) would take it all the memory there is."""
+    if b"<!ENTITY" in xml or (b't="e"' in xml and ERROR_TAG.search(xml)):
+        return False
+    cells = sum(xml.count(tag) for tag in (b"<c ", b"<c>", b"<c/>"))
+    rows = CELL_ROW.findall(xml)
+    if len(rows) != cells or PREFIXED_CELL.search(xml):  # a cell without its reference first
+        return False
+    wide = {column_index_from_string(column.decode()) for column in set(WIDE_CELL.findall(xml))}
+    columns = max(wide, default=26 if rows else 0)
+    return max(map(int, rows), default=0) * columns <= QUICK_CELLS
 
 
 def cell_count(ref: str) -> int:
@@ -706,14 +790,14 @@ class Cells:
 
 
 def read_rows(
-    sheet: AnySheet | None, table: Table, issues: list[Issue], unsaved: Unsaved
+    sheet: AnySheet | None, table: Table, issues: list[Issue], opened: Opened
 ) -> list[Cells] | None:
     """The non-empty data rows of a sheet below its header row (row 1, or the row a title
     above it pushed down); None when a required sheet or column is missing."""
     if sheet is None:
         return None if table.required else []
     log = Sheet(table.name, issues)
-    grid = sheet_grid(sheet, unsaved)
+    grid = sheet_grid(sheet, opened)
     if not grid and table.required:  # read as no rows, the event was "optimal" and empty
         headers = ", ".join(table.required_columns)
         log.report(None, None, f"the sheet is empty; its first row needs the headers {headers}")
@@ -759,7 +843,7 @@ def header_row_below(grid: Grid, table: Table) -> int | None:
     return next((row for row in below if has_headers(row)), None)
 
 
-def sheet_grid(sheet: AnySheet, unsaved: Unsaved) -> Grid:
+def sheet_grid(sheet: AnySheet, opened: Opened) -> Grid:
     """The sheet's non-blank values by row and column number, in row order.
 
     Only cells that exist are visited, so a stray value in a far corner of the sheet
@@ -768,13 +852,13 @@ def sheet_grid(sheet: AnySheet, unsaved: Unsaved) -> Grid:
     """
     grid: Grid = {}
     if isinstance(sheet, ReadOnlyWorksheet):  # read quickly: no formulas, no merged cells
-        for row, values in enumerate(sheet_values(sheet), start=1):
+        for row, values in enumerate(opened.values(sheet), start=1):
             cells = {column: value for column, value in enumerate(values, 1) if not is_blank(value)}
             if cells:
                 grid[row] = cells
         return grid
     for (row, column), cell in sheet._cells.items():
-        value = unsaved.get((sheet.title, row, column)) if row > 1 else None
+        value = opened.unsaved.get((sheet.title, row, column)) if row > 1 else None
         if value is not None or not is_blank(cell.value):
             grid.setdefault(row, {})[column] = value or cell.value
     return {row: dict(sorted(grid[row].items())) for row in sorted(grid)}

@@ -26,7 +26,7 @@ from models.event import EMAIL
 from models.issues import counted, errors, listed
 from models.validation import validate_event
 from models.workbook import cell_text as workbook_text
-from models.workbook import open_workbook, read_event, sheet_values
+from models.workbook import open_workbook, read_event
 
 UNION_MEMBERS = ("str", "list[str]")  # how pydantic names the members of `str | list[str]`
 ACCEPT = 0.85
@@ -253,8 +253,7 @@ def xlsx_rows(path: Path) -> list[list[object]]:
     opened = open_workbook(path, read_only=True)
     if isinstance(opened, Issue):
         raise ValueError(opened.message)
-    workbook, _ = opened
-    return sheet_values(workbook.worksheets[0])
+    return opened.values(opened.workbook.worksheets[0])
 
 
 def cell_text(value: object) -> str:

@@ -2,13 +2,16 @@
 
 import os
 import zipfile
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.rich_text import CellRichText
+from openpyxl.styles import Font
+from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
 
 from models import (
     Event,
@@ -25,6 +28,8 @@ from models import (
 from models import workbook as event_workbook
 from models.issues import Issue, issue_lines
 from models.workbook import read_event, setting_value, write_event, write_template
+
+DATA = Path(__file__).resolve().parent.parent / "data"
 
 Rows = list[list[object]]
 
@@ -1094,3 +1099,71 @@ def test_an_audience_naming_a_group_nobody_is_in_is_a_warning(
     event, issues = read(tmp_path, sheets)
     assert event is not None
     assert issues == ([expected] if expected else [])
+
+
+# ---------------------------------------------------------------- the quick reader (calamine)
+
+
+def every_kind_of_value(path: Path, date_1904: bool) -> Path:
+    """A sheet holding every kind of value a workbook may, gaps and a trailing styled cell."""
+    book = Workbook()
+    book.epoch = CALENDAR_MAC_1904 if date_1904 else CALENDAR_WINDOWS_1900
+    sheet = book.active
+    sheet.title = "Values"
+    sheet.append(["id", "count", "share", "big", "zero", "yes", "padded", "rich"])
+    sheet.append(["p1", 3, 1.5, 1e20, -0.0, True, "  spaced ", CellRichText(["a", "b"])])
+    sheet.append([datetime(2025, 3, 1), datetime(2025, 3, 1, 14, 30), time(9, 15)])
+    sheet.append([timedelta(hours=30), None, "after a gap", 12345678901234])
+    sheet.append([])
+    sheet.append(["'quoted", "", "x", "text"])
+    sheet.cell(row=6, column=4).value = "=text"
+    sheet.cell(row=6, column=4).data_type = "s"  # text that looks like a formula
+    sheet.cell(row=7, column=5).font = Font(bold=True)  # styled, no value
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("date_1904", [False, True], ids=["1900 dates", "1904 dates"])
+def test_the_quick_reader_reads_values_as_openpyxl_does(tmp_path: Path, date_1904: bool) -> None:
+    path = every_kind_of_value(tmp_path / "values.xlsx", date_1904)
+    for book in (path, DATA / "academy-2022.xlsx", DATA / "academy-2023.xlsx"):
+        opened = event_workbook.open_workbook(book, read_only=True)
+        assert isinstance(opened, event_workbook.Opened) and opened.quick is not None
+        for sheet in opened.workbook.worksheets:
+            assert trimmed(opened.values(sheet)) == trimmed(event_workbook.sheet_values(sheet))
+
+
+def trimmed(rows: list[list[object]]) -> list[list[object]]:
+    """Rows as far as their last value, without empty rows at the end."""
+    rows = [event_workbook.without_trailing_blanks(list(row)) for row in rows]
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["an error value", "a formula", "a stray value far away", "no reference"],
+)
+def test_the_quick_reader_leaves_to_openpyxl_what_it_reads_otherwise(
+    tmp_path: Path, cell: str
+) -> None:
+    # calamine reads #N/A as empty and holds a sheet's area from A1 at once (a value at
+    # XFD1048576 aborted the process); formulas may lack a saved value.
+    path = every_kind_of_value(tmp_path / "values.xlsx", date_1904=False)
+    book = load_workbook(path)
+    value = {"an error value": "#N/A", "a formula": "=1+1"}.get(cell, "x")
+    far = cell == "a stray value far away"
+    book.active.cell(row=1048576 if far else 9, column=16384 if far else 1, value=value)
+    book.save(path)
+    if cell == "no reference":
+        with zipfile.ZipFile(path) as archive:
+            parts = {name: archive.read(name) for name in archive.namelist()}
+        parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(
+            b'<c r="A9"', b"<c"
+        )
+        with zipfile.ZipFile(path, "w") as archive:
+            for part, data in parts.items():
+                archive.writestr(part, data)
+    opened = event_workbook.open_workbook(path, read_only=True)
+    assert isinstance(opened, event_workbook.Opened) and opened.quick is None
