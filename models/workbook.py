@@ -716,9 +716,12 @@ class Cells:
     def ident(self, column: str, required: bool = True) -> str:
         """An id: spaces around it are removed (with a warning, once per column)."""
         value = self.raw(column)
-        if isinstance(value, str) and tidy(value) != value:
-            self.sheet.trimmed.setdefault(column, []).append((self.row, tidy(value)))
-        return self.required(column) if required else self.text(column)
+        text = cell_text(value)
+        if isinstance(value, str) and text != value:
+            self.sheet.trimmed.setdefault(column, []).append((self.row, text))
+        if required and not text:
+            self.problem(column, "a value is required")
+        return text
 
     def items(self, column: str) -> tuple[str, ...]:
         """A comma-separated list."""
