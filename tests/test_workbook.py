@@ -1,6 +1,7 @@
 """The event workbook: reading every sheet, reporting problems in the organiser's words."""
 
 import os
+import re
 import zipfile
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -1123,10 +1124,61 @@ def every_kind_of_value(path: Path, date_1904: bool) -> Path:
     return path
 
 
+INLINE_STRING = re.compile(rb'<c ([^>]*?)t="inlineStr"([^>]*)><is>(.*?)</is></c>')
+SHARED_STRINGS_TYPE = (
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+)
+SHARED_STRINGS_RELATION = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+)
+
+
+def with_shared_strings(path: Path) -> Path:
+    """The workbook with its text in a table of shared strings, as Excel, LibreOffice and
+    Google Sheets save it (openpyxl writes each text in its cell)."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    shared: list[bytes] = []
+
+    def share(found: re.Match[bytes]) -> bytes:
+        shared.append(found[3])
+        return b"<c " + found[1] + b't="s"' + found[2] + b"><v>%d</v></c>" % (len(shared) - 1)
+
+    for name in [n for n in parts if n.startswith("xl/worksheets/sheet")]:
+        parts[name] = INLINE_STRING.sub(share, parts[name])
+    items = b"".join(b"<si>" + text + b"</si>" for text in shared)
+    parts["xl/sharedStrings.xml"] = (
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="%d" '
+        b'uniqueCount="%d">%s</sst>' % (len(shared), len(shared), items)
+    )
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>",
+        f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SHARED_STRINGS_TYPE}"/>'
+        "</Types>".encode(),
+    )
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>",
+        f'<Relationship Type="{SHARED_STRINGS_RELATION}" Target="sharedStrings.xml" '
+        'Id="rIdShared"/></Relationships>'.encode(),
+    )
+    shared_path = path.with_name(f"shared-{path.name}")
+    with zipfile.ZipFile(shared_path, "w") as archive:
+        for part, data in parts.items():
+            archive.writestr(part, data)
+    return shared_path
+
+
 @pytest.mark.parametrize("date_1904", [False, True], ids=["1900 dates", "1904 dates"])
 def test_the_quick_reader_reads_values_as_openpyxl_does(tmp_path: Path, date_1904: bool) -> None:
     path = every_kind_of_value(tmp_path / "values.xlsx", date_1904)
-    for book in (path, DATA / "academy-2022.xlsx", DATA / "academy-2023.xlsx"):
+    shared = with_shared_strings(path)
+    assert event_workbook.sheet_values(load_workbook(shared, read_only=True).active)[5] == [
+        "'quoted",
+        None,
+        "x",
+        "=text",  # the same text, from the table of shared strings
+    ]
+    for book in (path, shared, DATA / "academy-2022.xlsx", DATA / "academy-2023.xlsx"):
         opened = event_workbook.open_workbook(book, read_only=True)
         assert isinstance(opened, event_workbook.Opened) and opened.quick is not None
         for sheet in opened.workbook.worksheets:
