@@ -30,6 +30,7 @@ from solver.roundtable import (
 )
 from solver.rules import split_sizes
 from solver.rules.groups import isolation_floors
+from solver.rules.stability import MOVES
 from solver.sessions import (
     BUILD_SECONDS_PER_CELL,
     EVALUATION_SECONDS,
@@ -57,6 +58,7 @@ APART_SECONDS_PER_CELL = 500e-6  # less and GLOP would not finish every round wi
 # (2023's NEXTGEN in 0.1 s), level 1 bounds larger ones higher (2022's NEXTGEN: 836 in
 # 1.7 s, where level 2 gives 781 in 1.0 s, 820 in 2.7 s and 829 at its plateau)
 COST_PASSES = ((2, 0.25), (1, 0.5))
+SIZES = "sizes"  # the name of the level of seats beyond the rounds' sizes (`sizes_after_moves`)
 
 
 def solve_roundtable(
@@ -449,7 +451,8 @@ def roundtable_bound(
     with a short time limit; COOP 2585 where one round's gives 2196). The CP-SAT parts get
     a fixed amount of deterministic work (the same bound every run) within the time left;
     each part is skipped without time for it. Sizes are the balanced ones when every round
-    has them.
+    has them; in a re-solve whose moves come first, that model's are free, and how far they
+    are from the rounds' is its level right after the moves (`sizes_after_moves`).
     """
     rounds = range(1, session.rounds + 1)
     balanced = split_sizes(ctx.event, session)
@@ -479,12 +482,28 @@ def roundtable_bound(
         return bound, None
     if deadline - time.monotonic() < building:
         return bound, None  # no time to build a model of every round
+    sized_after_moves = balanced is not None and moves_come_first(ctx, session)
     every = build_session(
-        ctx.event, session, history, sizes, rounds=rounds, published=ctx.published
+        ctx.event,
+        session,
+        history,
+        None if sized_after_moves else sizes,
+        rounds=rounds,
+        published=ctx.published,
     )
-    if sized_by_round(ctx, session, sizes, balanced):
+    if sized_after_moves:
+        sizes_after_moves(every, chosen, sizes)
+    elif sized_by_round(ctx, session, sizes, balanced):
         hold_round_sizes(every, chosen)
     return bound, every_round(ctx, every, chosen, deadline)
+
+
+def moves_come_first(ctx: Context, session: Session) -> bool:
+    """Whether a re-solve of the session minimises its moves before anything else
+    (`stability_first`, moves weighed at all, a published allocation of the session)."""
+    settings = ctx.event.settings
+    published = bool(ctx.published.of_session(session.id)[0])
+    return published and settings.stability_first and bool(settings.weight_stability)
 
 
 def sized_by_round(
@@ -502,18 +521,52 @@ def sized_by_round(
 
 def hold_round_sizes(m: SessionModel, chosen: list[Assignment]) -> None:
     """Every open table holds in each round between the fewest and the most people a table
-    holds in that round of the rounds' schedule `chosen`: balanced tables whose larger ones
-    differ from round to round (a re-solve seats a newcomer at a different table each
-    round), which free sizes would let a cheaper schedule unbalance, and which exact sizes
-    kept from moving published people fewer times across rounds (6 of 12 tiny re-solves
-    that moved more than needed)."""
+    holds in that round of the rounds' schedule `chosen` (`round_size_ranges`)."""
+    for (option, round_), (low, high) in round_size_ranges(m, chosen, None).items():
+        m.model.add_linear_constraint(cp_model.LinearExpr.sum(m.members(option, round_)), low, high)
+
+
+def round_size_ranges(
+    m: SessionModel, chosen: list[Assignment], sizes: dict[str, int] | None
+) -> dict[tuple[str, int], tuple[int, int]]:
+    """The least and most people each open table holds in each round: the balanced `sizes`
+    every round of the rounds' schedule `chosen` has, or else, without them, the fewest and
+    the most a table holds in that round of `chosen` (balanced tables whose larger ones
+    differ from round to round, as when a newcomer takes a different table each round)."""
     held = seats_held(chosen)
     open_ids = [option.id for option in m.options if option.max > 0]
+    ranges: dict[tuple[str, int], tuple[int, int]] = {}
     for round_ in m.rounds:
-        sizes = [held[(option, round_)] for option in open_ids]
+        round_sizes = [held[(option, round_)] for option in open_ids]
         for option in open_ids:
-            members = cp_model.LinearExpr.sum(m.members(option, round_))
-            m.model.add_linear_constraint(members, min(sizes), max(sizes))
+            ranges[(option, round_)] = (
+                (sizes[option], sizes[option])
+                if sizes is not None
+                else (min(round_sizes), max(round_sizes))
+            )
+    return ranges
+
+
+def sizes_after_moves(
+    m: SessionModel, chosen: list[Assignment], sizes: dict[str, int] | None
+) -> None:
+    """A level right after the fewest moves in a re-solve's model of every round, its sizes
+    free: the seats by which the tables are outside the sizes `round_size_ranges` gives them
+    (as hard limits, those sizes kept it from undoing the rounds' moves across rounds)."""
+    off, most = [], 0
+    for (option, round_), (low, high) in round_size_ranges(m, chosen, sizes).items():
+        size = m.size_var(option, round_)
+        above = max(0, m.most(option, round_) - high)
+        over = m.model.new_int_var(0, above, f"over[{option},{round_}]")
+        under = m.model.new_int_var(0, low, f"under[{option},{round_}]")
+        m.model.add(size - high <= over)
+        m.model.add(low - size <= under)
+        off += [over, under]
+        most += above + low
+    level = m.model.new_int_var(0, most, SIZES)
+    m.model.add(level == cp_model.LinearExpr.sum(off))
+    after = next((i + 1 for i, (name, _) in enumerate(m.firsts) if name == MOVES), 0)
+    m.firsts.insert(after, (SIZES, level))
 
 
 def seats_held(chosen: list[Assignment]) -> Counter[tuple[str, int]]:

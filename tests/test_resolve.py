@@ -1432,3 +1432,52 @@ def test_a_move_that_makes_room_for_someone_with_no_other_option_says_so(
         if strength is Strength.HARD
         else []
     )
+
+
+def test_a_roundtable_re_solve_leaves_balanced_sizes_rather_than_move_a_second_guest() -> None:
+    # p4's seat at B in round 2 is pinned (a hand edit): B then holds 3, one more than it
+    # may, and p5 leaves it for A (p5 sat at C in round 1). A holds 3 and C 1: the model of
+    # every round held the balanced 2, 2, 2 of the rounds one by one, and moved p6 to C.
+    published = seated(
+        {1: {"A": "p3 p4", "B": "p2 p6", "C": "p1 p5"}, 2: {"A": "p3 p6", "B": "p2 p5", "C": "p1"}}
+    )
+    published.append(Assignment(participant="p4", session="S", option="B", round=2, pinned=True))
+    event = Event(
+        participants=[Participant(id=f"p{i}", name=f"p{i}") for i in range(1, 7)],
+        sessions=[Session(id="S", day="d1", kind=SessionKind.ROUNDTABLE, rounds=2)],
+        options=[
+            Option(session="S", id=o, max=m, hosts=(h,))
+            for o, m, h in (("A", 3, "p3"), ("B", 2, "p2"), ("C", 2, "p1"))
+        ],
+        settings=Settings(diversity=(), no_isolation=(), spread=(), weight_fairness=0),
+    )
+    count, allocation = re_solved(event, published)
+    assert count == 1
+    assert allocation.option_of[("p5", "S", 2)] == "A"
+
+
+def test_a_newcomer_s_second_visit_waits_for_the_round_that_has_no_other_seat() -> None:
+    # n6 said no to B, may sit twice at p1's table A (two tables for three rounds), and C is
+    # full in rounds 1 and 3: n6 sits at A then, at C in round 2. Round 2, solved alone,
+    # took A, and in round 3 p4 left C for B to make room (B's one seat kept it balanced).
+    published = seated(
+        {
+            1: {"A": "p1", "C": "p3 p4"},
+            2: {"A": "p1", "B": "p3", "C": "p4"},
+            3: {"A": "p1", "C": "p3 p4"},
+        }
+    )
+    event = Event(
+        participants=[Participant(id=p, name=p) for p in ("p1", "p3", "p4", "n6")],
+        sessions=[Session(id="S", day="d1", kind=SessionKind.ROUNDTABLE, rounds=3)],
+        options=[
+            Option(session="S", id="A", max=2, hosts=("p1",)),
+            Option(session="S", id="B", max=1),
+            Option(session="S", id="C", max=2),
+        ],
+        preferences=[Preference(participant="n6", session="S", option="B", rank=None)],
+        settings=Settings(diversity=(), no_isolation=(), spread=(), weight_fairness=0),
+    )
+    count, allocation = re_solved(event, published)
+    assert count == 0
+    assert [allocation.option_of[("n6", "S", r)] for r in (1, 2, 3)] == ["A", "C", "A"]
