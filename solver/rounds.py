@@ -121,9 +121,10 @@ def better_together(
 ) -> tuple[PartResult, int, bool]:
     """The schedule of the model of every round at once when it comes first in the order of
     the levels (fewest moves, then the worst-off person) or costs less at them than `part`'s,
-    and keeps everyone at a top table who was at one (as the search does); the bound that
-    holds for the schedule kept, and whether it is at every least level proven (else it is
-    not the first in that order, whatever its cost: never proven).
+    and keeps everyone at a top table who was at one (as the search does) unless it moves
+    fewer published people (`fewer_moves`); the bound that holds for the schedule kept, and
+    whether it is at every least level proven (else it is not the first in that order,
+    whatever its cost: never proven).
 
     The model's bound holds for schedules at the least levels it proved only.
     """
@@ -135,7 +136,10 @@ def better_together(
     if solved is not None and solved.found:
         assignments = read_assignments(session, solved.chosen)
         better = levels > least or solved.objective < part.objective
-        if better and keeps_top_wishes(ctx.event, session, part.assignments, assignments):
+        kept = fewer_moves(together, levels) or keeps_top_wishes(
+            ctx.event, session, part.assignments, assignments
+        )
+        if better and kept:
             objective = costed(ctx, session, history, assignments)
             ctx.watch.tell(f"{session.id}: every round at once, cost {objective:g}")
             part = replace(part, objective=objective, assignments=assignments)
@@ -143,6 +147,13 @@ def better_together(
     if levels == least:
         return part, max(bound, together.bound), True
     return part, bound, False
+
+
+def fewer_moves(together: "Together", levels: tuple[int, ...]) -> bool:
+    """Whether the model's schedule moves fewer published people than one at `levels`: a
+    top table that schedule gave someone by a move does not outweigh the moves."""
+    first = together.model.firsts[0][0] if together.model.firsts else None
+    return first == MOVES and together.least[:1] < levels[:1]
 
 
 def reseated_part(

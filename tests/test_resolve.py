@@ -1481,3 +1481,35 @@ def test_a_newcomer_s_second_visit_waits_for_the_round_that_has_no_other_seat() 
     count, allocation = re_solved(event, published)
     assert count == 0
     assert [allocation.option_of[("n6", "S", r)] for r in (1, 2, 3)] == ["A", "C", "A"]
+
+
+def test_a_roundtable_re_solve_moves_nobody_to_a_top_table_to_keep_balance() -> None:
+    # A rule now keeps p1 out of C, and n8 is new. p1 took p4's table D in round 1, then
+    # only B was left in round 2, and p6 moved from B to D (their first choice) to balance
+    # it: 3 moves. The model of every round moves p1 alone (2 moves); its schedule was
+    # refused because p6 lost the top table that the extra move had given them.
+    published = seated(
+        {
+            1: {"A": "p2 p6", "B": "p3 p5", "C": "p1", "D": "p4"},
+            2: {"A": "p2 p5", "B": "p3 p6", "C": "p1", "D": "p4"},
+        }
+    )
+    event = Event(
+        participants=[
+            Participant(id=p, name=p) for p in ("p1", "p2", "p3", "p4", "p5", "p6", "n8")
+        ],
+        sessions=[Session(id="S", day="d1", kind=SessionKind.ROUNDTABLE, rounds=2)],
+        options=[
+            Option(session="S", id="A", max=2),
+            Option(session="S", id="B", max=3),
+            Option(session="S", id="C", max=1),
+            Option(session="S", id="D", max=2, hosts=("p4",)),
+        ],
+        preferences=[Preference(participant="p6", session="S", option="D", rank=1)],
+        rules=[Rule(kind=RuleKind.FORBID, participants=("p1",), option="C")],
+        settings=Settings(diversity=(), no_isolation=(), spread=(), weight_fairness=0),
+    )
+    count, allocation = re_solved(event, published)
+    assert count == 2
+    assert allocation.option_of[("p6", "S", 2)] == "B"
+    assert allocation.option_of[("p1", "S", 2)] == "B"
