@@ -212,14 +212,17 @@ def together_home(
     """Where a `together` group gathers with the fewest moves (its people `placed` where
     published, the others new to the session), and how many: of the options that all of
     them may take and that hold them all, the one where the fewest of them move and the
-    fewest others must leave to make room (then the one holding most of them, then the
-    first in the workbook); None when there is none (the search decides)."""
+    fewest others must leave, for an `apart` rule with one of them (`kept_apart`) or to make
+    room (then the one holding most of them, then the first in the workbook); None when
+    there is none (the search decides)."""
     members = Counter(placed[p] for p in group if p in placed)
     seated = sum(members.values())
 
     def moves(option: Option) -> int:
         coming = len(group) - members[option.id]
-        return seated - members[option.id] + max(0, held[option.id] + coming - option.max)
+        pushed = len(kept_apart(event, session, group, option.id, placed))
+        room = max(0, held[option.id] + coming - pushed - option.max)
+        return seated - members[option.id] + pushed + room
 
     fitting = [
         o
@@ -228,6 +231,20 @@ def together_home(
     ]
     best = min(fitting, key=lambda o: (moves(o), -members[o.id]), default=None)
     return (best.id, moves(best)) if best is not None else (None, len(group))
+
+
+def kept_apart(
+    event: Event, session: Session, group: list[str], option: str, placed: dict[str, str]
+) -> set[str]:
+    """The people `placed` in an option, outside a group, whom a hard `apart` rule keeps
+    from someone of the group: they leave if the group gathers there."""
+    apart = rule_partners(event, session, RuleKind.APART)
+    return {
+        other
+        for person in group
+        for other in apart.get(person, ())
+        if other not in group and placed.get(other) == option
+    }
 
 
 def apart_stayer(

@@ -1513,3 +1513,19 @@ def test_a_roundtable_re_solve_moves_nobody_to_a_top_table_to_keep_balance() -> 
     assert count == 2
     assert allocation.option_of[("p6", "S", 2)] == "B"
     assert allocation.option_of[("p1", "S", 2)] == "B"
+
+
+def test_a_together_group_does_not_gather_where_someone_must_be_apart_from_it() -> None:
+    # p2 and p3 must now be together, p3 and p1 apart. A and B tie (one move each), and
+    # the group gathered at A, first in the workbook, where p1 then had to leave: 2 moves.
+    event, published = split_of(
+        {"A": 3, "B": 2},
+        {"A": "p1 p2", "B": "p3"},
+        [
+            Rule(kind=RuleKind.TOGETHER, participants=("p2", "p3")),
+            Rule(kind=RuleKind.APART, participants=("p3", "p1")),
+        ],
+    )
+    count, allocation = re_solved(event, published)
+    assert count == 1
+    assert allocation.option_of[("p2", "S", 1)] == "B"
