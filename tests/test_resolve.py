@@ -1529,3 +1529,33 @@ def test_a_together_group_does_not_gather_where_someone_must_be_apart_from_it() 
     count, allocation = re_solved(event, published)
     assert count == 1
     assert allocation.option_of[("p2", "S", 1)] == "B"
+
+
+def test_a_forced_move_avoids_a_table_someone_would_then_visit_too_often(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A rule now puts p6 at A in every round; A is full in round 1 and someone leaves it for
+    # p5's table B, where a guest may sit twice in three rounds. p2, published at B in
+    # rounds 2 and 3, then had to leave it in round 3 too (5 moves in all); p7 or p8 can
+    # take it. Rounds solved one by one, as a large roundtable's are.
+    monkeypatch.setattr("solver.rounds.ALL_ROUNDS_LITERALS", 0)
+    published = seated(
+        {
+            1: {"A": "p2 p7 p8", "B": "p5 p6"},
+            2: {"A": "p8", "B": "p2 p5 p6 p7"},
+            3: {"A": "p6 p7 p8", "B": "p2 p5"},
+        }
+    )
+    event = Event(
+        participants=[Participant(id=p, name=p) for p in ("p2", "p5", "p6", "p7", "p8")],
+        sessions=[Session(id="S", day="d1", kind=SessionKind.ROUNDTABLE, rounds=3)],
+        options=[
+            Option(session="S", id="A", max=3),
+            Option(session="S", id="B", max=3, hosts=("p5",)),
+        ],
+        rules=[Rule(kind=RuleKind.ASSIGN, participants=("p6",), option="A")],
+        settings=Settings(diversity=(), no_isolation=(), spread=(), weight_fairness=0),
+    )
+    count, allocation = re_solved(event, published)
+    assert count == 3
+    assert allocation.option_of[("p2", "S", 1)] == "A"

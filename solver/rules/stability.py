@@ -1,5 +1,7 @@
 """Re-solving against a published allocation: pinned placements hold, the fewest people move."""
 
+from collections import Counter
+
 from ortools.sat.python import cp_model
 
 from solver.model import SessionModel
@@ -49,21 +51,32 @@ def fewest_moves(m: SessionModel) -> None:
 
 
 def later_moves_forced(m: SessionModel, present: set[str]) -> list[cp_model.IntVar]:
-    """The seats of this model's rounds at a host's table where the person is published in a
-    later round and may sit once: taking one moves them in that round (`distinct_tables`).
+    """The seats of this model's rounds at a host's table where the person is published in
+    later rounds as often as, with the visits before (`history`) and this one, makes more
+    than they may: each such seat is listed once per later seat it forces them out of
+    (`distinct_tables`).
 
     Without it, the rounds solved one by one moved someone out of a closed table into the
     table they hold in a later round, and out of that one again there (2023's COOP, a table
-    closed: 33 moves where 29 do).
+    closed: 33 moves where 29 do); and, where a guest may sit twice at a table, moved out of
+    a full table someone who sat at the other one in a later round already, and out of it
+    again in the round after.
     """
     if not m.published_later:
         return []
     hosted = {option.id for option in m.options if option.hosts}
+    later = Counter(
+        (person, option)
+        for (person, _later), option in m.published_later.items()
+        if person in present
+        and option in hosted
+        and (person, m.session.id) not in m.event.host_option
+    )
     forced = []
-    for (person, _later), option in sorted(m.published_later.items()):
-        hosting = (person, m.session.id) in m.event.host_option
-        once = visit_cap(m, person) == 1
-        if person not in present or hosting or not once or option not in hosted:
-            continue
-        forced += [m.x[key] for round_ in m.rounds if (key := (person, option, round_)) in m.x]
+    for (person, option), seats in sorted(later.items()):
+        before = m.history.visits[(m.session.id, person, option)]
+        times = min(seats, max(0, before + 1 + seats - visit_cap(m, person)))
+        forced += [
+            m.x[key] for round_ in m.rounds if (key := (person, option, round_)) in m.x
+        ] * times
     return forced
