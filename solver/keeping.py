@@ -211,10 +211,10 @@ def together_home(
 ) -> tuple[str | None, int]:
     """Where a `together` group gathers with the fewest moves (its people `placed` where
     published, the others new to the session), and how many: of the options that all of
-    them may take and that hold them all, the one where the fewest of them move and the
-    fewest others must leave, for an `apart` rule with one of them (`kept_apart`) or to make
-    room (then the one holding most of them, then the first in the workbook); None when
-    there is none (the search decides)."""
+    them may take and that hold them all beside the option's hosts, the one where the
+    fewest of them move and the fewest others must leave, for an `apart` rule with one of
+    them (`kept_apart`) or to make room (then the one holding most of them, then the first
+    in the workbook); None when there is none (the search decides)."""
     members = Counter(placed[p] for p in group if p in placed)
     seated = sum(members.values())
 
@@ -227,7 +227,8 @@ def together_home(
     fitting = [
         o
         for o in event.options_of[session.id]
-        if len(group) <= o.max and all(may_stay(event, session, p, o.id) for p in group)
+        if len(group) + len(set(o.hosts) - set(group)) <= o.max
+        and all(may_stay(event, session, p, o.id) for p in group)
     ]
     best = min(fitting, key=lambda o: (moves(o), -members[o.id]), default=None)
     return (best.id, moves(best)) if best is not None else (None, len(group))

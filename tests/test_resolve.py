@@ -1559,3 +1559,25 @@ def test_a_forced_move_avoids_a_table_someone_would_then_visit_too_often(
     count, allocation = re_solved(event, published)
     assert count == 3
     assert allocation.option_of[("p2", "S", 1)] == "A"
+
+
+def test_a_together_group_does_not_gather_at_a_table_its_host_fills() -> None:
+    # p3 and p5 must now be together. p6 hosts A (2 places), where p5 sits: with the host's
+    # seat counted as one someone could leave, A looked like the group's home (p3 moving
+    # alone), C's sizes were balanced for it, and the search moved 4 where 3 do: both to
+    # C, and one of C's people makes room.
+    published = seated({1: {"A": "p5 p6", "B": "p3", "C": "p2 p7"}})
+    event = Event(
+        participants=[Participant(id=p, name=p) for p in ("p2", "p3", "p5", "p6", "p7")],
+        sessions=[Session(id="S", day="d1", kind=SessionKind.ROUNDTABLE)],
+        options=[
+            Option(session="S", id="A", max=2, hosts=("p6",)),
+            Option(session="S", id="B", max=1),
+            Option(session="S", id="C", max=3),
+        ],
+        rules=[Rule(kind=RuleKind.TOGETHER, participants=("p5", "p3"))],
+        settings=Settings(diversity=(), no_isolation=(), spread=(), weight_fairness=0),
+    )
+    count, allocation = re_solved(event, published)
+    assert count == 3
+    assert [allocation.option_of[(p, "S", 1)] for p in ("p3", "p5")] == ["C", "C"]
