@@ -119,8 +119,9 @@ def rule_strays(
     """The published placements that a hard `together` or `apart` rule breaks and that must
     go for it to hold, of those not `leaving` already: the people of a `together` group
     outside the option they gather in (`together_home`), and all but one of an `apart`
-    rule's people who share an option (`apart_stayer`). Counted as kept, they made balanced
-    sizes move someone else, whom no rule concerns, the other way."""
+    rule's people who share an option (`apart_stayer`), counting those without a seat who
+    can take one option only as sitting there (`bound_seats`). Counted as kept, they made
+    balanced sizes move someone else, whom no rule concerns, the other way."""
     strays: set[tuple[str, int]] = set()
     groups = together_groups(event, session)
     apart = [rule for rule in event.rules_for(session.id, [RuleKind.APART]) if rule.is_hard]
@@ -129,8 +130,11 @@ def rule_strays(
         held = Counter(placed.values()) + bound_newcomers(event, session, groups, placed)
         for group, home in together_homes(event, session, groups, placed, held):
             strays |= {(p, round_) for p in group if placed.get(p, home) != home}
+        bound = bound_seats(event, session, placed) if apart else {}
         for rule in apart:
-            seated = {p: placed[p] for p in rule.participants if p in placed}
+            seated = {
+                p: placed.get(p) or bound[p] for p in rule.participants if p in placed or p in bound
+            }
             for option, count in Counter(seated.values()).items():
                 if count > 1:
                     sharing = [p for p in seated if seated[p] == option]
@@ -147,15 +151,22 @@ def bound_newcomers(
     if not groups:
         return Counter()
     grouped = {person for group in groups for person in group}
-    bound: Counter[str] = Counter()
+    bound = bound_seats(event, session, placed)
+    return Counter(option for person, option in bound.items() if person not in grouped)
+
+
+def bound_seats(event: Event, session: Session, placed: dict[str, str]) -> dict[str, str]:
+    """The one option each person without a seat (not `placed`) may take, for those who
+    can take no other."""
+    bound = {}
     for person in event.audience_of(session):
-        if person.id in placed or person.id in grouped:
+        if person.id in placed:
             continue
         options = [
             o.id for o in event.options_of[session.id] if may_stay(event, session, person.id, o.id)
         ]
         if len(options) == 1:
-            bound[options[0]] += 1
+            bound[person.id] = options[0]
     return bound
 
 
@@ -276,8 +287,9 @@ def open_seats(
     (newcomers, and the `leaving`: guests of a closed table, people a rule now keeps out of
     theirs and their together partners) may take each option (and in a roundtable's later round
     have not sat at it yet; with a hard rule, only where a `together` partner who keeps their
-    seat sits, and not where an `apart` one does), how many of those have it among their top
-    wishes, and how many must sit there (no other option left, or a together group's seats);
+    seat sits, and not where an `apart` one does or, with no other option, must go), how many
+    of those have it among their top wishes, and how many must sit there (no other option
+    left, or a together group's seats);
     None for several rounds at once. An option grows above the people it keeps only by them, and
     the seats one above the others go first where most of them may sit, then where most of them
     wish to (`split_sizes`; a newcomer at 2023's COOP, all seats one above the others at tables
@@ -329,7 +341,9 @@ def open_seats(
         place = (person_id, round_)
         return published.get(place) if place not in leaving else None
 
-    choices = {p.id: [o.id for o in options if may_join(p, o)] for p in free}
+    choices = apart_from_bound(
+        {p.id: [o.id for o in options if may_join(p, o)] for p in free}, apart
+    )
     takers = {o.id: [p for p, ids in choices.items() if o.id in ids] for o in options}
     only = Counter(ids[0] for ids in choices.values() if len(ids) == 1)
     only += held_together(free, partners, options, takers, choices)
@@ -340,6 +354,20 @@ def open_seats(
             only[option.id],
         )
         for option in options
+    }
+
+
+def apart_from_bound(
+    choices: dict[str, list[str]], apart: dict[str, set[str]]
+) -> dict[str, list[str]]:
+    """Each person's `choices` without the options where an `apart` partner with one
+    choice only must sit."""
+    bound = {person: ids[0] for person, ids in choices.items() if len(ids) == 1}
+    return {
+        person: [o for o in ids if all(bound.get(other) != o for other in apart.get(person, ()))]
+        if len(ids) > 1
+        else ids
+        for person, ids in choices.items()
     }
 
 

@@ -1581,3 +1581,21 @@ def test_a_together_group_does_not_gather_at_a_table_its_host_fills() -> None:
     count, allocation = re_solved(event, published)
     assert count == 3
     assert [allocation.option_of[(p, "S", 1)] for p in ("p3", "p5")] == ["C", "C"]
+
+
+def test_an_apart_rule_s_mover_makes_room_for_a_partner_who_has_one_option_left() -> None:
+    # A rule now puts p5 at A, where p8 sits, and p5 and p8 must be apart: p8 leaves A for
+    # D, which has room (2 moves). Counted at A only once seated there, p5 sent nobody
+    # away, and A's second seat went to p8 as if they could take it: D kept one person,
+    # p8 went to B and B's p6 to A (3).
+    event, published = split_of(
+        {"A": 2, "B": 1, "C": 1, "D": 2},
+        {"A": "p8", "B": "p5 p6", "C": "p4", "D": "p2"},
+        [
+            Rule(kind=RuleKind.APART, participants=("p5", "p8")),
+            Rule(kind=RuleKind.ASSIGN, participants=("p5",), option="A"),
+        ],
+    )
+    count, allocation = re_solved(event, published)
+    assert count == 2
+    assert [allocation.option_of[(p, "S", 1)] for p in ("p5", "p6", "p8")] == ["A", "B", "D"]
