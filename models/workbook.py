@@ -342,7 +342,7 @@ class Opened:
 
     def values(self, sheet: ReadOnlyWorksheet) -> list[list[object]]:
         """A read-only sheet's rows as values, as openpyxl reads them (`sheet_values`): by
-        calamine when it can, about ten times quicker (5,000 people: 1 s, not 12)."""
+        calamine when it can, five to ten times quicker (300,000 rows: 2.4 s, not 12.7)."""
         rows = quick_values(self.quick, sheet.title) if self.quick else None
         return sheet_values(sheet) if rows is None else rows
 

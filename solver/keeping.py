@@ -162,11 +162,9 @@ def bound_seats(event: Event, session: Session, placed: dict[str, str]) -> dict[
     for person in event.audience_of(session):
         if person.id in placed:
             continue
-        options = [
-            o.id for o in event.options_of[session.id] if may_stay(event, session, person.id, o.id)
-        ]
+        options = options_open_to(event, session, person)
         if len(options) == 1:
-            bound[person.id] = options[0]
+            bound[person.id] = options[0].id
     return bound
 
 
