@@ -242,14 +242,18 @@ def foresees_moves(ctx: Context, session: Session) -> bool:
     """True when a round's model weighs the moves its seats force in later rounds
     (`later_moves_forced`) in its objective: a re-solve whose moves cost `weight_stability`
     (with `stability_first` they are a level, not a cost)."""
-    settings = ctx.event.settings
-    published = bool(ctx.published.of_session(session.id)[0])
     return (
-        published
+        moves_weighed(ctx, session)
         and session.rounds > 1
-        and bool(settings.weight_stability)
-        and (not settings.stability_first)
+        and not ctx.event.settings.stability_first
     )
+
+
+def moves_weighed(ctx: Context, session: Session) -> bool:
+    """Whether a re-solve of the session counts its moves: a published allocation of the
+    session, and moves weighed at all (`fewest_moves`)."""
+    published = bool(ctx.published.of_session(session.id)[0])
+    return published and bool(ctx.event.settings.weight_stability)
 
 
 def every_round_at_once(
@@ -511,10 +515,8 @@ def roundtable_bound(
 
 def moves_come_first(ctx: Context, session: Session) -> bool:
     """Whether a re-solve of the session minimises its moves before anything else
-    (`stability_first`, moves weighed at all, a published allocation of the session)."""
-    settings = ctx.event.settings
-    published = bool(ctx.published.of_session(session.id)[0])
-    return published and settings.stability_first and bool(settings.weight_stability)
+    (`stability_first`, and its moves weighed: `moves_weighed`)."""
+    return moves_weighed(ctx, session) and ctx.event.settings.stability_first
 
 
 def sized_by_round(
