@@ -145,8 +145,23 @@ def better_together(
             part = replace(part, objective=objective, assignments=assignments)
             levels = least  # the model's schedule is at every least level
     if levels == least:
-        return part, max(bound, together.bound), True
+        return (
+            part,
+            max(bound, together.bound) if at_rounds_sizes(together) else together.bound,
+            True,
+        )
     return part, bound, False
+
+
+def at_rounds_sizes(together: "Together") -> bool:
+    """Whether the schedules at the model's least levels keep the sizes the rounds' bound
+    (`roundtable_bound`) holds for: the model has no level of seats outside them
+    (`sizes_after_moves`), or that level is proven to be 0."""
+    names = [name for name, _ in together.model.firsts]
+    if SIZES not in names:
+        return True
+    at = names.index(SIZES)
+    return len(together.least) > at and together.least[at] == 0
 
 
 def fewer_moves(together: "Together", levels: tuple[int, ...]) -> bool:
@@ -598,12 +613,20 @@ def rounds_least(
     large: bool,
 ) -> int:
     """The rounds' least cost with the preferences weighed 0: rounds × one round's
-    (`one_round`) at the sizes every round has; in a re-solve whose rounds hold balanced
-    sizes that differ from round to round (`open_seats`), each round's at its own, each set of
-    sizes bounded once (free sizes lose the isolation floors: 2023's re-solve 5254 → 5170).
+    (`one_round`) at the sizes every round has. In a re-solve whose rounds hold balanced
+    sizes that differ from round to round (`open_seats`), a large roundtable's rounds each
+    at their own sizes (its schedule is the rounds'), each set of sizes bounded once (free
+    sizes lose the isolation floors: 2023's re-solve 5254 → 5170); a small one's at the
+    ranges its model of every round keeps at its sizes' level 0 (`round_ranges`), in which
+    the larger tables may change places.
     """
     if not sized_by_round(ctx, session, sizes, balanced):
         return session.rounds * one_round(ctx, session, history, sizes, deadline, large)
+    if not large:
+        return sum(
+            count * one_round_within(ctx, session, history, low, high, deadline)
+            for (low, high), count in sorted(round_ranges(ctx, session, chosen).items())
+        )
     options = ctx.event.options_of[session.id]
     seats = seats_held(chosen)
     held = Counter(tuple(seats[(o.id, r)] for o in options) for r in range(1, session.rounds + 1))
@@ -613,6 +636,31 @@ def rounds_least(
         * one_round(ctx, session, history, dict(zip(ids, held_sizes, strict=True)), deadline, large)
         for held_sizes, count in sorted(held.items())
     )
+
+
+def round_ranges(
+    ctx: Context, session: Session, chosen: list[Assignment]
+) -> Counter[tuple[int, int]]:
+    """How many rounds of the schedule `chosen` have each range of table sizes: the fewest and
+    the most people an open table holds in the round (`round_size_ranges`)."""
+    seats = seats_held(chosen)
+    open_ids = [o.id for o in ctx.event.options_of[session.id] if o.max > 0]
+    held = [[seats[(option, r)] for option in open_ids] for r in range(1, session.rounds + 1)]
+    return Counter((min(sizes), max(sizes)) for sizes in held)
+
+
+def one_round_within(
+    ctx: Context, session: Session, history: History, low: int, high: int, deadline: float
+) -> int:
+    """The least cost of one of a small roundtable's rounds with the preferences weighed 0
+    and every open table holding between `low` and `high` people (0 when there is no time to
+    bound it), from CP-SAT."""
+    event = ctx.event.with_settings(weight_preference=0)
+    one = build_session(event, session, history, None, rounds=range(1, 2))
+    for option in one.options:
+        if option.max > 0:
+            one.model.add_linear_constraint(one.size_var(option.id, 1), low, high)
+    return bound_of(ctx, one, deadline, QUICK_WORK) or 0
 
 
 def one_round(

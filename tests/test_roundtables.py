@@ -35,7 +35,7 @@ from solver.context import Context, InfeasibleEventError, PartResult, Work
 from solver.history import History
 from solver.model import placements, read_assignments
 from solver.neighbourhoods import reseated
-from solver.previous import Published
+from solver.previous import Published, read_published
 from solver.rounds import (
     Together,
     better_together,
@@ -58,7 +58,7 @@ from solver.rules import split_sizes
 from solver.sessions import Solved, evaluated, solve_rounds
 from solver.solve import solve_event
 from solver.watch import Watch
-from tests.factories import Solve, event, visits_trap, with_hosts
+from tests.factories import Solve, event, rule, visits_trap, with_hosts
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 ROUNDTABLE = SessionKind.ROUNDTABLE
@@ -932,3 +932,81 @@ def test_a_guest_with_one_table_and_no_seats_for_the_others_is_explained() -> No
             ]
         )
     ]
+
+
+def uneven_rounds_resolve(forbid: bool) -> tuple[Context, Session, list[Assignment]]:
+    """Two regions (a a b b b) at two tables for two rounds, re-solved; the published
+    schedule holds T1 at 2 in round 1 and at 3 in round 2, both a's at T1 every round (kept
+    from T2 when `forbid`). Diversity on region alone."""
+    regions = {"p1": "a", "p2": "a", "p3": "b", "p4": "b", "p5": "b"}
+    rules = [rule("forbid", person, option="T2") for person in ("p1", "p2")] if forbid else []
+    e = event(
+        [Participant(id=p, name=p, region=region) for p, region in regions.items()],
+        options=[("T1", 3), ("T2", 3)],
+        kind=ROUNDTABLE,
+        rounds=2,
+        rules=rules,
+        diversity=("region",),
+        no_isolation=(),
+        spread=(),
+        weight_new_peers=0,
+        weight_mixing=0,
+    )
+    session = e.sessions[0]
+    tables = {1: {"T1": ["p1", "p2"]}, 2: {"T1": ["p1", "p2", "p3"]}}
+    schedule = [
+        Assignment(participant=p, session="S1", option=option, round=r)
+        for r in (1, 2)
+        for p in regions
+        for option in [next((t for t, at in tables[r].items() if p in at), "T2")]
+    ]
+    published = read_published(e, schedule)
+    return Context(e, published, Watch(), time.monotonic()), session, schedule
+
+
+@pytest.mark.parametrize(("forbid", "exact"), [(True, 4 * Settings().weight_diversity), (False, 0)])
+def test_a_re_solved_roundtable_s_bound_holds_for_its_tables_sizes_in_either_place(
+    forbid: bool, exact: int
+) -> None:
+    # Round 1 holds T1 at 2 and T2 at 3. At exactly those sizes, T1 with both a's (all the
+    # forbid rules allow) has an a above and a b below its fair share, T2 the reverse:
+    # 4 seats off. The model of every
+    # round keeps each table between the round's fewest and most (2–3), where T1 at 3 is
+    # within every share: the bound must be 0, which T1 at 3 in both rounds reaches (binds).
+    # Without the rules, nothing costs at either size (does not bind).
+    ctx, session, schedule = uneven_rounds_resolve(forbid)
+    balanced = split_sizes(ctx.event, session)
+    at_round_one = rounds_module.one_round(
+        ctx, session, History(), {"T1": 2, "T2": 3}, 1e9, large=False
+    )
+    bound = rounds_module.rounds_least(
+        ctx, session, History(), schedule, None, balanced, 1e9, False
+    )
+    assert (at_round_one, bound) == (exact, 0)
+    even = [a.model_copy(update={"option": "T1"}) if a.participant == "p3" else a for a in schedule]
+    assert check_allocation(ctx.event, Allocation(assignments=even)).objective == 0
+
+
+@pytest.mark.parametrize(("sizes_level", "rounds_bound_counts"), [(1, False), (0, True)])
+def test_the_rounds_bound_holds_only_at_their_sizes(
+    monkeypatch: pytest.MonkeyPatch, sizes_level: int, rounds_bound_counts: bool
+) -> None:
+    # A re-solve's model of every round minimises, right after the moves, the seats outside
+    # the rounds' sizes. The rounds' bound holds for schedules within them: when the fewest
+    # moves need a seat outside (binds), only the model's bound holds; at 0 (does not bind)
+    # the higher of the two.
+    ctx, session, schedule = uneven_rounds_resolve(forbid=True)
+    m = build_session(ctx.event, session, rounds=range(1, 3), published=ctx.published)
+    rounds_module.sizes_after_moves(m, schedule, None)
+    together = every_round(ctx, m, schedule, time.monotonic() + 10)
+    assert together is not None
+    names = [name for name, _ in m.firsts]
+    at = names.index(rounds_module.SIZES)
+    assert together.least[at] == 0
+    least = (*together.least[:at], sizes_level, *together.least[at + 1 :])
+    leveled = replace(together, least=least, solved=None)
+    part = PartResult(session, "feasible", 100, 0, 0, schedule)
+    monkeypatch.setattr(rounds_module, "levels_at", lambda _together, _schedule: least)
+    _, bound, fairest = better_together(ctx, session, History(), part, 50, leveled)
+    assert fairest
+    assert bound == (max(50, together.bound) if rounds_bound_counts else together.bound)
