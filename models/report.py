@@ -35,6 +35,7 @@ from models.event import Event, Option, Participant, Session, SessionKind
 from models.issues import Issue, Level, counted
 from models.rooms import room_names, written_option
 from models.spreadsheet import (
+    append_rows,
     cell_value,
     fit_columns,
     normalise_header,
@@ -633,8 +634,7 @@ def write_assignments(sheet: Worksheet, event: Event, allocation: Allocation) ->
     put_row(sheet, 1, ASSIGNMENT_COLUMNS, bold=True)
     ordered = sorted(allocation.assignments, key=assignment_order(event))
     rooms = session_rooms(event)
-    for row, assignment in enumerate(ordered, start=2):
-        put_row(sheet, row, assignment_row(event, assignment, rooms))
+    append_rows(sheet, (assignment_row(event, assignment, rooms) for assignment in ordered))
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     fit_columns(sheet)
@@ -697,12 +697,13 @@ def write_room_block(
     counts = [count_text(len(names), option) for names, option in zip(lists, options, strict=True)]
     put_row(sheet, row + 2, counts, bold=True)
     depth = max((len(names) for names in lists), default=0)
-    for offset in range(depth):
-        put_row(
-            sheet,
-            row + 3 + offset,
-            [names[offset] if offset < len(names) else None for names in lists],
-        )
+    append_rows(
+        sheet,
+        (
+            [names[offset] if offset < len(names) else None for names in lists]
+            for offset in range(depth)
+        ),
+    )
     return row + 3 + depth
 
 
@@ -765,13 +766,18 @@ def write_itineraries(sheet: Worksheet, event: Event, allocation: Allocation) ->
     put_row(
         sheet, 1, ["participant", "name", "email", *(header for header, _, _ in columns)], bold=True
     )
-    for row, (person_id, person) in enumerate(itinerary_people(event, allocation), start=2):
-        places = [itinerary_cell(event, allocation, (person_id, s, r)) for _, s, r in columns]
-        put_row(
-            sheet,
-            row,
-            [person_id, person.name if person else "", person.email if person else "", *places],
-        )
+    append_rows(
+        sheet,
+        (
+            [
+                person_id,
+                person.name if person else "",
+                person.email if person else "",
+                *(itinerary_cell(event, allocation, (person_id, s, r)) for _, s, r in columns),
+            ]
+            for person_id, person in itinerary_people(event, allocation)
+        ),
+    )
     sheet.freeze_panes = "D2"
     fit_columns(sheet)
 
@@ -782,12 +788,15 @@ def write_itineraries(sheet: Worksheet, event: Event, allocation: Allocation) ->
 def write_changes(sheet: Worksheet, changes: list[Change]) -> None:
     """Who moved since the published allocation, from where, to where, and why."""
     put_row(sheet, 1, CHANGE_COLUMNS, bold=True)
-    for row, change in enumerate(changes, start=2):
-        values = [change.participant, change.name, change.session, change.round,
-                  change.before, change.after, change.reason]  # fmt: skip
-        put_row(sheet, row, values)
+    append_rows(sheet, (change_row(change) for change in changes))
     sheet.freeze_panes = "A2"
     fit_columns(sheet)
+
+
+def change_row(change: Change) -> list[object]:
+    """One Changes row in the sheet's column order."""
+    return [change.participant, change.name, change.session, change.round,
+            change.before, change.after, change.reason]  # fmt: skip
 
 
 def check_row(result: CheckResult) -> list[object]:
@@ -806,8 +815,7 @@ def check_row(result: CheckResult) -> list[object]:
 def write_checks(sheet: Worksheet, results: Iterable[CheckResult]) -> None:
     """Every rule's result: held or not, penalty, message and whom it concerns."""
     put_row(sheet, 1, CHECK_COLUMNS, bold=True)
-    for row, result in enumerate(results, start=2):
-        put_row(sheet, row, check_row(result))
+    append_rows(sheet, (check_row(result) for result in results))
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     fit_columns(sheet)

@@ -53,7 +53,17 @@ def cell_value(value: object) -> object:
 
 def display_width(value: object) -> int:
     """How many character widths a value takes; wide (East Asian) characters count twice."""
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in str(value))
+    text = str(value)
+    if text.isascii():
+        return len(text)
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def append_rows(sheet: Worksheet, rows: Iterable[Sequence[object]]) -> None:
+    """Write rows below the sheet's last one, from column A, escaped (`cell_value`): quicker
+    than cell by cell (fair-5000's 100,000 Assignments rows)."""
+    for row in rows:
+        sheet.append([cell_value(value) for value in row])
 
 
 def fit_columns(sheet: Worksheet, from_row: int = 1, least: int = 6, most: int = 50) -> None:
