@@ -45,6 +45,7 @@ RESERVED_FILE_NAMES = frozenset(
 )
 UNSAFE_FILE_CHARACTERS = re.compile(r"[^A-Za-z0-9._-]+")
 FILE_STEM_LENGTH = 80
+PEOPLE_SHOWN = 10  # people a warning names, then how many more
 THIN = Side(style="thin")
 
 
@@ -318,17 +319,32 @@ def email_warnings(event: Event, allocation: Allocation) -> list[str]:
     warnings = []
     if missing:
         warnings.append(
-            f"{len(missing)} {'person has' if len(missing) == 1 else 'people have'} no usable "
+            f"{len(missing):,} {'person has' if len(missing) == 1 else 'people have'} no usable "
             f"email and {'is' if len(missing) == 1 else 'are'} not in the Zoom files (assign "
-            f"them by hand in Zoom): {'; '.join(missing)}"
+            f"them by hand in Zoom): {first_of(missing)}"
         )
     warnings += [
-        f"{listed([f'{p.name} ({p.id})' for p in people])} share the email "
-        f"{people[0].email.strip()} and are not in the Zoom files (Zoom would put them in one "
-        "room; assign them by hand in Zoom)"
+        f"{shared_by(people)} share the email {people[0].email.strip()} and are not in the Zoom "
+        "files (Zoom would put them in one room; assign them by hand in Zoom)"
         for people in shared_emails(event, allocation).values()
     ]
     return warnings
+
+
+def first_of(people: list[str]) -> str:
+    """People as a warning lists them: the first `PEOPLE_SHOWN`, then how many more (an event
+    whose emails are all missing named its thousands in one line)."""
+    more = len(people) - PEOPLE_SHOWN
+    return "; ".join(people[:PEOPLE_SHOWN]) + (f"; and {more:,} more" if more > 0 else "")
+
+
+def shared_by(people: list[Participant]) -> str:
+    """The people sharing an email, as a warning names them: all of them up to
+    `PEOPLE_SHOWN`, else the first of them and how many others."""
+    names = [f"{p.name} ({p.id})" for p in people]
+    if len(names) <= PEOPLE_SHOWN:
+        return listed(names)
+    return f"{', '.join(names[:PEOPLE_SHOWN])} and {len(names) - PEOPLE_SHOWN:,} others"
 
 
 # ---------------------------------------------------------------- printable room lists

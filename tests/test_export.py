@@ -190,6 +190,41 @@ def test_person_without_email_is_reported_not_silently_dropped() -> None:
     ]
 
 
+@pytest.mark.parametrize(("without", "named"), [(12, 10), (10, 10)])
+def test_a_warning_names_the_first_ten_people_without_email(without: int, named: int) -> None:
+    # An event whose emails are all missing named its 5,000 people in one line: the first
+    # ten, then how many more (binds at 12; 10 are all named).
+    crowd = event(people=[person(n, email="") for n in range(1, without + 1)], options=[("A", 20)])
+    allocation = placed(*((f"p{n}", "S1", "A") for n in range(1, without + 1)))
+    _, warnings = zoom_files(crowd, allocation)
+    names = "; ".join(f"Person {n} (p{n})" for n in range(1, named + 1))
+    more = f"; and {without - named} more" if without > named else ""
+    assert warnings == [
+        f"{without} people have no usable email and are not in the Zoom files (assign them by "
+        f"hand in Zoom): {names}{more}"
+    ]
+
+
+@pytest.mark.parametrize(("sharing", "named"), [(12, 10), (10, 10)])
+def test_a_warning_names_the_first_ten_people_sharing_an_email(sharing: int, named: int) -> None:
+    crowd = event(
+        people=[person(n, email="office@example.org") for n in range(1, sharing + 1)],
+        options=[("A", 20)],
+    )
+    allocation = placed(*((f"p{n}", "S1", "A") for n in range(1, sharing + 1)))
+    _, warnings = zoom_files(crowd, allocation)
+    names = [f"Person {n} (p{n})" for n in range(1, named + 1)]
+    who = (
+        f"{', '.join(names)} and {sharing - named} others"
+        if sharing > named
+        else f"{', '.join(names[:-1])} and {names[-1]}"
+    )
+    assert warnings == [
+        f"{who} share the email office@example.org and are not in the Zoom files (Zoom would "
+        "put them in one room; assign them by hand in Zoom)"
+    ]
+
+
 def test_people_sharing_an_email_are_left_out_and_reported() -> None:
     small = event(people=[person(1), person(2, email="P1@example.org"), person(3)])
     files, warnings = zoom_files(
