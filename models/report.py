@@ -33,7 +33,7 @@ from models.allocation import (
 )
 from models.event import Event, Option, Participant, Session, SessionKind
 from models.issues import Issue, Level, counted
-from models.rooms import room_names, written_option
+from models.rooms import edited_by_hand, room_names, written_option
 from models.spreadsheet import (
     append_rows,
     cell_value,
@@ -269,28 +269,39 @@ def is_host(event: Event, assignment: Assignment) -> bool:
 
 def room_cell_edits(event: Event, assignments: Iterable[Assignment]) -> list[Issue]:
     """A warning for each row read back whose room cell names another option of its session
-    than its option cell does. The option cell decides (the row is a hand edit to it); when
-    the room cell was the one edited, the warning is the only sign that the move was not
-    taken."""
+    than its option cell does, or no option of it. The option cell decides (the row is a
+    hand edit to it, pinned); when the room cell was the one edited, or the room renamed in
+    the event since, the warning is the only sign of it."""
     issues = []
     for a in assignments:
+        if not edited_by_hand(event, a):
+            continue
         other = written_option(event, a)
-        if other is not None:
-            message = (
-                f'"{a.room}" is {other}\'s room, the option cell says {a.option}: taken as a '
-                f"hand edit to {a.option} (if the move was to {other}, write {other} in the "
-                "option cell)"
+        issues.append(
+            Issue(
+                level=Level.WARNING,
+                sheet=ASSIGNMENTS,
+                row=a.row,
+                column="room",
+                message=room_cell_message(a, other),
             )
-            issues.append(
-                Issue(
-                    level=Level.WARNING,
-                    sheet=ASSIGNMENTS,
-                    row=a.row,
-                    column="room",
-                    message=message,
-                )
-            )
+        )
     return issues
+
+
+def room_cell_message(a: Assignment, other: str | None) -> str:
+    """What a room cell that does not name its row's option means: a hand edit to the
+    option cell's option, pinned there."""
+    if other is not None:
+        return (
+            f'"{a.room}" is {other}\'s room, the option cell says {a.option}: taken as a hand '
+            f"edit to {a.option} (if the move was to {other}, write {other} in the option cell)"
+        )
+    return (
+        f'"{a.room}" is no room of {a.session}: taken as a hand edit to {a.option}, kept there '
+        "(if the room was renamed, write its new name; if the move was to another option, "
+        "write that in the option cell)"
+    )
 
 
 def room_or_title(option: Option | None) -> str:

@@ -257,18 +257,49 @@ def test_a_row_not_moved_by_hand_is_no_change(tmp_path: Path, edit: str) -> None
 @pytest.mark.parametrize("room", ["Room {other}", "Room W9", "Room {was}"])
 def test_a_room_cell_naming_another_option_is_a_warning(tmp_path: Path, room: str) -> None:
     # The option cell decides: a move written in the room cell alone is not taken, and the
-    # warning says so. A room naming no option of the session, or the row's own, gives none.
+    # warning says so. A room naming no option of the session (a typo, or a room renamed in
+    # the event since) pins the row where it is, which the warning says too. The row's own
+    # room gives none.
     event_path, published, was = solved_workshop(tmp_path)
     other = next(o for o in ("W1", "W2", "W3", "W4") if o != was["p001"])
     row = edit_cell(published, "p001", "room", room.format(other=other, was=was["p001"]))
     result = runner.invoke(app, ["verify", str(event_path), str(published)])
     assert result.exit_code == 0
-    expected = (
-        f'warning: Assignments row {row}, column room: "Room {other}" is {other}\'s room, the '
-        f"option cell says {was['p001']}: taken as a hand edit to {was['p001']} (if the move "
-        f"was to {other}, write {other} in the option cell)\n"
+    expected = {
+        "Room {other}": (
+            f'warning: Assignments row {row}, column room: "Room {other}" is {other}\'s room, '
+            f"the option cell says {was['p001']}: taken as a hand edit to {was['p001']} (if the "
+            f"move was to {other}, write {other} in the option cell)\n"
+        ),
+        "Room W9": (
+            f'warning: Assignments row {row}, column room: "Room W9" is no room of S: taken as '
+            f"a hand edit to {was['p001']}, kept there (if the room was renamed, write its new "
+            "name; if the move was to another option, write that in the option cell)\n"
+        ),
+        "Room {was}": "",
+    }[room]
+    assert result.stderr == expected
+
+
+def test_a_room_renamed_since_publishing_warns_once_for_its_rows(tmp_path: Path) -> None:
+    # Every row of the renamed room is pinned where it is: one line for them all.
+    event_path, published, _ = solved_workshop(tmp_path)
+    renamed = workshop_event(20)
+    renamed.options = [
+        o.model_copy(update={"room": "Great Hall"}) if o.id == "W1" else o for o in renamed.options
+    ]
+    write_event(renamed, event_path)
+    rows = [
+        row for row, a in enumerate(read_assignments(published)[0], start=2) if a.option == "W1"
+    ]
+    assert len(rows) > 1
+    result = runner.invoke(app, ["verify", str(event_path), str(published)])
+    assert result.exit_code == 0
+    assert result.stderr == (
+        f'warning: Assignments rows {row_ranges(rows)}, column room: "Room W1" is no room of '
+        "S: taken as a hand edit to W1, kept there (if the room was renamed, write its new "
+        "name; if the move was to another option, write that in the option cell)\n"
     )
-    assert result.stderr == (expected if room == "Room {other}" else "")
 
 
 def test_a_published_row_naming_what_the_event_lacks_is_a_warning(tmp_path: Path) -> None:
