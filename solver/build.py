@@ -1,5 +1,7 @@
 """Build one session's CP-SAT model from the event: variables, then every rule."""
 
+from collections import Counter
+
 from ortools.sat.python import cp_model
 
 from models import Event, Session
@@ -53,6 +55,9 @@ def build_session(
         m.published = {key: o for key, o in option.items() if key[1] in m.rounds}
         if not later_known:
             m.published_later = {key: o for key, o in option.items() if key[1] > m.rounds[-1]}
+            m.pinned_later = Counter(
+                (p, o) for (p, r), o in m.published_later.items() if (p, r) in pinned
+            )
         m.pinned = {key for key in pinned if key[1] in m.rounds}
         if m.published and event.settings.stability_first:
             m.banded = False  # nobody published moves for the ±1 band: diversity stays soft

@@ -1,5 +1,6 @@
 """One session's CP-SAT model: sparse placement variables and labelled penalty terms."""
 
+from collections import Counter
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ class SessionModel:
     published: dict[tuple[str, int], str] = field(default_factory=dict)
     published_later: dict[tuple[str, int], str] = field(default_factory=dict)  # rounds after
     pinned: set[tuple[str, int]] = field(default_factory=set)
+    pinned_later: Counter[tuple[str, str]] = field(default_factory=Counter)  # (person, option)
     explaining: bool = False
     group_penalties: bool = True
     groups_left_out: bool = False

@@ -36,7 +36,7 @@ from solver.changes import BY_HAND, list_changes
 from solver.check import check_allocation
 from solver.context import Context, PinnedEditError
 from solver.history import History
-from solver.previous import Published
+from solver.previous import Published, read_published
 from solver.rounds import round_by_round
 from solver.solve import solve_event
 from solver.watch import Watch
@@ -1630,3 +1630,29 @@ def test_an_apart_rule_s_mover_makes_room_for_a_partner_who_has_one_option_left(
     count, allocation = re_solved(event, published)
     assert count == 2
     assert [allocation.option_of[(p, "S", 1)] for p in ("p5", "p6", "p8")] == ["A", "B", "D"]
+
+
+def test_a_seat_pinned_in_a_later_round_keeps_earlier_rounds_from_that_host_s_table() -> None:
+    # g is published at h's table A in both rounds, and round 2's seat is pinned (a hand
+    # edit); two tables for two rounds, so g may sit at A once. Round 1 kept g at A (their
+    # first wish; leaving it or leaving round 2's seat is one move either way), and round 2
+    # then had no allocation: the pin counts as a visit round 1 must leave room for.
+    published = [Assignment(participant="h", session="S", option="A", round=r) for r in (1, 2)]
+    published += [
+        Assignment(participant="g", session="S", option="A", round=1),
+        Assignment(participant="g", session="S", option="A", round=2, pinned=True),
+    ]
+    event = Event(
+        participants=[Participant(id=p, name=p) for p in ("h", "g")],
+        sessions=[Session(id="S", day="d1", kind=SessionKind.ROUNDTABLE, rounds=2)],
+        options=[
+            Option(session="S", id="A", max=2, hosts=("h",)),
+            Option(session="S", id="B", max=2),
+        ],
+        preferences=[Preference(participant="g", session="S", option="A", rank=1)],
+        settings=Settings(diversity=(), no_isolation=(), spread=(), weight_fairness=0),
+    )
+    ctx = Context(event, read_published(event, published), Watch(), time.monotonic())
+    part = round_by_round(ctx, event.sessions[0], History(), time.monotonic() + 10)
+    assert part.status == "feasible"
+    assert {(a.participant, a.round): a.option for a in part.assignments}[("g", 1)] == "B"

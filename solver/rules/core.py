@@ -55,11 +55,17 @@ def visit_cap(m: SessionModel, person: str) -> int:
 
 def visit_left(m: SessionModel, key: tuple[str, str, int]) -> bool:
     """Whether a seat of a one-round model keeps its guest within their visits of its table
-    (`distinct_tables`), given the earlier rounds in the history."""
+    (`distinct_tables`), given the earlier rounds in the history and the later seats pinned."""
     person, option, _round = key
     if (person, m.session.id) in m.event.host_option or not m.option(option).hosts:
         return True
-    return m.history.visits[(m.session.id, person, option)] < visit_cap(m, person)
+    return visits_outside(m, person, option) < visit_cap(m, person)
+
+
+def visits_outside(m: SessionModel, person: str, option: str) -> int:
+    """A guest's visits to a table outside the model's rounds that no schedule of them can
+    change: in earlier rounds (the history), and pinned in later ones."""
+    return m.history.visits[(m.session.id, person, option)] + m.pinned_later[(person, option)]
 
 
 def distinct_tables(m: SessionModel) -> None:
@@ -67,7 +73,9 @@ def distinct_tables(m: SessionModel) -> None:
 
     With fewer usable tables than rounds, each host's table is visited at most
     ceil(rounds / tables) times. Tables without hosts are interchangeable: sitting at one
-    again is no repeat. Visits in earlier rounds solved apart come from the history.
+    again is no repeat. Visits in earlier rounds solved apart come from the history; seats
+    pinned in later rounds count too (a round that took one of those visits left the
+    pinned round with no allocation, though a schedule of every round had one).
     """
     if m.session.rounds <= 1:
         return
@@ -83,7 +91,7 @@ def distinct_tables(m: SessionModel) -> None:
                 for round_ in m.rounds
                 if (person.id, option, round_) in m.x
             ]
-            before = m.history.visits[(m.session.id, person.id, option)]
+            before = visits_outside(m, person.id, option)
             if before + len(seats) > cap:
                 ct = m.model.add(sum(seats) <= cap - before)
                 times = "once" if cap == 1 else f"{cap} times"
