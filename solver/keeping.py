@@ -76,6 +76,32 @@ def must_leave(
     return leaving
 
 
+def least_moves(event: Event, session: Session, published: dict[tuple[str, int], str]) -> int:
+    """A lower bound of the published (person, round) placements any schedule changes: those
+    that cannot be kept (`may_stay`), and in each option and round, of the people who could
+    stay, those beyond its places (its hosts kept) or all but one of a hard `apart` rule's
+    people, whichever is more. Visits beyond a host's table's are left out: which seat goes
+    is open, and that seat may be one an option's places or a rule moves already."""
+    gone = {(p, r) for (p, r), o in published.items() if not may_stay(event, session, p, o)}
+    staying: dict[tuple[str, int], set[str]] = {}
+    for (person, round_), option_id in published.items():
+        if (person, round_) not in gone:
+            staying.setdefault((option_id, round_), set()).add(person)
+    apart = [
+        set(rule.participants)
+        for rule in event.rules_for(session.id, [RuleKind.APART])
+        if rule.is_hard
+    ]
+    beyond = 0
+    for (option_id, _round), people in staying.items():
+        option = event.option_by_key[(session.id, option_id)]
+        hosts = {host for host in option.hosts if host in event.people}
+        over = len(people | hosts) - option.max
+        shared = max((len(people & rule) - 1 for rule in apart), default=0)
+        beyond += max(0, over, shared)
+    return len(gone) + beyond
+
+
 def repeat_visits(
     event: Event,
     session: Session,

@@ -15,6 +15,7 @@ from solver.build import build_session, objective
 from solver.context import Context, PartResult, Work
 from solver.designs import design_fit, designed_starts
 from solver.history import History
+from solver.keeping import least_moves
 from solver.model import Key, SessionModel, placements, read_assignments
 from solver.neighbourhoods import reseated
 from solver.relax import PRIMAL_SIMPLEX
@@ -80,6 +81,8 @@ def solve_roundtable(
     that model's allocation is kept when it comes first (`better_together`). When that
     model proved its levels and the schedule is at them but not proven, CP-SAT then searches
     neighbourhoods of it in that model (`reseated_part`: academy-2022's NEXTGEN 914 → 893).
+    A re-solve of a roundtable too large for that model checks the rounds' moves against the
+    fewest of every round at once (`fewer_moved`).
     """
     polishing = can_polish(ctx.event, session, bool(ctx.published.of_session(session.id)[0]))
     by_round = began + ROUNDS_SHARE * (deadline - began) if polishing else deadline
@@ -92,6 +95,7 @@ def solve_roundtable(
     if part.status != "feasible":
         part.seconds = time.monotonic() - began
         return part
+    part = fewer_moved(ctx, session, history, part, deadline)
     part = rebalanced(ctx, session, history, part, deadline)
     with ThreadPoolExecutor(max_workers=1) as beside:
         chosen = part.assignments
@@ -302,6 +306,83 @@ def every_round_at_once(
     return PartResult(session, "infeasible", 0.0, 0.0, 0.0, [], reasons)
 
 
+def fewer_moved(
+    ctx: Context, session: Session, history: History, part: PartResult, deadline: float
+) -> PartResult:
+    """`part`, or a schedule that moves fewer published people, in a re-solve whose moves come
+    first of a roundtable too large for the model of every round at once (`too_large_at_once`,
+    which would compare the moves itself): a round chooses who leaves and where a `together`
+    group gathers without seeing the seats later rounds hold.
+
+    Only when the rounds moved more than any schedule must (`least_moves`), the fewest moves
+    of every round at once are sought in a model without the group criteria (small: no pairs
+    meeting again; 2023's COOP, a hard `together` rule across tables: 0.2 s, 4 moves → 3).
+    When they are fewer, the rounds are solved again with everyone that schedule keeps
+    pinned (`pinned_rounds`), or, when they find nothing, that model's schedule is kept
+    (`at_fewest_moves`).
+    """
+    if not moves_come_first(ctx, session) or not too_large_at_once(ctx, session):
+        return part
+    published, _ = ctx.published.of_session(session.id)
+    count = moved(part.assignments, published)
+    if count <= least_moves(ctx.event, session, published):
+        return part
+    rounds = range(1, session.rounds + 1)
+    m = build_session(
+        ctx.event, session, history, groups=False, rounds=rounds, published=ctx.published
+    )
+    fewest = fewest_at_once(ctx, m, part.assignments, deadline)
+    if fewest is None or fewest.objective >= count:
+        return part
+    ctx.watch.tell(f"{session.id}: every round at once moves {fewest.objective:g}, not {count}")
+    kept = {(p, r) for (p, o, r), on in fewest.chosen.items() if on and published.get((p, r)) == o}
+    again = pinned_rounds(ctx, session, history, kept, deadline)
+    if again.status == "feasible" and moved(again.assignments, published) <= fewest.objective:
+        return replace(part, objective=again.objective, assignments=again.assignments)
+    assignments = at_fewest_moves(ctx, m, fewest, deadline)
+    objective = costed(ctx, session, history, assignments)
+    return replace(part, objective=objective, assignments=assignments)
+
+
+def fewest_at_once(
+    ctx: Context, m: SessionModel, chosen: list[Assignment], deadline: float
+) -> Solved | None:
+    """The fewest moves of the model of every round `m`, searched from the rounds' schedule
+    `chosen` for `QUICK_WORK` (its placements, and the moves as its objective); None when
+    nothing is found in time."""
+    placed = placements(chosen)
+    m.model.minimize(dict(m.firsts)[MOVES])
+    add_hint(m, {key: key in placed for key in m.x})
+    fewest = outcome(m, *worked(ctx, m, deadline, QUICK_WORK))
+    return fewest if fewest.found else None
+
+
+def pinned_rounds(
+    ctx: Context,
+    session: Session,
+    history: History,
+    kept: set[tuple[str, int]],
+    deadline: float,
+) -> PartResult:
+    """The rounds one after another again, the published placements `kept` pinned: whoever
+    else is published moves only where no schedule could keep them, and each round weighs
+    every criterion as before."""
+    pins = {(person, session.id, round_) for person, round_ in kept}
+    published = replace(ctx.published, pinned=ctx.published.pinned | pins)
+    return round_by_round(replace(ctx, published=published), session, history, deadline)
+
+
+def at_fewest_moves(
+    ctx: Context, m: SessionModel, fewest: Solved, deadline: float
+) -> list[Assignment]:
+    """The schedule of the model of every round `m` at the `fewest` moves found, the
+    worst-off person and then the cost as low as they go there (`fairest_cheapest`), or the
+    fewest moves' own schedule when that search finds nothing."""
+    m.model.add(dict(m.firsts)[MOVES] <= round(fewest.objective))
+    chosen = fairest_cheapest(ctx, m, deadline) or fewest.chosen
+    return read_assignments(m.session, chosen)
+
+
 def moved(assignments: list[Assignment], published: dict[tuple[str, int], str]) -> int:
     """How many published placements the assignments change."""
     return sum(
@@ -494,11 +575,8 @@ def roundtable_bound(
         )
     bound = preference_bound(ctx.event, session) + repeats
     tables = len(ctx.event.options_of[session.id])
-    round_pairs = session.rounds * (session.rounds - 1) // 2
-    weighed = bool(ctx.event.settings.weight_new_peers)  # else no literal for pairs met again
-    literals = weighed * len(ctx.event.audience_of(session)) * tables**2 * round_pairs
     building = BUILD_SECONDS_PER_CELL * len(chosen) * tables
-    large = literals > ALL_ROUNDS_LITERALS
+    large = too_large_at_once(ctx, session)
     until = time.monotonic() + (1 - COSTING_SHARE) * (deadline - time.monotonic())
     relaxing = APART_SECONDS_PER_CELL * len(chosen) * tables
     if until - time.monotonic() < SEARCH_SECONDS_PER_CELL * len(chosen):
@@ -526,6 +604,16 @@ def roundtable_bound(
     elif sized_by_round(ctx, session, sizes, balanced):
         hold_round_sizes(every, chosen)
     return bound, every_round(ctx, every, chosen, deadline)
+
+
+def too_large_at_once(ctx: Context, session: Session) -> bool:
+    """Whether the model of every round at once would take more than `ALL_ROUNDS_LITERALS`
+    literals for its pairs meeting again (none when such pairs cost nothing)."""
+    tables = len(ctx.event.options_of[session.id])
+    round_pairs = session.rounds * (session.rounds - 1) // 2
+    weighed = bool(ctx.event.settings.weight_new_peers)  # else no literal for pairs met again
+    literals = weighed * len(ctx.event.audience_of(session)) * tables**2 * round_pairs
+    return literals > ALL_ROUNDS_LITERALS
 
 
 def moves_come_first(ctx: Context, session: Session) -> bool:

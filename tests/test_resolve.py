@@ -1632,6 +1632,35 @@ def test_an_apart_rule_s_mover_makes_room_for_a_partner_who_has_one_option_left(
     assert [allocation.option_of[(p, "S", 1)] for p in ("p5", "p6", "p8")] == ["A", "B", "D"]
 
 
+def test_a_together_group_gathers_where_the_rounds_together_move_fewest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # p3 and p6 must now be together. In round 1, p3 can join p6 at h2's table C (one move),
+    # but p3 sits at C in round 2 and may visit it once: round 1's model counted that seat
+    # as forcing a second move, and gathered the pair at full B instead (p6 in, p2 out). p3
+    # still left C in round 2 to join p6 at A, the move round 1 had counted: 3 moves where
+    # 2 do. Rounds solved one by one, as a large roundtable's are; the fewest moves of every
+    # round at once (a model without pairs meeting again) find the 2.
+    monkeypatch.setattr("solver.rounds.ALL_ROUNDS_LITERALS", 0)
+    published = seated(
+        {1: {"B": "h1 p2 p3", "C": "h2 p6"}, 2: {"A": "p6", "B": "h1", "C": "h2 p2 p3"}}
+    )
+    event = Event(
+        participants=[Participant(id=p, name=p) for p in ("h1", "h2", "p2", "p3", "p6")],
+        sessions=[Session(id="S", day="d1", kind=SessionKind.ROUNDTABLE, rounds=2)],
+        options=[
+            Option(session="S", id="A", max=2),
+            Option(session="S", id="B", max=3, hosts=("h1",)),
+            Option(session="S", id="C", max=4, hosts=("h2",)),
+        ],
+        rules=[Rule(kind=RuleKind.TOGETHER, participants=("p6", "p3"))],
+        settings=Settings(diversity=(), no_isolation=(), spread=(), weight_fairness=0),
+    )
+    count, allocation = re_solved(event, published)
+    assert count == 2
+    assert [allocation.option_of[("p3", "S", r)] for r in (1, 2)] == ["C", "A"]
+
+
 def test_a_seat_pinned_in_a_later_round_keeps_earlier_rounds_from_that_host_s_table() -> None:
     # g is published at h's table A in both rounds, and round 2's seat is pinned (a hand
     # edit); two tables for two rounds, so g may sit at A once. Round 1 kept g at A (their
@@ -1656,3 +1685,34 @@ def test_a_seat_pinned_in_a_later_round_keeps_earlier_rounds_from_that_host_s_ta
     part = round_by_round(ctx, event.sessions[0], History(), time.monotonic() + 10)
     assert part.status == "feasible"
     assert {(a.participant, a.round): a.option for a in part.assignments}[("g", 1)] == "B"
+
+
+def test_a_schedule_of_every_round_is_kept_when_the_rounds_again_find_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # D closes: p2, p3 and p4 leave it in round 1, p3 in round 2 (4 moves). Round 1 sat p3
+    # at p1's table B, and in round 2, with A and C full, p3 had nowhere but B again: p5
+    # left A to make room (5 moves). The fewest moves of every round at once find 4, but
+    # the rounds solved again with the places that schedule keeps pinned sit p3 at B in
+    # round 1 as before and find nothing in round 2: that schedule is kept, p3 at A first.
+    monkeypatch.setattr("solver.rounds.ALL_ROUNDS_LITERALS", 0)
+    published = seated(
+        {
+            1: {"B": "p1 p7", "C": "p5 p6", "D": "p2 p3 p4"},
+            2: {"A": "p4 p5", "B": "p1 p2", "C": "p6 p7", "D": "p3"},
+        }
+    )
+    event = Event(
+        participants=[Participant(id=f"p{i}", name=f"p{i}") for i in range(1, 8)],
+        sessions=[Session(id="S", day="d1", kind=SessionKind.ROUNDTABLE, rounds=2)],
+        options=[
+            Option(session="S", id="A", max=2),
+            Option(session="S", id="B", max=4, hosts=("p1",)),
+            Option(session="S", id="C", max=2, hosts=("p6",)),
+            Option(session="S", id="D", max=0),
+        ],
+        settings=Settings(diversity=(), no_isolation=(), spread=(), weight_fairness=0),
+    )
+    count, allocation = re_solved(event, published)
+    assert count == 4
+    assert [allocation.option_of[("p3", "S", r)] for r in (1, 2)] == ["A", "B"]
