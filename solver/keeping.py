@@ -2,7 +2,7 @@
 seats each option keeps, and where the people without a seat may sit."""
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from models import Event, Option, Participant, RuleKind, Session
 from solver.context import Context
@@ -371,14 +371,53 @@ def open_seats(
     takers = {o.id: [p for p, ids in choices.items() if o.id in ids] for o in options}
     only = Counter(ids[0] for ids in choices.values() if len(ids) == 1)
     only += held_together(free, partners, options, takers, choices)
+    beyond, beyond_wishing = overflow_takers(
+        event, session, options, published, round_, leaving, may_join
+    )
     return {
         option.id: (
-            len(takers[option.id]),
-            sum(1 for p in takers[option.id] if wished(event, session, p, option.id)),
+            len(takers[option.id]) + beyond[option.id],
+            sum(1 for p in takers[option.id] if wished(event, session, p, option.id))
+            + beyond_wishing[option.id],
             only[option.id],
         )
         for option in options
     }
+
+
+def overflow_takers(
+    event: Event,
+    session: Session,
+    options: list[Option],
+    published: dict[tuple[str, int], str],
+    round_: int,
+    leaving: set[tuple[str, int]],
+    may_join: Callable[[Participant, Option], bool],
+) -> tuple[Counter[str], Counter[str]]:
+    """How many of the people an option holds beyond its places (a capacity cut: some of
+    them keep no seat) may take each other option, and how many of those wish to: at most as
+    many as must leave. Uncounted, balance gave a spare seat to an option none of them may
+    take, and someone published was moved into it for balance alone (2 moves where 1 does)."""
+    staying: dict[str, list[Participant]] = {}
+    for (person, r), option_id in published.items():
+        if r == round_ and (person, r) not in leaving and person in event.people:
+            staying.setdefault(option_id, []).append(event.people[person])
+    beyond: Counter[str] = Counter()
+    wishing: Counter[str] = Counter()
+    for option in options:
+        people = staying.get(option.id, [])
+        excess = len(people) - option.max
+        if excess <= 0:
+            continue
+        for other in options:
+            if other.id == option.id:
+                continue
+            able = [p for p in people if may_join(p, other)]
+            beyond[other.id] += min(excess, len(able))
+            wishing[other.id] += min(
+                excess, sum(1 for p in able if wished(event, session, p.id, other.id))
+            )
+    return beyond, wishing
 
 
 def apart_from_bound(
