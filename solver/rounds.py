@@ -393,20 +393,28 @@ def moved(assignments: list[Assignment], published: dict[tuple[str, int], str]) 
 
 
 def fairest_cheapest(ctx: Context, m: SessionModel, deadline: float) -> dict[Key, bool] | None:
-    """The model's placements at its least levels (fewest moves, the worst-off person), then
-    at its least cost there, each search for `QUICK_WORK`; None when none is found."""
-    levels = cp_model.LinearExpr.sum([var for _name, var in m.firsts])
-    m.model.minimize(levels)
-    fairest = outcome(m, *worked(ctx, m, deadline, QUICK_WORK))
-    if not fairest.found:
-        return None
-    if fairest.status != cp_model.OPTIMAL:
-        return fairest.chosen
-    m.model.add(levels <= fairest.objective)
+    """The model's placements at its least levels, each in order (fewest moves, then the
+    worst-off person: their sum once let a move buy a fairer schedule), then at its least
+    cost there, each search for `QUICK_WORK`; None when none is found."""
+    fairest: Solved | None = None
+    for _name, level in m.firsts:
+        m.model.minimize(level)
+        if fairest is not None:
+            add_hint(m, fairest.chosen)
+        found = outcome(m, *worked(ctx, m, deadline, QUICK_WORK))
+        if not found.found:
+            return fairest.chosen if fairest is not None else None
+        if found.status != cp_model.OPTIMAL:
+            return found.chosen
+        m.model.add(level <= round(found.objective))
+        fairest = found
     m.model.minimize(objective(m))
-    add_hint(m, fairest.chosen)
+    if fairest is not None:
+        add_hint(m, fairest.chosen)
     cheapest = outcome(m, *worked(ctx, m, deadline, QUICK_WORK))
-    return cheapest.chosen if cheapest.found else fairest.chosen
+    if cheapest.found:
+        return cheapest.chosen
+    return fairest.chosen if fairest is not None else None
 
 
 def rebalanced(

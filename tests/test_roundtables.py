@@ -1010,3 +1010,32 @@ def test_the_rounds_bound_holds_only_at_their_sizes(
     _, bound, fairest = better_together(ctx, session, History(), part, 50, leveled)
     assert fairest
     assert bound == (max(50, together.bound) if rounds_bound_counts else together.bound)
+
+
+@pytest.mark.parametrize("ranked", [["B"], ["A"]])
+def test_the_fewest_moves_come_before_the_worst_off_person(ranked: list[str]) -> None:
+    # p1 is published at A, unranked when they ranked B alone: 10 a round, the worst-off.
+    # Moving them to B costs 2 moves and brings everyone to 0; the moves come first, so p1
+    # stays (binds: the sum of the levels, 20 against 2, had moved them). When p1 ranked A,
+    # staying is also the fairest (does not bind).
+    e = event(
+        2,
+        kind=ROUNDTABLE,
+        rounds=2,
+        prefs={"p1": ranked, "p2": ["B"]},
+        weight_fairness=1,
+        diversity=(),
+        no_isolation=(),
+        spread=(),
+    )
+    schedule = [
+        Assignment(participant=p, session="S1", option=o, round=r)
+        for r in (1, 2)
+        for p, o in (("p1", "A"), ("p2", "B"))
+    ]
+    ctx = Context(e, read_published(e, schedule), Watch(), time.monotonic())
+    m = build_session(e, e.sessions[0], rounds=range(1, 3), published=ctx.published, groups=False)
+    chosen = rounds_module.fairest_cheapest(ctx, m, time.monotonic() + 10)
+    assert chosen is not None
+    placed = read_assignments(e.sessions[0], chosen)
+    assert rounds_module.moved(placed, ctx.published.of_session("S1")[0]) == 0
