@@ -83,10 +83,7 @@ def least_moves(event: Event, session: Session, published: dict[tuple[str, int],
     people, whichever is more. Visits beyond a host's table's are left out: which seat goes
     is open, and that seat may be one an option's places or a rule moves already."""
     gone = {(p, r) for (p, r), o in published.items() if not may_stay(event, session, p, o)}
-    staying: dict[tuple[str, int], set[str]] = {}
-    for (person, round_), option_id in published.items():
-        if (person, round_) not in gone:
-            staying.setdefault((option_id, round_), set()).add(person)
+    staying = stayers(published, gone)
     apart = [
         set(rule.participants)
         for rule in event.rules_for(session.id, [RuleKind.APART])
@@ -100,6 +97,17 @@ def least_moves(event: Event, session: Session, published: dict[tuple[str, int],
         shared = max((len(people & rule) - 1 for rule in apart), default=0)
         beyond += max(0, over, shared)
     return len(gone) + beyond
+
+
+def stayers(
+    published: dict[tuple[str, int], str], leaving: set[tuple[str, int]]
+) -> dict[tuple[str, int], set[str]]:
+    """The published people each (option, round) holds, but those `leaving`."""
+    staying: dict[tuple[str, int], set[str]] = {}
+    for (person, round_), option_id in published.items():
+        if (person, round_) not in leaving:
+            staying.setdefault((option_id, round_), set()).add(person)
+    return staying
 
 
 def repeat_visits(
@@ -398,14 +406,12 @@ def overflow_takers(
     them keep no seat) may take each other option, and how many of those wish to: at most as
     many as must leave. Uncounted, balance gave a spare seat to an option none of them may
     take, and someone published was moved into it for balance alone (2 moves where 1 does)."""
-    staying: dict[str, list[Participant]] = {}
-    for (person, r), option_id in published.items():
-        if r == round_ and (person, r) not in leaving and person in event.people:
-            staying.setdefault(option_id, []).append(event.people[person])
+    staying = stayers(published, leaving)
     beyond: Counter[str] = Counter()
     wishing: Counter[str] = Counter()
     for option in options:
-        people = staying.get(option.id, [])
+        ids = sorted(staying.get((option.id, round_), set()))
+        people = [event.people[p] for p in ids if p in event.people]
         excess = len(people) - option.max
         if excess <= 0:
             continue
