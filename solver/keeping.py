@@ -260,10 +260,11 @@ def together_home(
     in the workbook); None when there is none (the search decides)."""
     members = Counter(placed[p] for p in group if p in placed)
     seated = sum(members.values())
+    apart = rule_partners(event, session, RuleKind.APART)
 
     def moves(option: Option) -> int:
         coming = len(group) - members[option.id]
-        pushed = len(kept_apart(event, session, group, option.id, placed))
+        pushed = len(kept_apart(apart, group, option.id, placed))
         room = max(0, held[option.id] + coming - pushed - option.max)
         return seated - members[option.id] + pushed + room
 
@@ -278,11 +279,11 @@ def together_home(
 
 
 def kept_apart(
-    event: Event, session: Session, group: list[str], option: str, placed: dict[str, str]
+    apart: dict[str, set[str]], group: list[str], option: str, placed: dict[str, str]
 ) -> set[str]:
     """The people `placed` in an option, outside a group, whom a hard `apart` rule keeps
-    from someone of the group: they leave if the group gathers there."""
-    apart = rule_partners(event, session, RuleKind.APART)
+    from someone of the group (`apart`: each person's partners in such rules): they leave if
+    the group gathers there."""
     return {
         other
         for person in group

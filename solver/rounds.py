@@ -657,18 +657,27 @@ def round_size_ranges(
     every round of the rounds' schedule `chosen` has, or else, without them, the fewest and
     the most a table holds in that round of `chosen` (balanced tables whose larger ones
     differ from round to round, as when a newcomer takes a different table each round)."""
-    held = seats_held(chosen)
     open_ids = [option.id for option in m.options if option.max > 0]
-    ranges: dict[tuple[str, int], tuple[int, int]] = {}
-    for round_ in m.rounds:
+    extremes = round_extremes(chosen, open_ids, m.rounds)
+    return {
+        (option, round_): (
+            (sizes[option], sizes[option]) if sizes is not None else extremes[round_]
+        )
+        for round_ in m.rounds
+        for option in open_ids
+    }
+
+
+def round_extremes(
+    chosen: list[Assignment], open_ids: list[str], rounds: range
+) -> dict[int, tuple[int, int]]:
+    """The fewest and the most people an open table holds in each round of a schedule."""
+    held = seats_held(chosen)
+    extremes = {}
+    for round_ in rounds:
         round_sizes = [held[(option, round_)] for option in open_ids]
-        for option in open_ids:
-            ranges[(option, round_)] = (
-                (sizes[option], sizes[option])
-                if sizes is not None
-                else (min(round_sizes), max(round_sizes))
-            )
-    return ranges
+        extremes[round_] = (min(round_sizes), max(round_sizes))
+    return extremes
 
 
 def sizes_after_moves(
@@ -738,11 +747,9 @@ def round_ranges(
     ctx: Context, session: Session, chosen: list[Assignment]
 ) -> Counter[tuple[int, int]]:
     """How many rounds of the schedule `chosen` have each range of table sizes: the fewest and
-    the most people an open table holds in the round (`round_size_ranges`)."""
-    seats = seats_held(chosen)
+    the most people an open table holds in the round (`round_extremes`)."""
     open_ids = [o.id for o in ctx.event.options_of[session.id] if o.max > 0]
-    held = [[seats[(option, r)] for option in open_ids] for r in range(1, session.rounds + 1)]
-    return Counter((min(sizes), max(sizes)) for sizes in held)
+    return Counter(round_extremes(chosen, open_ids, range(1, session.rounds + 1)).values())
 
 
 def one_round_within(
