@@ -744,6 +744,58 @@ def test_a_re_solve_in_which_everyone_keeps_a_place_searches_nothing(
         assert allocation.stats.objective == first.stats.objective
 
 
+def fair_regional_workshops(people: int) -> Event:
+    """`regional_workshops` with fairness on: the fewest moves, then the worst-off person
+    come first, a stage 1 the flow does not solve."""
+    event = regional_workshops(people)
+    event.settings = Settings(diversity=("region",), no_isolation=(), spread=())
+    return event
+
+
+@pytest.mark.parametrize(("cut", "moved"), [(False, 0), (True, 2)])
+def test_a_re_solve_moving_nobody_leaves_only_the_newcomers_to_place(
+    monkeypatch: pytest.MonkeyPatch, cut: bool, moved: int
+) -> None:
+    # With room for everyone, the fewest moves are none, searched with the published people
+    # held in their options, and the group stages' models hold one placement for each of
+    # them. An option cut by two places moves two: holding everyone finds nothing, and
+    # every placement stays open.
+    event, again = fair_regional_workshops(30), fair_regional_workshops(31)
+    first = solve_event(event)
+    fullest = Counter(a.option for a in first.assignments).most_common(1)[0]
+    if cut:
+        again.options = [
+            o.model_copy(update={"max": fullest[1] - 2}) if o.id == fullest[0] else o
+            for o in again.options
+        ]
+    placements: list[Counter[str]] = []
+    built = sessions.built
+
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        m = built(*args, **kwargs)
+        placements.append(Counter(person for person, _, _ in m.x))
+        return m
+
+    held: list[bool] = []
+    nobody_moved = sessions.nobody_moved
+
+    def tried(*args: Any, **kwargs: Any) -> Any:
+        level = nobody_moved(*args, **kwargs)
+        held.append(level is not None)
+        return level
+
+    monkeypatch.setattr(sessions, "built", recorded)
+    monkeypatch.setattr(sessions, "nobody_moved", tried)
+    allocation = solve_event(again, previous=first.assignments)
+    assert held == [not cut]
+    assert moves(first.assignments, allocation) == moved
+    assert check_allocation(again, allocation, previous=first.assignments).ok
+    assert allocation.stats.status == "optimal"
+    published = {a.participant for a in first.assignments}
+    later_models = [max(held[p] for p in published) for held in placements[1:]]
+    assert later_models and all((most == 1) != cut for most in later_models)
+
+
 def test_re_solving_unchanged_balanced_tables_of_other_sizes_moves_nobody() -> None:
     """The rounds leave table A at 3 and B at 4 in round 3, balanced but not the sizes the
     re-solve would pick by itself (4 and 3): it keeps them."""
