@@ -8,6 +8,7 @@ rounds often needs (one of them changes two tables, someone else makes room at b
 
 import random
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
@@ -22,6 +23,7 @@ LNS_MOST_PEOPLE = 12  # the most guests freed: the search ends when these find n
 LNS_GROWTH = 2  # more guests freed after LNS_FRUITLESS neighbourhoods in a row found nothing
 LNS_WORK = 0.3  # deterministic seconds of CP-SAT per neighbourhood (most end proven sooner)
 LNS_FRUITLESS = 6  # neighbourhoods in a row without a cheaper schedule before freeing more
+WHOLE_WORK = 1.0  # deterministic seconds for a model whose guests fit in one neighbourhood
 LNS_PARALLEL = 2  # neighbourhoods searched at once (one a core), from the same schedule
 
 
@@ -34,7 +36,8 @@ def reseated(
 
     `LNS_PEOPLE` guests are freed at first and after each cheaper schedule, `LNS_GROWTH`
     more each time `LNS_FRUITLESS` in a row find nothing cheaper, until `LNS_MOST_PEOPLE`
-    find nothing either (every size in turn, since the last success) or `until`.
+    find nothing either (every size in turn, since the last success), every guest who can
+    move was free and nothing was found (`movable_guests`), or `until`.
     `m` is the model of every round with its levels capped (the schedule must be at them)
     and its cost as the objective. Everyone at one of their top tables stays at one, as in
     the swaps. The same seed gives the same schedule unless the time runs out first.
@@ -42,8 +45,9 @@ def reseated(
     model = m.model.clone()
     model.clear_hints()
     keep_top_wishes(model, m, placed)
-    hosting = m.event.host_option  # hosts stay at their tables
-    guests = sorted({person for person, _, _ in m.x if (person, m.session.id) not in hosting})
+    guests = movable_guests(m)
+    if len(guests) <= LNS_PEOPLE:
+        return searched_whole(model, m, placed, until, watch, seed), 1
     rng = random.Random(seed)
     now = neighbour(model, m, placed, set(), until, watch, seed)  # everyone kept: its cost
     if now is None:
@@ -59,9 +63,56 @@ def reseated(
             best = min(found, key=lambda f: f[0], default=None)  # the first of equal costs
             if best is not None and best[0] < cost:
                 cost, placed, fruitless, freed = best[0], best[1], 0, LNS_PEOPLE
+            elif freed >= len(guests):
+                break  # every guest was free: the same search again finds the same
             elif fruitless >= LNS_FRUITLESS:
                 freed, fruitless = freed + LNS_GROWTH, 0
     return placed, searched
+
+
+def searched_whole(
+    model: cp_model.CpModel,
+    m: SessionModel,
+    placed: set[Key],
+    until: float,
+    watch: Watch,
+    seed: int,
+) -> set[Key]:
+    """The cheapest schedule of the model (its rules and `model`'s top wishes), with so few
+    guests free to move that one search sees them all: from `placed`, for `WHOLE_WORK` at
+    the linearization level that proves such models; `placed` when it finds nothing.
+
+    2023's COOP re-solved, its five newcomers the only guests free (`held_in_place`): 3248
+    proven in 0.9 s, where neighbourhoods of all five, presolved once each for
+    `LNS_WORK`, stopped at 3278."""
+    trial = model.clone()
+    for key, var in m.x.items():
+        trial.add_hint(trial.get_bool_var_from_proto_index(var.index), key in placed)
+    solver = cp_solver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    solver.parameters.max_deterministic_time = WHOLE_WORK
+    solver.parameters.linearization_level = 2
+    solver.parameters.max_time_in_seconds = max(0.0, until - time.monotonic())
+    status = watch.solve(solver, trial, m.session.id, report=False)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return placed
+    return {key for key, var in m.x.items() if solver.value(var)}
+
+
+def movable_guests(m: SessionModel) -> list[str]:
+    """The guests with a choice of tables in some round of the model: not hosts, and not
+    held in place (a re-solve moving nobody holds every published person: only the
+    newcomers are left to draw)."""
+    hosting = m.event.host_option  # hosts stay at their tables
+    tables = Counter((person, round_) for person, _, round_ in m.x)
+    return sorted(
+        {
+            person
+            for (person, _), count in tables.items()
+            if count > 1 and (person, m.session.id) not in hosting
+        }
+    )
 
 
 def keep_top_wishes(model: cp_model.CpModel, m: SessionModel, placed: set[Key]) -> None:

@@ -59,6 +59,10 @@ APART_SECONDS_PER_CELL = 500e-6  # less and GLOP would not finish every round wi
 # (2023's NEXTGEN in 0.1 s), level 1 bounds larger ones higher (2022's NEXTGEN: 836 in
 # 1.7 s, where level 2 gives 781 in 1.0 s, 820 in 2.7 s and 829 at its plateau)
 COST_PASSES = ((2, 0.25), (1, 0.5))
+# the same for a model whose published people are held in place (`held_in_place`): small,
+# level 2 proves it where level 1 stalls (2023's COOP re-solved: 3246 proven after 0.41
+# deterministic seconds of level 2; level 1's 0.5 leave 3285 / 3196)
+HELD_COST_PASSES = ((2, 1.0), (1, 0.5))
 SIZES = "sizes"  # the name of the level of seats beyond the rounds' sizes (`sizes_after_moves`)
 
 
@@ -585,12 +589,13 @@ def roundtable_bound(
     tables = len(ctx.event.options_of[session.id])
     building = BUILD_SECONDS_PER_CELL * len(chosen) * tables
     large = too_large_at_once(ctx, session)
+    held = held_in_place(ctx, session, chosen)
     until = time.monotonic() + (1 - COSTING_SHARE) * (deadline - time.monotonic())
     relaxing = APART_SECONDS_PER_CELL * len(chosen) * tables
     if until - time.monotonic() < SEARCH_SECONDS_PER_CELL * len(chosen):
         return bound, None
     bound += rounds_least(ctx, session, history, chosen, sizes, balanced, until, large)
-    if large:
+    if too_large_at_once(ctx, session, held):
         if beside and until - time.monotonic() >= max(building, relaxing):
             relaxed = relaxed_apart(ctx, session, history, sizes, until)
             if relaxed is not None:  # the higher of the two on every session measured
@@ -606,22 +611,50 @@ def roundtable_bound(
         None if sized_after_moves else sizes,
         rounds=rounds,
         published=ctx.published,
+        closed=held,
     )
     if sized_after_moves:
         sizes_after_moves(every, chosen, sizes)
     elif sized_by_round(ctx, session, sizes, balanced):
         hold_round_sizes(every, chosen)
-    return bound, every_round(ctx, every, chosen, deadline)
+    return bound, every_round(
+        ctx, every, chosen, deadline, HELD_COST_PASSES if held else COST_PASSES
+    )
 
 
-def too_large_at_once(ctx: Context, session: Session) -> bool:
+def too_large_at_once(ctx: Context, session: Session, held: set[Key] | None = None) -> bool:
     """Whether the model of every round at once would take more than `ALL_ROUNDS_LITERALS`
-    literals for its pairs meeting again (none when such pairs cost nothing)."""
+    literals for its pairs meeting again (none when such pairs cost nothing): a person's
+    tables in one round times those in another, for each two rounds, where a seat `held`
+    in place leaves one table in its round (`held_in_place`)."""
+    if not ctx.event.settings.weight_new_peers:  # no literal for pairs met again
+        return False
     tables = len(ctx.event.options_of[session.id])
-    round_pairs = session.rounds * (session.rounds - 1) // 2
-    weighed = bool(ctx.event.settings.weight_new_peers)  # else no literal for pairs met again
-    literals = weighed * len(ctx.event.audience_of(session)) * tables**2 * round_pairs
+    kept = Counter((person, round_) for person, _, round_ in held or ())
+    literals = 0
+    for person in ctx.event.audience_of(session):
+        open_in = [1 if kept[(person.id, r)] else tables for r in range(1, session.rounds + 1)]
+        literals += sum(a * b for i, a in enumerate(open_in) for b in open_in[i + 1 :])
     return literals > ALL_ROUNDS_LITERALS
+
+
+def held_in_place(ctx: Context, session: Session, chosen: list[Assignment]) -> set[Key]:
+    """In a re-solve whose moves come first, when the rounds' schedule `chosen` moves nobody
+    published: every placement of a published person but their own, which no schedule at
+    the fewest moves (none) takes, so that the model of every round at once places the
+    newcomers alone (2023's COOP, 85,260 literals for pairs meeting again, takes 1,000 or
+    so). Empty otherwise."""
+    published, _ = ctx.published.of_session(session.id)
+    if not moves_come_first(ctx, session) or moved(chosen, published):
+        return set()
+    present = {person.id for person in ctx.event.audience_of(session)}
+    return {
+        (person, option.id, round_)
+        for (person, round_), kept in published.items()
+        if person in present
+        for option in ctx.event.options_of[session.id]
+        if option.id != kept
+    }
 
 
 def moves_come_first(ctx: Context, session: Session) -> bool:
@@ -823,7 +856,11 @@ class Together:
 
 
 def every_round(
-    ctx: Context, m: SessionModel, chosen: list[Assignment], deadline: float
+    ctx: Context,
+    m: SessionModel,
+    chosen: list[Assignment],
+    deadline: float,
+    passes: tuple[tuple[int, float], ...] = COST_PASSES,
 ) -> Together | None:
     """CP-SAT on the model of every round at once, from the rounds' schedule: each level in
     order (the fewest moves when re-solving, then the worst-off person), proven and kept,
@@ -850,18 +887,20 @@ def every_round(
         m.model.add(level <= least[-1])
     m.model.minimize(objective(m))
     add_hint(m, hint)
-    solved, bound = least_cost(ctx, m, deadline)
+    solved, bound = least_cost(ctx, m, deadline, passes)
     if bound is None:
         return None
     proven = len(least) == len(m.firsts)
     return Together(m, plain, bound, tuple(least), solved if proven else None)
 
 
-def least_cost(ctx: Context, m: SessionModel, deadline: float) -> tuple[Solved, int | None]:
-    """The model's least cost by `COST_PASSES` until one proves it: the best schedule found
-    and the highest bound (None when no pass has one)."""
+def least_cost(
+    ctx: Context, m: SessionModel, deadline: float, passes: tuple[tuple[int, float], ...]
+) -> tuple[Solved, int | None]:
+    """The model's least cost by `passes` (linearization level, deterministic seconds) until
+    one proves it: the best schedule found and the highest bound (None when no pass has one)."""
     best, bound = Solved(cp_model.UNKNOWN), None
-    for level, work in COST_PASSES:
+    for level, work in passes:
         solver, status = worked(ctx, m, deadline, work, level)
         found = outcome(m, solver, status)
         if found.found and (not best.found or found.objective < best.objective):
