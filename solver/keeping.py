@@ -80,23 +80,55 @@ def least_moves(event: Event, session: Session, published: dict[tuple[str, int],
     """A lower bound of the published (person, round) placements any schedule changes: those
     that cannot be kept (`may_stay`), and in each option and round, of the people who could
     stay, those beyond its places (its hosts kept) or all but one of a hard `apart` rule's
-    people, whichever is more. Visits beyond a host's table's are left out: which seat goes
-    is open, and that seat may be one an option's places or a rule moves already."""
-    gone = {(p, r) for (p, r), o in published.items() if not may_stay(event, session, p, o)}
-    staying = stayers(published, gone)
+    people, whichever is more (`crowded`). Visits beyond a host's table's are left out: which
+    seat goes is open, and that seat may be one an option's places or a rule moves already."""
+    gone = unkept(event, session, published)
+    return len(gone) + sum(crowded(event, session, stayers(published, gone)).values())
+
+
+def unkept(
+    event: Event, session: Session, published: dict[tuple[str, int], str]
+) -> set[tuple[str, int]]:
+    """The published (person, round) placements that cannot be kept (`may_stay`)."""
+    return {(p, r) for (p, r), o in published.items() if not may_stay(event, session, p, o)}
+
+
+def crowded(
+    event: Event, session: Session, staying: dict[tuple[str, int], set[str]]
+) -> dict[tuple[str, int], int]:
+    """For each (option, round) whose people who could stay (`staying`) cannot all stay, how
+    many must leave at least: those beyond its places (its hosts kept) or all but one of a
+    hard `apart` rule's people, whichever is more."""
     apart = [
         set(rule.participants)
         for rule in event.rules_for(session.id, [RuleKind.APART])
         if rule.is_hard
     ]
-    beyond = 0
-    for (option_id, _round), people in staying.items():
+    beyond = {}
+    for (option_id, round_), people in staying.items():
         option = event.option_by_key[(session.id, option_id)]
         hosts = {host for host in option.hosts if host in event.people}
         over = len(people | hosts) - option.max
         shared = max((len(people & rule) - 1 for rule in apart), default=0)
-        beyond += max(0, over, shared)
-    return len(gone) + beyond
+        if max(over, shared) > 0:
+            beyond[(option_id, round_)] = max(over, shared)
+    return beyond
+
+
+def held_seats(
+    event: Event, session: Session, published: dict[tuple[str, int], str]
+) -> dict[tuple[str, int], str]:
+    """The published placements no schedule at the least moves (`least_moves`) changes: of
+    people who may stay (`unkept`), where everyone who may stay can (not `crowded`). Each of
+    them changed is a move the least moves do not count."""
+    staying = stayers(published, unkept(event, session, published))
+    full = crowded(event, session, staying)
+    return {
+        (person, round_): option
+        for (option, round_), people in staying.items()
+        if (option, round_) not in full
+        for person in people
+    }
 
 
 def stayers(

@@ -15,7 +15,7 @@ from solver.build import build_session, objective
 from solver.context import Context, PartResult, Work
 from solver.designs import design_fit, designed_starts
 from solver.history import History
-from solver.keeping import least_moves
+from solver.keeping import held_seats, least_moves
 from solver.model import Key, SessionModel, placements, read_assignments
 from solver.neighbourhoods import reseated
 from solver.relax import PRIMAL_SIMPLEX
@@ -639,19 +639,21 @@ def too_large_at_once(ctx: Context, session: Session, held: set[Key] | None = No
 
 
 def held_in_place(ctx: Context, session: Session, chosen: list[Assignment]) -> set[Key]:
-    """In a re-solve whose moves come first, when the rounds' schedule `chosen` moves nobody
-    published: every placement of a published person but their own, which no schedule at
-    the fewest moves (none) takes, so that the model of every round at once places the
-    newcomers alone (2023's COOP, 85,260 literals for pairs meeting again, takes 1,000 or
-    so). Empty otherwise."""
+    """In a re-solve whose moves come first, when the rounds' schedule `chosen` moves no more
+    published people than any schedule must (`least_moves`): every placement but their own
+    of the people no schedule at those moves moves (`held_seats`), so that the model of
+    every round at once places the others alone (2023's COOP, 85,260 literals for pairs
+    meeting again, takes 1,000 or so with five newcomers). Empty otherwise."""
     published, _ = ctx.published.of_session(session.id)
-    if not moves_come_first(ctx, session) or moved(chosen, published):
-        return set()
     present = {person.id for person in ctx.event.audience_of(session)}
+    published = {key: option for key, option in published.items() if key[0] in present}
+    if not moves_come_first(ctx, session):
+        return set()
+    if moved(chosen, published) > least_moves(ctx.event, session, published):
+        return set()
     return {
         (person, option.id, round_)
-        for (person, round_), kept in published.items()
-        if person in present
+        for (person, round_), kept in held_seats(ctx.event, session, published).items()
         for option in ctx.event.options_of[session.id]
         if option.id != kept
     }

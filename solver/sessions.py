@@ -20,7 +20,7 @@ from solver.context import Context, PartResult, Work
 from solver.explain import CORE_SECONDS, conflicting_rules
 from solver.flow import fairest_flow, flow_hint, flow_shaped, published_hint
 from solver.history import History
-from solver.keeping import kept_counts, must_leave, open_seats
+from solver.keeping import held_seats, kept_counts, least_moves, must_leave, open_seats
 from solver.model import Key, SessionModel, read_assignments
 from solver.relax import DUAL_SIMPLEX, PERTURBED, Relaxed, Reoptimised, relaxation
 from solver.rules import split_sizes
@@ -563,7 +563,7 @@ def solve_base(
     m.caps = []
     for name, var in m.firsts:
         m.model.minimize(var)
-        level = nobody_moved(m, run, deadline, hint) if name == MOVES else None
+        level = fewest_moves_held(m, run, deadline, hint) if name == MOVES else None
         level = level or searched_or_hinted(m, run, (deadline - time.monotonic()) / 4, hint)
         if not level.found:
             return level
@@ -574,16 +574,18 @@ def solve_base(
     return searched_or_hinted(m, run, (deadline - time.monotonic()) / 3, hint)
 
 
-def nobody_moved(
+def fewest_moves_held(
     m: SessionModel,
     run: Callable[..., tuple[cp_model.CpSolver, Status]],
     deadline: float,
     hint: dict[Key, bool],
 ) -> Solved | None:
-    """The fewest moves proven none by a search with every published person held in their
-    option (the other placements' domains fixed at 0, which stay so: with no move they are
-    0 anyway), which leaves the newcomers alone to place; None, the domains restored, when
-    that search finds no allocation.
+    """The fewest moves proven by a search with everyone held in place whom no allocation at
+    the least moves (`least_moves`) moves (`moving_placements`: their other placements'
+    domains fixed at 0, which stay so, as they are at that level anyway), which leaves the
+    newcomers and the people who must or may have to move to place; None, the domains
+    restored, when that search finds no allocation at the least moves (a move that makes
+    room for another, which the least moves do not count).
 
     On the whole model, a 5,000 × 12 session's re-solve spent its first search in presolve
     and 14.7 s of a portfolio on this level.
@@ -592,7 +594,7 @@ def nobody_moved(
     for domain in domains:
         domain[1] = 0
     level = searched_or_hinted(m, run, (deadline - time.monotonic()) / 4, hint)
-    if level.found and round(level.objective) == 0:
+    if level.found and round(level.objective) == forced_moves(m):
         return level
     for domain in domains:
         domain[1] = 1
@@ -656,28 +658,42 @@ def kept_levels(base: SessionModel) -> dict[str, int]:
 def costly_placements(base: SessionModel) -> set[Key]:
     """The placements no later stage needs a variable for: those that alone would lift
     their person above the worst-off level stage 1 kept, and those that would move someone
-    published when stage 1 kept the moves at none (`moved_placements`)."""
+    published when stage 1 kept the moves at the least (`moved_placements`)."""
     levels = kept_levels(base)
     costly = set() if WORST_OFF not in levels else above_level(base, levels[WORST_OFF])
     return costly | moved_placements(base)
 
 
 def moved_placements(base: SessionModel) -> set[Key]:
-    """When stage 1 kept the fewest moves at none, the placements that would move someone
-    (`moving_placements`): none of them can be taken.
+    """When stage 1 kept the fewest moves at the least any allocation makes (`forced_moves`),
+    the placements that would move someone no such allocation moves (`moving_placements`):
+    none of them can be taken.
 
-    Only the newcomers are left to place, so a re-solve's later stages are models of a few
-    people (fair-5000's: 50 of 5,025 a session)."""
-    return moving_placements(base) if kept_levels(base).get(MOVES) == 0 else set()
+    In a re-solve that moves nobody, only the newcomers are left to place, so its later
+    stages are models of a few people (fair-5000's: 50 of 5,025 a session).
+    """
+    return moving_placements(base) if kept_levels(base).get(MOVES) == forced_moves(base) else set()
+
+
+def present_published(m: SessionModel) -> dict[tuple[str, int], str]:
+    """The model's published placements of people still taking part."""
+    present = {person.id for person in m.people}
+    return {key: option for key, option in m.published.items() if key[0] in present}
+
+
+def forced_moves(m: SessionModel) -> int:
+    """The fewest moves any allocation of the model makes at least (`least_moves`)."""
+    return least_moves(m.event, m.session, present_published(m))
 
 
 def moving_placements(m: SessionModel) -> set[Key]:
-    """Every placement of a published person in an option other than their published one."""
-    published = m.published
+    """Every placement but their published one of the people no allocation at the least
+    moves moves (`held_seats`)."""
+    held = held_seats(m.event, m.session, present_published(m))
     return {
         key
         for key in m.x
-        if (option := published.get((key[0], key[2]))) is not None and option != key[1]
+        if (option := held.get((key[0], key[2]))) is not None and option != key[1]
     }
 
 
