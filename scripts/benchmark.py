@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from models import (
+    Assignment,
     CheckReport,
     Event,
     Option,
@@ -275,18 +276,39 @@ def late_changes(event: Event, newcomers: int, cancellations: int, seed: int = 5
     )
 
 
-def resolve_row(name: str, event: Event, newcomers: int, cancellations: int) -> Row:
-    """Publish an allocation, then re-solve after late changes; the status counts the moves."""
+def resolve_rows(name: str, event: Event, newcomers: int, cancellations: int) -> list[Row]:
+    """Publish an allocation, then re-solve after late changes, and again with a table of
+    `CLOSING` closed too; each status counts the moves."""
     published = solve_event(event).assignments
     later = late_changes(event, newcomers, cancellations)
+    rows = [resolve_row(f"{name} +{newcomers} −{cancellations}", later, published)]
+    if name in CLOSING:
+        session, option = CLOSING[name]
+        label = f"{name} +{newcomers} −{cancellations}, {session} {option} closed"
+        rows.append(resolve_row(label, closed(later, session, option), published))
+    return rows
+
+
+def resolve_row(label: str, later: Event, published: list[Assignment]) -> Row:
+    """The re-solve of the event `later` against the `published` allocation."""
     allocation = solve_event(later, previous=published)
     report = check_allocation(later, allocation, previous=published)
     moved = sum(1 for a in published if allocation.option_of.get(a.key, a.option) != a.option)
     stats = allocation.stats
     status = checked(report, stats) or timed(f"{proven_status(stats)}, {moved} moved", stats, later)
-    label = f"{name} +{newcomers} −{cancellations}"
     return Row(label, size_of(later), "cp-sat re-solve", status, stats.objective, stats.bound,
                stats.gap, stats.seconds)  # fmt: skip
+
+
+def closed(event: Event, session: str, option: str) -> Event:
+    """The event with one option closed (no places); a table's hosts join its guests."""
+    options = [
+        o.model_copy(update={"max": 0, "hosts": ()})
+        if (o.session, o.id) == (session, option)
+        else o
+        for o in event.options
+    ]
+    return Event.model_validate(event.model_copy(update={"options": options}).model_dump())
 
 
 def flow_row(name: str, event: Event) -> Row:
@@ -310,6 +332,10 @@ RESOLVE = {  # newcomers and cancellations for the re-solve rows
     "fair-5000x20x12": (50, 25),
     "academy-2022": (5, 3),
     "academy-2023": (5, 3),
+}
+CLOSING = {  # a roundtable's table that closes for one more re-solve row (its guests move)
+    "academy-2022": ("NEXTGEN", "T4"),
+    "academy-2023": ("COOP", "T4"),
 }
 
 
@@ -418,7 +444,7 @@ def main() -> None:
         if all(session.rounds == 1 for session in event.sessions) and not event.rules:
             rows.append(flow_row(name, event))
         if args.resolve and name in RESOLVE:
-            rows.append(resolve_row(name, event, *RESOLVE[name]))
+            rows += resolve_rows(name, event, *RESOLVE[name])
     print_table(rows)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     sessions = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
