@@ -115,6 +115,14 @@ def crowded(
     return beyond
 
 
+def present_in(
+    event: Event, session: Session, published: dict[tuple[str, int], str]
+) -> dict[tuple[str, int], str]:
+    """The published placements of people still taking part in the session."""
+    present = {person.id for person in event.audience_of(session)}
+    return {key: option for key, option in published.items() if key[0] in present}
+
+
 def held_seats(
     event: Event, session: Session, published: dict[tuple[str, int], str]
 ) -> dict[tuple[str, int], str]:

@@ -102,8 +102,8 @@ def searched_whole(
 
 def movable_guests(m: SessionModel) -> list[str]:
     """The guests with a choice of tables in some round of the model: not hosts, and not
-    held in place (a re-solve moving nobody holds every published person: only the
-    newcomers are left to draw)."""
+    held in place (a re-solve at the least moves holds everyone no such schedule moves:
+    the newcomers and the people who must move are left to draw)."""
     hosting = m.event.host_option  # hosts stay at their tables
     tables = Counter((person, round_) for person, _, round_ in m.x)
     return sorted(

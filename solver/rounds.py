@@ -15,7 +15,7 @@ from solver.build import build_session, objective
 from solver.context import Context, PartResult, Work
 from solver.designs import design_fit, designed_starts
 from solver.history import History
-from solver.keeping import held_seats, least_moves
+from solver.keeping import held_seats, least_moves, present_in
 from solver.model import Key, SessionModel, placements, read_assignments
 from solver.neighbourhoods import reseated
 from solver.relax import PRIMAL_SIMPLEX
@@ -644,11 +644,9 @@ def held_in_place(ctx: Context, session: Session, chosen: list[Assignment]) -> s
     of the people no schedule at those moves moves (`held_seats`), so that the model of
     every round at once places the others alone (2023's COOP, 85,260 literals for pairs
     meeting again, takes 1,000 or so with five newcomers). Empty otherwise."""
-    published, _ = ctx.published.of_session(session.id)
-    present = {person.id for person in ctx.event.audience_of(session)}
-    published = {key: option for key, option in published.items() if key[0] in present}
     if not moves_come_first(ctx, session):
         return set()
+    published = present_in(ctx.event, session, ctx.published.of_session(session.id)[0])
     if moved(chosen, published) > least_moves(ctx.event, session, published):
         return set()
     return {

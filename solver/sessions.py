@@ -20,7 +20,14 @@ from solver.context import Context, PartResult, Work
 from solver.explain import CORE_SECONDS, conflicting_rules
 from solver.flow import fairest_flow, flow_hint, flow_shaped, published_hint
 from solver.history import History
-from solver.keeping import held_seats, kept_counts, least_moves, must_leave, open_seats
+from solver.keeping import (
+    held_seats,
+    kept_counts,
+    least_moves,
+    must_leave,
+    open_seats,
+    present_in,
+)
 from solver.model import Key, SessionModel, read_assignments
 from solver.relax import DUAL_SIMPLEX, PERTURBED, Relaxed, Reoptimised, relaxation
 from solver.rules import split_sizes
@@ -675,21 +682,15 @@ def moved_placements(base: SessionModel) -> set[Key]:
     return moving_placements(base) if kept_levels(base).get(MOVES) == forced_moves(base) else set()
 
 
-def present_published(m: SessionModel) -> dict[tuple[str, int], str]:
-    """The model's published placements of people still taking part."""
-    present = {person.id for person in m.people}
-    return {key: option for key, option in m.published.items() if key[0] in present}
-
-
 def forced_moves(m: SessionModel) -> int:
     """The fewest moves any allocation of the model makes at least (`least_moves`)."""
-    return least_moves(m.event, m.session, present_published(m))
+    return least_moves(m.event, m.session, present_in(m.event, m.session, m.published))
 
 
 def moving_placements(m: SessionModel) -> set[Key]:
     """Every placement but their published one of the people no allocation at the least
     moves moves (`held_seats`)."""
-    held = held_seats(m.event, m.session, present_published(m))
+    held = held_seats(m.event, m.session, present_in(m.event, m.session, m.published))
     return {
         key
         for key in m.x
