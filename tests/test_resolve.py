@@ -769,6 +769,21 @@ def fair_regional_workshops(people: int) -> Event:
     return event
 
 
+def held_searches(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each search of the fewest moves with people held in place
+    (`fewest_moves_held`) found them, filled in as the solve runs."""
+    found: list[bool] = []
+    search = sessions.fewest_moves_held
+
+    def tried(*args: Any, **kwargs: Any) -> Any:
+        level = search(*args, **kwargs)
+        found.append(level is not None)
+        return level
+
+    monkeypatch.setattr(sessions, "fewest_moves_held", tried)
+    return found
+
+
 @pytest.mark.parametrize(("cut", "moved"), [(False, 0), (True, 2)])
 def test_a_re_solve_at_the_least_moves_leaves_the_others_out_of_its_models(
     monkeypatch: pytest.MonkeyPatch, cut: bool, moved: int
@@ -792,16 +807,8 @@ def test_a_re_solve_at_the_least_moves_leaves_the_others_out_of_its_models(
         placements.append(Counter(person for person, _, _ in m.x))
         return m
 
-    held: list[bool] = []
-    fewest_moves_held = sessions.fewest_moves_held
-
-    def tried(*args: Any, **kwargs: Any) -> Any:
-        level = fewest_moves_held(*args, **kwargs)
-        held.append(level is not None)
-        return level
-
     monkeypatch.setattr(sessions, "built", recorded)
-    monkeypatch.setattr(sessions, "fewest_moves_held", tried)
+    held = held_searches(monkeypatch)
     allocation = solve_event(again, previous=first.assignments)
     assert held == [True]
     assert moves(first.assignments, allocation) == moved
@@ -832,15 +839,7 @@ def test_a_move_that_makes_room_is_searched_without_holding_anyone(
             Rule(kind=RuleKind.TOGETHER, participants=("p2", "p5"), strength=Strength.SOFT),
         ],  # a soft rule: stage 1 is CP-SAT's, not the flow's
     )
-    found: list[bool] = []
-    fewest_moves_held = sessions.fewest_moves_held
-
-    def tried(*args: Any, **kwargs: Any) -> Any:
-        level = fewest_moves_held(*args, **kwargs)
-        found.append(level is not None)
-        return level
-
-    monkeypatch.setattr(sessions, "fewest_moves_held", tried)
+    found = held_searches(monkeypatch)
     count, allocation = re_solved(event, published)
     assert (found, count) == ([held], moved)
     assert allocation.stats.status == "optimal"
