@@ -329,6 +329,7 @@ def flow_row(name: str, event: Event) -> Row:
 
 RESOLVE = {  # newcomers and cancellations for the re-solve rows
     "choice-1000x10x8": (20, 10),
+    "fair-1000x10x8": (20, 10),
     "fair-5000x20x12": (50, 25),
     "academy-2022": (5, 3),
     "academy-2023": (5, 3),
