@@ -49,16 +49,12 @@ def must_leave(
     event: Event, session: Session, published: dict[tuple[str, int], str]
 ) -> set[tuple[str, int]]:
     """The published (person, round) placements that cannot be kept: those `may_stay`
-    refuses, visits to a host's table beyond what a guest may (`repeat_visits`), those a
+    refuses (`unkept`), visits to a host's table beyond what a guest may (`repeat_visits`), those a
     hard `together` or `apart` rule cannot keep (`rule_strays`), and those of people a hard
     `together` rule binds to someone who must leave the same option in that round (they
     must go with them; counted as kept, they left a seat someone published was moved in to
     fill)."""
-    leaving = {
-        (person, round_)
-        for (person, round_), option in published.items()
-        if not may_stay(event, session, person, option)
-    }
+    leaving = unkept(event, session, published)
     leaving |= repeat_visits(event, session, published, leaving)
     leaving |= rule_strays(event, session, published, leaving)
     for rule in event.rules_for(session.id, [RuleKind.TOGETHER]):
