@@ -101,7 +101,8 @@ def why_moved(
     held_now: int | None = None,
 ) -> str:
     """Why a person left their published option: closed, a rule about them, a rule binding
-    them to others (`bound_by_rule`), more people than places (hand edits put too many in
+    them to others (`bound_by_rule`), a host's table they sat at in more rounds than a guest
+    may (`visited_too_often`), more people than places (hand edits put too many in
     it, or it has fewer places now), too few left for its minimum (it holds nobody now), or
     room made."""
     person_id, session_id, _round = place
@@ -113,7 +114,9 @@ def why_moved(
     )
     if reasons:  # about this person: before the room's seats, which concern everyone in it
         return "moved because " + "; ".join(reasons)
-    bound = bound_by_rule(event, place, was, old or {})
+    bound = bound_by_rule(event, place, was, old or {}) or visited_too_often(
+        event, place, was, old or {}
+    )
     if bound:
         return bound
     if published_count > option.max:
@@ -156,3 +159,22 @@ def bound_by_rule(event: Event, place: Place, was: str, old: dict[Place, str]) -
         if rule.kind is RuleKind.APART and was in others:
             return f"moved because a rule keeps them apart from someone else in {was}{where}"
     return None
+
+
+def visited_too_often(event: Event, place: Place, was: str, old: dict[Place, str]) -> str | None:
+    """The reason when a guest sat at a host's table in more of the published rounds than a
+    guest may (a host who is now a guest, a table closed or a round added since): the rule
+    of distinct tables, as the checker counts it."""
+    person_id, session_id, _round = place
+    session = event.session_by_id[session_id]
+    option = event.option_by_key[(session_id, was)]
+    if session.rounds <= 1 or not option.hosts or (person_id, session_id) in event.host_option:
+        return None
+    times = sum(1 for (p, s, _r), o in old.items() if (p, s, o) == (person_id, session_id, was))
+    tables = [o for o in options_open_to(event, session, event.people[person_id]) if o.max > 0]
+    allowed = -(-session.rounds // max(1, len(tables)))
+    if times <= allowed:
+        return None
+    most = "once" if allowed == 1 else f"at most {allowed} times"
+    rounds = f"they were at {option.label} in {times} rounds"
+    return f"moved because a guest sits at a host's table {most}; {rounds}"

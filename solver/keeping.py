@@ -331,9 +331,10 @@ def kept_apart(
 def apart_stayer(
     event: Event, session: Session, sharing: list[str], option: str, placed: dict[str, str]
 ) -> str:
-    """Which of an `apart` rule's people sharing an option keeps their seat: the first named
-    of those with nowhere else to go (no other option they may take with a free seat and
-    none of their `apart` partners), else the first named."""
+    """Which of an `apart` rule's people sharing an option is counted as keeping their seat
+    (for the groups' sizes; the search may keep another of them, at the same moves): the
+    first named of those with nowhere else to go (no other option they may take with a free
+    seat and none of their `apart` partners), else the first named."""
     apart = rule_partners(event, session, RuleKind.APART)
     held = Counter(placed.values())
 

@@ -46,8 +46,8 @@ def solve_event(
     """
     started = time.monotonic()
     published = read_published(event, previous or [])
-    release_broken_pins(event, published, override_pins)
     solving = [s for s in event.sessions if event.audience_of(s) and day in (None, s.day)]
+    release_broken_pins(event, published, override_pins, {s.id for s in solving})
     reasons = impossibilities(event, solving)
     if reasons:
         raise InfeasibleEventError(reasons)
@@ -111,9 +111,14 @@ def solve_watched(
     return solve_session(replace(ctx, watch=watch), session, budget, history)
 
 
-def release_broken_pins(event: Event, published: Published, override: bool) -> None:
-    """Pinned edits that break a hard rule stop the solve, unless the organiser overrides them."""
-    problems = pin_problems(event, published)
+def release_broken_pins(
+    event: Event, published: Published, override: bool, solving: set[str]
+) -> None:
+    """Pinned edits of the sessions being solved that break a hard rule stop the solve, unless
+    the organiser overrides them (those of days kept as published stay, with a warning)."""
+    problems = {
+        place: why for place, why in pin_problems(event, published).items() if place[1] in solving
+    }
     if problems and not override:
         raise PinnedEditError(describe_pins(event, published, problems))
     published.pinned -= set(problems)

@@ -607,6 +607,39 @@ def test_a_day_solved_alone_warns_when_the_kept_days_break_rules_now(
     assert summary["hard rules broken on the days not solved (verify lists them)"] == int(cut)
 
 
+@pytest.mark.parametrize("day", [[], ["--day", "d2"]])
+def test_a_broken_pin_stops_only_the_solve_of_its_own_day(tmp_path: Path, day: list[str]) -> None:
+    # A pinned day-1 row in an option closed since: solving day 1 stops (exit 3), solving
+    # day 2 alone keeps day 1 as published and warns that it breaks a rule.
+    event_path, published = tmp_path / "event.xlsx", tmp_path / "published.xlsx"
+    write_event(two_day_event(), event_path)
+    assert runner.invoke(app, ["solve", str(event_path), "-o", str(published)]).exit_code == 0
+    book = openpyxl.load_workbook(published)
+    sheet = book["Assignments"]
+    header = [cell.value for cell in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[header.index("session")].value == "S")
+    row[header.index("pinned")].value = "yes"
+    closed = row[header.index("option")].value
+    book.save(published)
+    later = two_day_event()
+    later.options = [
+        o.model_copy(update={"max": 0}) if (o.session, o.id) == ("S", closed) else o
+        for o in later.options
+    ]
+    write_event(later, event_path)
+    again = tmp_path / "again.xlsx"
+    args = ["solve", str(event_path), "-o", str(again), "--previous", str(published), *day]
+    result = runner.invoke(app, args)
+    if not day:
+        assert result.exit_code == 3
+        assert "pinned edits break hard rules" in result.stderr
+        return
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("warning: the days kept as published break ")
+    pinned = {a.key for a in read_assignments(again)[0] if a.pinned}
+    assert [key for key in pinned if key[1] == "S"] == [(row[0].value, "S", 1)]
+
+
 def test_a_day_solved_without_a_published_allocation_says_the_other_days_wait(
     tmp_path: Path,
 ) -> None:
@@ -1184,6 +1217,43 @@ def test_someone_a_rule_moves_out_is_not_replaced_by_someone_else(
     allocation = solve_event(event, previous=published)
     assert check_allocation(event, allocation, previous=published).ok
     assert moves(published, allocation) == moved
+
+
+AT_T1_TWICE = "they were at T1 in 2 rounds"
+
+
+@pytest.mark.parametrize(
+    ("change", "reasons"),
+    [
+        (
+            "g1 hosts T1",
+            [
+                ("g1", 2, "moved because g1 hosts T1"),
+                ("h1", 2, "moved because a guest sits at a host's table once; " + AT_T1_TWICE),
+            ],
+        ),
+        ("g1 may not sit at T1", [("g1", 1, "moved because a rule forbids g1 in T1")]),
+    ],
+)
+def test_a_host_who_becomes_a_guest_moves_because_a_guest_visits_a_table_once(
+    change: str, reasons: list[tuple[str, int, str]]
+) -> None:
+    # h1 sat at their own T1 in both rounds; now g1 hosts it and h1 is a guest, who may sit
+    # there once (T1 was not full: no room was made). g1, forbidden T1 instead, had sat at
+    # it once: the rule is the reason.
+    event = hosted_tables_event(6)
+    if change == "g1 hosts T1":
+        event.options = [
+            o.model_copy(update={"hosts": ("g1",)}) if o.id == "T1" else o for o in event.options
+        ]
+    else:
+        event.rules = [Rule(kind=RuleKind.FORBID, participants=("g1",), option="T1")]
+    event = Event(**{k: getattr(event, k) for k in Event.model_fields})
+    published = published_tables()
+    allocation = solve_event(event, previous=published)
+    assert check_allocation(event, allocation, previous=published).ok
+    changes = list_changes(event, published, allocation)
+    assert [(c.participant, c.round, c.reason) for c in changes] == reasons
 
 
 @pytest.mark.parametrize(("wish", "seats"), [("T4", ["T4", "T1"]), (None, ["T1", "T2"])])
