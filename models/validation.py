@@ -3,7 +3,8 @@
 import difflib
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from models.event import (
@@ -24,27 +25,18 @@ from models.issues import Issue, Level, counted, listed
 SHEETS = ("Participants", "Sessions", "Options", "Preferences", "Rules")
 
 
-def validate_event(event: Event) -> list[Issue]:
+def validate_event(event: Event, read: AbstractSet[str] = frozenset(SHEETS)) -> list[Issue]:
     """Every cross-reference problem of the event, in sheet order.
 
     After the duplicate ids are reported, the checks see only the first row of each id,
-    so that a duplicate's other values do not cause further messages.
+    so that a duplicate's other values do not cause further messages. A check runs when the
+    sheets it looks ids up in were `read` (a sheet or required column missing leaves its
+    ids unknown, and every reference to them would look wrong): the other problems are
+    listed beside the missing sheet.
     """
     unique = first_of_each_id(event)
-    return [
-        *duplicate_ids(event),
-        *participant_days(unique),
-        *session_problems(unique),
-        *registrations_undated(unique),
-        *option_problems(unique),
-        *host_problems(unique),
-        *preference_problems(unique),
-        *rule_problems(unique),
-        *unmet_needs(unique),
-        *unknown_columns(unique),
-        *unknown_people(unique),
-        *rules_about_the_absent(unique),
-    ]
+    later = [found for check, needs in CHECKS if needs <= read for found in check(unique)]
+    return duplicate_ids(event) + later
 
 
 def registrations_undated(event: Event) -> list[Issue]:
@@ -526,11 +518,12 @@ def option_hint(event: Event, session: str, named: str) -> str:
 
 
 def preference_problems(event: Event) -> list[Issue]:
-    """Wishes name known people, sessions and options of that session."""
+    """Wishes name known sessions and options of that session, once each (those of people
+    not in Participants are left to `unknown_people`, when it could be read)."""
     found = []
     seen: dict[tuple[str, str, str], Preference] = {}
     for pref in event.preferences:
-        if pref.participant not in event.people:
+        if event.people and pref.participant not in event.people:
             continue  # someone who cancelled: `unknown_people`
         if pref.session not in event.session_by_id:
             message = f'"{pref.session}" is not a session' + suggest(
@@ -607,3 +600,21 @@ def unmet_needs(event: Event) -> list[Issue]:
                 )
                 found.append(issue("Participants", person, "needs", message))
     return found
+
+
+PARTICIPANTS, SESSIONS, OPTIONS = "Participants", "Sessions", "Options"
+CHECKS: tuple[tuple[Callable[[Event], list[Issue]], frozenset[str]], ...] = (
+    # each check after the duplicate ids, and the sheets it looks ids up in (those it
+    # checks may be missing: no rows)
+    (participant_days, frozenset({SESSIONS})),
+    (session_problems, frozenset({OPTIONS, PARTICIPANTS})),
+    (registrations_undated, frozenset({PARTICIPANTS})),
+    (option_problems, frozenset({SESSIONS})),
+    (host_problems, frozenset({PARTICIPANTS, SESSIONS})),
+    (preference_problems, frozenset({SESSIONS, OPTIONS})),
+    (rule_problems, frozenset({SESSIONS, OPTIONS})),
+    (unmet_needs, frozenset({SESSIONS, OPTIONS})),
+    (unknown_columns, frozenset({PARTICIPANTS})),
+    (unknown_people, frozenset({PARTICIPANTS})),
+    (rules_about_the_absent, frozenset({PARTICIPANTS, SESSIONS})),
+)

@@ -320,13 +320,14 @@ def read_event(path: Path) -> tuple[Event | None, list[Issue]]:
         rules=convert(rows[RULES.name], read_rule),
         settings=read_settings(rows[SETTINGS.name] or []),
     )
-    if all(table_rows is not None for table_rows in rows.values()):
-        event, renamed = normalise_references(event)
-        issues.extend(renamed)
-        issues.extend(validate_event(event))
-        if not errors(issues):  # a rule left out is news only when the event can be solved
-            event, dropped = without_unknown_people(event)
-            issues.extend(dropped)
+    event, renamed = normalise_references(event)
+    issues.extend(renamed)
+    issues.extend(
+        validate_event(event, {name for name, found in rows.items() if found is not None})
+    )
+    if not errors(issues):  # a rule left out is news only when the event can be solved
+        event, dropped = without_unknown_people(event)
+        issues.extend(dropped)
     return (None if errors(issues) else event), issues
 
 
@@ -574,7 +575,17 @@ def not_a_workbook(data: bytes) -> str | None:
             return NOT_XLSX + kind
     if "[Content_Types].xml" not in names:
         return NOT_XLSX + "it is a zip archive of another kind"
-    return unpacking_problem(unpacked, len(data))
+    return unpacking_problem(unpacked, len(data)) or empty_chart_sheet(names)
+
+
+def empty_chart_sheet(names: set[str]) -> str | None:
+    """A chart sheet without a chart, which openpyxl cannot load (Excel writes none such;
+    other programs may)."""
+    for name in sorted(names):
+        folder, _, part = name.rpartition("/")
+        if folder == "xl/chartsheets" and f"{folder}/_rels/{part}.rels" not in names:
+            return "a chart sheet holds no chart and cannot be read; delete that sheet"
+    return None
 
 
 def ole_kind(data: bytes) -> str:

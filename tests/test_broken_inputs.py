@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from typer.testing import CliRunner, Result
 
@@ -267,6 +268,26 @@ CASES = [
             "Preferences, column rank: missing required column",
             "event.xlsx: 2 problems, nothing written",
         ),
+    ),
+    Case(
+        "missing column beside other problems",  # the sheets read are still checked
+        both(
+            drop_column("Participants", "name"),
+            put("Preferences", 2, "option", "W19"),
+            append("Sessions", "WS4", "d1", "choice", None),
+        ),
+        (
+            "Participants, column name: missing required column",
+            'Sessions row 4, column id: duplicate session id "WS4"',
+            'Preferences row 2, column option: "W19" is not an option of session WS4 (options: '
+            'W10, W11, W12) (did you mean "W12"?)',
+            "event.xlsx: 3 problems, nothing written",
+        ),
+    ),
+    Case(
+        "missing sheet, its ids not looked up",  # no host or wish reads as naming a stranger
+        drop_sheet("Participants"),
+        ("Participants: missing sheet", "event.xlsx: 1 problem, nothing written"),
     ),
     Case(
         "column twice",
@@ -1047,6 +1068,24 @@ def folder_named_xlsx(folder: Path) -> Path:
     return path
 
 
+def chart_sheet(charted: bool) -> Break:
+    """A chart sheet added (an organiser's chart of the rooms), with or without its chart."""
+
+    def change(book: Workbook) -> None:
+        sheet = book.create_chartsheet("Chart")
+        if charted:
+            chart = BarChart()
+            chart.add_data(Reference(book["Options"], min_col=5, min_row=1, max_row=6))
+            sheet.add_chart(chart)
+
+    return change
+
+
+def test_a_chart_sheet_with_its_chart_is_read(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["check", str(event_file(tmp_path, chart_sheet(True)))])
+    assert result.exit_code == 0, result.output
+
+
 NOT_XLSX = "not an Excel workbook (.xlsx): "
 CSV = b"id,name\np1,Ana\np2,Bo\n"
 FILES: list[tuple[str, Callable[[Path], Path], str]] = [
@@ -1113,6 +1152,11 @@ FILES: list[tuple[str, Callable[[Path], Path], str]] = [
         "OpenDocument spreadsheet",
         zip_of("event.ods", {"mimetype": b"application/vnd.oasis.opendocument.spreadsheet"}),
         NOT_XLSX + "it is an OpenDocument file (.ods); save it as Excel Workbook (.xlsx)",
+    ),
+    (
+        "chart sheet without a chart",
+        lambda folder: event_file(folder, chart_sheet(False)),
+        "a chart sheet holds no chart and cannot be read; delete that sheet",
     ),
     ("damaged workbook", truncated, NOT_XLSX + "the file is damaged (File is not a zip file)"),
     (
