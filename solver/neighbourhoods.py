@@ -6,6 +6,7 @@ moves several people in every round together, which is what a pair meeting again
 rounds often needs (one of them changes two tables, someone else makes room at both).
 """
 
+import math
 import random
 import time
 from collections import Counter
@@ -28,7 +29,12 @@ LNS_PARALLEL = 2  # neighbourhoods searched at once (one a core), from the same 
 
 
 def reseated(
-    m: SessionModel, placed: set[Key], until: float, watch: Watch, seed: int
+    m: SessionModel,
+    placed: set[Key],
+    until: float,
+    watch: Watch,
+    seed: int,
+    work: float = math.inf,
 ) -> tuple[set[Key], int]:
     """The cheapest schedule found from the placements `placed` in neighbourhoods of guests
     drawn at random, each searched for `LNS_WORK` and kept when it costs less; and the
@@ -37,7 +43,9 @@ def reseated(
     `LNS_PEOPLE` guests are freed at first and after each cheaper schedule, `LNS_GROWTH`
     more each time `LNS_FRUITLESS` in a row find nothing cheaper, until `LNS_MOST_PEOPLE`
     find nothing either (every size in turn, since the last success), every guest who can
-    move was free and nothing was found (`movable_guests`), or `until`.
+    move was free and nothing was found (`movable_guests`), the neighbourhoods' CP-SAT work
+    reaches `work` deterministic seconds (planned from the time limit: the same in every
+    run), or `until`.
     `m` is the model of every round with its levels capped (the schedule must be at them)
     and its cost as the objective. Everyone at one of their top tables stays at one, as in
     the swaps. The same seed gives the same schedule unless the time runs out first.
@@ -49,15 +57,22 @@ def reseated(
     if len(guests) <= LNS_PEOPLE:
         return searched_whole(model, m, placed, until, watch, seed), 1
     rng = random.Random(seed)
-    now = neighbour(model, m, placed, set(), until, watch, seed)  # everyone kept: its cost
+    now, spent = neighbour(model, m, placed, set(), until, watch, seed)  # everyone kept
     if now is None:
         return placed, 0
     cost, searched, fruitless, freed = now[0], 0, 0, LNS_PEOPLE
     with ThreadPoolExecutor(max_workers=LNS_PARALLEL) as pool:
-        while freed <= LNS_MOST_PEOPLE and time.monotonic() < until and not watch.stopped:
+        while (
+            freed <= LNS_MOST_PEOPLE
+            and spent < work
+            and time.monotonic() < until
+            and not watch.stopped
+        ):
             draws = [set(rng.sample(guests, min(freed, len(guests)))) for _ in range(LNS_PARALLEL)]
             search = partial(neighbour, model, m, placed, until=until, watch=watch, seed=seed)
-            found = [f for f in pool.map(search, draws) if f is not None]
+            searches = list(pool.map(search, draws))
+            found = [f for f, _ in searches if f is not None]
+            spent += sum(work_done for _, work_done in searches)
             searched += len(draws)
             fruitless += len(draws)
             best = min(found, key=lambda f: f[0], default=None)  # the first of equal costs
@@ -135,9 +150,10 @@ def neighbour(
     until: float,
     watch: Watch,
     seed: int,
-) -> tuple[float, set[Key]] | None:
+) -> tuple[tuple[float, set[Key]] | None, float]:
     """The cheapest schedule CP-SAT finds with only `free` people moved from `placed`, and
-    its cost (None when it finds none: no time, or the schedule breaks the model's rules)."""
+    its cost (None when it finds none: no time, or the schedule breaks the model's rules);
+    and the deterministic seconds the search took."""
     trial = model.clone()
     m.fix_schedule(trial, placed, free)
     solver = cp_solver()
@@ -149,5 +165,6 @@ def neighbour(
     solver.parameters.symmetry_level = 0
     status = watch.solve(solver, trial, m.session.id, report=False)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
-    return solver.objective_value, {key for key, var in m.x.items() if solver.value(var)}
+        return None, solver.deterministic_time
+    schedule = {key for key, var in m.x.items() if solver.value(var)}
+    return (solver.objective_value, schedule), solver.deterministic_time

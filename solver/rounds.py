@@ -51,6 +51,7 @@ from solver.watch import cp_solver
 
 ROUNDS_SHARE = 0.25  # of a roundtable's time for its rounds one by one, the rest for all at once
 COSTING_SHARE = 0.2  # of a roundtable's time left kept back from its bound and neighbourhoods
+LNS_SHARE = 0.75  # of a roundtable's planned work, the most its neighbourhoods may do
 ALL_ROUNDS_WORK = 1.0  # deterministic seconds for the bound of a roundtable's rounds at once
 ALL_ROUNDS_LITERALS = 20_000  # at most, for pairs meeting again (2022's NEXTGEN: 8,832)
 APART_SECONDS_PER_CELL = 500e-6  # less and GLOP would not finish every round without pairs
@@ -191,7 +192,8 @@ def reseated_part(
     model of every round `m`, at its least levels, which `part` is at."""
     until = time.monotonic() + (1 - COSTING_SHARE) * (deadline - time.monotonic())
     start = placements(part.assignments)
-    placed, searched = reseated(m, start, until, ctx.watch, ctx.event.settings.seed)
+    work = LNS_SHARE * ctx.planned_work(session)
+    placed, searched = reseated(m, start, until, ctx.watch, ctx.event.settings.seed, work)
     if placed == start:
         return part
     assignments = read_assignments(session, dict.fromkeys(placed, True))

@@ -1,5 +1,6 @@
 """Roundtables: new peers every round, the search over all rounds, the academy's networking."""
 
+import math
 import random
 import time
 from collections import Counter
@@ -719,6 +720,25 @@ def test_neighbourhoods_move_several_guests_in_every_round_at_once(
         costs = costed(ctx, session, History(), allocation.assignments)
         assert report.ok and report.objective == costs
         assert (report.objective, made, lines) == (after, count, [])
+
+
+@pytest.mark.parametrize(("work", "cost", "searched"), [(0.0, 29, 0), (math.inf, 28, 20)])
+def test_neighbourhoods_stop_on_their_planned_work(work: float, cost: int, searched: int) -> None:
+    # The neighbourhoods' CP-SAT work is capped by what the time limit plans (the same in
+    # every run, where the clock is not): with none left after costing the start, no
+    # neighbourhood is drawn; unlimited, the search ends by itself (the case above, 3 to 5).
+    e = four_tables(GREEDY_TRAP)
+    session = e.sessions[0]
+    ctx = Context(e, Published(), Watch(), time.monotonic())
+    start = round_by_round(ctx, session, History(), time.monotonic() + 10).assignments
+    m = build_session(e, session, rounds=range(1, 3))
+    m.model.minimize(objective(m))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(neighbourhoods, "LNS_PEOPLE", 3)
+        patch.setattr(neighbourhoods, "LNS_MOST_PEOPLE", 5)
+        placed, made = reseated(m, placements(start), time.monotonic() + 10, Watch(), 0, work)
+    assignments = read_assignments(session, dict.fromkeys(placed, True))
+    assert (costed(ctx, session, History(), assignments), made) == (cost, searched)
 
 
 def without_p8(e: Event, **changes: Any) -> Event:
