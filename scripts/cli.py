@@ -701,10 +701,16 @@ def export(
         handouts.write_room_lists(event, allocation, print_path, title)
         out.print(f"wrote {print_path}", markup=False)
     if itineraries:
-        handouts.write_csv(itineraries, handouts.itinerary_rows(event, allocation), excel=True)
+        handouts.write_csv(
+            itineraries,
+            handouts.itinerary_rows(event, allocation, placed_only=day is not None),
+            excel=True,
+        )
         out.print(f"wrote {itineraries}", markup=False)
     if programmes:
-        files = handouts.write_files(programmes, handouts.programmes(event, allocation, title))
+        files = handouts.write_files(
+            programmes, handouts.programmes(event, allocation, title, placed_only=day is not None)
+        )
         out.print(f"wrote {counted(len(files), 'programme')} to {programmes}", markup=False)
 
 

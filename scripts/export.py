@@ -545,12 +545,16 @@ def itinerary_text(event: Event, allocation: Allocation, person_id: str, slot: S
     return "; ".join(part for part in (place, slot_time(slot), host) if part)
 
 
-def itinerary_rows(event: Event, allocation: Allocation) -> list[list[object]]:
-    """One row per person with email and a column per session (and round), header first."""
-    columns = itinerary_columns(event)
+def itinerary_rows(
+    event: Event, allocation: Allocation, placed_only: bool = False
+) -> list[list[object]]:
+    """One row per person with email and a column per session (and round) the allocation
+    places someone in, header first; `placed_only`: only the people it places (a day's)."""
+    placing = {(slot.session.id, slot.round) for slot in slots(event, allocation)}
+    columns = [column for column in itinerary_columns(event) if column[1:] in placing]
     header: list[object] = ["participant", "name", "email", *(heading for heading, _, _ in columns)]
     rows = [header]
-    for someone in event.participants:
+    for someone in receivers(event, allocation, placed_only):
         places = [
             itinerary_text(event, allocation, someone.id, Slot(event.session_by_id[sid], round_))
             for _, sid, round_ in columns
@@ -586,13 +590,27 @@ def programme_text(event: Event, allocation: Allocation, someone: Participant, t
     return "\n".join(lines) + "\n"
 
 
-def programmes(event: Event, allocation: Allocation, title: str = "") -> list[TextFile]:
-    """One small text programme per participant, named after the (sanitised) participant id."""
-    file_names = unique_names((safe_stem(p.id) for p in event.participants), ".txt")
+def programmes(
+    event: Event, allocation: Allocation, title: str = "", placed_only: bool = False
+) -> list[TextFile]:
+    """One small text programme per participant (`placed_only`: per participant the
+    allocation places), named after the (sanitised) participant id."""
+    people = receivers(event, allocation, placed_only)
+    file_names = unique_names((safe_stem(p.id) for p in people), ".txt")
     return [
         TextFile(name, programme_text(event, allocation, someone, title))
-        for name, someone in zip(file_names, event.participants, strict=True)
+        for name, someone in zip(file_names, people, strict=True)
     ]
+
+
+def receivers(event: Event, allocation: Allocation, placed_only: bool) -> list[Participant]:
+    """Who gets an itinerary and a programme: everyone, or (`placed_only`, a day's
+    hand-outs) the people the allocation places in the event's sessions."""
+    if not placed_only:
+        return list(event.participants)
+    sessions = {session.id for session in event.sessions}
+    placed = {a.participant for a in allocation.assignments if a.session in sessions}
+    return [someone for someone in event.participants if someone.id in placed]
 
 
 # ---------------------------------------------------------------- writing

@@ -19,14 +19,15 @@ from pathlib import Path
 from typing import Any, Literal, Self
 
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from models import Event, Issue, Level, Option, Participant, Preference
 from models.event import EMAIL
 from models.issues import counted, errors, listed
 from models.validation import validate_event
+from models.workbook import NoSavedValue, is_blank, open_workbook, read_event, sheet_grid
 from models.workbook import cell_text as workbook_text
-from models.workbook import open_workbook, read_event
 
 UNION_MEMBERS = ("str", "list[str]")  # how pydantic names the members of `str | list[str]`
 ACCEPT = 0.85
@@ -86,6 +87,7 @@ class Form:
     name: str
     header: list[str]
     rows: list[tuple[int, dict[str, object]]]
+    widths: dict[int, list[object]] = field(default_factory=dict)  # CSV rows, by row number
 
 
 @dataclass
@@ -202,7 +204,8 @@ def read_form(path: Path) -> Form | Issue:
         for number, values in enumerate(rows[1:], start=2)
         if any(cell_text(value) for value in values)
     ]
-    return Form(path.name, header, records)
+    widths = {number: values for number, values in enumerate(rows[1:], start=2)}
+    return Form(path.name, header, records, widths if path.suffix.casefold() != ".xlsx" else {})
 
 
 def csv_rows(data: bytes) -> list[list[object]]:
@@ -221,6 +224,8 @@ def csv_text(data: bytes) -> str:
     line, rather than read as Windows-1252, which would garble every accented letter."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16")
+    if data.startswith(b"PK\x03\x04"):
+        raise ValueError("it is an Excel workbook (.xlsx) named .csv; give it its .xlsx name")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as failure:
@@ -248,12 +253,28 @@ def delimiter_of(text: str) -> str:
 
 
 def xlsx_rows(path: Path) -> list[list[object]]:
-    """The rows of the first sheet of a workbook, as values; a file that is no workbook (or
-    an unsafe one) is refused as event workbooks are (`open_workbook`)."""
-    opened = open_workbook(path, read_only=True)
+    """The rows of a workbook's first sheet that holds any value (a cover sheet before the
+    answers is passed over), as values, a formula without a saved value below the header as
+    `NoSavedValue` (`unsaved_answers` reports it); a file that is no workbook (or an unsafe
+    one) is refused as event workbooks are (`open_workbook`)."""
+    opened = open_workbook(path, quick=True)
     if isinstance(opened, Issue):
         raise ValueError(opened.message)
-    return opened.values(opened.workbook.worksheets[0])
+    for sheet in opened.workbook.worksheets:  # the first that holds anything (a cover sheet)
+        if isinstance(sheet, ReadOnlyWorksheet):
+            rows = opened.values(sheet)
+        else:
+            grid = sheet_grid(sheet, opened)
+            rows = [
+                [
+                    grid.get(row, {}).get(column)
+                    for column in range(1, max(grid.get(row, {0: None})) + 1)
+                ]
+                for row in range(1, max(grid, default=0) + 1)
+            ]
+        if any(any(not is_blank(value) for value in row) for row in rows):
+            return rows
+    return []
 
 
 def cell_text(value: object) -> str:
@@ -282,6 +303,8 @@ def event_from_form(
     people: dict[str, Participant] = {}
     first_row: dict[str, int] = {}
     wishes: dict[str, list[Preference]] = {}
+    misaligned(form, report)
+    unsaved_answers(form, report)
     for number, cells in form.rows:
         someone = read_person(base, form_map, columns, number, cells, report)
         if someone is None:
@@ -310,6 +333,38 @@ def in_the_form(issue: Issue, form_name: str, columns: dict[str, list[str]]) -> 
         return issue
     column = columns.get(issue.column or "", [issue.column or ""])[0] or None
     return issue.model_copy(update={"sheet": form_name, "column": column})
+
+
+def unsaved_answers(form: Form, report: Report) -> None:
+    """Each answer that is a formula without a saved value (an .xlsx written by a program):
+    an error, as in an event workbook, rather than an empty answer."""
+    for number, cells in form.rows:
+        for column, value in cells.items():
+            if isinstance(value, NoSavedValue):
+                report.add(number, column, value.message, error=True)
+
+
+def misaligned(form: Form, report: Report) -> None:
+    """CSV rows whose cells do not line up with the header's: more cells than it has (a
+    separator too many: every later answer in the wrong column), or fewer with a line break
+    in one (a stray `"` joined the rows after it into one cell), are errors; fewer cells
+    otherwise a warning (the last columns read as empty). Spreadsheet rows always line up."""
+    width = len(form.header)
+    for number, values in form.widths.items():
+        texts = [cell_text(value) for value in values]
+        cells = len(texts)
+        while cells > width and not texts[cells - 1]:
+            cells -= 1  # empty cells after the header's last column: a trailing separator
+        if cells == width or not any(texts):
+            continue
+        what = f"{cells} cells where the header has {width}"
+        if cells > width:
+            report.add(number, None, f"{what}: a separator too many? Fix the row", error=True)
+        elif any("\n" in str(value) for value in values):
+            message = f'{what}, one of them with line breaks: a stray " joins rows? Fix the row'
+            report.add(number, None, message, error=True)
+        else:
+            report.add(number, None, f"{what}; the last columns read as empty")
 
 
 def not_addresses(columns: dict[str, list[str]], form: Form, report: Report) -> None:
@@ -528,8 +583,14 @@ def read_days(
         if day in days:
             found.append(day)
             continue
-        known = [*form_map.values.get("days", {}), *days]
-        message = f'"{answer}" is not a day of the event; left out' + suggestion(answer, known)
+        if day is not None:  # the map translates the answer to a day the event lacks
+            message = (
+                f'"{answer}" is mapped to "{day}" under [values.days], which is not a day of '
+                f"the event (days: {', '.join(days)}); left out"
+            )
+        else:
+            known = [*form_map.values.get("days", {}), *days]
+            message = f'"{answer}" is not a day of the event; left out' + suggestion(answer, known)
         report.add(number, columns["days"][0], message)
     if text and not found:  # an empty days cell means every day: not what this one says
         message = (

@@ -6,7 +6,7 @@ the same definitions as docs/rules.md, so that its penalties add up to the solve
 
 from collections import Counter
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import combinations, product
 
 from models import Event, GroupStats, Session, Strength
 from models.issues import counted
@@ -44,9 +44,15 @@ class Holders:
         return found
 
 
-def audience_ids(event: Event, session: Session) -> list[str]:
-    """The ids of everyone taking part in the session."""
-    return [person.id for person in event.audience_of(session)]
+def placed_ids(checker: Checker, session: Session, round_: int) -> list[str]:
+    """Everyone the allocation places in the session in a round: its audience once solved
+    (a hard rule), and whom fair shares are of on a day kept as published that a newcomer
+    has no place on yet."""
+    return [
+        person
+        for members in option_members(checker, session, round_).values()
+        for person in members
+    ]
 
 
 def fair_range(share: int, size: int, total: int) -> tuple[int, int]:
@@ -97,29 +103,43 @@ def diversity(checker: Checker, session: Session) -> None:
     """Each option holds each diversity value within [floor, ceil] of its fair share."""
     event = checker.event
     weight = event.settings.weight_diversity
-    people = audience_ids(event, session)
-    total = len(people)
-    for column in event.settings.diversity:
+    for column, round_ in product(event.settings.diversity if weight else (), rounds_of(session)):
+        people = placed_ids(checker, session, round_)
         values = Holders.of(event, people, column, least=1)
-        if len(values.holders) < 2 or not weight:
-            continue
-        for round_ in rounds_of(session):
+        if len(values.holders) >= 2:
             for option, members in option_members(checker, session, round_).items():
-                off, concerned, count = [], [], 0
-                present = values.among(members)
-                for value, holders in values.holders.items():
-                    low, high = fair_range(len(holders), len(members), total)
-                    here = present[value]
-                    beyond = max(0, len(here) - high) + max(0, low - len(here))
-                    if beyond:
-                        count += beyond
-                        fair = f"{low}" if low == high else f"{low}–{high}"
-                        off.append(f"{value} {len(here)} (fair {fair})")
-                        concerned += here
-                message = f"{option}{in_round(session, round_)}: {column} " + "; ".join(off)
-                if count:
-                    checker.soft("diversity", session, count * weight, message, concerned)
+                off_share(checker, session, round_, option, column, values, members, len(people))
     checker.soft_held("diversity", session, "every option within its fair share")
+
+
+def off_share(
+    checker: Checker,
+    session: Session,
+    round_: int,
+    option: str,
+    column: str,
+    values: Holders,
+    members: list[str],
+    total: int,
+) -> None:
+    """An option's people of each value of a diversity column beyond [floor, ceil] of its fair
+    share: the value's holders placed in the session × the option's size / the `total`
+    placed there."""
+    off, concerned, count = [], [], 0
+    present = values.among(members)
+    for value, holders in values.holders.items():
+        low, high = fair_range(len(holders), len(members), total)
+        here = present[value]
+        beyond = max(0, len(here) - high) + max(0, low - len(here))
+        if beyond:
+            count += beyond
+            fair = f"{low}" if low == high else f"{low}–{high}"
+            off.append(f"{value} {len(here)} (fair {fair})")
+            concerned += here
+    if count:
+        message = f"{option}{in_round(session, round_)}: {column} " + "; ".join(off)
+        weight = checker.event.settings.weight_diversity
+        checker.soft("diversity", session, count * weight, message, concerned)
 
 
 def isolation(checker: Checker, session: Session) -> None:
@@ -127,11 +147,10 @@ def isolation(checker: Checker, session: Session) -> None:
     event = checker.event
     settings = event.settings
     hard = settings.no_isolation_strength is Strength.HARD
-    people = audience_ids(event, session)
     problems = []
-    for column in settings.no_isolation:
-        values = Holders.of(event, people, column, least=2)
-        for round_ in rounds_of(session):
+    for column, round_ in product(settings.no_isolation, rounds_of(session)):
+        values = Holders.of(event, placed_ids(checker, session, round_), column, least=2)
+        if values.holders:
             for option, members in option_members(checker, session, round_).items():
                 for value, here in values.among(members).items():
                     if len(here) == 1:
@@ -155,11 +174,11 @@ def colleagues(checker: Checker, session: Session) -> None:
     """No option holds more than its fair share (rounded up) of one organisation's people."""
     event = checker.event
     weight = event.settings.weight_spread
-    people = audience_ids(event, session)
-    total = len(people)
-    for column in event.settings.spread if weight else ():
+    for column, round_ in product(event.settings.spread if weight else (), rounds_of(session)):
+        people = placed_ids(checker, session, round_)
+        total = len(people)
         values = Holders.of(event, people, column, least=2)
-        for round_ in rounds_of(session):
+        if values.holders:
             for option, members in option_members(checker, session, round_).items():
                 present = values.among(members)
                 for value, holders in values.holders.items():
@@ -223,12 +242,12 @@ def group_stats(event: Event, checker: Checker) -> list[GroupStats]:
     """Per session, option and round: size, largest distance from a fair share, isolated people."""
     stats = []
     for session in event.sessions:
-        people = audience_ids(event, session)
-        if not people:
+        if not event.audience_of(session):
             continue
-        spread = {c: Holders.of(event, people, c, 1) for c in event.settings.diversity}
-        alone = [Holders.of(event, people, c, 2) for c in event.settings.no_isolation]
         for round_ in rounds_of(session):
+            people = placed_ids(checker, session, round_)
+            spread = {c: Holders.of(event, people, c, 1) for c in event.settings.diversity}
+            alone = [Holders.of(event, people, c, 2) for c in event.settings.no_isolation]
             for option, members in option_members(checker, session, round_).items():
                 deviation = {
                     column: largest_deviation(values, members, len(people))

@@ -460,6 +460,32 @@ def test_export_of_one_day_writes_that_day_s_hand_outs_only(tmp_path: Path, day:
     assert header == "participant,name,email,RT r1,RT r2"
 
 
+@pytest.mark.parametrize(("day", "people"), [([], 4), (["--day", "Tue"], 3)])
+def test_a_day_s_itineraries_and_programmes_go_to_the_people_placed_that_day(
+    tmp_path: Path, day: list[str], people: int
+) -> None:
+    # p3 attends Monday only: the day's mail merge writes to the three at Tuesday's tables,
+    # the whole event's to everyone.
+    monday_only = academy()
+    monday_only.participants = [
+        p.model_copy(update={"days": ("Mon",)}) if p.id == "p3" else p
+        for p in monday_only.participants
+    ]
+    event_path, allocation_path = tmp_path / "event.xlsx", tmp_path / "alloc.xlsx"
+    write_event(monday_only, event_path)
+    kept = [
+        a for a in academy_allocation().assignments if (a.participant, a.session) != ("p3", "RT")
+    ]
+    write_allocation(monday_only, Allocation(assignments=kept), CheckReport(), allocation_path)
+    it, programmes = tmp_path / "it.csv", tmp_path / "programmes"
+    args = ["export", str(event_path), str(allocation_path), *day]
+    result = runner.invoke(app, [*args, "--itineraries", str(it), "--programmes", str(programmes)])
+    assert result.exit_code == 0, result.output
+    rows = it.read_text(encoding="utf-8-sig").splitlines()[1:]
+    assert len(rows) == people and ("p3" in {row.split(",")[0] for row in rows}) is not bool(day)
+    assert len(list(programmes.iterdir())) == people
+
+
 def test_export_of_an_unknown_day_exits_2(tmp_path: Path) -> None:
     event_path, allocation_path = files_on_disk(tmp_path)
     args = ["export", str(event_path), str(allocation_path), "--day", "Wed", "--zoom", "z"]
@@ -477,14 +503,14 @@ def test_a_day_not_allocated_yet_gets_no_hand_outs_and_no_broken_rules(tmp_path:
     write_event(academy(), event_path)
     monday = [a for a in academy_allocation().assignments if a.session == "W1"]
     write_allocation(academy(), Allocation(assignments=monday), CheckReport(), allocation_path)
-    rooms = tmp_path / "rooms.xlsx"
-    result = runner.invoke(
-        app, ["export", str(event_path), str(allocation_path), "--print", str(rooms)]
-    )
+    rooms, it = tmp_path / "rooms.xlsx", tmp_path / "it.csv"
+    args = ["export", str(event_path), str(allocation_path), "--print", str(rooms)]
+    result = runner.invoke(app, [*args, "--itineraries", str(it)])
     assert (result.exit_code, result.stderr) == (
         0,
         "note: alloc.xlsx places nobody in RT: no hand-outs for it\n",
     )
+    assert it.read_text(encoding="utf-8-sig").splitlines()[0] == "participant,name,email,W1"
     texts = [c.value for row in load_workbook(rooms)[ROOM_LISTS].iter_rows() for c in row]
     assert not [text for text in texts if isinstance(text, str) and "Tables" in text]
     assert [text for text in texts if isinstance(text, str) and "Workshops" in text]

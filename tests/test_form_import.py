@@ -178,6 +178,61 @@ def test_xlsx_and_semicolon_separated_exports_read_the_same(
     assert semicolons.people["F-001"] == sample.event.people["F-001"]  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize("formula", [True, False])
+def test_an_xlsx_answer_that_is_a_formula_without_a_saved_value_is_an_error(
+    tmp_path: Path, sample: FormImport, formula: bool
+) -> None:
+    # openpyxl writes formulas without their values, as programs do: read as empty, the
+    # answer would be lost without a word. A value typed in its place is read.
+    book = Workbook()
+    for row in csv.reader(FORM.read_text("utf-8").splitlines()):
+        book.active.append(row)
+    book.active["C4"] = '=PROPER("minji")' if formula else "Minji"
+    book.save(tmp_path / "form.xlsx")
+    result = import_form(tmp_path / "form.xlsx", copy_sample(tmp_path))
+    problems = [str(issue) for issue in errors(result.issues)]
+    if formula:
+        assert problems == [
+            'form.xlsx row 4, column First name: the formula "=PROPER("minji")" has no saved '
+            "value; open the file in Excel or LibreOffice and save it"
+        ]
+    else:
+        assert problems == []
+        assert result.event is not None
+        assert result.event.people["F-003"].name.startswith("Minji")
+
+
+def test_an_xlsx_export_is_read_from_its_first_sheet_with_answers(
+    tmp_path: Path, sample: FormImport
+) -> None:
+    # A cover sheet comes first; named .csv, the workbook is said to be one (not "not UTF-8").
+    book = Workbook()
+    book.active.title = "About"
+    answers = book.create_sheet("Form responses 1")
+    for row in csv.reader(FORM.read_text("utf-8").splitlines()):
+        answers.append(row)
+    book.save(tmp_path / "form.xlsx")
+    map_path = copy_sample(tmp_path)
+    assert import_form(tmp_path / "form.xlsx", map_path).event == sample.event
+    (tmp_path / "form.xlsx").rename(tmp_path / "renamed.csv")
+    assert [str(issue) for issue in import_form(tmp_path / "renamed.csv", map_path).issues] == [
+        "renamed.csv: cannot be read (it is an Excel workbook (.xlsx) named .csv; give it its "
+        ".xlsx name)"
+    ]
+
+
+def test_a_day_the_map_translates_to_no_day_of_the_event_names_the_map(tmp_path: Path) -> None:
+    wrong = MAP.read_text("utf-8").replace(
+        '"Tue 7 Feb" = "2023-02-07"', '"Tue 7 Feb" = "2023-02-08"'
+    )
+    result = import_form(tmp_path / FORM.name, copy_sample(tmp_path, map_text=wrong))
+    assert str(result.issues[0]) == (
+        'warning: sample-form.csv row 2, column Days attending: "Tue 7 Feb" is mapped to '
+        '"2023-02-08" under [values.days], which is not a day of the event (days: 2023-02-01, '
+        "2023-02-02, 2023-02-03, 2023-02-06, 2023-02-07); left out"
+    )
+
+
 def test_an_xlsx_export_with_a_stray_value_in_the_far_corner_is_read_in_seconds(
     tmp_path: Path, sample: FormImport
 ) -> None:
@@ -340,6 +395,43 @@ def small_import(
     map_path = copy_sample(tmp_path, map_text=SMALL_MAP.format(extra=extra, choices=choices))
     (tmp_path / "form.csv").write_text("\n".join(rows) + "\n", "utf-8")
     return import_form(tmp_path / "form.csv", map_path)
+
+
+READ_AS_EMPTY = "the last columns read as empty"
+
+
+@pytest.mark.parametrize(
+    ("second", "issues", "imported"),
+    [
+        (  # a stray quote: the next row is swallowed into A's name
+            'a@x.example,"A,Mon 6 Feb,LITERACY,',
+            [
+                "form.csv row 2: 2 cells where the header has 5, one of them with line breaks: a "
+                'stray " joins rows? Fix the row'
+            ],
+            None,
+        ),
+        (
+            "a@x.example,A,Mon 6 Feb,LITERACY,,x",
+            ["form.csv row 2: 6 cells where the header has 5: a separator too many? Fix the row"],
+            None,
+        ),
+        (
+            "a@x.example,A,Mon 6 Feb",
+            ["warning: form.csv row 2: 3 cells where the header has 5; " + READ_AS_EMPTY],
+            2,
+        ),
+        ("a@x.example,A,Mon 6 Feb,LITERACY,,", [], 2),  # a trailing separator: nothing lost
+    ],
+)
+def test_a_csv_row_that_does_not_line_up_with_the_header_is_reported(
+    tmp_path: Path, second: str, issues: list[str], imported: int | None
+) -> None:
+    result = small_import(tmp_path, ["Email,Name,Days,1st,2nd", second, "b@x.example,B,,,"])
+    found = [str(issue) for issue in result.issues if "row 2" in str(issue)]
+    assert found == issues
+    people = None if result.event is None else result.event.participants
+    assert imported == (None if people is None else sum("@" in p.id for p in people))
 
 
 def test_emails_differing_in_case_are_one_person_and_sessions_any_case(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from models import (
     Allocation,
+    Assignment,
     CheckReport,
     Event,
     Option,
@@ -21,6 +22,7 @@ from models import (
     Strength,
 )
 from solver.build import build_session
+from solver.check import check_allocation
 from solver.model import UNBOUNDED, SessionModel
 from solver.relax import relaxation
 from solver.rules.groups import (
@@ -179,6 +181,27 @@ def test_diversity_penalty_is_counted_per_person_beyond_the_fair_share(solve: So
         (4, "A: region Europe 2 (fair 1); Africa 0 (fair 1)"),
         (4, "B: region Europe 0 (fair 1); Africa 2 (fair 1)"),
     ]
+
+
+@pytest.mark.parametrize("newcomer", [False, True])
+def test_fair_shares_are_of_the_people_placed(newcomer: bool) -> None:
+    # A newcomer from Europe on a day kept as published has no place there yet: the options'
+    # shares are of the four placed (one of each region in each), not of five (Europe 1.2,
+    # Africa 0.8 for two places: 0.2 off in the Summary).
+    crowd = regions("Europe", "Europe", "Africa", "Africa")
+    e = event(
+        crowd + ([person("p5", region="Europe")] if newcomer else []),
+        kind=SPLIT,
+        options=(("A", 3), ("B", 3)),
+    )
+    placed = {"p1": "A", "p3": "A", "p2": "B", "p4": "B"}
+    allocation = Allocation(
+        assignments=[Assignment(participant=p, session="S1", option=o) for p, o in placed.items()]
+    )
+    report = check_allocation(e, allocation)
+    assert [stats.deviation["region"] for stats in report.groups] == [0.0, 0.0]
+    assert penalties(report, "diversity") == []
+    assert report.ok is not newcomer  # the newcomer's missing place is a broken hard rule
 
 
 def groups_of(*values: str) -> list[Participant]:
