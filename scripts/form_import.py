@@ -504,6 +504,8 @@ def read_person(
     if not person_id:
         report.add(number, None, "no id or email; the row is left out")
         return None
+    if "id" in columns and not text.get("id"):
+        report.add(number, columns["id"][0], f"no id; the email {person_id} is used")
     name = text.get("name", "")
     if not name:
         report.add(number, columns["name"][0], f"no name; the id {person_id} is used")

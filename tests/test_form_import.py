@@ -434,6 +434,16 @@ def test_a_csv_row_that_does_not_line_up_with_the_header_is_reported(
     assert imported == (None if people is None else sum("@" in p.id for p in people))
 
 
+def test_a_row_without_its_id_takes_the_email_with_a_warning(tmp_path: Path) -> None:
+    rows = ["ID,Email,Name,Days,1st,2nd", ",a@x.example,A,,,", "B-2,b@x.example,B,,,"]
+    result = small_import(tmp_path, rows, extra='id = "ID"')
+    assert result.event is not None
+    assert {"a@x.example", "B-2"} <= set(result.event.people)
+    assert [str(issue) for issue in result.issues if "no id" in str(issue)] == [
+        "warning: form.csv row 2, column ID: no id; the email a@x.example is used"
+    ]
+
+
 def test_emails_differing_in_case_are_one_person_and_sessions_any_case(tmp_path: Path) -> None:
     result = small_import(
         tmp_path,
