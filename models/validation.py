@@ -67,6 +67,28 @@ def registrations_undated(event: Event) -> list[Issue]:
     return sorted(found, key=lambda found_issue: found_issue.row or 0)
 
 
+def registered_after_the_event(event: Event) -> list[Issue]:
+    """A warning for someone whose `registered` date-time comes after every session they
+    would join has ended (a late registration, or a year typed wrong): they are placed in none."""
+    found = []
+    for person in event.participants:
+        if person.registered is None:
+            continue
+        would_join = [
+            session
+            for session in event.sessions
+            if person.attends(session.day)
+            and (not session.audience or person.group in session.audience)
+        ]
+        if would_join and not any(event.takes_part(person, session) for session in would_join):
+            message = (
+                f"{person.id} registered after every session they would join had ended "
+                f"(the last on {would_join[-1].day}); they are placed in none"
+            )
+            found.append(issue("Participants", person, "registered", message, Level.WARNING))
+    return found
+
+
 def rules_about_the_absent(event: Event) -> list[Issue]:
     """A warning for a rule of one session naming someone who does not take part in it (not
     there that day, or not in its audience): the rule cannot concern them there."""
@@ -106,6 +128,7 @@ def unknown_people(event: Event) -> list[Issue]:
                 rows.setdefault(("Rules", person), []).append(rule)
     found = []
     shapes = ids_by_shape(event.people) if rows else {}
+    others = other_names(event) if rows else {}
     for (sheet, person), entities in rows.items():
         hint = suggest(person, event.people)
         column = "participant" if sheet == "Preferences" else "participants"
@@ -114,6 +137,8 @@ def unknown_people(event: Event) -> list[Issue]:
             hint = f" (it could be {listed(meant)}: write it as one of them)"
         elif meant and "Excel drops" not in hint:
             hint = f' (did you mean "{meant[0]}"?)'
+        elif not meant and (named := named_otherwise(person, event, others)):
+            hint, meant = named, [person]
         if "Excel drops" in hint or meant:
             for entity in entities:
                 message = f'"{person}" is not a participant{hint}'
@@ -124,6 +149,32 @@ def unknown_people(event: Event) -> list[Issue]:
         message = f'"{person}" is not a participant{more}; {what} (cancelled?)'
         found.append(issue(sheet, entities[0], column, message, Level.WARNING))
     return found
+
+
+def other_names(event: Event) -> dict[str, tuple[str, str]]:
+    """Each participant's id, and what names them so, by their email and by their name (a
+    name two people share left out), case-folded: what a sheet may name people by instead
+    of their ids."""
+    names = Counter(person.name.casefold() for person in event.participants if person.name)
+    by_name = {
+        person.name.casefold(): (person.id, "name")
+        for person in event.participants
+        if person.name and names[person.name.casefold()] == 1
+    }
+    by_email = {p.email.casefold(): (p.id, "email") for p in event.participants if p.email}
+    return by_name | by_email
+
+
+def named_otherwise(person: str, event: Event, others: dict[str, tuple[str, str]]) -> str:
+    """A hint when a reference is a participant's email or name, or ids without commas
+    between them ("P004 P005"); "" when it is none of these (someone who cancelled)."""
+    if person.casefold() in others:
+        meant, what = others[person.casefold()]
+        return f" (it is the {what} of {meant}: name people by their id)"
+    parts = person.split()
+    if len(parts) > 1 and all(part in event.people for part in parts):
+        return f" (ids {listed(parts)}: separate them with commas)"
+    return ""
 
 
 def ids_by_shape(known: Iterable[str]) -> dict[str, list[str]]:
@@ -580,6 +631,15 @@ def rule_problems(event: Event) -> list[Issue]:
         if rule.kind in (RuleKind.TOGETHER, RuleKind.APART) and len(rule.participants) < 2:
             message = f"{with_article(rule.kind)} rule needs at least two participants"
             found.append(issue("Rules", rule, "participants", message))
+        if rule.kind in (RuleKind.TOGETHER, RuleKind.APART) and rule.option:
+            where = (
+                "one option, whichever" if rule.kind is RuleKind.TOGETHER else "different options"
+            )
+            message = (
+                f"{with_article(rule.kind)} rule does not use its option: it keeps its people in "
+                f"{where}; to place someone in {rule.option}, add an assign rule"
+            )
+            found.append(issue("Rules", rule, "option", message, Level.WARNING))
     return found
 
 
@@ -609,6 +669,7 @@ CHECKS: tuple[tuple[Callable[[Event], list[Issue]], frozenset[str]], ...] = (
     (participant_days, frozenset({SESSIONS})),
     (session_problems, frozenset({OPTIONS, PARTICIPANTS})),
     (registrations_undated, frozenset({PARTICIPANTS})),
+    (registered_after_the_event, frozenset({SESSIONS})),
     (option_problems, frozenset({SESSIONS})),
     (host_problems, frozenset({PARTICIPANTS, SESSIONS})),
     (preference_problems, frozenset({SESSIONS, OPTIONS})),

@@ -844,17 +844,23 @@ def read_rows(
 
 def header_row_below(grid: Grid, table: Table) -> int | None:
     """The row below row 1 that holds the sheet's required headers, when row 1 lacks them (a
-    title typed above the table); None when row 1 has them or no row near the top does (the
-    missing columns are then row 1's)."""
+    title typed above the table); else the row near the top with the most of the sheet's
+    headers, when that is not row 1 (a header worded otherwise below a title: the missing
+    columns are that row's); None when row 1 has them, or the most."""
 
-    def has_headers(row: int) -> bool:
-        names = {normalise_header(value) for value in grid.get(row, {}).values()}
-        return set(table.required_columns) <= names
+    def headers_in(row: int) -> set[str]:
+        return {normalise_header(value) for value in grid.get(row, {}).values()}
 
-    if not table.required_columns or has_headers(1):
+    if not table.required_columns or set(table.required_columns) <= headers_in(1):
         return None
-    below = (row for row in sorted(grid) if 1 < row <= HEADER_SEARCH_ROWS)
-    return next((row for row in below if has_headers(row)), None)
+    below = [row for row in sorted(grid) if 1 < row <= HEADER_SEARCH_ROWS]
+    full = next((row for row in below if set(table.required_columns) <= headers_in(row)), None)
+    if full is not None:
+        return full
+    known = set(table.headers)
+    most = max(below, key=lambda row: len(headers_in(row) & known), default=None)
+    ahead = most is not None and len(headers_in(most) & known) > len(headers_in(1) & known)
+    return most if ahead else None
 
 
 def sheet_grid(sheet: AnySheet, opened: Opened) -> Grid:

@@ -682,6 +682,33 @@ CASES = [
         ),
     ),
     Case(
+        "a wish naming someone by name",  # not a cancellation: their wishes would be lost
+        put("Preferences", 2, "participant", "ana"),
+        (
+            'Preferences row 2, column participant: "ana" is not a participant (it is the name '
+            "of p1: name people by their id)",
+            "event.xlsx: 1 problem, nothing written",
+        ),
+    ),
+    Case(
+        "a rule's ids without a comma",  # the hard apart rule would be left out
+        put("Rules", 2, "participants", "p1, p3 p4"),
+        (
+            'Rules row 2, column participants: "p3 p4" is not a participant (ids p3 and p4: '
+            "separate them with commas)",
+            "event.xlsx: 1 problem, nothing written",
+        ),
+    ),
+    Case(
+        "an apart rule with an option",  # read as keeping them apart in every option
+        put("Rules", 2, "option", "W10"),
+        (
+            "warning: Rules row 2, column option: an apart rule does not use its option: it "
+            "keeps its people in different options; to place someone in W10, add an assign rule",
+        ),
+        code=0,
+    ),
+    Case(
         "a need no option meets",
         put("Participants", 3, "needs", "hearing loop"),
         (

@@ -5,6 +5,7 @@ from datetime import datetime
 import pytest
 
 from models import Event, Option, Participant, Session, SessionKind
+from models.validation import validate_event
 
 
 def tiny() -> Event:
@@ -53,3 +54,29 @@ def test_a_late_registration_joins_only_the_sessions_still_to_come(
     )
     assert event.takes_part(person, session) is takes_part
     assert (event.audience_of(session) == [person]) is takes_part
+
+
+@pytest.mark.parametrize(
+    ("registered", "warned"), [("2024-02-01 09:00", True), ("2023-01-20 09:00", False)]
+)
+def test_a_registration_after_every_session_is_a_warning(registered: str, warned: bool) -> None:
+    # A year typed wrong (2024 for 2023) leaves the person in no session: said, not silent.
+    person = Participant(id="p1", name="Ana", registered=datetime.fromisoformat(registered))
+    sessions = [
+        Session(id=s, day=day, end="15:30", kind=SessionKind.SPLIT)
+        for s, day in (("S", "2023-02-01"), ("T", "2023-02-02"))
+    ]
+    event = Event(
+        participants=[person],
+        sessions=sessions,
+        options=[Option(session=s.id, id="A", max=2) for s in sessions],
+    )
+    found = [str(issue) for issue in validate_event(event) if "registered" in str(issue)]
+    assert found == (
+        [
+            "warning: Participants, column registered: p1 registered after every session they "
+            "would join had ended (the last on 2023-02-02); they are placed in none"
+        ]
+        if warned
+        else []
+    )

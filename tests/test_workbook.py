@@ -343,7 +343,13 @@ def test_an_allocation_workbook_given_for_the_event_says_so(tmp_path: Path) -> N
             'warning: Sessions row 2, column end: "11h" is not a time (HH:MM): for people who '
             "registered late, the session ends with its day",
         ),
-        ("2025-03-10", "11:00", "2025-03-10 12:00", None),
+        (  # comparable: p1 registered after the session, its only one, ended
+            "2025-03-10",
+            "11:00",
+            "2025-03-10 12:00",
+            "warning: Participants row 2, column registered: p1 registered after every session "
+            "they would join had ended (the last on 2025-03-10); they are placed in none",
+        ),
         ("Day 1", "11h", None, None),
     ],
 )
@@ -1060,6 +1066,26 @@ def test_a_title_above_the_headers_is_skipped_with_a_warning(tmp_path: Path) -> 
     assert issues == [
         "warning: Participants row 3: the headers are in row 3; the rows above them are ignored",
         'warning: Participants row 3, column groups: kept as an attribute (did you mean "group"?)',
+    ]
+
+
+@pytest.mark.parametrize("titled", [True, False])
+def test_a_header_worded_otherwise_below_a_title_is_the_missing_column(
+    tmp_path: Path, titled: bool
+) -> None:
+    # "Full name" for name, below a title: the headers' row still is the one with the most
+    # of them, and name is what it lacks (not id, read from the title's row).
+    sheets = base_sheets()
+    sheets["Participants"][0][sheets["Participants"][0].index("name")] = "Full name"
+    if titled:
+        sheets["Participants"] = [["Participants of the academy"], *sheets["Participants"]]
+    event, issues = read(tmp_path, sheets)
+    assert event is None
+    moved = [
+        "warning: Participants row 2: the headers are in row 2; the rows above them are ignored"
+    ]
+    assert issues == (moved if titled else []) + [
+        "Participants, column name: missing required column"
     ]
 
 
