@@ -108,10 +108,11 @@ def write_text_atomically(path: Path, text: str, encoding: str = "utf-8") -> Non
 def write_bytes_atomically(path: Path, content: bytes) -> None:
     """Write to a temporary file beside the target, then rename it into place (no partial
     file is left when writing fails)."""
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent
-    )
-    try:
+    temporary = ""
+    try:  # an interrupt right after the temporary file is made removes it too
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent
+        )
         with os.fdopen(handle, "wb") as stream:
             stream.write(content)
         os.chmod(temporary, 0o666 & ~current_umask())
@@ -122,7 +123,8 @@ def write_bytes_atomically(path: Path, content: bytes) -> None:
                 failure.errno, f"cannot replace it ({failure.strerror})", str(path)
             ) from None
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        if temporary:
+            Path(temporary).unlink(missing_ok=True)
         raise
 
 

@@ -647,7 +647,7 @@ def demo(
         rooms = output_dir / f"{event_path.stem}-rooms.xlsx"
         handouts.write_room_lists(event, allocation, rooms, title=event_path.stem)
         out.print(f"wrote {rooms}", markup=False)
-        export_zoom(event, allocation, output_dir / f"{event_path.stem}-zoom")
+        export_zoom(event, allocation, output_dir / f"{event_path.stem}-zoom", [])
 
 
 @app.command()
@@ -694,24 +694,63 @@ def export(
     allocation = load_allocation(event, allocation_path, event_path, day)
     if day is not None:
         event = event.model_copy(update={"sessions": sessions_on(event, day)})
-    title = event_path.stem
-    if zoom:
-        export_zoom(event, allocation, zoom)
-    if print_path:
-        handouts.write_room_lists(event, allocation, print_path, title)
-        out.print(f"wrote {print_path}", markup=False)
-    if itineraries:
-        handouts.write_csv(
-            itineraries,
-            handouts.itinerary_rows(event, allocation, placed_only=day is not None),
-            excel=True,
+    done: list[Path] = []  # every file written, as it is: what an interrupt leaves
+    try:
+        wanted = Handouts(zoom, print_path, itineraries, programmes, day, event_path.stem)
+        write_handouts(event, allocation, wanted, done)
+    except KeyboardInterrupt:
+        places = ", ".join(dict.fromkeys(str(path.parent) for path in done))
+        written = f"{counted(len(done), 'file')} written in {places}" if done else "nothing written"
+        err.print(f"interrupted: {written}; export again for a whole set", markup=False)
+        raise typer.Exit(FAILED) from None
+
+
+@dataclass(frozen=True)
+class Handouts:
+    """The hand-outs an export writes: where each goes (None: not asked for), and the day."""
+
+    zoom: Path | None
+    print_path: Path | None
+    itineraries: Path | None
+    programmes: Path | None
+    day: str | None
+    title: str
+
+
+def write_handouts(
+    event: Event, allocation: Allocation, wanted: Handouts, done: list[Path]
+) -> None:
+    """Write the hand-outs asked for, each file added to `done` once in place."""
+    placed_only = wanted.day is not None
+    if wanted.zoom:
+        export_zoom(event, allocation, wanted.zoom, done)
+    if wanted.print_path:
+        handouts.write_room_lists(event, allocation, wanted.print_path, wanted.title)
+        done.append(wanted.print_path)
+        out.print(f"wrote {wanted.print_path}", markup=False)
+    if wanted.itineraries:
+        rows = handouts.itinerary_rows(event, allocation, placed_only=placed_only)
+        handouts.write_csv(wanted.itineraries, rows, excel=True)
+        done.append(wanted.itineraries)
+        out.print(f"wrote {wanted.itineraries}", markup=False)
+    if wanted.programmes:
+        texts = handouts.programmes(event, allocation, wanted.title, placed_only=placed_only)
+        files = handouts.write_files(wanted.programmes, texts, done)
+        warn_of_stale(wanted.programmes, files, ".txt")
+        out.print(f"wrote {counted(len(files), 'programme')} to {wanted.programmes}", markup=False)
+
+
+def warn_of_stale(folder: Path, written: list[Path], suffix: str) -> None:
+    """A warning naming the files of a hand-out folder this export did not write (left from
+    an earlier one: a person since cancelled, a session renamed), the first ten."""
+    stale = handouts.stale_files(folder, written, suffix)
+    if stale:
+        more = f" and {len(stale) - 10} more" if len(stale) > 10 else ""
+        err.print(
+            f"warning: {folder} also holds files this export did not write: "
+            f"{', '.join(stale[:10])}{more}",
+            markup=False,
         )
-        out.print(f"wrote {itineraries}", markup=False)
-    if programmes:
-        files = handouts.write_files(
-            programmes, handouts.programmes(event, allocation, title, placed_only=day is not None)
-        )
-        out.print(f"wrote {counted(len(files), 'programme')} to {programmes}", markup=False)
 
 
 def export_inputs(paths: list[Path], event_option: Path | None) -> tuple[Path, Path]:
@@ -811,18 +850,14 @@ def load_allocation(event: Event, path: Path, event_path: Path, day: str | None)
     return allocation
 
 
-def export_zoom(event: Event, allocation: Allocation, folder: Path) -> None:
-    """Write the Zoom pre-assignment files, with a warning for everything left out."""
+def export_zoom(event: Event, allocation: Allocation, folder: Path, done: list[Path]) -> None:
+    """Write the Zoom pre-assignment files (each added to `done`), with a warning for
+    everything left out."""
     files, warnings = handouts.zoom_files(event, allocation)
-    written = handouts.write_files(folder, files)
+    written = handouts.write_files(folder, files, done)
     for warning in warnings:
         err.print(f"warning: {warning}", markup=False)
-    stale = handouts.stale_files(folder, written, ".csv")
-    if stale:
-        err.print(
-            f"warning: {folder} also holds files this export did not write: {', '.join(stale)}",
-            markup=False,
-        )
+    warn_of_stale(folder, written, ".csv")
     out.print(f"wrote {counted(len(written), 'Zoom file')} to {folder}", markup=False)
 
 

@@ -621,8 +621,11 @@ def write_csv(path: Path, rows: Iterable[Sequence[object]], excel: bool = False)
     write_text_atomically(Path(path), csv_text(rows), "utf-8-sig" if excel else "utf-8")
 
 
-def write_files(folder: Path, files: Iterable[CsvFile | TextFile]) -> list[Path]:
-    """Write each file into the folder (created when missing); returns the paths written."""
+def write_files(
+    folder: Path, files: Iterable[CsvFile | TextFile], done: list[Path] | None = None
+) -> list[Path]:
+    """Write each file into the folder (created when missing), each also added to `done`
+    once in place; returns the paths written."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -633,6 +636,8 @@ def write_files(folder: Path, files: Iterable[CsvFile | TextFile]) -> list[Path]
         else:
             write_text_atomically(path, file.text)
         written.append(path)
+        if done is not None:
+            done.append(path)
     return written
 
 

@@ -752,3 +752,49 @@ def test_summary_has_native_bar_charts_of_choices_and_groups(tmp_path: Path) -> 
 )
 def test_a_programme_file_is_named_after_the_id_without_accents(person_id: str, stem: str) -> None:
     assert safe_stem(person_id) == stem
+
+
+@pytest.mark.parametrize(("option", "suffix"), [("--zoom", ".csv"), ("--programmes", ".txt")])
+def test_files_an_earlier_export_left_in_a_folder_are_named(
+    tmp_path: Path, option: str, suffix: str
+) -> None:
+    # A programme of someone who cancelled since would still go out in a mail merge.
+    event_path, allocation_path = files_on_disk(tmp_path)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / f"gone{suffix}").write_text("old\n", encoding="utf-8")
+    result = runner.invoke(
+        app, ["export", str(event_path), str(allocation_path), option, str(folder)]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"warning: {folder} also holds files this export did not write: gone{suffix}\n" in (
+        result.stderr
+    )
+
+
+def test_an_interrupted_export_says_what_it_wrote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ctrl-C after two programmes: they are in place, and the message says so (not "nothing
+    # written"); no temporary file is left.
+    import scripts.export as export_module
+
+    event_path, allocation_path = files_on_disk(tmp_path)
+    written: list[str] = []
+    original = export_module.write_text_atomically
+
+    def two_then_interrupt(path: Path, text: str, encoding: str = "utf-8") -> None:
+        if len(written) == 2:
+            raise KeyboardInterrupt
+        original(path, text, encoding)
+        written.append(path.name)
+
+    monkeypatch.setattr(export_module, "write_text_atomically", two_then_interrupt)
+    folder = tmp_path / "programmes"
+    args = ["export", str(event_path), str(allocation_path), "--programmes", str(folder)]
+    result = runner.invoke(app, args)
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"interrupted: 2 files written in {folder}; export again for a whole set\n",
+    )
+    assert sorted(path.name for path in folder.iterdir()) == sorted(written)
