@@ -699,9 +699,13 @@ def export(
         wanted = Handouts(zoom, print_path, itineraries, programmes, day, event_path.stem)
         write_handouts(event, allocation, wanted, done)
     except KeyboardInterrupt:
-        places = ", ".join(dict.fromkeys(str(path.parent) for path in done))
-        written = f"{counted(len(done), 'file')} written in {places}" if done else "nothing written"
-        err.print(f"interrupted: {written}; export again for a whole set", markup=False)
+        folders = {zoom, programmes}  # their files are named by the folder; others by name
+        places = dict.fromkeys(str(p.parent if p.parent in folders else p) for p in done)
+        written = f"{counted(len(done), 'file')} written: {', '.join(places)}"
+        err.print(
+            f"interrupted: {written if done else 'nothing written'}; export again for a whole set",
+            markup=False,
+        )
         raise typer.Exit(FAILED) from None
 
 

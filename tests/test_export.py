@@ -795,6 +795,6 @@ def test_an_interrupted_export_says_what_it_wrote(
     result = runner.invoke(app, args)
     assert (result.exit_code, result.stderr) == (
         1,
-        f"interrupted: 2 files written in {folder}; export again for a whole set\n",
+        f"interrupted: 2 files written: {folder}; export again for a whole set\n",
     )
     assert sorted(path.name for path in folder.iterdir()) == sorted(written)
