@@ -308,6 +308,25 @@ class Renames:
         return sorted(found, key=lambda found: (SHEETS.index(found.sheet), found.row or 0))
 
 
+def rejoined(parts: tuple[str, ...], known: set[str]) -> tuple[str, ...]:
+    """A list read from a comma-separated cell with the runs of items that, joined by ", ",
+    make one `known` value (case-folded) joined again, longest first."""
+    joined: list[str] = []
+    start = 0
+    while start < len(parts):
+        end = next(
+            (
+                end
+                for end in range(len(parts), start + 1, -1)
+                if ", ".join(parts[start:end]).casefold() in known
+            ),
+            start + 1,
+        )
+        joined.append(", ".join(parts[start:end]))
+        start = end
+    return tuple(joined)
+
+
 def normalise_references(event: Event) -> tuple[Event, list[Issue]]:
     """The event with references that differ from a known id only in case read as that id.
 
@@ -335,7 +354,8 @@ class Respelling:
     def __init__(self, event: Event) -> None:
         self.renames = Renames()
         self.people = Spellings(event.people, "Participants")
-        self.groups = Spellings({p.group for p in event.participants} - {""}, "Participants")
+        self.group_names = {p.group for p in event.participants} - {""}
+        self.groups = Spellings(self.group_names, "Participants")
         self.sessions = Spellings(event.session_by_id, "Sessions")
         self.days = Spellings(event.days(), "Sessions")
         spelled: dict[str, str] = {}  # a feature's first spelling in Options, by its folded form
@@ -364,8 +384,10 @@ class Respelling:
         return person.model_copy(update={"days": days, "needs": needs})
 
     def session(self, item: Session) -> Session:
-        """A Sessions row: its audience."""
-        audience = self.renames.many("Sessions", item, "audience", item.audience, self.groups)
+        """A Sessions row: its audience (a group whose name holds a comma, split apart when
+        the cell was read, joined again: `Academia, research`)."""
+        groups = rejoined(item.audience, {group.casefold() for group in self.group_names})
+        audience = self.renames.many("Sessions", item, "audience", groups, self.groups)
         return item.model_copy(update={"audience": audience})
 
     def option(self, item: Option) -> Option:

@@ -1128,6 +1128,25 @@ def test_an_audience_naming_a_group_nobody_is_in_is_a_warning(
     assert issues == ([expected] if expected else [])
 
 
+@pytest.mark.parametrize(
+    ("audience", "expected"),
+    [
+        ("Academia, research; civil society", ("Academia, research", "civil society")),
+        ("academia, research", ("Academia, research",)),  # in other case: read as the group's
+        ("civil society, Academia", ("civil society", "academia")),  # no such group: split
+    ],
+)
+def test_an_audience_names_a_group_whose_name_holds_a_comma(
+    tmp_path: Path, audience: str, expected: tuple[str, ...]
+) -> None:
+    sheets = base_sheets()
+    sheets["Participants"][1][2] = "Academia, research"
+    sheets["Sessions"] = [["id", "day", "kind", "audience"], ["S1", "d1", "choice", audience]]
+    event, _ = read(tmp_path, sheets)
+    assert event is not None
+    assert event.sessions[0].audience == expected
+
+
 # ---------------------------------------------------------------- the quick reader (calamine)
 
 
