@@ -74,12 +74,8 @@ def registered_after_the_event(event: Event) -> list[Issue]:
     for person in event.participants:
         if person.registered is None:
             continue
-        would_join = [
-            session
-            for session in event.sessions
-            if person.attends(session.day)
-            and (not session.audience or person.group in session.audience)
-        ]
+        on_time = person.model_copy(update={"registered": None})
+        would_join = [session for session in event.sessions if event.takes_part(on_time, session)]
         if would_join and not any(event.takes_part(person, session) for session in would_join):
             message = (
                 f"{person.id} registered after every session they would join had ended "

@@ -6,7 +6,9 @@ from collections.abc import Callable
 from models import Allocation, Assignment, Change, Event, RuleKind
 from models.issues import counted
 from models.rooms import edited_by_hand, written_option
+from solver.keeping import usable_tables
 from solver.rules import options_open_to, reasons_against
+from solver.rules.core import visits_allowed
 
 Place = tuple[str, str, int]
 ROOM_MADE = "moved to make the new allocation possible"  # when no better reason is known
@@ -171,8 +173,7 @@ def visited_too_often(event: Event, place: Place, was: str, old: dict[Place, str
     if session.rounds <= 1 or not option.hosts or (person_id, session_id) in event.host_option:
         return None
     times = sum(1 for (p, s, _r), o in old.items() if (p, s, o) == (person_id, session_id, was))
-    tables = [o for o in options_open_to(event, session, event.people[person_id]) if o.max > 0]
-    allowed = -(-session.rounds // max(1, len(tables)))
+    allowed = visits_allowed(session.rounds, usable_tables(event, session, event.people[person_id]))
     if times <= allowed:
         return None
     most = "once" if allowed == 1 else f"at most {allowed} times"
