@@ -19,14 +19,13 @@ from pathlib import Path
 from typing import Any, Literal, Self
 
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from models import Event, Issue, Level, Option, Participant, Preference
 from models.event import EMAIL
 from models.issues import counted, errors, listed
 from models.validation import validate_event
-from models.workbook import NoSavedValue, is_blank, open_workbook, read_event, sheet_grid
+from models.workbook import NoSavedValue, open_workbook, read_event, sheet_grid
 from models.workbook import cell_text as workbook_text
 
 UNION_MEMBERS = ("str", "list[str]")  # how pydantic names the members of `str | list[str]`
@@ -87,7 +86,7 @@ class Form:
     name: str
     header: list[str]
     rows: list[tuple[int, dict[str, object]]]
-    widths: dict[int, list[object]] = field(default_factory=dict)  # CSV rows, by row number
+    csv_rows: dict[int, list[object]] = field(default_factory=dict)  # as read, by row number
 
 
 @dataclass
@@ -204,8 +203,8 @@ def read_form(path: Path) -> Form | Issue:
         for number, values in enumerate(rows[1:], start=2)
         if any(cell_text(value) for value in values)
     ]
-    widths = {number: values for number, values in enumerate(rows[1:], start=2)}
-    return Form(path.name, header, records, widths if path.suffix.casefold() != ".xlsx" else {})
+    as_read = dict(enumerate(rows[1:], start=2)) if path.suffix.casefold() != ".xlsx" else {}
+    return Form(path.name, header, records, as_read)
 
 
 def csv_rows(data: bytes) -> list[list[object]]:
@@ -261,19 +260,12 @@ def xlsx_rows(path: Path) -> list[list[object]]:
     if isinstance(opened, Issue):
         raise ValueError(opened.message)
     for sheet in opened.workbook.worksheets:  # the first that holds anything (a cover sheet)
-        if isinstance(sheet, ReadOnlyWorksheet):
-            rows = opened.values(sheet)
-        else:
-            grid = sheet_grid(sheet, opened)
-            rows = [
-                [
-                    grid.get(row, {}).get(column)
-                    for column in range(1, max(grid.get(row, {0: None})) + 1)
-                ]
-                for row in range(1, max(grid, default=0) + 1)
+        grid = sheet_grid(sheet, opened)
+        if grid:
+            return [
+                [cells.get(column) for column in range(1, max(cells) + 1)] if cells else []
+                for cells in (grid.get(row, {}) for row in range(1, max(grid) + 1))
             ]
-        if any(any(not is_blank(value) for value in row) for row in rows):
-            return rows
     return []
 
 
@@ -350,7 +342,7 @@ def misaligned(form: Form, report: Report) -> None:
     in one (a stray `"` joined the rows after it into one cell), are errors; fewer cells
     otherwise a warning (the last columns read as empty). Spreadsheet rows always line up."""
     width = len(form.header)
-    for number, values in form.widths.items():
+    for number, values in form.csv_rows.items():
         texts = [cell_text(value) for value in values]
         cells = len(texts)
         while cells > width and not texts[cells - 1]:
