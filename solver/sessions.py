@@ -17,6 +17,7 @@ from ortools.sat.python.cp_model_helper import CpSolverStatus
 from models import Event, Option, Session, SessionKind
 from solver.build import add_group_criteria, build_session, objective
 from solver.context import Context, PartResult, Work
+from solver.diverse import diverse_placements
 from solver.explain import CORE_SECONDS, conflicting_rules
 from solver.flow import fairest_flow, flow_hint, flow_shaped, published_hint
 from solver.history import History
@@ -210,7 +211,7 @@ def solve_staged(
     cap_firsts(fixed, base)  # the flow's levels are not in the model yet
     costed = evaluated(fixed, first)
     if deadline - time.monotonic() < fixed.work(SEARCH_SECONDS_PER_CELL):
-        return costed  # too little time to load the model, let alone improve on it
+        return flowed_start(fixed, costed, first.chosen)  # too little time to load the model
     relaxed, costed = relaxed_start(fixed, costed, deadline, work=work)
     if relaxed is not None:  # sizes fixed in advance: the relaxation bounds the session
         costed.bound = max(costed.bound, math.ceil(relaxed.bound - 1e-6))
@@ -270,6 +271,8 @@ def free_sizes(
         best = resized(build, base, best, sizes, deadline - m.work(SEARCH_SECONDS_PER_CELL), work)
         if best is costed:  # no time for fixed sizes: the free ones'
             _, best = relaxed_start(m, best, deadline, work, relaxed)
+    if best is costed:  # no time for a relaxation's start: the diversity flows'
+        best = flowed_start(m, best, first.chosen, sizes_of(base, first.chosen))
     if best.objective <= best.bound:  # the relaxation proves it: nothing left to search
         best.status = cp_model.OPTIMAL
         return best
@@ -281,6 +284,25 @@ def free_sizes(
     best = found if found.found and found.objective <= best.objective else best
     best.bound = bound
     best.status = cp_model.OPTIMAL if best.objective <= best.bound else cp_model.FEASIBLE
+    return best
+
+
+def flowed_start(
+    m: SessionModel, best: Solved, start: dict[Key, bool], sizes: dict[str, int] | None = None
+) -> Solved:
+    """`best`, or the diversity flows' placements from `start` at these sizes (the model's own
+    by default; solver/diverse.py) when they cost less under the model: a start that takes a
+    fraction of a relaxation's time, for a session with no time for one (one 5,000 × 12
+    session: 2404 → 970 in 0.2 s)."""
+    sizes = sizes or m.sizes
+    chosen = diverse_placements(m, sizes, start) if sizes is not None else None
+    if chosen is None:
+        return best
+    saved = saved_hint(m)
+    flowed = evaluated(m, Solved(cp_model.FEASIBLE, bound=best.bound, chosen=chosen))
+    if flowed.found and (not best.found or flowed.objective < best.objective):
+        return flowed
+    put_hint(m, saved)  # the search, if any, starts from `best`
     return best
 
 

@@ -1,0 +1,187 @@
+"""Diversity by min-cost flows (solver/diverse.py): a start at fixed sizes, exact per column,
+and what a session with no time for a relaxation gets from it."""
+
+from collections import Counter
+from typing import Any
+
+import numpy as np
+import pytest
+
+from models import Allocation, Event, Participant, SessionKind
+from solver import sessions
+from solver.build import build_session
+from solver.diverse import convex_steps, cost_of, diverse_placements, placement_arrays
+from solver.model import Key, SessionModel
+from solver.solve import solve_event
+from tests.factories import event, nothing_found_in_time
+
+SIZES = {"X": 2, "Y": 2}
+
+
+def crowd(*kinds: tuple[str, str]) -> list[Participant]:
+    """People p1… with these (region, group)."""
+    return [
+        Participant(id=f"p{i}", name=f"Person {i}", region=region, group=group)
+        for i, (region, group) in enumerate(kinds, start=1)
+    ]
+
+
+def two_regions(second_choices: bool, **settings: Any) -> Event:
+    """p1, p2 from Europe want X; p3, p4 from Africa want Y (second choices the other
+    option, when `second_choices`, else unranked: 10)."""
+    people = crowd(("Europe", ""), ("Europe", ""), ("Africa", ""), ("Africa", ""))
+    wants = {"p1": "X", "p2": "X", "p3": "Y", "p4": "Y"}
+    other = {"X": "Y", "Y": "X"}
+    prefs = {p: [o, other[o] if second_choices else None] for p, o in wants.items()}
+    return event(
+        people, options=(("X", 2), ("Y", 2)), prefs=prefs, diversity=("region",), **settings
+    )
+
+
+def model_of(e: Event) -> SessionModel:
+    """The session's model without the soft group criteria (what the flows read is the same)."""
+    return build_session(e, e.sessions[0], groups=False)
+
+
+def placements(m: SessionModel, where: dict[str, str]) -> dict[Key, bool]:
+    """Each person at the option named."""
+    return {key: where[key[0]] == key[1] for key in m.x}
+
+
+def mix(m: SessionModel, chosen: dict[Key, bool], column: str) -> dict[str, Counter[str]]:
+    """Each option's count of every value of the column."""
+    attribute = {person.id: person.attribute(column) for person in m.people}
+    held: dict[str, Counter[str]] = {"X": Counter(), "Y": Counter()}
+    for (person, option, _), on in chosen.items():
+        if on:
+            held[option][attribute[person]] += 1
+    return held
+
+
+def option_indices(m: SessionModel, chosen: dict[Key, bool]) -> np.ndarray:
+    """Each person's option, as the flows' arrays number them."""
+    options = {option.id: j for j, option in enumerate(m.options)}
+    where = {person: options[option] for (person, option, _), on in chosen.items() if on}
+    return np.array([where[person.id] for person in m.people])
+
+
+FIRST_WISHES = {"p1": "X", "p2": "X", "p3": "Y", "p4": "Y"}
+
+
+def test_the_flow_mixes_regions_when_second_choices_cost_less_than_the_shares() -> None:
+    # first wishes: X all Europe, Y all Africa: 4 people off their share, × 2 = 8; two at
+    # their second choice (1 each) and every share kept: 2
+    m = model_of(two_regions(second_choices=True))
+    chosen = diverse_placements(m, SIZES, placements(m, FIRST_WISHES))
+    assert chosen is not None
+    assert mix(m, chosen, "region") == {
+        "X": Counter(Europe=1, Africa=1),
+        "Y": Counter(Europe=1, Africa=1),
+    }
+    arrays = placement_arrays(m, SIZES)
+    assert arrays is not None
+    assert cost_of(arrays, option_indices(m, chosen)) == 2
+    assert cost_of(arrays, option_indices(m, placements(m, FIRST_WISHES))) == 8
+
+
+def test_the_flow_keeps_the_first_wishes_when_moving_costs_more_than_the_shares() -> None:
+    # the other option unranked: two moves cost 20, the shares 8
+    m = model_of(two_regions(second_choices=False))
+    assert diverse_placements(m, SIZES, placements(m, FIRST_WISHES)) is None
+
+
+def test_the_flow_leaves_groups_already_at_their_shares() -> None:
+    m = model_of(two_regions(second_choices=True))
+    mixed = {"p1": "X", "p2": "Y", "p3": "X", "p4": "Y"}  # second choices for p2, p3: 2
+    assert diverse_placements(m, SIZES, placements(m, mixed)) is None
+
+
+def test_without_diversity_there_is_nothing_for_the_flow_to_weigh() -> None:
+    m = model_of(two_regions(second_choices=True, weight_diversity=0))
+    assert diverse_placements(m, SIZES, placements(m, FIRST_WISHES)) is None
+
+
+def test_blocks_mix_a_second_column_the_first_column_s_flow_cannot_see() -> None:
+    # regions mixed in both options, groups not: X holds both g, Y both h. Only the second
+    # column is off (4 people), and the people of one region are a block: p1 and p2 swap
+    # with p3 and p4's places kept, or the other way round
+    people = crowd(("Europe", "g"), ("Europe", "h"), ("Africa", "g"), ("Africa", "h"))
+    e = event(people, options=(("X", 2), ("Y", 2)), diversity=("region", "group"))
+    m = model_of(e)
+    chosen = diverse_placements(
+        m, SIZES, placements(m, {"p1": "X", "p2": "Y", "p3": "X", "p4": "Y"})
+    )
+    assert chosen is not None
+    for column in ("region", "group"):
+        assert all(max(counts.values()) == 1 for counts in mix(m, chosen, column).values())
+
+
+def test_a_person_without_a_value_has_no_share_to_keep() -> None:
+    # p4 has no region: X's Europe share is 1 (2 × 2 / 4, p4 counted in the total): p1 and
+    # p2 at X together are 1 above it, one Europe short at Y: 2 off, × 2 = 4 against one
+    # second choice (p2 to Y, p3 to X: 2); p4 counts in no region
+    people = crowd(("Europe", ""), ("Europe", ""), ("Africa", ""), ("", ""))
+    prefs = {"p1": ["X", "Y"], "p2": ["X", "Y"], "p3": ["Y", "X"], "p4": ["Y", "X"]}
+    e = event(people, options=(("X", 2), ("Y", 2)), prefs=prefs, diversity=("region",))
+    m = model_of(e)
+    chosen = diverse_placements(m, SIZES, placements(m, FIRST_WISHES))
+    assert chosen is not None
+    assert mix(m, chosen, "region") in (
+        {"X": Counter(Europe=1, Africa=1), "Y": Counter({"Europe": 1, "": 1})},
+        {"X": Counter({"Europe": 1, "": 1}), "Y": Counter(Europe=1, Africa=1)},
+    )
+
+
+@pytest.mark.parametrize(
+    ("held", "floor", "ceiling", "seats", "steps"),
+    [
+        (0, 1, 2, 4, [(1, -2), (1, 0), (4, 2)]),  # below, within, above
+        (1, 1, 2, 4, [(1, 0), (4, 2)]),  # at the floor already
+        (3, 1, 2, 4, [(4, 2)]),  # above the ceiling already
+        (0, 0, 0, 3, [(3, 2)]),  # a share of nobody: every person costs
+    ],
+)
+def test_an_option_s_count_costs_by_convex_steps(
+    held: int, floor: int, ceiling: int, seats: int, steps: list[tuple[int, int]]
+) -> None:
+    assert convex_steps(held, floor, ceiling, seats, 2) == steps
+
+
+def regions_of(allocation: Allocation, e: Event) -> dict[str, Counter[str]]:
+    """Each option's count of every region in the allocation."""
+    region = {person.id: person.region for person in e.participants}
+    held: dict[str, Counter[str]] = {}
+    for a in allocation.assignments:
+        held.setdefault(a.option, Counter())[region[a.participant]] += 1
+    return held
+
+
+MIXED = {"X": Counter(Europe=1, Africa=1), "Y": Counter(Europe=1, Africa=1)}
+
+
+def test_a_choice_session_with_no_time_for_a_relaxation_still_weighs_diversity(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # as on a machine with no time for a relaxation or a search: the preference stage's
+    # allocation (the first wishes, 8) is replaced by the flows' (2)
+    monkeypatch.setattr(sessions, "resized", lambda *args, **kwargs: args[2])
+    monkeypatch.setattr(sessions, "bounding_relaxation", lambda *args, **kwargs: None)
+    nothing_found_in_time(monkeypatch)
+    e = two_regions(second_choices=True)
+    allocation = solve_event(e)
+    assert regions_of(allocation, e) == MIXED
+    assert allocation.stats.objective == 2
+
+
+def test_a_split_session_with_no_time_to_search_still_weighs_diversity(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # no preferences: the preference stage's flow takes the people in order (p1 and p2 at
+    # X, both Europe: 4 off their shares, 8); the flows mix them at no cost
+    monkeypatch.setattr(sessions, "SEARCH_SECONDS_PER_CELL", 1e9)
+    nothing_found_in_time(monkeypatch)
+    people = crowd(("Europe", ""), ("Europe", ""), ("Africa", ""), ("Africa", ""))
+    e = event(people, options=(("X", 2), ("Y", 2)), kind=SessionKind.SPLIT, diversity=("region",))
+    allocation = solve_event(e)
+    assert regions_of(allocation, e) == MIXED
+    assert allocation.stats.objective == 0
