@@ -245,8 +245,9 @@ def free_sizes(
     only when GLOP can have some time; when it is not tried or does not finish, the sizes
     are stage 1's, and when the fixed sizes give no start, the relaxation's own placements
     are rounded and repaired. With no relaxation's start at all, the diversity flows' at
-    stage 1's sizes (`flowed_start`: 957 there, in 0.5 s). The free-size search runs only with time to get
-    through its presolve (5,000 × 12: 3.9 s, never an improvement in the time left).
+    stage 1's sizes (`flowed_start`: 957 there, in 0.5 s). The free-size search runs only
+    with time to get through its presolve (5,000 × 12: 3.9 s, never an improvement in the
+    time left).
 
     Every time a stage needs is scaled by the machine's pace, which the first model's
     building shows (`built`): on a stretch when it runs half as fast again, the sessions

@@ -171,9 +171,10 @@ def with_cached_values(path: Path, cached: dict[str, str]) -> None:
     for name, data in parts.items():
         if name.startswith("xl/worksheets/"):
             for formula, value in cached.items():
-                data = data.replace(
-                    f"<f>{formula}</f><v />".encode(), f"<f>{formula}</f><v>{value}</v>".encode()
+                empty = re.compile(
+                    rb"<f>" + re.escape(formula.encode()) + rb"</f>(?:<v ?/>|<v></v>)"
                 )
+                data = empty.sub(f"<f>{formula}</f><v>{value}</v>".encode(), data)
             parts[name] = data
     with zipfile.ZipFile(path, "w") as archive:
         for name, data in parts.items():
@@ -197,7 +198,9 @@ def empty_text_results(path: Path) -> None:
     for name, data in parts.items():
         if name.startswith("xl/worksheets/"):
             parts[name] = re.sub(
-                rb"<c ([^>]*)><f>(.*?)</f><v ?/>", rb'<c \1 t="str"><f>\2</f><v></v>', data
+                rb"<c ([^>]*)><f>(.*?)</f>(?:<v ?/>|<v></v>)",
+                rb'<c \1 t="str"><f>\2</f><v></v>',
+                data,
             )
     zipped(path, parts)
 
