@@ -1,16 +1,26 @@
 """Diversity by min-cost flows (solver/diverse.py): a start at fixed sizes, exact per column,
 and what a session with no time for a relaxation gets from it."""
 
+import random
 from collections import Counter
+from itertools import product
 from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from models import Allocation, Event, Participant, SessionKind
 from solver import sessions
 from solver.build import build_session
-from solver.diverse import convex_steps, cost_of, diverse_placements, placement_arrays
+from solver.diverse import (
+    Placements,
+    convex_steps,
+    cost_of,
+    diverse_placements,
+    placement_arrays,
+)
 from solver.model import Key, SessionModel
 from solver.solve import solve_event
 from tests.factories import event, nothing_found_in_time
@@ -185,3 +195,84 @@ def test_a_split_session_with_no_time_to_search_still_weighs_diversity(
     allocation = solve_event(e)
     assert regions_of(allocation, e) == MIXED
     assert allocation.stats.objective == 0
+
+
+def cheapest_at(arrays: Placements, people: int, options: int) -> int:
+    """The least preference and diversity cost at the arrays' sizes, by trying every
+    placement (a few people only)."""
+    sizes = arrays.sizes.tolist()
+    costs = [
+        cost_of(arrays, np.array(placed))
+        for placed in product(range(options), repeat=people)
+        if [placed.count(o) for o in range(options)] == sizes
+    ]
+    return min(costs)
+
+
+KINDS = st.tuples(st.sampled_from(["Europe", "Africa", "Asia", ""]), st.sampled_from("gh"))
+
+
+def generated(
+    kinds: list[tuple[str, str]], count: int, seed: int, columns: tuple[str, ...]
+) -> tuple[SessionModel, dict[str, int], dict[Key, bool]]:
+    """A choice session of these people and `count` options at random sizes, random wishes
+    and a random start at those sizes."""
+    rng = random.Random(seed)
+    people = crowd(*kinds)
+    names = [f"O{j}" for j in range(count)]
+    cut = sorted(rng.sample(range(1, len(people)), count - 1))
+    sizes = dict(zip(names, np.diff([0, *cut, len(people)]).tolist(), strict=True))
+    prefs = {p.id: rng.sample(names, rng.randint(0, count)) for p in people}
+    e = event(people, options=[(o, len(people)) for o in names], prefs=prefs, diversity=columns)
+    m = model_of(e)
+    seats = [o for o in names for _ in range(sizes[o])]
+    rng.shuffle(seats)
+    return m, sizes, placements(m, {p.id: seat for p, seat in zip(people, seats, strict=True)})
+
+
+def flowed_cost(
+    kinds: list[tuple[str, str]], count: int, seed: int, columns: tuple[str, ...]
+) -> tuple[Placements, int, int] | None:
+    """The arrays, and the cost of the start and of the flows' placements (the start's
+    when they find none cheaper), checking that those keep everyone once and the sizes."""
+    m, sizes, start = generated(kinds, count, seed, columns)
+    arrays = placement_arrays(m, sizes)
+    chosen = diverse_placements(m, sizes, start)
+    if arrays is None:  # fewer than two values in every column: nothing to weigh
+        assert chosen is None
+        return None
+    before = cost_of(arrays, option_indices(m, start))
+    if chosen is None:
+        return arrays, before, before
+    assert Counter(key[0] for key, on in chosen.items() if on) == Counter(p.id for p in m.people)
+    assert Counter(key[1] for key, on in chosen.items() if on) == Counter(sizes)
+    after = cost_of(arrays, option_indices(m, chosen))
+    assert after < before
+    return arrays, before, after
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(KINDS, min_size=3, max_size=7),
+    st.integers(min_value=2, max_value=3),
+    st.integers(min_value=0, max_value=10_000),
+)
+def test_generated_flows_are_exact_for_one_column(
+    kinds: list[tuple[str, str]], count: int, seed: int
+) -> None:
+    costs = flowed_cost(kinds, count, seed, ("region",))
+    if costs is not None:
+        arrays, _, after = costs
+        assert after == cheapest_at(arrays, len(kinds), count)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(KINDS, min_size=3, max_size=9),
+    st.integers(min_value=2, max_value=4),
+    st.integers(min_value=0, max_value=10_000),
+)
+def test_generated_flows_keep_sizes_and_descend_for_two_columns(
+    kinds: list[tuple[str, str]], count: int, seed: int
+) -> None:
+    flowed_cost(kinds, count, seed, ("region", "group"))
