@@ -17,6 +17,7 @@ the first column's flow 1612, a sweep 1039, four 970, where the relaxation round
 916 in several times the time.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +28,8 @@ from solver.model import Key, SessionModel
 from solver.rules.groups import ceil_share, floor_share
 
 SWEEPS = 8  # block sweeps at most (each descends; most sessions settle in fewer)
+FLOWS_PER_PERSON = 0.1  # block flows at most, over every sweep (many small blocks: many flows)
+FLOWS_LEAST = 100  # and at least this many allowed (a small session's sweeps are quick)
 
 Ints = NDArray[np.int64]
 
@@ -70,14 +73,19 @@ def diverse_placements(
             placed[arrays.person[index[key]]] = arrays.option[index[key]]
     if (placed < 0).any():
         return None
+    if not np.array_equal(np.bincount(placed, minlength=len(arrays.sizes)), arrays.sizes):
+        return None  # the start is not at these sizes
     before = cost_of(arrays, placed)
-    found = column_flow(arrays, 0, np.zeros(len(m.people), dtype=bool), placed)
+    everyone, every_arc = np.arange(len(placed)), np.arange(len(arrays.person))
+    empty = np.zeros_like(arrays.floors[0])
+    found = column_flow(arrays, 0, everyone, every_arc, placed, empty)
     if found is None:
         return None
     placed = found if cost_of(arrays, found) < before else placed
+    flows = [max(FLOWS_LEAST, int(FLOWS_PER_PERSON * len(placed)))]
     for _ in range(SWEEPS):
         cost = cost_of(arrays, placed)
-        placed = swept(arrays, placed)
+        placed = swept(arrays, placed, flows)
         if cost_of(arrays, placed) >= cost:
             break
     if cost_of(arrays, placed) >= before:
@@ -132,70 +140,102 @@ def cost_of(arrays: Placements, placed: Ints) -> int:
     return int(arrays.cost[chosen].sum()) + arrays.weight * arrays.deviation(placed)
 
 
-def swept(arrays: Placements, placed: Ints) -> Ints:
+def swept(arrays: Placements, placed: Ints, flows: list[int]) -> Ints:
     """One sweep of blocks: for each column, the people who share every other column's
-    value, placed anew with everyone else where they are."""
-    columns = len(arrays.values)
-    for free in range(columns):
-        others = [arrays.values[c] for c in range(columns) if c != free]
-        signature = np.stack(others, axis=1) if others else np.zeros((len(placed), 1), np.int64)
-        _, block_of = np.unique(signature, axis=0, return_inverse=True)
-        for block in range(int(block_of.max()) + 1):
-            found = column_flow(arrays, free, block_of.reshape(-1) != block, placed)
+    value, placed anew with everyone else where they are (`flows`: how many flows are left
+    to run, spent here)."""
+    for free in range(len(arrays.values)):
+        counts = value_counts(arrays, free, placed, np.arange(len(placed)))
+        for moving, arcs in blocks(arrays, free):
+            if flows[0] <= 0:
+                return placed
+            if len(np.unique(placed[moving])) < 2:
+                continue  # all in one option: its seats are theirs, nothing to choose
+            flows[0] -= 1
+            before = value_counts(arrays, free, placed, moving)
+            found = column_flow(arrays, free, moving, arcs, placed, counts - before)
             if found is not None:
                 placed = found
+                counts += value_counts(arrays, free, placed, moving) - before
     return placed
 
 
+def blocks(arrays: Placements, free: int) -> Iterator[tuple[Ints, Ints]]:
+    """The people who share every column's value but `free`'s, block by block, and their
+    placements (indices into the arrays), each in increasing order."""
+    others = [values for column, values in enumerate(arrays.values) if column != free]
+    people = len(arrays.values[0])
+    if others:
+        _, block_of = np.unique(np.stack(others, axis=1), axis=0, return_inverse=True)
+        block_of = block_of.reshape(-1)
+    else:
+        block_of = np.zeros(people, dtype=np.int64)
+    by_person = np.argsort(block_of, kind="stable")
+    by_arc = np.argsort(block_of[arrays.person], kind="stable")
+    edges = np.arange(int(block_of.max()) + 2)
+    person_ends = np.searchsorted(block_of[by_person], edges)
+    arc_ends = np.searchsorted(block_of[arrays.person][by_arc], edges)
+    for block in range(len(edges) - 1):
+        moving = by_person[person_ends[block] : person_ends[block + 1]]
+        arcs = by_arc[arc_ends[block] : arc_ends[block + 1]]
+        yield moving, arcs
+
+
+def value_counts(arrays: Placements, column: int, placed: Ints, people: Ints) -> Ints:
+    """How many of these people each option holds of each value of the column."""
+    options, kinds = arrays.floors[column].shape
+    flat = placed[people] * kinds + arrays.values[column][people]
+    return np.bincount(flat, minlength=options * kinds).reshape(options, kinds)
+
+
 def column_flow(
-    arrays: Placements, column: int, fixed: NDArray[np.bool_], placed: Ints
+    arrays: Placements, column: int, moving: Ints, arcs: Ints, placed: Ints, held: Ints
 ) -> Ints | None:
-    """The people not `fixed` placed anew at their least preference cost plus this column's
-    diversity cost, everyone fixed staying in place (their counts given), each option taking
-    the seats its size leaves; None when no flow fits."""
-    moving = np.flatnonzero(~fixed)
-    if not len(moving):
-        return placed
-    values, floors, ceilings = arrays.values[column], arrays.floors[column], arrays.ceilings[column]
-    options, kinds = floors.shape
-    held = np.zeros((options, kinds), dtype=np.int64)
-    np.add.at(held, (placed[fixed], values[fixed]), 1)
-    seats = arrays.sizes - held.sum(axis=1)
-    if (seats < 0).any() or seats.sum() != len(moving):
-        return None
-    local = np.full(len(placed), -1, dtype=np.int64)
-    local[moving] = np.arange(len(moving))
-    arcs = np.flatnonzero(local[arrays.person] >= 0)
+    """The `moving` people (in increasing order; `arcs` their placements) placed anew at
+    their least preference cost plus this column's diversity cost, everyone else staying
+    in place (`held`: their counts by option and value), each option keeping as many of
+    the moving people as it holds now; None when no flow fits."""
+    values = arrays.values[column]
+    options = held.shape[0]
     person, option = arrays.person[arcs], arrays.option[arcs]
+    seats = np.bincount(placed[moving], minlength=options)
+    kinds = np.unique(values[moving])  # only the values the moving people hold get nodes
     counted = 1 + len(moving)  # nodes: source 0, people, (option, value), options, sink
-    option_node = counted + options * kinds
+    option_node = counted + options * len(kinds)
     sink = option_node + options
     flow = min_cost_flow.SimpleMinCostFlow()
     flow.add_arcs_with_capacity_and_unit_cost(
         np.zeros(len(moving), dtype=np.int32),
-        (1 + np.arange(len(moving))).astype(np.int32),
+        np.arange(1, counted, dtype=np.int32),
         np.ones(len(moving), dtype=np.int64),
         np.zeros(len(moving), dtype=np.int64),
     )
+    kind = np.searchsorted(kinds, values[person])
     placing = flow.add_arcs_with_capacity_and_unit_cost(
-        (1 + local[person]).astype(np.int32),
-        (counted + option * kinds + values[person]).astype(np.int32),
+        (1 + np.searchsorted(moving, person)).astype(np.int32),
+        (counted + option * len(kinds) + kind).astype(np.int32),
         np.ones(len(arcs), dtype=np.int64),
         arrays.cost[arcs],
     )
-    for o in range(options):
-        for v in range(kinds):
-            for capacity, cost in convex_steps(
-                int(held[o, v]),
-                int(floors[o, v]),
-                int(ceilings[o, v]),
-                int(seats[o]),
-                arrays.weight,
-            ):
-                flow.add_arc_with_capacity_and_unit_cost(
-                    counted + o * kinds + v, option_node + o, capacity, cost
-                )
-        flow.add_arc_with_capacity_and_unit_cost(option_node + o, sink, int(seats[o]), 0)
+    tails, capacities, costs = convex_steps(
+        held[:, kinds],
+        arrays.floors[column][:, kinds],
+        arrays.ceilings[column][:, kinds],
+        seats,
+        arrays.weight,
+    )
+    flow.add_arcs_with_capacity_and_unit_cost(
+        (counted + tails).astype(np.int32),
+        (option_node + tails // len(kinds)).astype(np.int32),
+        capacities,
+        costs,
+    )
+    flow.add_arcs_with_capacity_and_unit_cost(
+        np.arange(option_node, sink, dtype=np.int32),
+        np.full(options, sink, dtype=np.int32),
+        seats.astype(np.int64),
+        np.zeros(options, dtype=np.int64),
+    )
     flow.set_node_supply(0, len(moving))
     flow.set_node_supply(sink, -len(moving))
     if flow.solve() != flow.OPTIMAL:
@@ -207,12 +247,18 @@ def column_flow(
 
 
 def convex_steps(
-    held: int, floor: int, ceiling: int, seats: int, weight: int
-) -> list[tuple[int, int]]:
-    """The arcs (capacity, unit cost) that charge an option's count of a value, starting at
-    `held`, `weight` per person outside [floor, ceiling]: each person added below the floor
-    saves `weight`, within the band costs nothing, above the ceiling costs `weight`."""
-    below = max(0, floor - held)
-    within = max(0, ceiling - max(held, floor))
-    steps = [(below, -weight), (within, 0), (seats, weight)]
-    return [(capacity, cost) for capacity, cost in steps if capacity > 0]
+    held: Ints, floor: Ints, ceiling: Ints, seats: Ints, weight: int
+) -> tuple[Ints, Ints, Ints]:
+    """The arcs that charge each option's count of each value (option × value arrays),
+    starting at `held`, `weight` per person outside [floor, ceiling]: each person added
+    below the floor saves `weight`, within the band costs nothing, above the ceiling costs
+    `weight`. As (option × value node, row-major; capacity; unit cost), empty arcs left out."""
+    below = np.maximum(0, floor - held)
+    within = np.maximum(0, ceiling - np.maximum(held, floor))
+    above = np.broadcast_to(seats[:, None], held.shape)
+    node = np.arange(held.size).reshape(held.shape)
+    tails = np.concatenate([node.ravel()] * 3)
+    capacities = np.concatenate([below.ravel(), within.ravel(), above.ravel()]).astype(np.int64)
+    costs = np.repeat(np.array([-weight, 0, weight], dtype=np.int64), held.size)
+    kept = capacities > 0
+    return tails[kept], capacities[kept], costs[kept]

@@ -154,7 +154,27 @@ def test_a_person_without_a_value_has_no_share_to_keep() -> None:
 def test_an_option_s_count_costs_by_convex_steps(
     held: int, floor: int, ceiling: int, seats: int, steps: list[tuple[int, int]]
 ) -> None:
-    assert convex_steps(held, floor, ceiling, seats, 2) == steps
+    def one(value: int) -> np.ndarray:
+        return np.array([[value]])
+
+    tails, capacities, costs = convex_steps(
+        one(held), one(floor), one(ceiling), np.array([seats]), 2
+    )
+    assert tails.tolist() == [0] * len(steps)  # one option, one value: one node
+    assert list(zip(capacities.tolist(), costs.tolist(), strict=True)) == steps
+
+
+def test_convex_steps_come_per_option_and_value() -> None:
+    # two options (seats 1 and 2), two values: node = option × 2 + value
+    tails, capacities, costs = convex_steps(
+        np.array([[0, 1], [2, 0]]),
+        np.array([[1, 1], [1, 1]]),
+        np.array([[1, 1], [1, 1]]),
+        np.array([1, 2]),
+        3,
+    )
+    steps = sorted(zip(tails.tolist(), capacities.tolist(), costs.tolist(), strict=True))
+    assert steps == [(0, 1, -3), (0, 1, 3), (1, 1, 3), (2, 2, 3), (3, 1, -3), (3, 2, 3)]
 
 
 def regions_of(allocation: Allocation, e: Event) -> dict[str, Counter[str]]:
