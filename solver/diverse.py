@@ -10,11 +10,14 @@ improved by blocks: the people who share a value in every column but one, with e
 else in place, have as many places in each option as the sizes leave them, so only that
 one column's counts are theirs to choose, exactly again. Each block's flow costs no more
 than the placements it replaces, so the sweeps only descend; they stop when a sweep gains
-nothing, or after `SWEEPS`.
+nothing, or after `SWEEPS`. Each block's flow is as large as the block (its placements,
+nodes for the values it holds), and the flows are capped (`FLOWS_PER_PERSON`): columns of
+many values make many small blocks (3,000 × 12 with countries and organisations as
+columns: 14,000 flows and 51 s before the cap and the blocks' own sizes, 0.13 s since).
 
 One 5,000 × 12 session (its first day, worst-off level kept): the preference stage's 2404,
-the first column's flow 1612, a sweep 1039, four 970, where the relaxation rounded gives
-916 in several times the time.
+the first column's flow 1612, a sweep 1052, four 981, eight 948, in 0.33 s, where the
+relaxation rounded gives 916 in several times the time.
 """
 
 from collections.abc import Iterator
