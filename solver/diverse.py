@@ -50,12 +50,18 @@ class Placements:
     ceilings: list[Ints]
     weight: int
 
+    def counts(self, column: int, placed: Ints, people: Ints) -> Ints:
+        """How many of these people each option holds of each value of the column."""
+        options, kinds = self.floors[column].shape
+        flat = placed[people] * kinds + self.values[column][people]
+        return np.bincount(flat, minlength=options * kinds).reshape(options, kinds)
+
     def deviation(self, placed: Ints) -> int:
         """People outside [floor, ceil] of their value's fair share, over every column."""
+        everyone = np.arange(len(placed))
         total = 0
-        for values, floors, ceilings in zip(self.values, self.floors, self.ceilings, strict=True):
-            counts = np.zeros(floors.shape, dtype=np.int64)
-            np.add.at(counts, (placed, values), 1)
+        for column, (floors, ceilings) in enumerate(zip(self.floors, self.ceilings, strict=True)):
+            counts = self.counts(column, placed, everyone)
             total += int((np.maximum(counts - ceilings, 0) + np.maximum(floors - counts, 0)).sum())
         return total
 
@@ -84,14 +90,16 @@ def diverse_placements(
     found = column_flow(arrays, 0, everyone, every_arc, placed, empty)
     if found is None:
         return None
-    placed = found if cost_of(arrays, found) < before else placed
-    flows = [max(FLOWS_LEAST, int(FLOWS_PER_PERSON * len(placed)))]
+    cost = cost_of(arrays, found)
+    placed, cost = (found, cost) if cost < before else (placed, before)
+    flows = max(FLOWS_LEAST, int(FLOWS_PER_PERSON * len(placed)))
     for _ in range(SWEEPS):
-        cost = cost_of(arrays, placed)
-        placed = swept(arrays, placed, flows)
-        if cost_of(arrays, placed) >= cost:
+        placed, flows = swept(arrays, placed, flows)
+        lower = cost_of(arrays, placed)
+        if lower >= cost:
             break
-    if cost_of(arrays, placed) >= before:
+        cost = lower
+    if cost >= before:
         return None
     taken = (placed[arrays.person] == arrays.option).tolist()
     return dict(zip(m.x, taken, strict=True))
@@ -143,24 +151,24 @@ def cost_of(arrays: Placements, placed: Ints) -> int:
     return int(arrays.cost[chosen].sum()) + arrays.weight * arrays.deviation(placed)
 
 
-def swept(arrays: Placements, placed: Ints, flows: list[int]) -> Ints:
+def swept(arrays: Placements, placed: Ints, flows: int) -> tuple[Ints, int]:
     """One sweep of blocks: for each column, the people who share every other column's
-    value, placed anew with everyone else where they are (`flows`: how many flows are left
-    to run, spent here)."""
+    value, placed anew with everyone else where they are, while `flows` are left to run;
+    the placements and the flows still left."""
     for free in range(len(arrays.values)):
-        counts = value_counts(arrays, free, placed, np.arange(len(placed)))
+        counts = arrays.counts(free, placed, np.arange(len(placed)))
         for moving, arcs in blocks(arrays, free):
-            if flows[0] <= 0:
-                return placed
+            if flows <= 0:
+                return placed, flows
             if len(np.unique(placed[moving])) < 2:
                 continue  # all in one option: its seats are theirs, nothing to choose
-            flows[0] -= 1
-            before = value_counts(arrays, free, placed, moving)
+            flows -= 1
+            before = arrays.counts(free, placed, moving)
             found = column_flow(arrays, free, moving, arcs, placed, counts - before)
             if found is not None:
                 placed = found
-                counts += value_counts(arrays, free, placed, moving) - before
-    return placed
+                counts += arrays.counts(free, placed, moving) - before
+    return placed, flows
 
 
 def blocks(arrays: Placements, free: int) -> Iterator[tuple[Ints, Ints]]:
@@ -173,22 +181,16 @@ def blocks(arrays: Placements, free: int) -> Iterator[tuple[Ints, Ints]]:
         block_of = block_of.reshape(-1)
     else:
         block_of = np.zeros(people, dtype=np.int64)
+    arc_block = block_of[arrays.person]
     by_person = np.argsort(block_of, kind="stable")
-    by_arc = np.argsort(block_of[arrays.person], kind="stable")
+    by_arc = np.argsort(arc_block, kind="stable")
     edges = np.arange(int(block_of.max()) + 2)
     person_ends = np.searchsorted(block_of[by_person], edges)
-    arc_ends = np.searchsorted(block_of[arrays.person][by_arc], edges)
+    arc_ends = np.searchsorted(arc_block[by_arc], edges)
     for block in range(len(edges) - 1):
         moving = by_person[person_ends[block] : person_ends[block + 1]]
         arcs = by_arc[arc_ends[block] : arc_ends[block + 1]]
         yield moving, arcs
-
-
-def value_counts(arrays: Placements, column: int, placed: Ints, people: Ints) -> Ints:
-    """How many of these people each option holds of each value of the column."""
-    options, kinds = arrays.floors[column].shape
-    flat = placed[people] * kinds + arrays.values[column][people]
-    return np.bincount(flat, minlength=options * kinds).reshape(options, kinds)
 
 
 def column_flow(
