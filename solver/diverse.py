@@ -16,7 +16,7 @@ many values make many small blocks (3,000 × 12 with countries and organisations
 columns: 14,000 flows and 51 s before the cap and the blocks' own sizes, 0.13 s since).
 
 One 5,000 × 12 session (its first day, worst-off level kept): the preference stage's 2404,
-the first column's flow 1612, a sweep 1052, four 981, eight 948, in 0.33 s, where the
+the first column's flow 1612, a sweep 1052, four 981, eight 948, in 0.25 s, where the
 relaxation rounded gives 916 in several times the time.
 """
 

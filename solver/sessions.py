@@ -245,7 +245,7 @@ def free_sizes(
     only when GLOP can have some time; when it is not tried or does not finish, the sizes
     are stage 1's, and when the fixed sizes give no start, the relaxation's own placements
     are rounded and repaired. With no relaxation's start at all, the diversity flows' at
-    stage 1's sizes (`flowed_start`: 948 there, in 0.45 s). The free-size search runs only
+    stage 1's sizes (`flowed_start`: 948 there, in 0.4 s). The free-size search runs only
     with time to get through its presolve (5,000 × 12: 3.9 s, never an improvement in the
     time left).
 
@@ -295,7 +295,7 @@ def flowed_start(
     """`best`, or the diversity flows' placements from `start` at these sizes (the model's own
     by default; solver/diverse.py) when they cost less under the model: a start that takes a
     fraction of a relaxation's time, for a session with no time for one (one 5,000 × 12
-    session: 2404 → 948 in 0.45 s, costing included)."""
+    session: 2404 → 948 in 0.4 s, costing included)."""
     sizes = sizes or m.sizes
     chosen = diverse_placements(m, sizes, start) if sizes is not None else None
     if chosen is None:
