@@ -1,6 +1,7 @@
 """Tiny events for tests: a few people, a session or two, options with capacities; and a
 machine too busy to search."""
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import combinations
@@ -141,3 +142,12 @@ def nothing_found_in_time(monkeypatch: pytest.MonkeyPatch) -> None:
         return cp_model.CpSolver(), cp_model.UNKNOWN
 
     monkeypatch.setattr(sessions, "search", search)
+
+
+# A formula's empty saved value as openpyxl writes it: `<v />` without lxml, `<v></v>` with it.
+EMPTY_VALUE = rb"(?:<v ?/>|<v></v>)"
+
+
+def unsaved_formula(formula: str) -> re.Pattern[bytes]:
+    """A sheet's XML for this formula with no saved value, as either writer spells it."""
+    return re.compile(rb"<f>" + re.escape(formula.encode()) + rb"</f>" + EMPTY_VALUE)

@@ -26,6 +26,7 @@ from typer.testing import CliRunner, Result
 
 from models.workbook import read_event
 from scripts.cli import app
+from tests.factories import EMPTY_VALUE, unsaved_formula
 
 runner = CliRunner()
 
@@ -171,10 +172,9 @@ def with_cached_values(path: Path, cached: dict[str, str]) -> None:
     for name, data in parts.items():
         if name.startswith("xl/worksheets/"):
             for formula, value in cached.items():
-                empty = re.compile(
-                    rb"<f>" + re.escape(formula.encode()) + rb"</f>(?:<v ?/>|<v></v>)"
+                data = unsaved_formula(formula).sub(
+                    f"<f>{formula}</f><v>{value}</v>".encode(), data
                 )
-                data = empty.sub(f"<f>{formula}</f><v>{value}</v>".encode(), data)
             parts[name] = data
     with zipfile.ZipFile(path, "w") as archive:
         for name, data in parts.items():
@@ -198,7 +198,7 @@ def empty_text_results(path: Path) -> None:
     for name, data in parts.items():
         if name.startswith("xl/worksheets/"):
             parts[name] = re.sub(
-                rb"<c ([^>]*)><f>(.*?)</f>(?:<v ?/>|<v></v>)",
+                rb"<c ([^>]*)><f>(.*?)</f>" + EMPTY_VALUE,
                 rb'<c \1 t="str"><f>\2</f><v></v>',
                 data,
             )

@@ -29,6 +29,7 @@ from models import (
 from models import workbook as event_workbook
 from models.issues import Issue, issue_lines
 from models.workbook import read_event, setting_value, write_event, write_template
+from tests.factories import unsaved_formula
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -658,9 +659,7 @@ def with_cached_value(path: Path, formula: str, cached: str) -> None:
     with zipfile.ZipFile(path) as archive:
         parts = {name: archive.read(name) for name in archive.namelist()}
     name = "xl/worksheets/sheet3.xml"
-    empty = re.compile(
-        rb"<f>" + re.escape(formula.encode()) + rb"</f>(?:<v ?/>|<v></v>)"
-    )  # either writer
+    empty = unsaved_formula(formula)
     assert empty.search(parts[name])
     parts[name] = empty.sub(f"<f>{formula}</f><v>{cached}</v>".encode(), parts[name])
     with zipfile.ZipFile(path, "w") as archive:
