@@ -16,6 +16,8 @@ with one sentence before openpyxl parses them.
 
 import codecs
 import difflib
+import functools
+import html
 import io
 import re
 import warnings
@@ -54,7 +56,7 @@ from models.event import (
     Settings,
     Strength,
 )
-from models.issues import Issue, Level, errors
+from models.issues import Issue, Level, errors, row_ranges
 from models.spreadsheet import (
     cell_value,
     fit_columns,
@@ -106,6 +108,12 @@ WIDE_CELL = re.compile(rb'<c r="([A-Z]{2,3})[0-9]')  # a cell beyond column Z
 PREFIXED_CELL = re.compile(rb"<\w+:c[\s>/]")  # a cell written with a namespace prefix
 QUICK_CELLS = 20_000_000  # the largest area (A1 to a sheet's last cell) calamine may read
 MERGE_TAG = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([^"]*)"')
+NUMBER_FORMAT_TAG = re.compile(rb'<(?:\w+:)?numFmt\b[^>]*?\bformatCode="([^"]*)"')
+HIDDEN_ROW_TAG = re.compile(rb'<(?:\w+:)?row\b([^>]*?\bhidden="(?:1|true)"[^>]*)>')
+ROW_NUMBER = re.compile(rb'\br="([0-9]{1,7})"')
+FILTER_TAG = re.compile(rb"<(?:\w+:)?autoFilter\b")
+LITERAL = r'(?:"[^"]*"|\\.)*'  # a number format's quoted or escaped text ("P", \P)
+PADDED_FORMAT = re.compile(rf"({LITERAL})(0+)({LITERAL})")  # 000, "P"000: P005 for 5
 Model = TypeVar("Model")
 Choice = TypeVar("Choice", bound=StrEnum)
 
@@ -331,21 +339,39 @@ def read_event(path: Path) -> tuple[Event | None, list[Issue]]:
     return (None if errors(issues) else event), issues
 
 
+@dataclass(frozen=True)
+class HiddenRows:
+    """The rows a worksheet hides, and whether it has a filter (which hides rows too)."""
+
+    rows: tuple[int, ...]
+    filtered: bool
+
+
 @dataclass
 class Opened:
     """A workbook opened by `open_workbook`: openpyxl's, its formulas that lack a saved
-    value, and calamine's reader of the same file when it is read only and its sheets hold
-    values alone (no formula, no error value)."""
+    value, calamine's reader of the same file when it is read only and its sheets hold
+    values alone (no formula, no error value), and the rows its worksheets' parts hide."""
 
     workbook: Workbook
     unsaved: Unsaved = field(default_factory=dict)
     quick: CalamineWorkbook | None = None
+    hidden: dict[str, HiddenRows] = field(default_factory=dict)
+    padded: bool = False  # a number format pads numbers: read as shown (`padded_number`)
+
+    def hidden_rows(self, sheet: AnySheet) -> HiddenRows:
+        """The rows a sheet hides: from its XML when read only (openpyxl reads no row
+        properties then), else as openpyxl read them."""
+        if isinstance(sheet, ReadOnlyWorksheet):
+            return self.hidden.get(sheet._worksheet_path, HiddenRows((), filtered=False))
+        rows = sorted(row for row, size in sheet.row_dimensions.items() if size.hidden)
+        return HiddenRows(tuple(rows), filtered=bool(sheet.auto_filter.ref))
 
     def values(self, sheet: ReadOnlyWorksheet) -> list[list[object]]:
         """A read-only sheet's rows as values, as openpyxl reads them (`sheet_values`): by
         calamine when it can, five to ten times quicker (300,000 rows: 2.4 s, not 12.7)."""
         rows = quick_values(self.quick, sheet.title) if self.quick else None
-        return sheet_values(sheet) if rows is None else rows
+        return sheet_values(sheet, self.padded) if rows is None else rows
 
 
 def open_workbook(path: Path, read_only: bool = False, quick: bool = False) -> Opened | Issue:
@@ -357,7 +383,8 @@ def open_workbook(path: Path, read_only: bool = False, quick: bool = False) -> O
     of many; formulas without a saved value then read as empty. `quick` reads that way too
     when the worksheets merge no cell and hold no formula, so that nothing is lost (5,000
     people: the event workbook in about half the time and memory). Read only, sheets that
-    hold values alone are read by calamine (`SheetScan.quick`), about ten times quicker.
+    hold values alone are read by calamine (`SheetScan.quick`), about ten times quicker,
+    unless a number format pads numbers (`pads_numbers`): calamine reads no formats.
     """
     data = read_bytes(path)
     if isinstance(data, str):
@@ -375,20 +402,26 @@ def open_workbook(path: Path, read_only: bool = False, quick: bool = False) -> O
                 return Opened(
                     workbook,
                     unsaved_formulas(data, workbook) if unsaved else {},
-                    calamine(data) if read_only and scan.quick else None,
+                    calamine(data) if read_only and scan.quick and not scan.padded else None,
+                    scan.hidden,
+                    scan.padded,
                 )
     except UNREADABLE as error:
         problem = NOT_XLSX + damage(error)
     return Issue(sheet=path.name, message=problem or "cannot be read")
 
 
-def sheet_values(sheet: ReadOnlyWorksheet) -> list[list[object]]:
-    """A sheet's rows as values, each as far as its last cell (a row without cells empty).
+def sheet_values(sheet: ReadOnlyWorksheet, padded: bool = False) -> list[list[object]]:
+    """A sheet's rows as values, each as far as its last cell (a row without cells empty);
+    with `padded`, numbers as their formats show them (`padded_number`).
 
     Rows are not widened to the sheet's width, so a stray value in a far corner
     (XFD1048576) costs one long row and a million empty ones, not a billion empty cells.
     """
     sheet.reset_dimensions()
+    if padded:
+        cells = sheet.iter_rows()
+        return [[padded_number(cell.value, cell.number_format) for cell in row] for row in cells]
     return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 
@@ -468,6 +501,8 @@ class SheetScan:
     largest: str = ""
     formulas: bool = False
     quick: bool = False  # values alone (no formula, error value or XML entity), small areas
+    padded: bool = False  # a number format shows numbers padded with zeros (`padded_number`)
+    hidden: dict[str, HiddenRows] = field(default_factory=dict)  # by worksheet part
 
 
 def scan_worksheets(data: bytes) -> SheetScan:
@@ -478,12 +513,17 @@ def scan_worksheets(data: bytes) -> SheetScan:
     for minutes (and a merge of the whole sheet for ever); such workbooks are refused first.
     """
     merged, largest, largest_size, formulas, quick = 0, "", 0, False, True
+    hidden: dict[str, HiddenRows] = {}
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for name in archive.namelist():
+        names = archive.namelist()
+        padded = "xl/styles.xml" in names and pads_numbers(archive.read("xl/styles.xml"))
+        for name in names:
             if not name.startswith("xl/worksheets/"):
                 continue
             xml = archive.read(name)
             formulas = formulas or FORMULA_TAG.search(xml) is not None
+            if rows := hidden_rows(xml):
+                hidden[name] = HiddenRows(rows, FILTER_TAG.search(xml) is not None)
             quick = quick and not formulas and calamine_may_read(xml)
             for found in MERGE_TAG.findall(xml):
                 ref = found.decode("ascii", "replace")
@@ -491,7 +531,53 @@ def scan_worksheets(data: bytes) -> SheetScan:
                 merged += size
                 if size > largest_size:
                     largest, largest_size = ref, size
-    return SheetScan(merged, largest, formulas, quick)
+    return SheetScan(merged, largest, formulas, quick, padded, hidden)
+
+
+def hidden_rows(xml: bytes) -> tuple[int, ...]:
+    """The numbers of the rows a worksheet's XML hides (those it numbers)."""
+    numbers = (ROW_NUMBER.search(tag) for tag in HIDDEN_ROW_TAG.findall(xml))
+    return tuple(int(number.group(1)) for number in numbers if number)
+
+
+def pads_numbers(styles: bytes) -> bool:
+    """Whether a workbook's styles hold a number format that shows a whole number otherwise
+    than as its digits: padded with zeros (005), or with text around it (P005)."""
+    codes = {
+        html.unescape(found.decode("utf-8", "replace"))
+        for found in NUMBER_FORMAT_TAG.findall(styles)
+    }
+    return any(padding_of(code) not in (None, ("", 1, "")) for code in codes)
+
+
+def padded_number(value: object, number_format: str | None) -> object:
+    """A whole number as its number format shows it when that format pads it with zeros or
+    puts text around it ("005" for 5 under 000, "P005" under "P"000): ids typed as numbers
+    read as they look. Anything else as it is."""
+    number = whole_number(value) if isinstance(value, int | float) else None
+    if number is None or number < 0 or number_format is None:
+        return value
+    padding = padding_of(number_format)
+    if padding is None:
+        return value
+    before, zeros, after = padding
+    return f"{before}{number:0{zeros}d}{after}"
+
+
+@functools.cache
+def padding_of(number_format: str) -> tuple[str, int, str] | None:
+    """The text before, the number of zeros and the text after of a padding number format
+    (`PADDED_FORMAT`); None for any other format."""
+    found = PADDED_FORMAT.fullmatch(number_format)
+    if found is None:
+        return None
+    before, zeros, after = found.groups()
+    return format_text(before), len(zeros), format_text(after)
+
+
+def format_text(literal: str) -> str:
+    """A number format's literal text as shown: quotes and escaping backslashes removed."""
+    return re.sub(r'"([^"]*)"|\\(.)', lambda found: found.group(1) or found.group(2) or "", literal)
 
 
 def calamine_may_read(xml: bytes) -> bool:
@@ -828,6 +914,7 @@ def read_rows(
     for name in missing:
         log.report(None, name, "missing required column")
     warn_headerless(grid, columns, log, top)
+    warn_hidden(opened.hidden_rows(sheet), grid, log, top)
     if missing:
         return None
     known = set(table.headers)
@@ -880,7 +967,9 @@ def sheet_grid(sheet: AnySheet, opened: Opened) -> Grid:
     for (row, column), cell in sheet._cells.items():
         value = opened.unsaved.get((sheet.title, row, column)) if row > 1 else None
         if value is not None or not is_blank(cell.value):
-            grid.setdefault(row, {})[column] = value or cell.value
+            grid.setdefault(row, {})[column] = value or padded_number(
+                cell.value, cell.number_format
+            )
     return {row: dict(sorted(grid[row].items())) for row in sorted(grid)}
 
 
@@ -960,6 +1049,19 @@ def warn_headerless(grid: Grid, columns: dict[int, str], log: Sheet, top: int = 
     }
     for column in sorted(headerless):
         log.report(top, None, no_header(column), Level.WARNING)
+
+
+def warn_hidden(hidden: HiddenRows, grid: Grid, log: Sheet, top: int = 1) -> None:
+    """One warning for the rows below the header that hold values and are hidden (by hand
+    or by a filter): they are read all the same, as a filter's view is not a deletion."""
+    rows = [row for row in hidden.rows if row > top and row in grid]
+    if not rows:
+        return
+    which = f"row {rows[0]} is" if len(rows) == 1 else f"rows {row_ranges(rows)} are"
+    how = " by a filter" if hidden.filtered else ""
+    read = "it is" if len(rows) == 1 else "they are"
+    message = f"{which} hidden{how}; {read} read all the same (delete a row to leave it out)"
+    log.report(None, None, message, Level.WARNING)
 
 
 def no_header(column: int) -> str:

@@ -793,6 +793,106 @@ def test_a_number_that_lost_its_leading_zeros_is_recognised_in_the_hint(tmp_path
     ]
 
 
+def formatted(path: Path, cells: dict[tuple[str, str], str], whole: bool = False) -> Path:
+    """The workbook at `path` with a number format set on cells ((sheet, "A2"): format);
+    `whole` merges two empty header cells, so that it is read whole (`open_workbook`)."""
+    book = load_workbook(path)
+    for (title, where), number_format in cells.items():
+        book[title][where].number_format = number_format
+    if whole:
+        book["Participants"].merge_cells("E1:F1")
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("whole", [False, True], ids=["read only", "read whole"])
+@pytest.mark.parametrize(
+    ("number_format", "shown"),
+    [("000", "005"), ('"P"000', "P005"), ("\\P0000", "P0005"), ('00"-x"', "05-x")],
+)
+def test_an_id_typed_as_a_number_reads_as_its_format_shows_it(
+    tmp_path: Path, number_format: str, shown: str, whole: bool
+) -> None:
+    sheets = base_sheets()
+    sheets["Participants"][1][0] = shown  # typed as text on one sheet
+    sheets["Preferences"][1][0] = 5  # as a number on the other, its format padding it
+    sheets["Preferences"][2][0] = 5
+    path = save(tmp_path / "event.xlsx", sheets)
+    cells = {("Preferences", "A2"): number_format, ("Preferences", "A3"): number_format}
+    event, issues = read_event(formatted(path, cells, whole))
+    assert issues == []
+    assert event is not None
+    assert [pref.participant for pref in event.preferences] == [shown, shown]
+
+
+@pytest.mark.parametrize("number_format", ["0", "0.00", "General", "000;(000)", "#,##0"])
+def test_a_number_whose_format_does_not_pad_it_reads_as_its_value(
+    tmp_path: Path, number_format: str
+) -> None:
+    sheets = base_sheets()
+    sheets["Participants"][1][0] = 5
+    sheets["Preferences"][1][0] = 5
+    sheets["Preferences"][2][0] = 5
+    path = save(tmp_path / "event.xlsx", sheets)
+    event, issues = read_event(formatted(path, {("Participants", "A2"): number_format}))
+    assert issues == []
+    assert event is not None
+    assert event.participants[0].id == "5"
+
+
+def test_a_padded_capacity_reads_as_its_number(tmp_path: Path) -> None:
+    path = save(tmp_path / "event.xlsx", base_sheets())
+    event, issues = read_event(formatted(path, {("Options", "C2"): "000"}))
+    assert issues == []
+    assert event is not None
+    assert [option.max for option in event.options] == [2, 2]
+
+
+def hide_rows(
+    path: Path, title: str, rows: list[int], filtered: bool = False, whole: bool = False
+) -> Path:
+    """The workbook at `path` with rows of one sheet hidden, by a filter or by hand; `whole`
+    merges two empty header cells, so that it is read whole, not quickly (`open_workbook`)."""
+    book = load_workbook(path)
+    sheet = book[title]
+    for row in rows:
+        sheet.row_dimensions[row].hidden = True
+    if filtered:
+        sheet.auto_filter.ref = sheet.dimensions
+    if whole:
+        sheet.merge_cells("E1:F1")
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("whole", [False, True], ids=["read quickly", "read whole"])
+@pytest.mark.parametrize(
+    ("rows", "filtered", "warning"),
+    [
+        ([3], False, "row 3 is hidden; it is read all the same"),
+        ([2, 3, 4], True, "rows 2–4 are hidden by a filter; they are read all the same"),
+    ],
+)
+def test_hidden_rows_are_read_with_a_warning(
+    tmp_path: Path, rows: list[int], filtered: bool, warning: str, whole: bool
+) -> None:
+    path = save(tmp_path / "event.xlsx", base_sheets())
+    path = hide_rows(path, "Participants", rows, filtered, whole)
+    event, issues = read_event(path)
+    assert [str(issue) for issue in issues] == [
+        f"warning: Participants: {warning} (delete a row to leave it out)"
+    ]
+    assert event is not None
+    assert [person.id for person in event.participants] == ["p1", "p2", "p3"]
+
+
+def test_hidden_rows_without_values_say_nothing(tmp_path: Path) -> None:
+    path = hide_rows(save(tmp_path / "event.xlsx", base_sheets()), "Participants", [1, 9])
+    event, issues = read_event(path)
+    assert issues == []
+    assert event is not None
+
+
 @pytest.mark.parametrize("typed", ["p01", "p 1", "P001"])
 def test_a_participant_id_typed_otherwise_in_a_rule_is_an_error(tmp_path: Path, typed: str) -> None:
     sheets = base_sheets()
