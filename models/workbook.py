@@ -289,6 +289,8 @@ INTRODUCTION = (
     "Settings: one key and value per row; an empty value or a missing key means the default, "
     "but a list of columns (diversity, no_isolation, spread) written with an empty value "
     "means none: that criterion is off.",
+    "Every row is read, hidden or not (by hand or by a filter): delete a row to leave it out.",
+    "An id typed as a number reads as its cell shows it: 005 when the cell's format is 000.",
     "This Instructions sheet is not read.",
 )
 SETTING_MEANINGS = {
@@ -343,8 +345,8 @@ def read_event(path: Path) -> tuple[Event | None, list[Issue]]:
 class HiddenRows:
     """The rows a worksheet hides, and whether it has a filter (which hides rows too)."""
 
-    rows: tuple[int, ...]
-    filtered: bool
+    rows: tuple[int, ...] = ()
+    filtered: bool = False
 
 
 @dataclass
@@ -363,7 +365,7 @@ class Opened:
         """The rows a sheet hides: from its XML when read only (openpyxl reads no row
         properties then), else as openpyxl read them."""
         if isinstance(sheet, ReadOnlyWorksheet):
-            return self.hidden.get(sheet._worksheet_path, HiddenRows((), filtered=False))
+            return self.hidden.get(sheet._worksheet_path, HiddenRows())
         rows = sorted(row for row, size in sheet.row_dimensions.items() if size.hidden)
         return HiddenRows(tuple(rows), filtered=bool(sheet.auto_filter.ref))
 
@@ -1052,16 +1054,23 @@ def warn_headerless(grid: Grid, columns: dict[int, str], log: Sheet, top: int = 
 
 
 def warn_hidden(hidden: HiddenRows, grid: Grid, log: Sheet, top: int = 1) -> None:
-    """One warning for the rows below the header that hold values and are hidden (by hand
-    or by a filter): they are read all the same, as a filter's view is not a deletion."""
-    rows = [row for row in hidden.rows if row > top and row in grid]
+    """One warning for the rows below the header that hold values and are hidden."""
+    message = hidden_warning(hidden, [row for row in grid if row > top])
+    if message:
+        log.report(None, None, message, Level.WARNING)
+
+
+def hidden_warning(hidden: HiddenRows, data_rows: Iterable[int]) -> str:
+    """What is said of the data rows that are hidden (by hand or by a filter): they are read
+    all the same, as a filter's view is not a deletion; "" when none is."""
+    shown = set(data_rows)
+    rows = [row for row in hidden.rows if row in shown]
     if not rows:
-        return
+        return ""
     which = f"row {rows[0]} is" if len(rows) == 1 else f"rows {row_ranges(rows)} are"
     how = " by a filter" if hidden.filtered else ""
     read = "it is" if len(rows) == 1 else "they are"
-    message = f"{which} hidden{how}; {read} read all the same (delete a row to leave it out)"
-    log.report(None, None, message, Level.WARNING)
+    return f"{which} hidden{how}; {read} read all the same (delete a row to leave it out)"
 
 
 def no_header(column: int) -> str:

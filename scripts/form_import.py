@@ -25,7 +25,14 @@ from models import Event, Issue, Level, Option, Participant, Preference
 from models.event import EMAIL
 from models.issues import counted, errors, listed
 from models.validation import validate_event
-from models.workbook import NoSavedValue, open_workbook, read_event, sheet_grid
+from models.workbook import (
+    HiddenRows,
+    NoSavedValue,
+    hidden_warning,
+    open_workbook,
+    read_event,
+    sheet_grid,
+)
 from models.workbook import cell_text as workbook_text
 
 UNION_MEMBERS = ("str", "list[str]")  # how pydantic names the members of `str | list[str]`
@@ -87,6 +94,7 @@ class Form:
     header: list[str]
     rows: list[tuple[int, dict[str, object]]]
     csv_rows: dict[int, list[object]] = field(default_factory=dict)  # as read, by row number
+    hidden: HiddenRows = field(default_factory=HiddenRows)  # an .xlsx sheet's hidden rows
 
 
 @dataclass
@@ -184,9 +192,10 @@ def map_problems(invalid: ValidationError) -> list[str]:
 
 def read_form(path: Path) -> Form | Issue:
     """A form export in CSV (any common delimiter, UTF-8 or Windows-1252) or xlsx."""
+    hidden = HiddenRows()
     try:
         if path.suffix.casefold() == ".xlsx":
-            rows = xlsx_rows(path)
+            rows, hidden = xlsx_rows(path)
         elif path.suffix.casefold() in {".csv", ".txt"}:
             rows = csv_rows(path.read_bytes())
         else:
@@ -204,7 +213,7 @@ def read_form(path: Path) -> Form | Issue:
         if any(cell_text(value) for value in values)
     ]
     as_read = dict(enumerate(rows[1:], start=2)) if path.suffix.casefold() != ".xlsx" else {}
-    return Form(path.name, header, records, as_read)
+    return Form(path.name, header, records, as_read, hidden)
 
 
 def csv_rows(data: bytes) -> list[list[object]]:
@@ -251,22 +260,23 @@ def delimiter_of(text: str) -> str:
     return max(",;\t", key=score)
 
 
-def xlsx_rows(path: Path) -> list[list[object]]:
+def xlsx_rows(path: Path) -> tuple[list[list[object]], HiddenRows]:
     """The rows of a workbook's first sheet that holds any value (a cover sheet before the
     answers is passed over), as values, a formula without a saved value below the header as
-    `NoSavedValue` (`unsaved_answers` reports it); a file that is no workbook (or an unsafe
-    one) is refused as event workbooks are (`open_workbook`)."""
+    `NoSavedValue` (`unsaved_answers` reports it), and the rows it hides; a file that is no
+    workbook (or an unsafe one) is refused as event workbooks are (`open_workbook`)."""
     opened = open_workbook(path, quick=True)
     if isinstance(opened, Issue):
         raise ValueError(opened.message)
     for sheet in opened.workbook.worksheets:  # the first that holds anything (a cover sheet)
         grid = sheet_grid(sheet, opened)
         if grid:
-            return [
+            rows = [
                 [cells.get(column) for column in range(1, max(cells) + 1)] if cells else []
                 for cells in (grid.get(row, {}) for row in range(1, max(grid) + 1))
             ]
-    return []
+            return rows, opened.hidden_rows(sheet)
+    return [], HiddenRows()
 
 
 def cell_text(value: object) -> str:
@@ -297,6 +307,8 @@ def event_from_form(
     wishes: dict[str, list[Preference]] = {}
     misaligned(form, report)
     unsaved_answers(form, report)
+    if hidden := hidden_warning(form.hidden, [number for number, _ in form.rows]):
+        report.add(None, None, hidden)
     for number, cells in form.rows:
         someone = read_person(base, form_map, columns, number, cells, report)
         if someone is None:

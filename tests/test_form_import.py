@@ -202,6 +202,30 @@ def test_an_xlsx_answer_that_is_a_formula_without_a_saved_value_is_an_error(
         assert result.event.people["F-003"].name.startswith("Minji")
 
 
+@pytest.mark.parametrize(
+    ("hidden", "said"),
+    [
+        ([], []),
+        ([3], ["row 3 is hidden; it is read all the same"]),
+        ([1, 3, 4], ["rows 3–4 are hidden; they are read all the same"]),  # the header is none
+    ],
+)
+def test_hidden_answers_of_an_xlsx_export_are_read_with_a_warning(
+    tmp_path: Path, sample: FormImport, hidden: list[int], said: list[str]
+) -> None:
+    book = Workbook()
+    for row in csv.reader(FORM.read_text("utf-8").splitlines()):
+        book.active.append(row)
+    for row in hidden:
+        book.active.row_dimensions[row].hidden = True
+    book.save(tmp_path / "form.xlsx")
+    result = import_form(tmp_path / "form.xlsx", copy_sample(tmp_path))
+    assert result.event == sample.event
+    assert [str(issue) for issue in result.issues if "hidden" in issue.message] == [
+        f"warning: form.xlsx: {warning} (delete a row to leave it out)" for warning in said
+    ]
+
+
 def test_an_xlsx_export_is_read_from_its_first_sheet_with_answers(
     tmp_path: Path, sample: FormImport
 ) -> None:
