@@ -216,8 +216,8 @@ def test_hidden_answers_of_an_xlsx_export_are_read_with_a_warning(
     book = Workbook()
     for row in csv.reader(FORM.read_text("utf-8").splitlines()):
         book.active.append(row)
-    for row in hidden:
-        book.active.row_dimensions[row].hidden = True
+    for number in hidden:
+        book.active.row_dimensions[number].hidden = True
     book.save(tmp_path / "form.xlsx")
     result = import_form(tmp_path / "form.xlsx", copy_sample(tmp_path))
     assert result.event == sample.event

@@ -840,12 +840,42 @@ def test_a_number_whose_format_does_not_pad_it_reads_as_its_value(
     assert event.participants[0].id == "5"
 
 
-def test_a_padded_capacity_reads_as_its_number(tmp_path: Path) -> None:
-    path = save(tmp_path / "event.xlsx", base_sheets())
-    event, issues = read_event(formatted(path, {("Options", "C2"): "000"}))
+@pytest.mark.parametrize("number_format", ["000", '0" seats"', '"#"0'])
+def test_numbers_read_as_numbers_whatever_their_format_shows(
+    tmp_path: Path, number_format: str
+) -> None:
+    sheets = base_sheets()
+    sheets["Settings"] = [["key", "value"], ["seed", 7]]
+    path = save(tmp_path / "event.xlsx", sheets)
+    cells = {("Options", "C2"): number_format, ("Preferences", "D3"): number_format}
+    event, issues = read_event(formatted(path, {**cells, ("Settings", "B2"): number_format}))
     assert issues == []
     assert event is not None
     assert [option.max for option in event.options] == [2, 2]
+    assert [pref.rank for pref in event.preferences] == [1, 2]
+    assert event.settings.seed == 7
+
+
+@pytest.mark.parametrize("value", [None, "005"], ids=["empty", "text"])
+def test_a_padding_format_on_cells_without_a_number_keeps_the_quick_reader(
+    tmp_path: Path, value: str | None
+) -> None:
+    sheets = base_sheets()
+    sheets["Participants"].append([value])
+    path = formatted(save(tmp_path / "event.xlsx", sheets), {("Participants", "A5"): "000"})
+    opened = event_workbook.open_workbook(path, quick=True)
+    assert isinstance(opened, event_workbook.Opened) and opened.quick is not None
+    formatted(path, {("Options", "C2"): "000"})  # a number under the format
+    opened = event_workbook.open_workbook(path, quick=True)
+    assert isinstance(opened, event_workbook.Opened) and opened.quick is None
+
+
+def test_hidden_rows_are_found_in_the_xml_however_it_is_spelt() -> None:
+    xml = (
+        b'<row r="3" spans="1:3" hidden="1"><c r="A3"/></row><x:row hidden=\'true\' r=\'4\'>'
+        b'</x:row><row r = "5" hidden = "1"/><row r="6" hidden="0"/><row r="7"/><rowBreaks/>'
+    )
+    assert event_workbook.hidden_rows(xml) == (3, 4, 5)
 
 
 def hide_rows(
@@ -870,7 +900,11 @@ def hide_rows(
     ("rows", "filtered", "warning"),
     [
         ([3], False, "row 3 is hidden; it is read all the same"),
-        ([2, 3, 4], True, "rows 2–4 are hidden by a filter; they are read all the same"),
+        (
+            [2, 3, 4],
+            True,
+            "rows 2–4 are hidden (the sheet has a filter); they are read all the same",
+        ),
     ],
 )
 def test_hidden_rows_are_read_with_a_warning(
@@ -886,10 +920,14 @@ def test_hidden_rows_are_read_with_a_warning(
     assert [person.id for person in event.participants] == ["p1", "p2", "p3"]
 
 
-def test_hidden_rows_without_values_say_nothing(tmp_path: Path) -> None:
-    path = hide_rows(save(tmp_path / "event.xlsx", base_sheets()), "Participants", [1, 9])
+def test_hidden_rows_that_are_not_read_say_nothing_of_being_hidden(tmp_path: Path) -> None:
+    sheets = base_sheets()
+    sheets["Participants"] += [[], [None, None, None, None, "a note"]]  # row 6: no header above
+    path = hide_rows(save(tmp_path / "event.xlsx", sheets), "Participants", [1, 5, 6, 9])
     event, issues = read_event(path)
-    assert issues == []
+    assert [str(issue) for issue in issues] == [
+        "warning: Participants row 1: column E has values but no header; it is ignored"
+    ]
     assert event is not None
 
 
