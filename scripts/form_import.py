@@ -584,11 +584,13 @@ def read_days(
     table = {normal(k): v for k, v in form_map.values.get("days", {}).items()}
     table |= {normal(day): day for day in days}
     found: list[str] = []
+    unknown = False  # an answer neither a day nor mapped to one: the cell may be split wrongly
     for answer in split_answers(form_map, text):
         day = table.get(normal(answer))
         if day in days:
             found.append(day)
             continue
+        unknown = unknown or day is None
         if day is not None:  # the map translates the answer to a day the event lacks
             message = (
                 f'"{answer}" is mapped to "{day}" under [values.days], which is not a day of '
@@ -599,9 +601,10 @@ def read_days(
             message = f'"{answer}" is not a day of the event; left out' + suggestion(answer, known)
         report.add(number, columns["days"][0], message)
     if text and not found:  # an empty days cell means every day: not what this one says
+        split = f', read as answers separated by "{form_map.separator}" (the map\'s separator)'
         message = (
-            f'no day of the event in "{text}", read as answers separated by '
-            f'"{form_map.separator}" (the map\'s separator); the person would attend every day'
+            f'no day of the event in "{text}"{split if unknown else ""}; '
+            "the person would attend every day"
         )
         report.add(number, columns["days"][0], message, error=True)
     return tuple(dict.fromkeys(found))

@@ -255,6 +255,11 @@ def test_a_day_the_map_translates_to_no_day_of_the_event_names_the_map(tmp_path:
         '"2023-02-08" under [values.days], which is not a day of the event (days: 2023-02-01, '
         "2023-02-02, 2023-02-03, 2023-02-06, 2023-02-07); left out"
     )
+    alone = [issue for issue in errors(result.issues) if "Tue 7 Feb" in issue.message]
+    assert [str(issue) for issue in alone] == [  # its only day: no word of separators
+        'sample-form.csv row 7, column Days attending: no day of the event in "Tue 7 Feb"; the '
+        "person would attend every day"
+    ]
 
 
 def test_an_xlsx_export_with_a_stray_value_in_the_far_corner_is_read_in_seconds(
