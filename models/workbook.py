@@ -837,7 +837,10 @@ class Cells:
 
     def raw(self, column: str) -> object:
         """The cell's value; None when empty or when it shows a formula error."""
-        value = unescape_cell(self.values.get(column))
+        value = self.values.get(column)
+        if isinstance(value, str) and value[:1].isalnum():
+            return value  # most cells: no quote, no error value (#N/A), no space around
+        value = unescape_cell(value)
         if isinstance(value, NoSavedValue):
             self.problem(column, value.message)
             return None
@@ -978,15 +981,17 @@ def read_rows(
     if missing:
         return None
     known = set(table.headers)
-    rows = []
-    for number, values in grid.items():
-        if number <= top or columns.keys().isdisjoint(values):
-            continue
-        named = {name: values.get(column) for column, name in columns.items()}
-        ours = {key: value for key, value in named.items() if key in known}
-        extra = {key: value for key, value in named.items() if key not in known}
-        rows.append(Cells(log, number, ours, extra))
-    return rows
+    ours = {column: name for column, name in columns.items() if name in known}
+    extra = {column: name for column, name in columns.items() if name not in known}
+    return [
+        Cells(
+            log,
+            number,
+            {name: grid[number].get(column) for column, name in ours.items()},
+            {name: grid[number].get(column) for column, name in extra.items()},
+        )
+        for number in read
+    ]
 
 
 def header_row_below(grid: Grid, table: Table) -> int | None:
