@@ -264,12 +264,15 @@ def session_assignments(checker: Checker, session: Session) -> list[tuple[str, i
 def needs_met(checker: Checker, session: Session) -> None:
     """Everyone's room offers the features they need."""
     problems = []
-    for person_id, _round, option in session_assignments(checker, session):
+    for person_id, round_, option in session_assignments(checker, session):
         person = checker.event.people.get(person_id)
         missing = [need for need in (person.needs if person else ()) if need not in option.features]
         if missing:
             needs = ", ".join(missing)
-            message = f"{checker.who(person_id)} needs {needs}; {option.label} does not offer it"
+            message = (
+                f"{checker.who(person_id)} needs {needs}; {option.label} does not offer it"
+                f"{in_round(session, round_)}"
+            )
             problems.append((message, [person_id]))
     checker.record("needs", session, problems, "every room offers what its people need")
 
@@ -277,9 +280,12 @@ def needs_met(checker: Checker, session: Session) -> None:
 def vetoes_kept(checker: Checker, session: Session) -> None:
     """Nobody is placed in an option they said no to."""
     problems = []
-    for person_id, _round, option in session_assignments(checker, session):
+    for person_id, round_, option in session_assignments(checker, session):
         if checker.event.vetoed(person_id, session.id, option.id):
-            message = f"{checker.who(person_id)} said no to {option.label} but is placed there"
+            message = (
+                f"{checker.who(person_id)} said no to {option.label} but is placed there"
+                f"{in_round(session, round_)}"
+            )
             problems.append((message, [person_id]))
     checker.record("vetoes", session, problems, "no veto broken")
 

@@ -1,6 +1,17 @@
 """The independent checker on hand-made allocations: exact messages for every broken rule."""
 
-from models import Allocation, Assignment, Event, Option, Participant, Preference, SessionKind
+import pytest
+
+from models import (
+    Allocation,
+    Assignment,
+    Event,
+    Option,
+    Participant,
+    Preference,
+    Session,
+    SessionKind,
+)
 from solver.check import check_allocation, released_pins
 from solver.checker import Checker
 from solver.previous import pin_problems, read_published
@@ -167,6 +178,33 @@ def test_need_not_met_and_veto_broken() -> None:
     ]
 
 
+def roundtable_of_two(crowd: list[Participant]) -> Event:
+    """A roundtable of two rounds at tables A and B (3 places each), p1 hosting A."""
+    e = event(crowd, options=[("A", 3), ("B", 3)], kind=SessionKind.ROUNDTABLE, rounds=2)
+    return with_hosts(e, {"A": "p1"})
+
+
+def test_a_host_away_from_their_table_in_a_later_round() -> None:
+    e = roundtable_of_two(people(2))
+    a = allocation(("p1", "A", 1), ("p1", "B", 2), ("p2", "B", 1), ("p2", "A", 2))
+    assert broken(e, a) == ["Person 1 (p1) hosts A but is in B in round 2"]
+
+
+def test_every_need_and_every_round_is_checked() -> None:
+    crowd = [Participant(id="p1", name="Ana", needs=("step-free", "loop")), *people(3)[1:]]
+    e = event(crowd)
+    e.options[0] = Option(session="S1", id="A", max=2, features=("step-free",))
+    a = allocation(("p1", "A"), ("p2", "A"), ("p3", "B"))
+    assert broken(e, a) == ["Ana (p1) needs loop; A does not offer it"]
+    e = roundtable_of_two(people(3))
+    e.preferences.append(Preference(participant="p2", session="S1", option="A", rank=None))
+    a = allocation(
+        ("p1", "A", 1), ("p2", "B", 1), ("p3", "A", 1),
+        ("p1", "A", 2), ("p2", "A", 2), ("p3", "B", 2),
+    )  # fmt: skip
+    assert broken(e, a) == ["Person 2 (p2) said no to A but is placed there in round 2"]
+
+
 def test_same_host_s_table_twice() -> None:
     e = event(3, options=[("A", 3), ("B", 3)], kind=SessionKind.ROUNDTABLE, rounds=2)
     e = with_hosts(e, {"A": "p3"})
@@ -196,6 +234,34 @@ def test_hard_rules_broken() -> None:
         "Person 1 (p1) should be in B but is in A",
         "Person 3 (p3) should not be in A",
     ]
+
+
+def test_a_broken_hard_rule_names_its_people_and_leaves_out_those_away() -> None:
+    e = event(2, options=[("A", 2), ("B", 2)], rules=[rule("together", "p1", "p2")])
+    (result,) = check_allocation(e, allocation(("p1", "A"), ("p2", "B"))).broken
+    assert result.people == ["p1", "p2"]
+    crowd = [*people(2), Participant(id="p3", name="Away", days=("d9",))]
+    e = event(crowd, options=[("A", 3), ("B", 3)], rules=[rule("assign", "p1", "p3", option="A")])
+    assert broken(e, allocation(("p1", "A"), ("p2", "B"))) == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "weight", "options", "penalty"),
+    [
+        ("together", 1, ["A", "B", "C"], 2),  # in three options: two too many
+        ("together", 1, ["A", "A", "A"], 0),
+        ("forbid", 3, ["A", "A", "B"], 6),  # two of them where they may not be
+        ("forbid", 3, ["B", "B", "B"], 0),
+    ],
+)
+def test_a_soft_rule_costs_its_weight_for_each_time_it_is_broken(
+    kind: str, weight: int, options: list[str], penalty: int
+) -> None:
+    option = "A" if kind == "forbid" else ""
+    soft = rule(kind, "p1", "p2", "p3", option=option, soft=True, weight=weight)
+    e = event(3, options=[("A", 3), ("B", 3), ("C", 3)], rules=[soft])
+    a = allocation(*zip(["p1", "p2", "p3"], options, strict=True))
+    assert check_allocation(e, a).soft_penalty == penalty
 
 
 def test_soft_rules_cost_their_weight() -> None:
@@ -233,6 +299,47 @@ def test_an_unbalanced_split_is_reported_without_breaking_a_hard_rule() -> None:
     assert [(r.held, r.message) for r in even.results if r.rule == "balance"] == [
         (True, "options differ in size by at most one")
     ]
+
+
+def test_a_full_option_beside_a_larger_one_is_balanced() -> None:
+    e = event(4, kind=SessionKind.SPLIT, options=(("A", 1), ("B", 4)))
+    report = check_allocation(e, allocation(("p1", "A"), ("p2", "B"), ("p3", "B"), ("p4", "B")))
+    assert [(r.held, r.message) for r in report.results if r.rule == "balance"] == [
+        (True, "options differ in size by at most one")
+    ]
+
+
+def test_a_later_day_s_dissatisfaction_counts_the_days_before() -> None:
+    e = event(2, options=[("A", 2), ("B", 2)], prefs={"p1": ["B", "A"], "p2": ["A", "B"]})
+    e.sessions.append(Session(id="S2", day="d2", kind=SessionKind.CHOICE))
+    e.options.extend(Option(session="S2", id=o, max=2) for o in ("A", "B"))
+    e.preferences.extend(
+        Preference(participant=p, session="S2", option=o, rank=r)
+        for p, o, r in (("p1", "B", 1), ("p1", "A", 2), ("p2", "A", 1))
+    )
+    a = Allocation(
+        assignments=[
+            Assignment(participant=p, session=s, option=o)
+            for s in ("S1", "S2")
+            for p, o in (("p1", "A"), ("p2", "A"))
+        ]
+    )
+    report = check_allocation(e, a, sessions={"S2"})
+    cost = e.settings.rank_costs[1]  # a 2nd choice on each day
+    assert (report.dissatisfaction["p1"], report.worst_off) == (2 * cost, 2 * cost)
+    assert report.preference_cost == cost  # the day solved alone
+
+
+def test_colleagues_within_their_fair_share_cost_nothing() -> None:
+    crowd = [
+        Participant(id=f"p{i}", name=f"P{i}", organisation="X" if i <= 3 else f"Y{i}")
+        for i in range(1, 7)
+    ]
+    e = event(crowd, options=[("A", 3), ("B", 3)], weight_spread=5)
+    two = allocation(("p1", "A"), ("p2", "A"), ("p4", "A"), ("p3", "B"), ("p5", "B"), ("p6", "B"))
+    assert check_allocation(e, two).soft_penalty == 0  # 3 of X over 2 options: up to 2 each
+    three = allocation(("p1", "A"), ("p2", "A"), ("p3", "A"), ("p4", "B"), ("p5", "B"), ("p6", "B"))
+    assert check_allocation(e, three).soft_penalty == 5
 
 
 def test_diversity_costs_each_person_above_and_below_a_fair_share() -> None:
