@@ -947,6 +947,72 @@ CASES = [
         code=0,
     ),
     Case(
+        "a day of no session, with the day meant",
+        put("Participants", 5, "days", "d1, d11"),
+        (
+            'Participants row 5, column days: "d11" is not a day of any session (days: d1, d2) '
+            '(did you mean "d1"?)',
+            "event.xlsx: 1 problem, nothing written",
+        ),
+    ),
+    Case(
+        "a need met in part by every option",
+        both(
+            put("Participants", 5, "needs", "step-free, hearing loop"),
+            put("Options", 4, "features", "hearing loop"),
+        ),
+        (
+            "Participants row 5, column needs: p4 needs step-free, hearing loop but no option "
+            "of session WS4 offers it",
+            "Participants row 5, column needs: p4 needs step-free, hearing loop but no option "
+            "of session R1 offers it",
+            "event.xlsx: 2 problems, nothing written",
+        ),
+    ),
+    Case(
+        "a sheet missing, the others' problems listed",
+        both(drop_sheet("Participants"), put("Rules", 3, "session", "WS9")),
+        (
+            "Participants: missing sheet",
+            'Rules row 3, column session: "WS9" is not a session (did you mean "WS4"?)',
+            "event.xlsx: 2 problems, nothing written",
+        ),
+    ),
+    Case("a yes-or-no setting given as 1", append("Settings", "stability_first", 1), code=0),
+    Case(
+        "the header in the last row looked at",
+        lambda book: (
+            book["Participants"].insert_rows(1, 9),
+            book["Participants"].cell(1, 1, "Participants of the academy"),
+        ),
+        (
+            "warning: Participants row 10: the headers are in row 10; the rows above them are "
+            "ignored",
+        ),
+        code=0,
+    ),
+    Case(
+        "a days cell holding a date and time",
+        both(EXCEL_DAYS, dated("Participants", 3, "days", datetime(2025, 3, 10, 9, 30), "hh:mm")),
+        code=0,
+    ),
+    Case(
+        "a capacity that is no number beside a minimum",
+        both(put("Options", 2, "min", 2), put("Options", 2, "max", "twelve")),
+        (
+            'Options row 2, column max: "twelve" is not a whole number',
+            "event.xlsx: 1 problem, nothing written",
+        ),
+    ),
+    Case(
+        "a setting's value without its key",
+        append("Settings", None, 5),
+        (
+            "Settings row 4, column key: a value is required",
+            "event.xlsx: 1 problem, nothing written",
+        ),
+    ),
+    Case(
         "stray value far away",
         lambda book: book["Participants"].cell(1048576, 16384, "x"),
         ("warning: Participants row 1: column XFD has values but no header; it is ignored",),
