@@ -181,6 +181,16 @@ def with_cached_values(path: Path, cached: dict[str, str]) -> None:
             archive.writestr(name, data)
 
 
+def rows_above(sheet: str, count: int, title: str) -> Break:
+    """Insert `count` rows above the sheet's header, a title in the first."""
+
+    def change(book: Workbook) -> None:
+        book[sheet].insert_rows(1, count)
+        book[sheet].cell(1, 1, title)
+
+    return change
+
+
 def add_column(sheet: str, header: str | None, *values: object) -> Break:
     """A new column at the right: its header, then one value per data row."""
 
@@ -981,10 +991,7 @@ CASES = [
     Case("a yes-or-no setting given as 1", append("Settings", "stability_first", 1), code=0),
     Case(
         "the header in the last row looked at",
-        lambda book: (
-            book["Participants"].insert_rows(1, 9),
-            book["Participants"].cell(1, 1, "Participants of the academy"),
-        ),
+        rows_above("Participants", 9, "Participants of the academy"),
         (
             "warning: Participants row 10: the headers are in row 10; the rows above them are "
             "ignored",
