@@ -986,6 +986,17 @@ def test_a_forced_move_avoids_a_table_the_person_holds_in_a_later_round(
     assert allocation.option_of[("g1", "R", 1)] == "T4"
 
 
+def test_a_forced_move_avoids_a_later_round_s_move_when_moves_are_weighed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # As above with moves weighed, not first: round 1's seat at T2 would cost a second move.
+    monkeypatch.setattr("solver.rounds.ALL_ROUNDS_LITERALS", 0)
+    event, published = forced_move_event(stability_first=False, weight_stability=7, unranked_cost=3)
+    allocation = solve_event(event, previous=published)
+    assert moves(published, allocation) == 1
+    assert allocation.option_of[("g1", "R", 1)] == "T4"
+
+
 @pytest.mark.parametrize("stability_first", [True, False])
 def test_a_forced_move_is_counted_once_in_the_objective(
     monkeypatch: pytest.MonkeyPatch, stability_first: bool

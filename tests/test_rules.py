@@ -13,6 +13,7 @@ from solver.history import History
 from solver.solve import solve_event
 from tests.factories import Solve, event, people, rule, with_hosts
 
+NO_GROUP_CRITERIA = {"diversity": (), "no_isolation": (), "spread": ()}
 FOUR_WANT_A = {"p1": ["A", "B"], "p2": ["A", "B"], "p3": ["A", "B"], "p4": ["A", "B"]}
 
 
@@ -92,6 +93,16 @@ def test_needs_do_not_bind(solve: Solve) -> None:
     allocation, _ = solve(e)
     assert where(allocation, "p1") == "A"
     assert allocation.stats.objective == 0
+
+
+def test_every_need_binds(solve: Solve) -> None:
+    crowd = [Participant(id="p1", name="Ana", needs=("step-free", "screen")), people(2)[1]]
+    e = event(crowd, prefs={"p1": ["A", "B"]})
+    e.options[0] = Option(session="S1", id="A", max=2, features=("step-free",))
+    e.options[1] = Option(session="S1", id="B", max=2, features=("step-free", "screen"))
+    allocation, _ = solve(e)
+    assert where(allocation, "p1") == "B"
+    assert allocation.stats.objective == 1
 
 
 def test_veto_is_never_broken_even_when_it_costs(solve: Solve) -> None:
@@ -302,6 +313,23 @@ def test_distinct_tables_allow_repeats_when_too_few_tables(solve: Solve) -> None
     assert [(r.held, r.message) for r in report.results if r.rule == "distinct tables"] == [
         (True, "nobody sits at a host's table more often than the tables they can use force")
     ]
+
+
+def test_a_soft_assign_weighs_in_every_round(solve: Solve) -> None:
+    assign = rule("assign", "p1", option="A", soft=True, weight=50)
+    e = event(4, kind=SessionKind.ROUNDTABLE, rounds=2, prefs={"p1": ["B"]}, rules=[assign])
+    allocation, report = solve(e)
+    assert [where(allocation, "p1", r) for r in (1, 2)] == ["A", "A"]
+    assert report.soft_penalty == 0
+
+
+def test_pairs_meeting_again_count_between_any_two_rounds(solve: Solve) -> None:
+    # 4 people at two tables of 2 in 4 rounds: 6 pairs for 8 pairs seated, so 2 meet again
+    e = event(4, kind=SessionKind.ROUNDTABLE, rounds=4)
+    e = e.model_copy(update={"settings": e.settings.model_copy(update=NO_GROUP_CRITERIA)})
+    allocation, _ = solve(e)
+    assert allocation.stats.objective == 2 * e.settings.weight_new_peers
+    assert allocation.stats.status == "optimal"
 
 
 def test_not_enough_seats_is_explained() -> None:
