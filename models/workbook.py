@@ -389,7 +389,7 @@ def open_workbook(path: Path, read_only: bool = False, quick: bool = False) -> O
     when the worksheets merge no cell and hold no formula, so that nothing is lost (5,000
     people: the event workbook in about half the time and memory). Read only, sheets that
     hold values alone are read by calamine (`SheetScan.quick`), about ten times quicker,
-    unless a number format pads numbers (`pads_numbers`): calamine reads no formats.
+    unless a number's format pads it (`padded_styles`): calamine reads no formats.
     """
     data = read_bytes(path)
     if isinstance(data, str):
@@ -548,7 +548,8 @@ def holds_formula(xml: bytes) -> bool:
 
 def hidden_rows(xml: bytes) -> tuple[int, ...]:
     """The numbers of the rows a worksheet's XML hides (those it numbers); the tags are
-    looked at only when the XML says `hidden` at all (300,000 rows: 0.5 s, not 0.01)."""
+    looked at only when the XML says `hidden` at all (300,000 rows: 0.01 s, where the
+    pattern alone takes 0.5)."""
     if b"hidden" not in xml:
         return ()
     numbers = (ROW_NUMBER.search(tag) for tag in HIDDEN_ROW_TAG.findall(xml))
@@ -623,12 +624,9 @@ def padding_of(number_format: str) -> tuple[str, int, str] | None:
     found = PADDED_FORMAT.fullmatch(number_format)
     if found is None:
         return None
-    before, zeros, after = (
-        format_text(found.group(1)),
-        len(found.group(2)),
-        format_text(found.group(3)),
-    )
-    return None if (before, zeros, after) == ("", 1, "") else (before, zeros, after)
+    before, zeros, after = found.groups()
+    shown = (format_text(before), len(zeros), format_text(after))
+    return None if shown == ("", 1, "") else shown
 
 
 def format_text(literal: str) -> str:
