@@ -8,9 +8,11 @@ from openpyxl import Workbook, load_workbook
 from models import (
     Allocation,
     Assignment,
+    Change,
     CheckReport,
     CheckResult,
     Event,
+    GroupStats,
     Option,
     Participant,
     Preference,
@@ -442,3 +444,102 @@ def test_bad_rows_become_issues_with_row_and_column(tmp_path: Path) -> None:
     assert [a.participant for a in assignments] == ["p4"]
     assert [(i.row, i.column) for i in issues] == [(2, "option"), (3, "round"), (4, "pinned")]
     assert all(issue.sheet == "Assignments" for issue in issues)
+
+
+def test_summary_shows_encounters_penalties_by_rule_and_broken_hard_rules(tmp_path: Path) -> None:
+    broken = CheckResult(rule="room_capacity", hard=True, held=False, session="RT")
+    report = tiny_report().model_copy(
+        update={
+            "results": [*tiny_report().results, broken],
+            "new_people": {"p1": 3, "p2": 2, "p3": 2},
+            "repeat_pairs": 3,
+        }
+    )
+    path = tmp_path / "out.xlsx"
+    write_allocation(tiny_event(), tiny_allocation(), report, path)
+    values = summary_values(path)
+    assert values["average new people met (split groups and tables)"] == 2.3
+    assert values["pairs who met more than once"] == 3
+    assert values["  together"] == 2
+    assert values["hard rules held"] == "no"
+    assert values["hard rules broken"] == 1
+
+
+def test_summary_choices_in_rank_order(tmp_path: Path) -> None:
+    path = tmp_path / "out.xlsx"
+    counts = {"10": 1, "2": 3, "1": 4, "unranked": 1}
+    write_allocation(tiny_event(), tiny_allocation(), tiny_report(counts), path)
+    labels = [row[0] for row in rows_of(path, "Summary")]
+    start = labels.index("Choices")
+    assert labels[start + 1 : start + 5] == ["1st choice", "2nd choice", "10th choice", "unranked"]
+
+
+def test_summary_session_rows_show_each_round_spread_isolated_and_bound(tmp_path: Path) -> None:
+    allocation = tiny_allocation()
+    allocation.stats.sessions["W1"] = SolveStats(status="feasible", objective=5, bound=4)
+    groups = [
+        GroupStats(session="RT", option="T1", round=1, deviation={"region": 0.5, "group": 0.0}),
+        GroupStats(
+            session="RT",
+            option="T1",
+            round=2,
+            isolated=["p3"],
+            deviation={"region": 1.5, "group": 1.0},
+        ),
+    ]
+    report = tiny_report().model_copy(update={"groups": groups})
+    path = tmp_path / "out.xlsx"
+    write_allocation(tiny_event(), allocation, report, path)
+    rows = rows_of(path, "Summary")
+    start = next(i for i, row in enumerate(rows) if row[0] == "Sessions")
+    assert rows[start + 2][5:10] == ("feasible", 5, 4, 20, 0)
+    assert rows[start + 4][10:17] == ("T1", 1, 2, 3, None, 0.5, 0)
+    assert rows[start + 5][10:17] == ("T1", 2, 3, 3, "Chen", 1.5, 1)
+
+
+def test_changes_sheet_and_summary_count_after_a_resolve(tmp_path: Path) -> None:
+    allocation = tiny_allocation()
+    moved = Change(
+        participant="p1", name="Ana", session="W1", before="B", after="A", reason="asked"
+    )
+    allocation.changes = [moved]
+    path = tmp_path / "out.xlsx"
+    write_allocation(tiny_event(), allocation, tiny_report(), path)
+    assert rows_of(path, "Changes") == [
+        ("participant", "name", "session", "round", "from", "to", "reason"),
+        ("p1", "Ana", "W1", 1, "B", "A", "asked"),
+    ]
+    rows = rows_of(path, "Summary")
+    start = [row[0] for row in rows].index("Changes since the published allocation")
+    assert [row[:2] for row in rows[start + 1 : start + 5]] == [
+        ("kept", 11),
+        ("moved", 1),
+        ("added", 0),
+        ("removed", 0),
+    ]
+
+
+def test_single_round_roundtable_sheet_has_no_round_heading(tmp_path: Path) -> None:
+    event = tiny_event().model_copy(
+        update={
+            "sessions": [Session(id="RT", day="Mon", kind=SessionKind.ROUNDTABLE, rounds=1)],
+            "options": [Option(session="RT", id="T1", title="Climate", max=3)],
+            "preferences": [],
+        }
+    )
+    allocation = Allocation(assignments=[Assignment(participant="p1", session="RT", option="T1")])
+    path = tmp_path / "out.xlsx"
+    write_allocation(event, allocation, tiny_report(), path)
+    assert rows_of(path, "RT") == [("T1",), ("Climate",), ("1 / 3",), ("Ana",)]
+
+
+def test_itineraries_list_people_placed_but_not_in_the_event(tmp_path: Path) -> None:
+    allocation = Allocation(assignments=[Assignment(participant="p9", session="W1", option="B")])
+    path = tmp_path / "out.xlsx"
+    write_allocation(tiny_event(), allocation, tiny_report(), path)
+    assert rows_of(path, "Itineraries")[-1] == ("p9", None, None, "B — Elm", None, None)
+
+
+def test_exactly_ten_worst_off_people_are_all_named_without_more() -> None:
+    report = CheckReport(worst_off=5, dissatisfaction=dict.fromkeys(TWELVE[:10], 5))
+    assert worst_off_people(report) == ", ".join(TWELVE[:10])
