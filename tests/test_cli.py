@@ -502,23 +502,30 @@ def test_a_previous_allocation_with_a_problem_exits_2_counting_it(
 def test_ctrl_c_in_the_middle_of_a_roundtable_s_searches_writes_nothing(tmp_path: Path) -> None:
     # A real SIGINT while 2023's COOP runs its rounds and its bound side by side. CP-SAT's own
     # SIGINT handler, put in place and taken back by each solve in each thread, used to abort
-    # the process ("std::bad_function_call", exit 134) or kill it without a word.
-    out = tmp_path / "out.xlsx"
+    # the process ("std::bad_function_call", exit 134) or kill it without a word. The signal
+    # is sent at COOP's first line, about 15 s before the solve ends; on a machine so busy
+    # that it arrives after the file is written (Ctrl-C is then ignored, exit 0), once more.
     command = [sys.executable, "-m", "scripts.main", "solve", str(DATA / "academy-2023.xlsx")]
-    solving = subprocess.Popen(
-        [*command, "-o", str(out), "--time-limit", "30", "--verbose"],
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
-    )
-    assert solving.stderr is not None
-    lines = iter(solving.stderr.readline, "")
-    next(line for line in lines if line.startswith("COOP: cost"))
-    solving.send_signal(signal.SIGINT)
-    said = solving.stderr.read()
-    assert solving.wait(timeout=30) == 1
-    assert said.splitlines()[-1] == "interrupted: nothing written"
-    assert not out.exists()
+    for attempt in range(3):
+        out = tmp_path / f"out-{attempt}.xlsx"
+        solving = subprocess.Popen(
+            [*command, "-o", str(out), "--time-limit", "30", "--verbose"],
+            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            text=True,
+        )
+        assert solving.stderr is not None
+        lines = iter(solving.stderr.readline, "")
+        next(line for line in lines if line.startswith("COOP: cost"))
+        solving.send_signal(signal.SIGINT)
+        said = solving.stderr.read()
+        if solving.wait(timeout=30) == 0 and out.exists():
+            continue  # the signal came after the solve: nothing was interrupted
+        assert solving.returncode == 1
+        assert said.splitlines()[-1] == "interrupted: nothing written"
+        assert not out.exists()
+        return
+    pytest.fail("every Ctrl-C arrived after the solve had written its file")
 
 
 @pytest.mark.parametrize("where", ["while the tool loads", "while a workbook is read"])
