@@ -799,3 +799,63 @@ def test_an_interrupted_export_says_what_it_wrote(
         f"interrupted: 2 files written: {folder}; export again for a whole set\n",
     )
     assert sorted(path.name for path in folder.iterdir()) == sorted(written)
+
+
+@pytest.mark.parametrize("rooms", [1, 2])
+def test_exactly_1000_people_fit_one_meeting_without_a_warning(rooms: int) -> None:
+    crowd = event(people=[person(n) for n in range(1, 1001)], options=[("A", 1000), ("B", 1000)])
+    where = ("A", "B")[:rooms]
+    allocation = placed(*((f"p{n}", "S1", where[n % rooms]) for n in range(1, 1001)))
+    files, warnings = zoom_files(crowd, allocation)
+    assert [(file.name, len(file.rows) - 1) for file in files] == [("S1.csv", 1000)]
+    assert warnings == []
+
+
+def test_two_slots_whose_file_names_would_clash_get_numbered() -> None:
+    small = academy()
+    small.sessions.append(Session(id="RT-round1", day="Tue", kind=SessionKind.CHOICE))
+    small.options.append(Option(session="RT-round1", id="X", max=4))
+    allocation = academy_allocation()
+    allocation.assignments.append(Assignment(participant="p1", session="RT-round1", option="X"))
+    files, _ = zoom_files(small, allocation)
+    names = ["W1.csv", "RT-round1.csv", "RT-round2.csv", "RT-round1-2.csv"]
+    assert [file.name for file in files] == names
+
+
+def test_a_person_not_placed_is_not_warned_about_their_email() -> None:
+    small = event(people=[person(1), person(2, email="")])
+    _, warnings = zoom_files(small, placed(("p1", "S1", "A")))
+    assert warnings == []
+
+
+def test_a_list_of_two_pages_says_page_1_of_2() -> None:
+    crowd = event(people=[person(n) for n in range(1, 41)], options=[("A", 40)])
+    allocation = placed(*((f"p{n}", "S1", "A") for n in range(1, 41)))
+    sheet = room_lists_workbook(crowd, allocation)[ROOM_LISTS]
+    texts = [row[0] for row in sheet.iter_rows(values_only=True) if isinstance(row[0], str)]
+    assert [text for text in texts if "participants" in text] == [
+        "40 participants — page 1 of 2",
+        "40 participants — page 2 of 2",
+    ]
+
+
+def test_too_many_pages_for_excel_s_print_area_print_the_whole_sheet() -> None:
+    tables = event(people=[person(1)], options=[(f"T{n}", 1) for n in range(1, 301)])
+    sheet = room_lists_workbook(tables, placed(("p1", "S1", "T1")))[ROOM_LISTS]
+    assert len(sheet.row_breaks.brk) == 300
+    assert sheet.print_area == f"'{ROOM_LISTS}'!$A$1:$D${sheet.max_row}"
+
+
+def test_itineraries_start_with_a_byte_order_mark_for_excel(tmp_path: Path) -> None:
+    event_path, allocation_path = files_on_disk(tmp_path)
+    itineraries = tmp_path / "it.csv"
+    command = ["export", str(event_path), str(allocation_path), "--itineraries", str(itineraries)]
+    result = runner.invoke(app, command)
+    assert result.exit_code == 0, result.output
+    assert itineraries.read_bytes().startswith(b"\xef\xbb\xbfparticipant,name,email,")
+
+
+def test_programme_names_that_differ_only_in_case_or_accents_get_numbered() -> None:
+    crowd = [Participant(id=pid, name=pid) for pid in ("José", "Jose", "JOSE")]
+    files = programmes(event(people=crowd), placed(("José", "S1", "A")))
+    assert [file.name for file in files] == ["Jose.txt", "Jose-2.txt", "JOSE-3.txt"]
