@@ -1961,3 +1961,50 @@ def test_a_schedule_of_every_round_is_kept_when_the_rounds_again_find_none(
     count, allocation = re_solved(event, published)
     assert count == 4
     assert [allocation.option_of[("p3", "S", r)] for r in (1, 2)] == ["A", "B"]
+
+
+def test_someone_of_the_event_placed_in_a_session_for_the_first_time_now_takes_part() -> None:
+    # p000 had a place on day 1 only; Late is new to the event: both are placed on day 2.
+    event = two_day_event()
+    published = [a for a in solve_event(event).assignments if a.key != ("p000", "T", 1)]
+    late = Event.model_validate(event.model_dump())
+    late.participants = [*late.participants, Participant(id="late", name="Late", days=("d2",))]
+    changes = list_changes(late, published, solve_event(late, previous=published))
+    assert [(c.participant, c.session, c.reason) for c in changes] == [
+        ("late", "T", "newcomer"),
+        ("p000", "T", "now takes part"),
+    ]
+
+
+def test_the_changes_are_listed_round_by_round_then_by_participant() -> None:
+    people = [Participant(id=f"p{i}", name=f"p{i}") for i in range(6)]
+    tables = [Option(session="R", id=t, max=3) for t in ("T1", "T2", "T3")]
+    roundtable = Session(id="R", day="d1", kind=SessionKind.ROUNDTABLE, rounds=2)
+    event = Event(participants=people, sessions=[roundtable], options=tables)
+    published = solve_event(event).assignments
+    later = event.model_copy(
+        update={
+            "sessions": [roundtable.model_copy(update={"rounds": 1})],
+            "participants": [*people[:5], people[5].model_copy(update={"days": ("d2",)})],
+        }
+    )
+    changes = list_changes(later, published, solve_event(later, previous=published))
+    assert [(c.participant, c.round) for c in changes] == [
+        ("p5", 1),
+        *((f"p{i}", 2) for i in range(6)),
+    ]
+
+
+def test_a_move_out_of_an_option_that_still_runs_does_not_blame_its_minimum() -> None:
+    # A (at least 2) still runs when p3, whom a rule now puts there, takes a seat of p1/p2.
+    event, published = split_of(
+        {"A": 2, "B": 4},
+        {"A": "p1 p2", "B": "p3 p4"},
+        [Rule(kind=RuleKind.ASSIGN, participants=("p3",), option="A", strength=Strength.HARD)],
+    )
+    event.options = [o.model_copy(update={"min": 2}) if o.id == "A" else o for o in event.options]
+    event = Event.model_validate(event.model_dump())
+    changes = list_changes(event, published, solve_event(event, previous=published))
+    assert [c.reason for c in changes if c.participant != "p3"] == [
+        "moved to make room in A for someone who can take no other option"
+    ]
