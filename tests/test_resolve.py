@@ -696,14 +696,13 @@ def test_a_round_no_longer_held_and_a_day_no_longer_attended_are_the_reasons_giv
     later = event.model_copy(
         update={
             "sessions": [roundtable.model_copy(update={"rounds": 1})],
-            "participants": [*people[1:], people[0].model_copy(update={"days": ("d2",)})],
+            "participants": [*people[:5], people[5].model_copy(update={"days": ("d2",)})],
         }
     )
     changes = list_changes(later, published, solve_event(later, previous=published))
-    assert sorted((c.participant, c.round, c.reason) for c in changes) == [
-        ("p0", 1, "no longer takes part"),
-        ("p0", 2, "round no longer held"),
-        *((f"p{i}", 2, "round no longer held") for i in range(1, 6)),
+    assert [(c.participant, c.round, c.reason) for c in changes] == [  # round by round
+        ("p5", 1, "no longer takes part"),
+        *((f"p{i}", 2, "round no longer held") for i in range(6)),
     ]
 
 
@@ -1973,25 +1972,6 @@ def test_someone_of_the_event_placed_in_a_session_for_the_first_time_now_takes_p
     assert [(c.participant, c.session, c.reason) for c in changes] == [
         ("late", "T", "newcomer"),
         ("p000", "T", "now takes part"),
-    ]
-
-
-def test_the_changes_are_listed_round_by_round_then_by_participant() -> None:
-    people = [Participant(id=f"p{i}", name=f"p{i}") for i in range(6)]
-    tables = [Option(session="R", id=t, max=3) for t in ("T1", "T2", "T3")]
-    roundtable = Session(id="R", day="d1", kind=SessionKind.ROUNDTABLE, rounds=2)
-    event = Event(participants=people, sessions=[roundtable], options=tables)
-    published = solve_event(event).assignments
-    later = event.model_copy(
-        update={
-            "sessions": [roundtable.model_copy(update={"rounds": 1})],
-            "participants": [*people[:5], people[5].model_copy(update={"days": ("d2",)})],
-        }
-    )
-    changes = list_changes(later, published, solve_event(later, previous=published))
-    assert [(c.participant, c.round) for c in changes] == [
-        ("p5", 1),
-        *((f"p{i}", 2) for i in range(6)),
     ]
 
 
