@@ -112,8 +112,11 @@ MERGE_TAG = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([^"]*)"')
 NUMBER_FORMAT_TAG = re.compile(rb"<(?:\w+:)?numFmt\b[^>]*>")
 CELL_FORMATS = re.compile(rb"<(?:\w+:)?cellXfs\b.*?</(?:\w+:)?cellXfs>", re.DOTALL)
 CELL_FORMAT_TAG = re.compile(rb"<(?:\w+:)?xf\b[^>]*>")
-HIDDEN_ROW_TAG = re.compile(rb"""<(?:\w+:)?row\b([^>]*?\bhidden\s*=\s*["'](?:1|true)["'][^>]*)>""")
+HIDDEN_ROW_TAG = re.compile(  # a row hidden, or of no height (which shows it no more)
+    rb"""<(?:\w+:)?row\b([^>]*?\b(?:hidden\s*=\s*["'](?:1|true)|ht\s*=\s*["']0+(?:\.0*)?)["'][^>]*)>"""
+)
 ROW_NUMBER = re.compile(rb"""\br\s*=\s*["']([0-9]{1,7})["']""")
+NO_HEIGHT = re.compile(rb"""ht\s*=\s*["']0""")  # where a row may have no height (`hidden_rows`)
 FILTER_TAG = re.compile(rb"<(?:\w+:)?autoFilter\b")
 LITERAL = r'(?:"[^"]*"|\\.)*'  # a number format's quoted or escaped text ("P", \P)
 PADDED_FORMAT = re.compile(rf"({LITERAL})(0+)({LITERAL})")  # 000, "P"000: P005 for 5
@@ -369,7 +372,9 @@ class Opened:
         properties then), else as openpyxl read them."""
         if isinstance(sheet, ReadOnlyWorksheet):
             return self.hidden.get(sheet._worksheet_path, HiddenRows())
-        rows = sorted(row for row, size in sheet.row_dimensions.items() if size.hidden)
+        rows = sorted(
+            row for row, size in sheet.row_dimensions.items() if size.hidden or size.ht == 0
+        )
         return HiddenRows(tuple(rows), filtered=bool(sheet.auto_filter.ref))
 
     def values(self, sheet: ReadOnlyWorksheet) -> list[list[object]]:
@@ -547,10 +552,10 @@ def holds_formula(xml: bytes) -> bool:
 
 
 def hidden_rows(xml: bytes) -> tuple[int, ...]:
-    """The numbers of the rows a worksheet's XML hides (those it numbers); the tags are
-    looked at only when the XML says `hidden` at all (300,000 rows: 0.01 s, where the
-    pattern alone takes 0.5)."""
-    if b"hidden" not in xml:
+    """The numbers of the rows a worksheet's XML hides, or gives no height (those it
+    numbers); the tags are looked at only when the XML says `hidden` or a height of 0 at
+    all (300,000 rows: 0.06 s, where the pattern alone takes 0.5)."""
+    if b"hidden" not in xml and NO_HEIGHT.search(xml) is None:
         return ()
     numbers = (ROW_NUMBER.search(tag) for tag in HIDDEN_ROW_TAG.findall(xml))
     return tuple(int(number.group(1)) for number in numbers if number)

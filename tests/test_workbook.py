@@ -3,6 +3,7 @@
 import os
 import re
 import zipfile
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
@@ -654,17 +655,28 @@ def test_formula_error_value(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- formulas, dates, times, merges
 
 
-def with_cached_value(path: Path, formula: str, cached: str) -> None:
-    """Give a formula the saved result Excel would store (openpyxl writes none)."""
+def rewrite_parts(path: Path, change: Callable[[str, bytes], bytes]) -> Path:
+    """The workbook with each part's XML changed (`change(name, data)`), as other programs
+    write what openpyxl cannot."""
     with zipfile.ZipFile(path) as archive:
         parts = {name: archive.read(name) for name in archive.namelist()}
-    name = "xl/worksheets/sheet3.xml"
-    empty = unsaved_formula(formula)
-    assert empty.search(parts[name])
-    parts[name] = empty.sub(f"<f>{formula}</f><v>{cached}</v>".encode(), parts[name])
     with zipfile.ZipFile(path, "w") as archive:
-        for part, data in parts.items():
-            archive.writestr(part, data)
+        for name, data in parts.items():
+            archive.writestr(name, change(name, data))
+    return path
+
+
+def with_cached_value(path: Path, formula: str, cached: str) -> None:
+    """Give a formula the saved result Excel would store (openpyxl writes none)."""
+    empty = unsaved_formula(formula)
+
+    def cache(name: str, data: bytes) -> bytes:
+        if name != "xl/worksheets/sheet3.xml":
+            return data
+        assert empty.search(data)
+        return empty.sub(f"<f>{formula}</f><v>{cached}</v>".encode(), data)
+
+    rewrite_parts(path, cache)
 
 
 def test_formula_gives_its_saved_value_and_is_never_evaluated(tmp_path: Path) -> None:
@@ -685,16 +697,14 @@ def test_formula_gives_its_saved_value_and_is_never_evaluated(tmp_path: Path) ->
 def with_prefixed_worksheets(path: Path) -> Path:
     """The workbook with its worksheets' XML written with a namespace prefix (`<x:c>`), as
     some programs write it; the same cells."""
-    with zipfile.ZipFile(path) as archive:
-        parts = {name: archive.read(name) for name in archive.namelist()}
-    for name, data in parts.items():
-        if name.startswith("xl/worksheets/"):
-            data = re.sub(rb"<(/?)([A-Za-z])", rb"<\1x:\2", data)
-            parts[name] = data.replace(b"<x:worksheet xmlns=", b"<x:worksheet xmlns:x=", 1)
-    with zipfile.ZipFile(path, "w") as archive:
-        for name, data in parts.items():
-            archive.writestr(name, data)
-    return path
+
+    def prefix(name: str, data: bytes) -> bytes:
+        if not name.startswith("xl/worksheets/"):
+            return data
+        data = re.sub(rb"<(/?)([A-Za-z])", rb"<\1x:\2", data)
+        return data.replace(b"<x:worksheet xmlns=", b"<x:worksheet xmlns:x=", 1)
+
+    return rewrite_parts(path, prefix)
 
 
 @pytest.mark.parametrize("formula", [True, False], ids=["formula", "values"])
@@ -910,6 +920,15 @@ def test_hidden_rows_are_found_in_the_xml_however_it_is_spelt() -> None:
     assert event_workbook.hidden_rows(xml) == (3, 4, 5)
 
 
+def test_rows_of_no_height_are_found_in_the_xml_as_hidden() -> None:
+    xml = (
+        b'<row r="3" ht="0" customHeight="1"/><row r="4" ht=\'0.0\'/><row r="5" ht="10"/>'
+        b'<row r="6" customHeight="0" ht="15"/><row r="7" ht="0.5"/><row r="8" ht=""/>'
+    )
+    assert event_workbook.hidden_rows(xml) == (3, 4)
+    assert event_workbook.hidden_rows(b'<row r="6" customHeight="0" ht="15"/>') == ()
+
+
 def hide_rows(
     path: Path, title: str, rows: list[int], filtered: bool = False, whole: bool = False
 ) -> Path:
@@ -950,6 +969,28 @@ def test_hidden_rows_are_read_with_a_warning(
     ]
     assert event is not None
     assert [person.id for person in event.participants] == ["p1", "p2", "p3"]
+
+
+@pytest.mark.parametrize("whole", [False, True], ids=["read quickly", "read whole"])
+def test_rows_of_no_height_are_read_with_the_warning_of_hidden_rows(
+    tmp_path: Path, whole: bool
+) -> None:
+    path = hide_rows(save(tmp_path / "event.xlsx", base_sheets()), "Participants", [], whole=whole)
+
+    def lower(name: str, data: bytes) -> bytes:  # openpyxl writes no height of 0
+        if name != "xl/worksheets/sheet1.xml":
+            return data
+        return data.replace(b'<row r="3"', b'<row r="3" ht="0"').replace(
+            b'<row r="4"', b'<row r="4" ht="30"'
+        )
+
+    rewrite_parts(path, lower)
+    event, issues = read_event(path)
+    assert [str(issue) for issue in issues] == [
+        "warning: Participants: row 3 is hidden; it is read all the same "
+        "(delete a row to leave it out)"
+    ]
+    assert event is not None
 
 
 def test_hidden_rows_that_are_not_read_say_nothing_of_being_hidden(tmp_path: Path) -> None:
