@@ -108,12 +108,13 @@ def rules_about_the_absent(event: Event) -> list[Issue]:
 
 def unknown_people(event: Event) -> list[Issue]:
     """Preferences and rules naming someone who is not a participant: a warning (once per
-    person and sheet, at their first row), since removing someone who cancelled from the
-    Participants sheet is how a cancellation is made (`without_unknown_people` then leaves
-    them out); an error when the id is a participant's with its leading zeros lost (5 for
-    005: Excel's doing, not a cancellation) or typed otherwise (P0004, "P 004" or p4 for
-    P004; Ab for ab or AB: `ids_by_shape`). The warning gives no "did you mean": ids
-    in sequence look alike (p003 and p007), and a cancellation is no typo."""
+    sheet, naming them all, at the first of their rows: `cancellations`), since removing
+    someone who cancelled from the Participants sheet is how a cancellation is made
+    (`without_unknown_people` then leaves them out); an error when the id is a
+    participant's with its leading zeros lost (5 for 005: Excel's doing, not a cancellation)
+    or typed otherwise (P0004, "P 004" or p4 for P004; Ab for ab or AB: `ids_by_shape`).
+    The warning gives no "did you mean": ids in sequence look alike (p003 and p007), and a
+    cancellation is no typo."""
     rows: dict[tuple[str, str], list[Entity]] = {}
     for pref in event.preferences:
         if pref.participant not in event.people:
@@ -125,6 +126,7 @@ def unknown_people(event: Event) -> list[Issue]:
     found = []
     shapes = ids_by_shape(event.people) if rows else {}
     others = other_names(event) if rows else {}
+    cancelled: dict[str, dict[str, list[Entity]]] = {}  # by sheet: each person's rows
     for (sheet, person), entities in rows.items():
         hint = suggest(person, event.people)
         column = "participant" if sheet == "Preferences" else "participants"
@@ -140,11 +142,31 @@ def unknown_people(event: Event) -> list[Issue]:
                 message = f'"{person}" is not a participant{hint}'
                 found.append(issue(sheet, entity, column, message))
             continue
-        more = f" (and {counted(len(entities) - 1, 'more row')})" if len(entities) > 1 else ""
-        what = "their wishes are left out" if sheet == "Preferences" else "left out of the rule"
-        message = f'"{person}" is not a participant{more}; {what} (cancelled?)'
-        found.append(issue(sheet, entities[0], column, message, Level.WARNING))
-    return found
+        cancelled.setdefault(sheet, {})[person] = entities
+    return found + [cancellations(sheet, people) for sheet, people in cancelled.items()]
+
+
+def cancellations(sheet: str, people: dict[str, list[Entity]]) -> Issue:
+    """One warning for the people a sheet names who are not participants (and look like no
+    participant's id), at the first of their rows: their rows are left out."""
+    rows = [entity for entities in people.values() for entity in entities]
+    first = min(rows, key=lambda entity: entity.row or 0)
+    column = "participant" if sheet == "Preferences" else "participants"
+    names = listed([f'"{person}"' for person in sorted(people, key=in_number_order)])
+    if len(people) == 1:
+        more = f" (and {counted(len(rows) - 1, 'more row')})" if len(rows) > 1 else ""
+        said = f"{names} is not a participant{more}"
+    else:
+        said = f"{names} are not participants ({counted(len(rows), 'row')})"
+    rules = "left out of the rules" if len(rows) > 1 else "left out of the rule"
+    what = "their wishes are left out" if sheet == "Preferences" else rules
+    return issue(sheet, first, column, f"{said}; {what} (cancelled?)", Level.WARNING)
+
+
+def in_number_order(text: str) -> list[str]:
+    """What sorts ids by their numbers' values: p9 before p10."""
+    parts = re.split(r"([0-9]+)", text)  # text, number, text, …
+    return [f"{int(part):020}" if index % 2 else part for index, part in enumerate(parts)]
 
 
 def other_names(event: Event) -> dict[str, tuple[str, str]]:

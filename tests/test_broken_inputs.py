@@ -420,6 +420,35 @@ CASES = [
         code=0,
     ),
     Case(
+        "several unknown participants in Preferences and Rules",
+        both(
+            put("Preferences", 6, "participant", "p44"),
+            put("Preferences", 3, "participant", "p9"),
+            put("Preferences", 4, "participant", "p10"),
+            put("Rules", 2, "participants", "p1, p7"),
+            put("Rules", 3, "participants", "p7"),
+        ),
+        (
+            (
+                'warning: Preferences row 3, column participant: "p9", "p10" and "p44" are not '
+                "participants (3 rows); their wishes are left out (cancelled?)"
+            ),
+            (
+                'warning: Rules row 2, column participants: "p7" is not a participant (and 1 '
+                "more row); left out of the rules (cancelled?)"
+            ),
+            (
+                "warning: Rules row 2, column participants: the rule (hard apart for p1, p7 in "
+                "WS4) is left out: too few of its people take part"
+            ),
+            (
+                "warning: Rules row 3, column participants: the rule (soft forbid W12 for p7 in "
+                "WS4) is left out: too few of its people take part"
+            ),
+        ),
+        code=0,
+    ),
+    Case(
         "unknown session of an option",
         put("Options", 4, "session", "WS44"),
         (
