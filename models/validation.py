@@ -684,7 +684,9 @@ def rule_problems(event: Event) -> list[Issue]:
 
 
 def unmet_needs(event: Event) -> list[Issue]:
-    """A person who needs a feature must find it in some option of each session they join."""
+    """A person who needs a feature must find it in some option of each session they join:
+    an error of a registration form's answers (`import`); in an event workbook, a reason no
+    allocation can satisfy the hard rules (solver/explain.py, exit 3)."""
     found = []
     for person in event.participants:
         if not person.needs:
@@ -714,7 +716,6 @@ CHECKS: tuple[tuple[Callable[[Event], list[Issue]], frozenset[str]], ...] = (
     (host_problems, frozenset({PARTICIPANTS, SESSIONS})),
     (preference_problems, frozenset({SESSIONS, OPTIONS})),
     (rule_problems, frozenset({SESSIONS, OPTIONS})),
-    (unmet_needs, frozenset({SESSIONS, OPTIONS})),
     (unknown_columns, frozenset({PARTICIPANTS})),
     (unknown_people, frozenset({PARTICIPANTS})),
     (rules_about_the_absent, frozenset({PARTICIPANTS, SESSIONS})),

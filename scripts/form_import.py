@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from models import Event, Issue, Level, Option, Participant, Preference
 from models.event import EMAIL
 from models.issues import counted, errors, listed
-from models.validation import validate_event
+from models.validation import unmet_needs, validate_event
 from models.workbook import (
     HiddenRows,
     NoSavedValue,
@@ -325,7 +325,8 @@ def event_from_form(
         wishes[someone.id] = read_wishes(base, form_map, someone.id, number, cells, report)
     not_addresses(columns, form, report)
     event = combine(base, form_map, list(people.values()), wishes, report)
-    problems = [in_the_form(issue, form.name, columns) for issue in validate_event(event)]
+    built = validate_event(event) + unmet_needs(event)  # a need: the form's answer to mend
+    problems = [in_the_form(issue, form.name, columns) for issue in built]
     issues = report.issues + problems
     return (None if errors(issues) else event), issues
 

@@ -754,12 +754,11 @@ CASES = [
         "a need no option meets",
         put("Participants", 3, "needs", "hearing loop"),
         (
-            (
-                "Participants row 3, column needs: p2 needs hearing loop but no option of "
-                "session WS4 offers it"
-            ),
-            "event.xlsx: 1 problem, nothing written",
+            "no allocation can satisfy the hard rules:",
+            "  session WS4: p2 can take no option (W10 does not offer hearing loop; W11 does not "
+            "offer hearing loop; W12 does not offer hearing loop)",
         ),
+        code=3,
     ),
     Case(
         "a day that matches no session",
@@ -1001,12 +1000,13 @@ CASES = [
             put("Options", 4, "features", "hearing loop"),
         ),
         (
-            "Participants row 5, column needs: p4 needs step-free, hearing loop but no option "
-            "of session WS4 offers it",
-            "Participants row 5, column needs: p4 needs step-free, hearing loop but no option "
-            "of session R1 offers it",
-            "event.xlsx: 2 problems, nothing written",
+            "no allocation can satisfy the hard rules:",
+            "  session WS4: p4 can take no option (W10 does not offer hearing loop; W11 does not "
+            "offer hearing loop; W12 does not offer step-free)",
+            "  session R1: p4 can take no option (T1 does not offer hearing loop; T2 does not "
+            "offer hearing loop)",
         ),
+        code=3,
     ),
     Case(
         "a sheet missing, the others' problems listed",

@@ -14,7 +14,7 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 from typer.testing import CliRunner
 
-from models import Allocation, Option, SolveStats
+from models import Allocation, Option, Participant, SolveStats
 from models.report import read_assignments
 from models.workbook import read_event, write_event
 from scripts.cli import app, session_status
@@ -148,6 +148,29 @@ def test_impossible_event_exits_3_with_the_reason(tmp_path: Path) -> None:
         "  session S1: 5 people must attend, its options hold at most 4\n"
     )
     assert not out.exists()
+
+
+def test_a_need_no_option_offers_exits_3_naming_each_option_s_lack(tmp_path: Path) -> None:
+    people = [
+        Participant(id="p1", name="Ana", needs=("step-free",)),
+        Participant(id="p2", name="Bo"),
+    ]
+    path = tmp_path / "event.xlsx"
+    write_event(event(people=people), path)
+    out = tmp_path / "out.xlsx"
+    result = runner.invoke(app, ["solve", str(path), "-o", str(out)])
+    assert result.exit_code == 3
+    assert result.stderr == (
+        "no allocation can satisfy the hard rules:\n"
+        "  session S1: p1 can take no option (A does not offer step-free; B does not offer "
+        "step-free)\n"
+    )
+    assert not out.exists()
+    offered = event(people=people).model_copy(
+        update={"options": [Option(session="S1", id="A", max=2, features=("step-free",))]}
+    )
+    write_event(offered, path)
+    assert runner.invoke(app, ["solve", str(path), "-o", str(out)]).exit_code == 0
 
 
 def test_check_exits_3_when_the_event_is_plainly_impossible(tmp_path: Path) -> None:
