@@ -11,6 +11,7 @@ from models import (
     Preference,
     Session,
     SessionKind,
+    Strength,
 )
 from solver.check import check_allocation, released_pins
 from solver.checker import Checker
@@ -355,3 +356,135 @@ def test_diversity_costs_each_person_above_and_below_a_fair_share() -> None:
     ]
     mixed = allocation(*((f"p{i}", "A" if i % 2 else "B") for i in range(1, 9)))
     assert [r.penalty for r in check_allocation(e, mixed).results if r.rule == "diversity"] == [0]
+
+
+def regions(*values: str) -> list[Participant]:
+    """People p1… from these regions ("" for none)."""
+    return [Participant(id=f"p{i}", name=f"P{i}", region=v) for i, v in enumerate(values, 1)]
+
+
+def test_a_diversity_column_with_one_value_costs_nothing() -> None:
+    # Only p1 and p2 have a region: one value is nothing to mix (as in the model)
+    e = event(regions("S", "S", "", ""), diversity=("region",))
+    report = check_allocation(e, allocation(("p1", "A"), ("p2", "A"), ("p3", "B"), ("p4", "B")))
+    assert [(r.held, r.penalty) for r in report.results if r.rule == "diversity"] == [(True, 0)]
+
+
+def test_an_option_short_of_every_value_is_as_far_off_as_it_is_short() -> None:
+    # A holds only the two without a region: S and N each 0 against a share of 0.5
+    e = event(regions("S", "N", "", ""), diversity=("region",))
+    report = check_allocation(e, allocation(("p3", "A"), ("p4", "A"), ("p1", "B"), ("p2", "B")))
+    assert [g.deviation["region"] for g in report.groups] == [0.5, 0.5]
+
+
+def test_diversity_names_everyone_off_a_share_that_is_a_range() -> None:
+    # 3 of S and 2 of N over options of 3 and 2: S's share of A is 1.8 (1–2), N's 1.2 (1–2)
+    e = event(regions("S", "S", "S", "N", "N"), options=(("A", 3), ("B", 2)), diversity=("region",))
+    a = allocation(("p1", "A"), ("p2", "A"), ("p3", "A"), ("p4", "B"), ("p5", "B"))
+    report = check_allocation(e, a)
+    rows = [(r.penalty, r.message, r.people) for r in report.results]
+    assert [row for row in rows if row[1].startswith(("A:", "B:"))] == [
+        (4, "A: region S 3 (fair 1–2); N 0 (fair 1–2)", ["p1", "p2", "p3"]),
+        (4, "B: region S 0 (fair 1–2); N 2 (fair 0–1)", ["p4", "p5"]),
+    ]
+    assert [(g.size, g.deviation["region"]) for g in report.groups] == [(3, 1.2), (2, 1.2)]
+
+
+def test_a_value_held_by_one_person_still_has_its_share() -> None:
+    # N and E are one person's each: S's share of each option is 1, and N's and E's 0–1
+    e = event(regions("S", "S", "N", "E"), diversity=("region",))
+    report = check_allocation(e, allocation(("p1", "A"), ("p2", "A"), ("p3", "B"), ("p4", "B")))
+    assert [(r.penalty, r.message) for r in report.results if r.rule == "diversity"] == [
+        (2, "A: region S 2 (fair 1)"),
+        (2, "B: region S 0 (fair 1)"),
+    ]
+
+
+def test_hard_isolation_is_broken_and_names_each_person_alone() -> None:
+    crowd = [Participant(id=f"p{i}", name=f"P{i}", group=g) for i, g in enumerate("yxxy", 1)]
+    e = event(crowd, diversity=(), no_isolation_strength=Strength.HARD)
+    a = allocation(("p1", "A"), ("p2", "A"), ("p3", "B"), ("p4", "B"))
+    assert [(r.message, r.people) for r in check_allocation(e, a).broken] == [
+        ("P1 (p1) is the only y in A", ["p1"]),
+        ("P2 (p2) is the only x in A", ["p2"]),
+        ("P4 (p4) is the only y in B", ["p4"]),  # values in the order the session meets them
+        ("P3 (p3) is the only x in B", ["p3"]),
+    ]
+    unweighed = event(crowd, diversity=(), weight_isolation=0)
+    assert [
+        (r.held, r.message) for r in check_allocation(unweighed, a).results if r.rule == "isolation"
+    ] == [(True, "nobody isolated")]
+
+
+def test_colleagues_cost_each_one_beyond_their_fair_share() -> None:
+    # 5 of X among 12 people over three options of 4: at most 2 of X in each
+    crowd = [
+        Participant(id=f"p{i}", name=f"P{i}", organisation="X" if i in (1, 2, 3, 4, 12) else "")
+        for i in range(1, 13)
+    ]
+    e = event(crowd, options=[("A", 4), ("B", 4), ("C", 4)], weight_spread=5)
+    four = allocation(*((f"p{i}", "ABC"[(i - 1) // 4]) for i in range(1, 13)))
+    assert [
+        (r.penalty, r.message, r.people)
+        for r in check_allocation(e, four).results
+        if r.rule == "spread"
+    ] == [(10, "4 of X in A, fair share at most 2", ["p1", "p2", "p3", "p4"])]
+    dealt = allocation(*((f"p{i}", "ABC"[(i - 1) % 3]) for i in range(1, 13)))  # 2, 1, 2
+    assert [
+        (r.held, r.penalty, r.message)
+        for r in check_allocation(e, dealt).results
+        if r.rule == "spread"
+    ] == [(True, 0, "colleagues spread over the options")]
+
+
+def test_every_round_of_a_roundtable_is_checked_for_each_group_rule() -> None:
+    # The same tables in both rounds: p1 and p2 of region S and organisation O at A, p1 the
+    # only x there and p3 the only x at B
+    crowd = [
+        Participant(id="p1", name="P1", region="S", group="x", organisation="O"),
+        Participant(id="p2", name="P2", region="S", organisation="O"),
+        Participant(id="p3", name="P3", region="N", group="x"),
+        Participant(id="p4", name="P4", region="N"),
+    ]
+    e = event(crowd, options=[("A", 4), ("B", 4)], kind=SessionKind.ROUNDTABLE, rounds=2)
+    e.settings.diversity = ("region",)
+    same = allocation(*((f"p{i}", "AABB"[i - 1], r) for r in (1, 2) for i in range(1, 5)))
+    assert [
+        (r.rule, r.penalty, r.message) for r in check_allocation(e, same).results if not r.held
+    ] == [
+        ("diversity", 4, "A in round 1: region S 2 (fair 1); N 0 (fair 1)"),
+        ("diversity", 4, "B in round 1: region S 0 (fair 1); N 2 (fair 1)"),
+        ("diversity", 4, "A in round 2: region S 2 (fair 1); N 0 (fair 1)"),
+        ("diversity", 4, "B in round 2: region S 0 (fair 1); N 2 (fair 1)"),
+        ("isolation", 5, "P1 (p1) is the only x in A in round 1"),
+        ("isolation", 5, "P3 (p3) is the only x in B in round 1"),
+        ("isolation", 5, "P1 (p1) is the only x in A in round 2"),
+        ("isolation", 5, "P3 (p3) is the only x in B in round 2"),
+        ("spread", 1, "2 of O in A in round 1, fair share at most 1"),
+        ("spread", 1, "2 of O in A in round 2, fair share at most 1"),
+        ("mixing", 10, "1 pair in A in round 2 met before (cost 10)"),
+        ("mixing", 10, "1 pair in B in round 2 met before (cost 10)"),
+    ]
+    assert [(g.round, g.option, g.isolated) for g in check_allocation(e, same).groups] == [
+        (1, "A", ["p1"]),
+        (1, "B", ["p3"]),
+        (2, "A", ["p1"]),
+        (2, "B", ["p3"]),
+    ]
+    uneven = allocation(
+        *((f"p{i}", ("AABB", "AAAB")[r - 1][i - 1], r) for r in (1, 2) for i in range(1, 5))
+    )
+    assert [r.message for r in check_allocation(e, uneven).results if r.rule == "balance"] == [
+        "A holds 3 but B only 1 in round 2"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "balance_splits"), [(SessionKind.CHOICE, True), (SessionKind.SPLIT, False)]
+)
+def test_sizes_are_not_checked_for_balance_in_a_choice_session_or_with_balance_off(
+    kind: SessionKind, balance_splits: bool
+) -> None:
+    e = event(4, options=(("A", 4), ("B", 4)), kind=kind, balance_splits=balance_splits)
+    report = check_allocation(e, allocation(("p1", "A"), ("p2", "A"), ("p3", "A"), ("p4", "B")))
+    assert [r for r in report.results if r.rule == "balance"] == []

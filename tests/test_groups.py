@@ -202,6 +202,18 @@ def test_fair_shares_are_of_the_people_placed(newcomer: bool) -> None:
     assert [stats.deviation["region"] for stats in report.groups] == [0.0, 0.0]
     assert penalties(report, "diversity") == []
     assert report.ok is not newcomer  # the newcomer's missing place is a broken hard rule
+    # Apart, each region is 1 off its share of 1 in each option (of five, Europe 2 would be
+    # within 1–2 and Africa 0 within 0–1)
+    apart = Allocation(
+        assignments=[
+            Assignment(participant=p, session="S1", option=o)
+            for p, o in {"p1": "A", "p2": "A", "p3": "B", "p4": "B"}.items()
+        ]
+    )
+    assert penalties(check_allocation(e, apart), "diversity") == [
+        (4, "A: region Europe 2 (fair 1); Africa 0 (fair 1)"),
+        (4, "B: region Europe 0 (fair 1); Africa 2 (fair 1)"),
+    ]
 
 
 def groups_of(*values: str) -> list[Participant]:
@@ -263,6 +275,7 @@ def test_a_value_held_by_one_person_is_left_out_of_isolation(solve: Solve) -> No
     allocation, report = solve(e)
     assert allocation.stats.objective == 0
     assert penalties(report, "isolation") == []
+    assert [stats.isolated for stats in report.groups] == [[], []]
 
 
 def test_least_spread_cost_is_the_cheapest_counts_that_add_up() -> None:
@@ -474,6 +487,65 @@ def test_mixing_off_lets_the_same_pairs_meet_again(solve: Solve) -> None:
     allocation, report = solve(e)
     assert options_of(allocation, "S2") == {"A": ["p1", "p2"], "B": ["p3", "p4"]}
     assert report.repeat_pairs == 2
+
+
+def test_each_earlier_round_a_pair_met_in_costs_again() -> None:
+    # Weighed by new peers alone: p1, p2 and p3, p4 at the same tables for three rounds meet
+    # once before in round 2 and twice before in round 3 (placed out of their ids' order)
+    e = event(4, kind=SessionKind.ROUNDTABLE, rounds=3, weight_mixing=0)
+    e.settings.diversity = e.settings.no_isolation = e.settings.spread = ()
+    same = Allocation(
+        assignments=[
+            Assignment(participant=p, session="S1", option=o, round=r)
+            for r in (1, 2, 3)
+            for p, o in (("p2", "A"), ("p1", "A"), ("p4", "B"), ("p3", "B"))
+        ]
+    )
+    report = check_allocation(e, same)
+    assert [(r.penalty, r.message, r.people) for r in report.results if r.rule == "mixing"] == [
+        (10, "1 pair in A in round 2 met before (cost 10)", ["p1", "p2"]),
+        (10, "1 pair in B in round 2 met before (cost 10)", ["p3", "p4"]),
+        (20, "1 pair in A in round 3 met before (cost 20)", ["p1", "p2"]),
+        (20, "1 pair in B in round 3 met before (cost 20)", ["p3", "p4"]),
+    ]
+    assert (report.soft_penalty, report.repeat_pairs) == (60, 2)
+
+
+@pytest.mark.parametrize(
+    ("day_one", "cost", "repeats"),
+    [(SPLIT, 2, 2), (SessionKind.ROUNDTABLE, 2, 2), (SessionKind.CHOICE, 0, 0)],
+)
+def test_only_split_groups_and_tables_count_as_meeting(
+    day_one: SessionKind, cost: int, repeats: int
+) -> None:
+    # p1, p2 and p3, p4 share an option on both days: in day one's choice session they did
+    # not meet as a group does
+    e = two_days(SPLIT)
+    e.sessions[0] = Session(id="S1", day="d1", kind=day_one)
+    both = Allocation(
+        assignments=[
+            Assignment(participant=p, session=s, option=o)
+            for s in ("S1", "S2")
+            for p, o in (("p1", "A"), ("p2", "A"), ("p3", "B"), ("p4", "B"))
+        ]
+    )
+    report = check_allocation(e, both)
+    assert sum(r.penalty for r in report.results if r.rule == "mixing") == cost
+    assert (report.repeat_pairs, report.new_people["p1"]) == (repeats, 1)
+
+
+def test_a_session_earlier_the_same_day_is_no_earlier_meeting() -> None:
+    # p1, p2 and p3, p4 share a split group, then a table in round 2 of a roundtable the same
+    # day: only earlier days and the roundtable's own earlier rounds count
+    e = two_days(SPLIT)
+    e.sessions[1] = Session(id="S2", day="d1", kind=SessionKind.ROUNDTABLE, rounds=2)
+    rows = [("S1", 1, "p1", "A"), ("S1", 1, "p2", "A"), ("S1", 1, "p3", "B"), ("S1", 1, "p4", "B")]
+    rows += [("S2", 1, "p1", "A"), ("S2", 1, "p3", "A"), ("S2", 1, "p2", "B"), ("S2", 1, "p4", "B")]
+    rows += [("S2", 2, p, o) for _, _, p, o in rows[:4]]
+    a = Allocation(
+        assignments=[Assignment(participant=p, session=s, option=o, round=r) for s, r, p, o in rows]
+    )
+    assert [r.penalty for r in check_allocation(e, a).results if r.rule == "mixing"] == [0, 0]
 
 
 def fairness_event(weight: int) -> Event:
