@@ -550,6 +550,7 @@ def print_summary(
     table = Table(box=SIMPLE, pad_edge=False)
     for column in ("session", "day", "kind", "people", "options", "1st", "cost", "solved"):
         table.add_column(column, no_wrap=column in ("day", "kind", "solved"))
+    ranked = {preference.session for preference in event.preferences}
     for session in event.sessions:
         placed = allocation.in_session.get(session.id, [])
         people = {a.participant for a in placed}
@@ -561,7 +562,7 @@ def print_summary(
             session.kind.value,
             str(len(people)),
             str(len(event.options_of.get(session.id, []))),
-            str(first),
+            str(first) if session.id in ranked else "–",  # nobody ranked its options
             f"{solved.objective:g}" if solved else "",  # as the Summary: blank when kept
             session_status(solved, bool(placed)),
         )

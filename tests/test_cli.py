@@ -14,7 +14,7 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 from typer.testing import CliRunner
 
-from models import Allocation, Option, Participant, SolveStats
+from models import Allocation, Option, Participant, SessionKind, SolveStats
 from models.report import read_assignments
 from models.workbook import read_event, write_event
 from scripts.cli import app, session_status
@@ -58,6 +58,23 @@ def test_solve_writes_the_allocation_and_exits_0(tmp_path: Path) -> None:
     assignments, issues = read_assignments(out)
     assert issues == []
     assert len(assignments) == 4
+
+
+@pytest.mark.parametrize(
+    ("kind", "prefs", "row"),
+    [
+        (SessionKind.CHOICE, {"p1": ["A", "B"], "p2": ["B", "A"]}, "S1 d1 choice 4 2 2 0 optimal"),
+        (SessionKind.SPLIT, {}, "S1 d1 split 4 2 – 0 optimal"),  # nobody ranked: no 1st choice
+    ],
+)
+def test_the_session_table_counts_first_choices_where_options_were_ranked(
+    tmp_path: Path, kind: SessionKind, prefs: dict[str, list[str]], row: str
+) -> None:
+    path = workbook(tmp_path, kind=kind, prefs=prefs, diversity=(), spread=())
+    result = runner.invoke(app, ["solve", str(path), "-o", str(tmp_path / "out.xlsx")])
+    assert result.exit_code == 0, result.output
+    rows = [" ".join(line.split()) for line in result.stdout.splitlines()]
+    assert row in rows
 
 
 def test_a_session_with_nothing_found_in_time_exits_1_and_writes_nothing(
