@@ -10,6 +10,7 @@ import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
@@ -31,7 +32,7 @@ from models.allocation import (
     CheckResult,
     SolveStats,
 )
-from models.event import Event, Option, Participant, Session, SessionKind
+from models.event import Event, Option, Participant, Session, SessionKind, Settings
 from models.issues import Issue, Level, counted
 from models.rooms import edited_by_hand, room_names, written_option
 from models.spreadsheet import (
@@ -347,10 +348,25 @@ def worst_off_people(report: CheckReport) -> str:
     return ", ".join(ids[:WORST_OFF_SHOWN]) + more
 
 
+def made_by() -> str:
+    """The versions that make an allocation: this tool's and OR-Tools'."""
+    return f"breakouts {package_version('breakouts')}, OR-Tools {package_version('ortools')}"
+
+
+def package_version(name: str) -> str:
+    """An installed package's version; "unknown" when it is not installed as one."""
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def summary_sections(
-    allocation: Allocation, report: CheckReport, counts: dict[str, int]
+    allocation: Allocation, report: CheckReport, counts: dict[str, int], settings: Settings
 ) -> list[tuple[str, list[tuple[str, object]]]]:
-    """The Summary's key/value sections: solver, choices, scores."""
+    """The Summary's key/value sections: solver (and what reproduces its allocation: the same
+    seed, workers and versions give the same allocation, unless time runs out first),
+    choices, scores."""
     stats = allocation.stats
     solver = [
         ("status", stats.status),
@@ -359,6 +375,10 @@ def summary_sections(
         ("gap (%)", round(stats.gap, 2)),
         ("time (s)", round(stats.seconds, 2)),
         ("independent parts solved", stats.components),
+        ("seed", settings.seed),
+        ("workers", settings.workers),
+        ("time limit (s)", settings.time_limit),
+        ("made by", made_by()),
     ]
     choices: list[tuple[str, object]] = [
         (rank_label(key), counts[key]) for key in sorted(counts, key=rank_order)
@@ -464,7 +484,7 @@ def write_summary(
     sheet.cell(row=1, column=1, value=cell_value(heading)).font = TITLE
     counts = report.rank_counts
     row = 3
-    for section, pairs in summary_sections(allocation, report, counts):
+    for section, pairs in summary_sections(allocation, report, counts, event.settings):
         put_row(sheet, row, [section], bold=True)
         for offset, pair in enumerate(pairs, start=1):
             put_row(sheet, row + offset, pair)

@@ -29,6 +29,7 @@ from models.report import (
     case_matched,
     conflicting_rows,
     event_of,
+    made_by,
     penalties_by_rule,
     rank_order,
     read_assignments,
@@ -84,6 +85,28 @@ def refuse_input(path: Path, issues: list[Issue]) -> NoReturn:
         f"{path.name}: {counted(len(errors(issues)), 'problem')}, nothing written", markup=False
     )
     raise typer.Exit(INVALID)
+
+
+def show_version(asked: bool) -> None:
+    """Print the versions that make an allocation, and exit."""
+    if asked:
+        out.print(made_by(), markup=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def versions(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=show_version,
+            is_eager=True,
+            help="Show this tool's and OR-Tools' versions and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Allocate the people of an event to breakout rooms, workshops and roundtables."""
 
 
 @app.command()

@@ -60,6 +60,12 @@ def test_solve_writes_the_allocation_and_exits_0(tmp_path: Path) -> None:
     assert len(assignments) == 4
 
 
+def test_version_names_the_tool_and_or_tools() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert re.fullmatch(r"breakouts \d+\.\d+\.\d+, OR-Tools \d+\.\d+\.\d+\n", result.stdout)
+
+
 @pytest.mark.parametrize(
     ("kind", "prefs", "row"),
     [

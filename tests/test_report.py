@@ -1,5 +1,6 @@
 """The allocation workbook: sheets, exact Assignments rows, room lists, and reading it back."""
 
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -296,6 +297,8 @@ def test_summary_shows_solver_choices_and_scores(written: Path) -> None:
     assert values["status"] == "optimal"
     assert values["gap (%)"] == 0
     assert values["independent parts solved"] == 2
+    assert (values["seed"], values["workers"], values["time limit (s)"]) == (0, 2, 60)
+    assert values["made by"] == (f"breakouts {version('breakouts')}, OR-Tools {version('ortools')}")
     assert values["1st choice"] == 4
     assert values["unranked"] == 1
     assert values["worst-off person's dissatisfaction"] == 10
