@@ -1988,3 +1988,264 @@ def test_a_move_out_of_an_option_that_still_runs_does_not_blame_its_minimum() ->
     assert [c.reason for c in changes if c.participant != "p3"] == [
         "moved to make room in A for someone who can take no other option"
     ]
+
+
+def test_a_round_re_solved_alone_keeps_the_sizes_its_own_round_was_published_at() -> None:
+    # Published at 3, 3, 2, 2 in round 1 and 2, 2, 3, 3 in round 2; g7 is new and wishes T1.
+    # Each round keeps its own people: g7 takes a seat at T3 or T4 in round 1. Counted with
+    # round 2's people, every table kept 3 in round 1, no balanced sizes fit and g7 sat at
+    # T1 beside three others (4, 3, 2, 2).
+    event = hosted_tables_event(7)
+    event.preferences = [Preference(participant="g7", session="R", option="T1", rank=1)]
+    event = Event(**{k: getattr(event, k) for k in Event.model_fields})
+    schedule = {"g1": "13", "g2": "14", "g3": "23", "g4": "24", "g5": "31", "g6": "42"}
+    published = hosted_schedule(schedule, 2)
+    assert [table_sizes(published, r) for r in (1, 2)] == [[3, 3, 2, 2], [2, 2, 3, 3]]
+    count, allocation = re_solved(event, published)
+    assert count == 0
+    assert [sorted(table_sizes(allocation.assignments, r)) for r in (1, 2)] == [[2, 3, 3, 3]] * 2
+    assert allocation.option_of[("g7", "R", 2)] == "T1"
+
+
+def test_round_by_round_moves_a_guest_s_second_visit_alone() -> None:
+    # p2 sits at h's table B in both rounds, and may visit it once: p2 leaves it in round 2.
+    # B's seat counted as kept, B held 3 in round 2 and p3 moved in to fill it (2 moves):
+    # only the model of every round at once undid it.
+    published = seated({1: {"A": "p3 p5", "B": "h p2 p4"}, 2: {"A": "p3 p4", "B": "h p2 p5"}})
+    event = Event(
+        participants=[Participant(id=p, name=p) for p in ("h", "p2", "p3", "p4", "p5")],
+        sessions=[Session(id="S", day="d1", kind=SessionKind.ROUNDTABLE, rounds=2)],
+        options=[
+            Option(session="S", id="A", max=4),
+            Option(session="S", id="B", max=5, hosts=("h",)),
+        ],
+        settings=Settings(diversity=(), no_isolation=(), spread=(), weight_fairness=0),
+    )
+    ctx = Context(event, read_published(event, published), Watch(), time.monotonic())
+    part = round_by_round(ctx, event.sessions[0], History(), time.monotonic() + 10)
+    was = {a.key: a.option for a in published}
+    moved = [(a.participant, a.round, a.option) for a in part.assignments if was[a.key] != a.option]
+    assert moved == [("p2", 2, "A")]
+
+
+@pytest.mark.parametrize(
+    ("published", "hosts", "rules", "moved"),
+    [
+        ({"A": "p1 p2 p3", "B": "h p4"}, ("h",), [], 2),
+        (
+            {"A": "p1 p2 p3", "B": "p4"},
+            (),
+            [Rule(kind=RuleKind.APART, participants=("p1", "p2"))],
+            1,
+        ),
+    ],
+)
+def test_the_least_moves_count_a_new_host_s_seat_and_an_apart_rule_s_people(
+    monkeypatch: pytest.MonkeyPatch,
+    published: dict[str, str],
+    hosts: tuple[str, ...],
+    rules: list[Rule],
+    moved: int,
+) -> None:
+    # h now hosts A, which is full: h leaves B and one of A's people makes room (2 moves).
+    # p1 and p2 must be apart at A: one of them leaves (1). Without h's seat or the apart
+    # rule counted among the least moves, A's people were all held in place, the held
+    # search found nothing and the moves were searched again with nobody held.
+    event, _ = split_of({"A": 3, "B": 3}, published, rules)
+    event.sessions = [Session(id="S", day="d1", kind=SessionKind.ROUNDTABLE)]
+    event.options = [
+        o.model_copy(update={"hosts": hosts if o.id == "A" else ()}) for o in event.options
+    ]
+    event.rules.append(
+        Rule(kind=RuleKind.TOGETHER, participants=("p3", "p4"), strength=Strength.SOFT)
+    )
+    event = Event.model_validate(event.model_dump())  # a soft rule: stage 1 is CP-SAT's
+    found = held_searches(monkeypatch)
+    count, _ = re_solved(event, seated({1: published}))
+    assert (found, count) == ([True], moved)
+
+
+def test_a_together_group_gathers_where_another_group_s_move_left_room() -> None:
+    # p1 and p3 must be together, and so must p4 and p5: p3 joins p1 at A, and B, which p3
+    # left, has room for p5. With p3's seat at B still counted, B looked full, p4 joined p5
+    # at C, and B was left empty (3, 0, 3 where 3, 2, 1 keeps the same 2 moves).
+    event, published = split_of(
+        {"A": 3, "B": 2, "C": 3},
+        {"A": "p1 p2", "B": "p3 p4", "C": "p5 p6"},
+        [
+            Rule(kind=RuleKind.TOGETHER, participants=("p1", "p3")),
+            Rule(kind=RuleKind.TOGETHER, participants=("p4", "p5")),
+        ],
+    )
+    count, allocation = re_solved(event, published)
+    assert count == 2
+    assert [allocation.option_of[(p, "S", 1)] for p in ("p3", "p4", "p5")] == ["A", "B", "B"]
+
+
+def test_a_together_group_gathers_where_an_apart_rule_s_leaver_frees_a_seat() -> None:
+    # p1, p8 and p10 must be together, p8 and p9 apart, p5 and p11 together. The group
+    # gathers at D, which p9 leaves for C and p11 for B: 4 moves. With p9's seat at D still
+    # counted as taken, D looked a move dearer, the group gathered at A and 5 moved.
+    event, published = split_of(
+        {"A": 4, "B": 4, "C": 2, "D": 3},
+        {"A": "p1 p2 p3 p4", "B": "p5 p6", "C": "p7 p8", "D": "p9 p10 p11"},
+        [
+            Rule(kind=RuleKind.TOGETHER, participants=("p5", "p11")),
+            Rule(kind=RuleKind.TOGETHER, participants=("p1", "p8", "p10")),
+            Rule(kind=RuleKind.APART, participants=("p9", "p8")),
+        ],
+    )
+    count, allocation = re_solved(event, published)
+    assert count == 4
+    assert [allocation.option_of[(p, "S", 1)] for p in ("p1", "p8", "p10")] == ["D"] * 3
+
+
+def test_a_together_group_gathers_where_most_of_it_sits_when_the_moves_tie() -> None:
+    # p5, p6 and p7 must be together: at B, full, p7 comes and p4 makes room; at C, p5 and
+    # p6 come. 2 moves either way: the group gathers at B, which holds most of it.
+    event, published = split_of(
+        {"B": 3, "C": 4},
+        {"B": "p4 p5 p6", "C": "p7"},
+        [Rule(kind=RuleKind.TOGETHER, participants=("p6", "p7", "p5"))],
+    )
+    count, allocation = re_solved(event, published)
+    assert count == 2
+    assert [allocation.option_of[(p, "S", 1)] for p in ("p4", "p5", "p6", "p7")] == [
+        "C",
+        "B",
+        "B",
+        "B",
+    ]
+
+
+def test_a_capacity_cut_gives_the_spare_seat_where_the_one_who_leaves_wishes_to_go() -> None:
+    # A is cut from 3 places to 2; p1 and p2 veto C, p3 ranks it first: p3 leaves for C.
+    # All three of A's people counted as going to B (one must leave), B took the spare
+    # seat, and p2 went there while p3 stayed away from their wish.
+    event, published = split_of(
+        {"A": 2, "B": 4, "C": 4}, {"A": "p1 p2 p3", "B": "p4 p5", "C": "p6 p7"}, []
+    )
+    event.preferences = [
+        Preference(participant=p, session="S", option="C", rank=rank)
+        for p, rank in (("p1", None), ("p2", None), ("p3", 1))
+    ]
+    event = Event(**{k: getattr(event, k) for k in Event.model_fields})
+    count, allocation = re_solved(event, published)
+    assert count == 1
+    assert allocation.option_of[("p3", "S", 1)] == "C"
+
+
+def test_newcomers_who_must_be_together_hold_one_seat_each() -> None:
+    # n1 and n2 are new and must be together, n1 apart from p3 (at B): the pair takes A, and
+    # n3, new too, B (4, 3). n1's seat counted twice, A had to hold 5 and n3 sat there too.
+    event, published = split_of(
+        {"A": 5, "B": 5},
+        {"A": "p1 p2", "B": "p3 p4"},
+        [
+            Rule(kind=RuleKind.TOGETHER, participants=("n1", "n2")),
+            Rule(kind=RuleKind.APART, participants=("n1", "p3")),
+        ],
+    )
+    event.participants += [Participant(id=p, name=p) for p in ("n1", "n2", "n3")]
+    event = Event(**{k: getattr(event, k) for k in Event.model_fields})
+    count, allocation = re_solved(event, published)
+    assert count == 0
+    assert [allocation.option_of[(p, "S", 1)] for p in ("n1", "n2", "n3")] == ["A", "A", "B"]
+
+
+def test_a_together_group_may_gather_where_a_newcomer_with_a_choice_may_go() -> None:
+    # p1 and p4 must be together, and n6, new, may take A or B: p4 joins p1 at A (a tie,
+    # first in the workbook) and n6 takes B (3, 3). With n6 counted as bound to A, the
+    # first option open to them, the pair gathered at B and the groups came out 2, 4.
+    event, published = split_of(
+        {"A": 3, "B": 4},
+        {"A": "p1 p2", "B": "p3 p4 p5"},
+        [Rule(kind=RuleKind.TOGETHER, participants=("p4", "p1"))],
+    )
+    event.participants.append(Participant(id="n6", name="n6"))
+    event = Event(**{k: getattr(event, k) for k in Event.model_fields})
+    count, allocation = re_solved(event, published)
+    assert count == 1
+    assert Counter(a.option for a in allocation.assignments) == {"A": 3, "B": 3}
+
+
+def test_a_soft_together_rule_keeps_its_other_people_in_place() -> None:
+    # p3 and p2 should be together (a soft rule), and a rule now keeps p3 out of C: p3
+    # leaves alone. With p2 counted as leaving too, C kept p1 only, and balance moved p2.
+    event, published = split_of(
+        {"A": 4, "B": 2, "C": 3},
+        {"C": "p1 p2 p3"},
+        [
+            Rule(kind=RuleKind.TOGETHER, participants=("p3", "p2"), strength=Strength.SOFT),
+            Rule(kind=RuleKind.FORBID, participants=("p3",), option="C"),
+        ],
+    )
+    assert re_solved(event, published)[0] == 1
+
+
+def test_a_pin_of_someone_who_no_longer_attends_that_day_is_dropped_with_them() -> None:
+    # p000's pinned seat at T (day 2) is in an option now closed, but p000 attends day 1
+    # only: the row is dropped with them. Read as theirs still, the pin stopped the re-solve.
+    event = two_day_event()
+    published = solve_event(event).assignments
+    seat = next(a for a in published if a.key == ("p000", "T", 1))
+    published = [a.model_copy(update={"pinned": a is seat}) for a in published]
+    later = Event.model_validate(event.model_dump())
+    later.participants[0] = later.participants[0].model_copy(update={"days": ("d1",)})
+    later.options = [
+        o.model_copy(update={"max": 0}) if (o.session, o.id) == ("T", seat.option) else o
+        for o in later.options
+    ]
+    later = Event.model_validate(later.model_dump())
+    allocation = solve_event(later, previous=published)
+    assert check_allocation(later, allocation, previous=published).ok
+    assert [key for key in allocation.option_of if key[0] == "p000"] == [("p000", "S", 1)]
+
+
+def test_pins_that_fill_an_option_exactly_are_kept() -> None:
+    event = workshop_event(4, capacity=2)
+    published = [
+        Assignment(participant=f"p00{i}", session="S", option="W1", pinned=True) for i in range(2)
+    ]
+    allocation = solve_event(event, previous=published)
+    assert [allocation.option_of[(f"p00{i}", "S", 1)] for i in range(2)] == ["W1", "W1"]
+
+
+def test_a_pin_in_a_closed_option_says_it_is_closed() -> None:
+    event = workshop_event(4)
+    event.options = [o.model_copy(update={"max": 0}) if o.id == "W2" else o for o in event.options]
+    event = Event.model_validate(event.model_dump())
+    published = [Assignment(participant="p000", session="S", option="W2", pinned=True)]
+    with pytest.raises(PinnedEditError) as caught:
+        solve_event(event, previous=published)
+    assert caught.value.reasons == ["pinned: Person 0 (p000) in W2 of S: option W2 of S is closed"]
+
+
+def test_a_pin_in_a_round_no_longer_held_is_dropped() -> None:
+    # g1's round 2 seat at T2 is pinned, a rule now keeps g1 out of T2, and the roundtable
+    # has one round: the row goes with its round, and does not stop the re-solve.
+    published = [
+        a.model_copy(update={"pinned": a.key == ("g1", "R", 2)}) for a in published_tables()
+    ]
+    event = hosted_tables_event(6)
+    event.sessions = [event.sessions[0].model_copy(update={"rounds": 1})]
+    event.rules = [Rule(kind=RuleKind.FORBID, participants=("g1",), option="T2")]
+    event = Event(**{k: getattr(event, k) for k in Event.model_fields})
+    count, allocation = re_solved(event, published)
+    assert count == 0
+    assert {round_ for _, _, round_ in allocation.option_of} == {1}
+
+
+def test_the_history_adds_up_a_person_s_costs_over_the_sessions_before() -> None:
+    event = two_day_event()
+    second = {
+        p.session: p.option for p in event.preferences if (p.participant, p.rank) == ("p000", 2)
+    }
+    history = History()
+    history.record(
+        event,
+        [Assignment(participant="p000", session=s, option=o) for s, o in sorted(second.items())],
+    )
+    costs = [event.cost("p000", s, o) for s, o in second.items()]
+    assert min(costs) > 0
+    assert history.dissatisfaction["p000"] == sum(costs)
