@@ -189,26 +189,40 @@ def rule_strays(
     """The published placements that a hard `together` or `apart` rule breaks and that must
     go for it to hold, of those not `leaving` already: the people of a `together` group
     outside the option they gather in (`together_home`), and all but one of an `apart`
-    rule's people who share an option (`apart_stayer`), counting those without a seat who
-    can take one option only as sitting there (`bound_seats`). Counted as kept, they made
-    balanced sizes move someone else, whom no rule concerns, the other way."""
+    rule's people who share an option once the groups have gathered (a group's person
+    where it gathers, else `apart_stayer`), counting those without a seat who can take one
+    option only as sitting there (`bound_seats`). Counted as kept, they made balanced sizes
+    move someone else, whom no rule concerns, the other way; an `apart` rule's person
+    counted as staying where their group leaves made someone else fill the seat."""
     strays: set[tuple[str, int]] = set()
     groups = together_groups(event, session)
     apart = [rule for rule in event.rules_for(session.id, [RuleKind.APART]) if rule.is_hard]
     for round_ in sorted({round_ for _, round_ in published}) if groups or apart else ():
         placed = {p: o for (p, r), o in published.items() if r == round_ and (p, r) not in leaving}
         held = Counter(placed.values()) + bound_newcomers(event, session, groups, placed)
+        home_of: dict[str, str] = {}
         for group, home in together_homes(event, session, groups, placed, held):
             strays |= {(p, round_) for p in group if placed.get(p, home) != home}
+            home_of |= dict.fromkeys(group, home)
         bound = bound_seats(event, session, placed) if apart else {}
+        staying: set[str] = set()  # the stayers chosen so far: one rule's is the next one's
         for rule in apart:
-            seated = {
-                p: placed.get(p) or bound[p] for p in rule.participants if p in placed or p in bound
+            seated = {  # where each sits once the together groups have gathered
+                p: home_of.get(p) or placed.get(p) or bound[p]
+                for p in rule.participants
+                if (p in home_of or p in placed or p in bound) and (p, round_) not in strays
             }
             for option, count in Counter(seated.values()).items():
                 if count > 1:
                     sharing = [p for p in seated if seated[p] == option]
-                    stayer = apart_stayer(event, session, sharing, option, placed)
+                    stayer = next(  # a together group gathering there keeps its people
+                        (p for p in sharing if home_of.get(p) == option),
+                        next(
+                            (p for p in sharing if p in staying),
+                            apart_stayer(event, session, sharing, option, placed),
+                        ),
+                    )
+                    staying.add(stayer)
                     strays |= {(p, round_) for p in sharing if p != stayer}
     return strays
 

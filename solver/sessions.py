@@ -87,6 +87,9 @@ def solve_rounds(
     balanced = split_sizes(ctx.event, session, kept, free)
     solve = partial(solve_staged, ctx, session, history, rounds)
     result = solve(balanced, deadline, groups, work)
+    if result.found and moves_first(ctx, session, published):
+        again = partial(solve, deadline=deadline, groups=groups, work=work)
+        result = at_fewer_moves(ctx, session, history, rounds, result, deadline, again)
     if result.status == cp_model.INFEASIBLE and banding(ctx.event, session, balanced):
         result = solve(balanced, deadline, groups, work, banded=False)  # balance before band
     if result.status == cp_model.INFEASIBLE and balanced is not None:
@@ -103,6 +106,68 @@ def solve_rounds(
         assignments=read_assignments(session, result.chosen),
         reasons=reasons,
     )
+
+
+def at_fewer_moves(
+    ctx: Context,
+    session: Session,
+    history: History,
+    rounds: range,
+    result: "Solved",
+    deadline: float,
+    solve: Callable[[dict[str, int] | None], "Solved"],
+) -> "Solved":
+    """`result`, or the split session solved again at the sizes a schedule with fewer moves
+    keeps, in a re-solve whose moves come first: the balanced sizes keep the people the
+    hard `together` and `apart` rules are guessed to let stay (`rule_strays`), and where
+    several such rules meet, the guess can move more people than some schedule does.
+
+    Only when `result` moves more than any schedule must (`least_moves`): the fewest moves
+    are searched with the sizes free, without the group criteria (`QUICK_WORK`), and when
+    they are fewer, the session is solved again with the placements that schedule keeps
+    as the only ones kept, at balanced sizes (`split_sizes`), else at that schedule's own
+    sizes, which hold its moves (balance can seat the people who move where their rules
+    keep them from going: moves come before balance). p1–p4 in C, p2 apart from each of
+    the others and p1 from p3: p2 and one of p1 and p3 leave (2 moves), where each rule's
+    own stayer made three leave.
+    """
+    published, _ = ctx.published.of_session(session.id)
+    count = moves_in(result.chosen, published)
+    if count <= least_moves(ctx.event, session, present_in(ctx.event, session, published)):
+        return result
+    m = built(
+        ctx.event, session, history, None, groups=False, rounds=rounds, published=ctx.published
+    )
+    m.model.minimize(dict(m.firsts)[MOVES])
+    seconds = deadline - time.monotonic()
+    fewest = outcome(m, *search(ctx.watch, m, seconds, result.chosen, Work(QUICK_WORK)))
+    if not fewest.found or fewest.objective >= count:
+        return result
+    leaving = {key for key in published if key not in kept_by(fewest.chosen, published)}
+    kept = kept_counts(ctx, session, rounds, leaving)
+    seats = open_seats(ctx, session, history, rounds, leaving)
+    for sizes in (split_sizes(ctx.event, session, kept, seats), sizes_of(m, fewest.chosen)):
+        again = solve(sizes)
+        if again.found and moves_in(again.chosen, published) <= fewest.objective:
+            return again
+    return result
+
+
+def moves_first(ctx: Context, session: Session, published: dict[tuple[str, int], str]) -> bool:
+    """Whether a split session is re-solved with its moves first (`stability_first`)."""
+    stable = ctx.event.settings.stability_first
+    return bool(published) and stable and session.kind is SessionKind.SPLIT
+
+
+def kept_by(chosen: dict[Key, bool], published: dict[tuple[str, int], str]) -> set[tuple[str, int]]:
+    """The published (person, round) placements these placements keep."""
+    return {(p, r) for (p, o, r), on in chosen.items() if on and published.get((p, r)) == o}
+
+
+def moves_in(chosen: dict[Key, bool], published: dict[tuple[str, int], str]) -> int:
+    """How many published placements of people placed here these placements change."""
+    placed = {(p, r) for (p, _, r), on in chosen.items() if on}
+    return len(placed & set(published)) - len(kept_by(chosen, published))
 
 
 def banding(event: Event, session: Session, balanced: dict[str, int] | None) -> bool:

@@ -2249,3 +2249,76 @@ def test_the_history_adds_up_a_person_s_costs_over_the_sessions_before() -> None
     costs = [event.cost("p000", s, o) for s, o in second.items()]
     assert min(costs) > 0
     assert history.dissatisfaction["p000"] == sum(costs)
+
+
+def apart(*people: str) -> Rule:
+    """A hard apart rule."""
+    return Rule(kind=RuleKind.APART, participants=people)
+
+
+def together(*people: str) -> Rule:
+    """A hard together rule."""
+    return Rule(kind=RuleKind.TOGETHER, participants=people)
+
+
+@pytest.mark.parametrize(
+    ("options", "groups", "rules", "moved"),
+    [
+        (  # p2 joins p5 at D (1 move); p3 counted as leaving A for the apart rule, p1 moved
+            # to fill the seat p2 left (2)
+            {"A": 3, "B": 4, "C": 3, "D": 4},
+            {"A": "p1 p2 p3", "D": "p4 p5"},
+            [apart("p2", "p3"), together("p5", "p2")],
+            {"p2": "D"},
+        ),
+        (  # p3 leaves for C (1); counted as staying at B, where p2's group stays, it made
+            # p2, p4 and p1 move (3)
+            {"A": 4, "B": 4, "C": 1},
+            {"A": "p1", "B": "p2 p3 p4"},
+            [together("p2", "p4"), apart("p3", "p1", "p2")],
+            {"p3": "C"},
+        ),
+        (  # p2 must leave D and one of p1 and p3 (2); each rule's own stayer made all go (3)
+            {"A": 4, "B": 3, "C": 4, "D": 3},
+            {"D": "p1 p2 p3"},
+            [
+                apart("p1", "p2"),
+                apart("p3", "p1"),
+                apart("p2", "p1", "p3"),
+                Rule(kind=RuleKind.FORBID, participants=("p2",), option="D"),
+            ],
+            {"p2": "A|B|C", "p1|p3": "A|B|C"},
+        ),
+    ],
+    ids=["apart and together", "together keeps its seat", "apart rules meet"],
+)
+def test_hard_rules_that_meet_move_no_more_people_than_they_must(
+    options: dict[str, int], groups: dict[str, str], rules: list[Rule], moved: dict[str, str]
+) -> None:
+    event, published = split_of(options, groups, rules)
+    count, allocation = re_solved(event, published)
+    assert count == len(moved)
+    was = {a.participant: a.option for a in published}
+    now = {p: allocation.option_of[(p, "S", 1)] for p in was}
+    movers = sorted(p for p in was if now[p] != was[p])
+    assert len(movers) == len(moved)
+    for who, where in moved.items():
+        assert any(p in who.split("|") and now[p] in where.split("|") for p in movers)
+
+
+def test_a_re_solve_whose_balanced_sizes_move_more_takes_the_sizes_of_the_fewest_moves() -> None:
+    # p1 may no longer sit in A; p3, p4 and p7 must be together, p5 and p6 too. Fewest: p3
+    # joins p4 and p7 at B, p5 and p6 leave B for C, and p1 goes to D (4). The balanced
+    # sizes put two seats at C and four at B, so that p8 left C too (5).
+    event, published = split_of(
+        {"A": 3, "B": 4, "C": 3, "D": 1},
+        {"A": "p1 p2 p3", "B": "p4 p5 p6 p7", "C": "p8"},
+        [
+            together("p6", "p5"),
+            together("p7", "p4", "p3"),
+            Rule(kind=RuleKind.FORBID, participants=("p1",), option="A"),
+        ],
+    )
+    count, allocation = re_solved(event, published)
+    assert count == 4
+    assert {allocation.option_of[(p, "S", 1)] for p in ("p3", "p4", "p7")} == {"B"}
