@@ -100,6 +100,16 @@ def test_the_flow_keeps_the_first_wishes_when_moving_costs_more_than_the_shares(
     assert diverse_placements(m, SIZES, placements(m, FIRST_WISHES)) is None
 
 
+def test_the_flow_weighs_the_preferences_by_their_weight() -> None:
+    # second choices at weight 5: two moves cost 10, the shares 8
+    m = model_of(two_regions(second_choices=True, weight_preference=5))
+    assert diverse_placements(m, SIZES, placements(m, FIRST_WISHES)) is None
+    arrays = placement_arrays(m, SIZES)
+    assert arrays is not None
+    mixed = {"p1": "X", "p2": "Y", "p3": "X", "p4": "Y"}
+    assert cost_of(arrays, option_indices(m, placements(m, mixed))) == 10
+
+
 def test_the_flow_leaves_groups_already_at_their_shares() -> None:
     m = model_of(two_regions(second_choices=True))
     mixed = {"p1": "X", "p2": "Y", "p3": "X", "p4": "Y"}  # second choices for p2, p3: 2
@@ -140,6 +150,27 @@ def test_a_person_without_a_value_has_no_share_to_keep() -> None:
         {"X": Counter(Europe=1, Africa=1), "Y": Counter({"Europe": 1, "": 1})},
         {"X": Counter({"Europe": 1, "": 1}), "Y": Counter(Europe=1, Africa=1)},
     )
+
+
+def test_people_without_a_value_may_sit_together() -> None:
+    # Three of Europe, three of Africa, p7 and p8 of no region, in two options of four:
+    # each region's share is 1–2 an option, and p7 and p8 together at Y (their first
+    # choice) keep every share: nothing to gain (as a value of their own, 0 and 2 off a
+    # share of 1 would cost 4, and p7 at X only 1)
+    people = crowd(*[("Europe", "")] * 3, *[("Africa", "")] * 3, ("", ""), ("", ""))
+    e = event(
+        people,
+        options=(("X", 4), ("Y", 4)),
+        prefs={"p7": ["Y", "X"], "p8": ["Y", "X"]},
+        diversity=("region",),
+    )
+    m = model_of(e)
+    sizes = {"X": 4, "Y": 4}
+    start = placements(m, {p.id: "Y" if p.id in ("p3", "p6", "p7", "p8") else "X" for p in people})
+    arrays = placement_arrays(m, sizes)
+    assert arrays is not None
+    assert arrays.deviation(option_indices(m, start)) == 0
+    assert diverse_placements(m, sizes, start) is None
 
 
 @pytest.mark.parametrize(
@@ -288,7 +319,7 @@ def test_generated_flows_are_exact_for_one_column(
 
 @settings(max_examples=40, deadline=None)
 @given(
-    st.lists(KINDS, min_size=3, max_size=9),
+    st.lists(KINDS, min_size=4, max_size=9),  # `generated` needs a person for each option
     st.integers(min_value=2, max_value=4),
     st.integers(min_value=0, max_value=10_000),
 )

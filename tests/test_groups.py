@@ -30,6 +30,7 @@ from solver.rules.groups import (
     floor_sides,
     isolation_floors,
     least_spread_cost,
+    split_sizes,
 )
 from tests.factories import Solve, event, rule
 
@@ -80,6 +81,7 @@ def test_balanced_sizes(people: int, capacities: list[int], sizes: list[int] | N
         (12, [4, 6], [6, 6]),  # does not bind: balanced sizes keep everyone
         (7, [4, 4], None),  # the kept people do not fit
         (30, [20, 0], [18, 12]),  # a capacity cut: as many kept as the option holds
+        (36, [20, 18], [18, 18]),  # a cut that fills both: kept beyond capacity still fit
     ],
 )
 def test_balanced_sizes_for_a_re_solve(
@@ -103,12 +105,57 @@ def test_balanced_sizes_give_the_seats_above_to_the_options_ahead(
     assert balanced_sizes(10, [4, 4, 4, 4], None, ahead) == sizes
 
 
+@pytest.mark.parametrize(("least", "sizes"), [(3, None), (2, {"A": 3, "B": 2})])
+def test_balanced_sizes_below_an_option_s_minimum_leave_the_sizes_free(
+    least: int, sizes: dict[str, int] | None
+) -> None:
+    # Five people in two groups: balanced, 3 and 2. B's minimum of 3 binds (the sizes are
+    # left free: B closed, or 3 and more); a minimum of 2 does not.
+    e = event(5, options=[("A", 5), ("B", 5)], kind=SPLIT)
+    e.options[1] = Option(session="S1", id="B", max=5, min=least)
+    assert split_sizes(e, e.sessions[0]) == sizes
+
+
+def test_a_closed_option_s_minimum_leaves_the_balanced_sizes_fixed() -> None:
+    # Two people in three groups: 1, 1 and 0. C's minimum of 2 does not bind: closed, it
+    # may hold none
+    e = event(2, options=[("A", 3), ("B", 3), ("C", 3)], kind=SPLIT)
+    e.options[2] = Option(session="S1", id="C", max=3, min=2)
+    assert split_sizes(e, e.sessions[0]) == {"A": 1, "B": 1, "C": 0}
+
+
+def test_a_re_solve_s_sizes_grow_no_further_than_the_people_short() -> None:
+    # A keeps 2 and 3 people without a seat may take it (5); B keeps none and nobody may
+    # take it (0): 2 of the 7 are short, so each option may take 2 more (A 7, B 2). Sizes
+    # 5 and 2, not 4 and 3 (B one further), which moves one more person for balance alone
+    e = event(7, options=[("A", 10), ("B", 10)], kind=SPLIT)
+    free = {"A": (3, 0, 0), "B": (0, 0, 0)}
+    assert split_sizes(e, e.sessions[0], {"A": 2, "B": 0}, free) == {"A": 5, "B": 2}
+
+
 def test_split_groups_are_balanced_even_against_wishes(solve: Solve) -> None:
     prefs = {f"p{i}": ["A", "B"] for i in range(1, 6)}
     allocation, report = solve(event(5, options=[("A", 5), ("B", 5)], kind=SPLIT, prefs=prefs))
     assert sorted(len(p) for p in options_of(allocation).values()) == [2, 3]
     assert allocation.stats.objective == 2
     assert [r.held for r in report.results if r.rule == "balance"] == [True]
+
+
+def test_tables_are_balanced_in_every_round(solve: Solve) -> None:
+    # Everyone wishes for A in both rounds: 3 and 2 each round, 2 people off their wish
+    prefs = {f"p{i}": ["A", "B"] for i in range(1, 6)}
+    e = event(
+        5,
+        options=[("A", 5), ("B", 5)],
+        kind=SessionKind.ROUNDTABLE,
+        rounds=2,
+        prefs=prefs,
+        weight_new_peers=0,
+    )
+    allocation, _ = solve(e)
+    sizes = Counter((a.round, a.option) for a in allocation.assignments)
+    assert sizes == {(1, "A"): 3, (1, "B"): 2, (2, "A"): 3, (2, "B"): 2}
+    assert allocation.stats.objective == 4
 
 
 def test_balance_can_be_switched_off(solve: Solve) -> None:
@@ -150,6 +197,60 @@ def test_diversity_mixes_regions_in_split_groups(solve: Solve) -> None:
 def crowd_region(crowd: list[Participant], pid: str) -> str:
     """The region of a person in the crowd."""
     return next(p.region for p in crowd if p.id == pid)
+
+
+EU6_AF3_AS3 = ("Europe",) * 6 + ("Africa",) * 3 + ("Asia",) * 3
+
+
+@pytest.mark.parametrize(
+    ("crowd_regions", "firsts", "europeans_in_a", "objective"),
+    [
+        # Europe's share 2 in each group (1–3 within one): 4 wishing for A are one above
+        # (Africa's and Asia's 0 there are within one of 1); one swap, 2 × 10, and 4 off
+        (EU6_AF3_AS3, "AAAABCBBCBCC", 3, 24),
+        # none wishing for A are one below (Africa's and Asia's 2 there within one of 1)
+        (EU6_AF3_AS3, "BBBCCCAABAAC", 1, 24),
+        # Europe's share 1.5: within one is 1–2 only; 3 in A would cost 4 + 10
+        (("Europe",) * 3 + ("Africa",) * 5, "AAABBBBB", 2, 30),
+    ],
+)
+def test_split_groups_keep_within_one_of_the_share_when_the_penalty_would_not(
+    solve: Solve, crowd_regions: tuple[str, ...], firsts: str, europeans_in_a: int, objective: int
+) -> None:
+    # Binds: everyone's first choice (any other 10) leaves a group off Europe's share by
+    # 2 or more, which the diversity penalty alone (weight 1) would keep
+    crowd = regions(*crowd_regions)
+    prefs = {p.id: [first] for p, first in zip(crowd, firsts, strict=True)}
+    e = event(
+        crowd,
+        options=[(group, 4) for group in "ABC"[: len(crowd) // 4]],
+        kind=SPLIT,
+        prefs=prefs,
+        weight_diversity=1,
+    )
+    allocation, _ = solve(e)
+    assert allocation.stats.objective == objective
+    in_a = options_of(allocation)["A"]
+    assert sum(1 for p in crowd if p.id in in_a and p.region == "Europe") == europeans_in_a
+
+
+def test_roundtables_are_not_held_within_one_of_the_share(solve: Solve) -> None:
+    # Does not bind: the first case above at tables of a roundtable, whose diversity stays
+    # soft: four of Europe at A, as they wish, cost 8 people off their shares
+    crowd = regions(*EU6_AF3_AS3)
+    prefs = {p.id: [first] for p, first in zip(crowd, "AAAABCBBCBCC", strict=True)}
+    e = event(
+        crowd,
+        options=[(table, 4) for table in "ABC"],
+        kind=SessionKind.ROUNDTABLE,
+        prefs=prefs,
+        weight_diversity=1,
+    )
+    allocation, _ = solve(e)
+    assert allocation.stats.objective == 8
+    assert (
+        sum(1 for p in crowd if p.id in options_of(allocation)["A"] and p.region == "Europe") == 4
+    )
 
 
 def test_diversity_off_lets_wishes_win(solve: Solve) -> None:
@@ -256,6 +357,23 @@ def test_hard_isolation_holds_without_cost_where_the_wishes_keep_pairs(solve: So
     assert penalties(report, "isolation") == []
 
 
+def test_hard_isolation_keeps_the_pair_together_against_a_wish(solve: Solve) -> None:
+    # Binds: p1 wishes for A, p2 for B; apart, each would be the only next generation
+    crowd = groups_of("next generation", "next generation", "city", "city", "city", "city")
+    prefs = {"p1": ["A", "B"], "p2": ["B", "A"]}
+    e = event(
+        crowd,
+        options=[("A", 4), ("B", 4)],
+        prefs=prefs,
+        diversity=(),
+        no_isolation_strength=Strength.HARD,
+    )
+    allocation, report = solve(e)
+    assert allocation.stats.objective == 1
+    assert penalties(report, "isolation") == []
+    assert any({"p1", "p2"} <= set(people) for people in options_of(allocation).values())
+
+
 def test_isolation_is_reported_with_the_person(solve: Solve) -> None:
     crowd = groups_of("next generation", "next generation", "city", "city", "city", "city")
     e = event(crowd, options=[("A", 3), ("B", 3)], diversity=(), rules=[rule("apart", "p1", "p2")])
@@ -313,6 +431,58 @@ def test_isolation_floor_bounds_what_the_relaxation_misses(solve: Solve) -> None
     assert relaxed.bound == pytest.approx(18)
     allocation, _ = solve(e)
     assert allocation.stats.objective == 18
+
+
+def test_hard_isolation_floor_weighs_the_shares_as_the_objective_does() -> None:
+    # Two next generation and six city in groups of four: each value's fair share is one
+    # (three) a group. Nobody alone (hard), the two sit together: each group one off the
+    # share, × 2 = 4, and the city people 2 and 4: 4 more. The relaxation alone sees
+    # nothing; the floor row (the shares' cost, weighted as in the objective) adds 4.
+    crowd = groups_of(*["next generation"] * 2, *["city"] * 6)
+    e = event(
+        crowd,
+        options=[("A", 4), ("B", 4)],
+        kind=SPLIT,
+        diversity=("group",),
+        no_isolation_strength=Strength.HARD,
+    )
+    m = build_session(e, e.sessions[0], sizes={"A": 4, "B": 4})
+    isolation_floors(m)
+    assert [m.model.proto.constraints[i].linear.domain[0] for i in floor_rows(m)] == [4]
+    relaxed = relaxation(m.model, 5)
+    assert relaxed is not None
+    assert relaxed.bound == pytest.approx(4)
+
+
+@pytest.mark.parametrize(("forbidden", "rows"), [(True, [4, 2]), (False, [2, 2])])
+def test_isolation_floor_counts_only_the_people_who_may_sit_in_an_option(
+    forbidden: bool, rows: list[int]
+) -> None:
+    # Groups of 4, 2 and 2: the next generation's share is 1 in A, 0–1 in B and C. Both at
+    # A cost 2 (one above); kept out of A, both at B or C cost 4 (one above, one below in
+    # A), one at each 10 (alone). The city people's row: 2 either way (3, 2, 1 leaves one
+    # alone; 4, 1, 1 or 2, 2, 2 one off A's share of 3).
+    crowd = groups_of(*["next generation"] * 2, *["city"] * 6)
+    rules = [rule("forbid", "p1", "p2", option="A")] if forbidden else []
+    e = event(crowd, options=[("A", 4), ("B", 4), ("C", 4)], diversity=("group",), rules=rules)
+    m = build_session(e, e.sessions[0], sizes={"A": 4, "B": 2, "C": 2})
+    isolation_floors(m)
+    assert [m.model.proto.constraints[i].linear.domain[0] for i in floor_rows(m)] == rows
+
+
+@pytest.mark.parametrize(("assigned", "rows"), [(True, [9]), (False, [])])
+def test_isolation_floor_counts_the_people_who_may_sit_in_one_option_only(
+    assigned: bool, rows: list[int]
+) -> None:
+    # Four next generation in groups of 5, 6 and 1: shares 1–2, 2 and 0–1. Two at A and
+    # two at B cost nothing; with p1 assigned to C, alone there (5), the other three cost
+    # 4 more at best (none at A and three at B: one below, one above).
+    crowd = groups_of(*["next generation"] * 4, *["city"] * 8)
+    rules = [rule("assign", "p1", option="C")] if assigned else []
+    e = event(crowd, options=[("A", 6), ("B", 6), ("C", 6)], diversity=("group",), rules=rules)
+    m = build_session(e, e.sessions[0], sizes={"A": 5, "B": 6, "C": 1})
+    isolation_floors(m)
+    assert [m.model.proto.constraints[i].linear.domain[0] for i in floor_rows(m)] == rows
 
 
 def test_isolation_floor_follows_the_sizes() -> None:
@@ -403,6 +573,23 @@ def test_colleagues_stay_together_when_it_costs_more(solve: Solve) -> None:
     assert penalties(report, "spread") == [(1, "2 of City in A, fair share at most 1")]
 
 
+@pytest.mark.parametrize("kind", [SessionKind.CHOICE, SPLIT])
+def test_colleagues_are_spread_only_above_their_share_rounded_up(
+    solve: Solve, kind: SessionKind
+) -> None:
+    # Three of City in groups of three (sizes chosen, or fixed in advance): a share of 1.5,
+    # 2 at most; all three at A, as they wish, cost 1, where moving one of them (and one
+    # of the others to A) costs 2
+    crowd = [person(f"p{i}", organisation="City") for i in (1, 2, 3)]
+    crowd += [person(f"p{i}") for i in (4, 5, 6)]
+    prefs = {p.id: ["A", "B"] if p.organisation else ["B", "A"] for p in crowd}
+    e = event(crowd, options=[("A", 3), ("B", 3)], kind=kind, prefs=prefs)
+    allocation, report = solve(e)
+    assert options_of(allocation)["A"] == ["p1", "p2", "p3"]
+    assert allocation.stats.objective == 1
+    assert penalties(report, "spread") == [(1, "3 of City in A, fair share at most 2")]
+
+
 def test_colleagues_apart_costs_nothing_where_their_wishes_differ(solve: Solve) -> None:
     # Does not bind: the two colleagues wish for different options.
     crowd = colleagues()
@@ -453,6 +640,17 @@ def test_new_people_met_are_averaged_over_those_in_groups(
     )
     _, report = solve(e)
     assert report.average_new_people == average
+
+
+def test_each_earlier_day_a_pair_met_on_costs_again(solve: Solve) -> None:
+    # p1 and p2 share group A on three days: once met before on day two (1), twice on
+    # day three (2)
+    e = event(2, options=[("A", 2), ("B", 2)], kind=SPLIT, rules=[rule("together", "p1", "p2")])
+    e.sessions = [Session(id=f"S{d}", day=f"d{d}", kind=SPLIT) for d in (1, 2, 3)]
+    e.options = [Option(session=f"S{d}", id=o, max=2) for d in (1, 2, 3) for o in ("A", "B")]
+    allocation, report = solve(e)
+    assert allocation.stats.objective == 3
+    assert sorted(p for p, _ in penalties(report, "mixing")) == [1, 2]
 
 
 def test_mixing_costs_nothing_where_day_two_wishes_mix_the_pairs(solve: Solve) -> None:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from ortools.sat.python import cp_model
 
-from models import Option, Participant
+from models import Option, Participant, SessionKind
 from solver import sessions
 from solver.build import add_group_criteria, build_session
 from solver.model import Key, SessionModel
@@ -196,6 +196,29 @@ def test_a_model_resized_in_place_is_the_model_built_at_those_sizes() -> None:
     fresh = build_session(m.event, m.session, sizes={"A": 2, "B": 4})
     resized_model.resize({"A": 2, "B": 4})
     assert resized_model.sizes == {"A": 2, "B": 4}
+    assert [list(ct.linear.domain) for ct in resized_model.model.proto.constraints] == [
+        list(ct.linear.domain) for ct in fresh.model.proto.constraints
+    ]
+
+
+def test_a_split_model_resized_in_place_keeps_the_band_of_those_sizes() -> None:
+    # Europe's share is 2 of 3 (band 1–3) and 1.33 of 2 (band 1–2): the ±1 band's rows
+    # follow the sizes as the soft rows do
+    people = [
+        Participant(id=f"p{i}", name=f"Person {i}", region=region)
+        for i, region in enumerate(["Europe"] * 4 + ["Africa"] * 2, start=1)
+    ]
+    split = event(
+        people,
+        options=(("A", 6), ("B", 6)),
+        kind=SessionKind.SPLIT,
+        diversity=("region",),
+        no_isolation=(),
+        spread=(),
+    )
+    resized_model = build_session(split, split.sessions[0], sizes={"A": 3, "B": 3})
+    fresh = build_session(split, split.sessions[0], sizes={"A": 2, "B": 4})
+    resized_model.resize({"A": 2, "B": 4})
     assert [list(ct.linear.domain) for ct in resized_model.model.proto.constraints] == [
         list(ct.linear.domain) for ct in fresh.model.proto.constraints
     ]

@@ -332,6 +332,39 @@ def test_pairs_meeting_again_count_between_any_two_rounds(solve: Solve) -> None:
     assert allocation.stats.status == "optimal"
 
 
+@pytest.mark.parametrize(("table", "pairs"), [(2, 2), (3, 6)])
+def test_pairs_kept_together_meet_again_at_every_table_size(
+    solve: Solve, table: int, pairs: int
+) -> None:
+    # Two tables for two rounds, the first table's people together: both tables meet
+    # again, every pair of each (1 or 3 a table) × 10, the bound proven
+    e = event(
+        2 * table,
+        options=[("A", table), ("B", table)],
+        kind=SessionKind.ROUNDTABLE,
+        rounds=2,
+        rules=[rule("together", *(f"p{i}" for i in range(1, table + 1)))],
+    )
+    e = e.model_copy(update={"settings": e.settings.model_copy(update=NO_GROUP_CRITERIA)})
+    allocation, report = solve(e)
+    assert allocation.stats.objective == allocation.stats.bound == pairs * 10
+    assert report.repeat_pairs == pairs
+
+
+def test_the_only_two_who_may_sit_at_a_table_meet_again_there(solve: Solve) -> None:
+    # p3 and p4 may not sit at A: p1 and p2 sit there in both rounds, p3 and p4 at B
+    e = event(
+        4,
+        kind=SessionKind.ROUNDTABLE,
+        rounds=2,
+        rules=[rule("forbid", "p3", "p4", option="A")],
+    )
+    e = e.model_copy(update={"settings": e.settings.model_copy(update=NO_GROUP_CRITERIA)})
+    allocation, report = solve(e)
+    assert allocation.stats.objective == allocation.stats.bound == 20
+    assert report.repeat_pairs == 2
+
+
 def test_not_enough_seats_is_explained() -> None:
     with pytest.raises(InfeasibleEventError) as caught:
         solve_event(event(5))
