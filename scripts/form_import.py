@@ -239,7 +239,8 @@ def csv_text(data: bytes) -> str:
     except UnicodeDecodeError as failure:
         if not UTF8_SEQUENCE.search(data):
             return data.decode("cp1252")
-        line = data[: failure.start].count(b"\n") + 1
+        mark = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0  # not counted
+        line = data[: mark + failure.start].count(b"\n") + 1
         raise ValueError(
             f"line {line} is not UTF-8, though the rest of the file is; save the export as "
             '"CSV UTF-8"'
@@ -353,16 +354,21 @@ def misaligned(form: Form, report: Report) -> None:
     """CSV rows whose cells do not line up with the header's: more cells than it has (a
     separator too many: every later answer in the wrong column), or fewer with a line break
     in one (a stray `"` joined the rows after it into one cell), are errors; fewer cells
-    otherwise a warning (the last columns read as empty). Spreadsheet rows always line up."""
+    otherwise a warning (the last columns read as empty). Spreadsheet rows always line up.
+    A header ending in empty cells (a trailing separator) lines up with rows that end where
+    its names do, or where it does."""
     width = len(form.header)
+    named = width
+    while named and not cell_text(form.header[named - 1]):
+        named -= 1
     for number, values in form.csv_rows.items():
         texts = [cell_text(value) for value in values]
         cells = len(texts)
         while cells > width and not texts[cells - 1]:
             cells -= 1  # empty cells after the header's last column: a trailing separator
-        if cells == width or not any(texts):
+        if named <= cells <= width or not any(texts):
             continue
-        what = f"{cells} cells where the header has {width}"
+        what = f"{cells} cells where the header has {width if cells > width else named}"
         if cells > width:
             report.add(number, None, f"{what}: a separator too many? Fix the row", error=True)
         elif any("\n" in str(value) for value in values):

@@ -1,5 +1,6 @@
 """Registration-form import: the sample export mapped exactly, everything unmapped reported."""
 
+import codecs
 import csv
 import os
 import re
@@ -364,6 +365,18 @@ def test_import_command_exits_2_and_writes_nothing_on_a_bad_map(
             "Reg\tName\nF-1\tZoë\n".encode("utf-16"),
             [["Reg", "Name"], ["F-1", "Zoë"]],
         ),
+        (  # UTF-8 with its byte-order mark (Excel's "CSV UTF-8"): the mark is no part of a cell
+            "Reg,Name\nF-1,Zoë\n".encode("utf-8-sig"),
+            [["Reg", "Name"], ["F-1", "Zoë"]],
+        ),
+        (  # Windows-1252 letters that Latin-1 lacks: a curly apostrophe, the euro sign
+            "Reg,Name\nF-1,Seán O’Brien €\n".encode("cp1252"),
+            [["Reg", "Name"], ["F-1", "Seán O’Brien €"]],
+        ),
+        (  # UTF-16 big-endian with its mark
+            codecs.BOM_UTF16_BE + "Reg\tName\nF-1\tZoë\n".encode("utf-16-be"),
+            [["Reg", "Name"], ["F-1", "Zoë"]],
+        ),
         (  # semicolons, with commas in a header longer than 8 KB
             (";".join(f"Question {n}, in full, {'x' * 250}" for n in range(40)) + "\n"
              + ";".join(str(n) for n in range(40)) + "\n").encode(),
@@ -379,8 +392,12 @@ def test_csv_exports_read_cell_by_cell(data: bytes, rows: list[list[str]] | None
         assert read == rows
 
 
-def test_a_utf8_export_with_a_stray_byte_is_refused_with_its_line() -> None:
-    data = "Reg,Name\nF-1,Lucía\n".encode() + "F-3,José\n".encode("cp1252")
+@pytest.mark.parametrize("mark", [b"", codecs.BOM_UTF8], ids=["no mark", "byte-order mark"])
+@pytest.mark.parametrize("third", ["F-3,José\n", "Éric,José\n"], ids=["later", "at once"])
+def test_a_utf8_export_with_a_stray_byte_is_refused_with_its_line(mark: bytes, third: str) -> None:
+    # "at once": the stray É is among the line's first three bytes, which a byte-order mark
+    # before the text would take to the line before when not counted
+    data = mark + "Reg,Name\nF-1,Lucía\n".encode() + third.encode("cp1252")
     refusal = 'line 3 is not UTF-8, though the rest of the file is; save the export as "CSV UTF-8"'
     with pytest.raises(ValueError, match=f"^{re.escape(refusal)}$"):
         csv_rows(data)
@@ -418,10 +435,16 @@ OUTCOME_CHOICES = '[[choices]]\nsession = "outcome"\ncolumns = ["1st", "2nd"]\n'
 
 
 def small_import(
-    tmp_path: Path, rows: list[str], extra: str = "", choices: str = OUTCOME_CHOICES
+    tmp_path: Path,
+    rows: list[str],
+    extra: str = "",
+    choices: str = OUTCOME_CHOICES,
+    settings: str = "",
 ) -> FormImport:
-    """A few form rows (header first) imported with a small map onto the 2023 academy."""
-    map_path = copy_sample(tmp_path, map_text=SMALL_MAP.format(extra=extra, choices=choices))
+    """A few form rows (header first) imported with a small map onto the 2023 academy; extra
+    goes under [columns], settings (top-level keys of the map) before base."""
+    map_text = settings + SMALL_MAP.format(extra=extra, choices=choices)
+    map_path = copy_sample(tmp_path, map_text=map_text)
     (tmp_path / "form.csv").write_text("\n".join(rows) + "\n", "utf-8")
     return import_form(tmp_path / "form.csv", map_path)
 
@@ -461,6 +484,28 @@ def test_a_csv_row_that_does_not_line_up_with_the_header_is_reported(
     assert found == issues
     people = None if result.event is None else result.event.participants
     assert imported == (None if people is None else sum("@" in p.id for p in people))
+
+
+@pytest.mark.parametrize(
+    ("second", "issues"),
+    [
+        ("a@x.example,A,Mon 6 Feb,LITERACY,", []),  # ends where the names do
+        ("a@x.example,A,Mon 6 Feb,LITERACY,,", []),  # ends where the header does
+        (
+            "a@x.example,A,Mon 6 Feb",
+            ["warning: form.csv row 2: 3 cells where the header has 5; " + READ_AS_EMPTY],
+        ),
+        (
+            "a@x.example,A,Mon 6 Feb,LITERACY,,,x",
+            ["form.csv row 2: 7 cells where the header has 6: a separator too many? Fix the row"],
+        ),
+    ],
+)
+def test_a_header_ending_in_a_separator_lines_up_with_rows_that_end_where_its_names_do(
+    tmp_path: Path, second: str, issues: list[str]
+) -> None:
+    result = small_import(tmp_path, ["Email,Name,Days,1st,2nd,", second, "b@x.example,B,,,"])
+    assert [str(issue) for issue in result.issues if "cells where" in str(issue)] == issues
 
 
 def test_a_row_without_its_id_takes_the_email_with_a_warning(tmp_path: Path) -> None:
@@ -658,4 +703,214 @@ def test_choices_take_exactly_one_shape(tmp_path: Path, shape: str) -> None:
     assert result.event is None
     assert [str(issue) for issue in result.issues] == [
         "sample-form.toml: choices[0]: give one of columns, ranking or grid"
+    ]
+
+
+def form_issues(result: FormImport) -> list[str]:
+    """The issues located in the form by row or column (not the base event's)."""
+    return [
+        str(issue)
+        for issue in result.issues
+        if issue.sheet == "form.csv" and (issue.row is not None or issue.column is not None)
+    ]
+
+
+def test_days_are_split_by_the_maps_separator(tmp_path: Path) -> None:
+    rows = ["Email,Name,Days,1st,2nd", "a@x.example,A,Mon 6 Feb | mon 6 feb | Tue 7 Feb,,"]
+    result = small_import(tmp_path, rows, settings='separator = "|"\n')
+    assert result.event is not None
+    assert result.event.people["a@x.example"].days == ("2023-02-06", "2023-02-07")
+    assert form_issues(result) == []
+
+
+def test_an_unknown_day_before_one_mapped_amiss_still_names_the_separator(
+    tmp_path: Path,
+) -> None:
+    map_text = SMALL_MAP.format(extra="", choices=OUTCOME_CHOICES).replace(
+        '"Tue 7 Feb" = "2023-02-07"', '"Tue 7 Feb" = "2023-02-08"'
+    )
+    map_path = copy_sample(tmp_path, map_text=map_text)
+    (tmp_path / "form.csv").write_text("Email,Name,Days,1st,2nd\na@x.example,A,Sun;Tue 7 Feb,,\n")
+    result = import_form(tmp_path / "form.csv", map_path)
+    assert result.event is None
+    assert [str(issue) for issue in errors(result.issues)] == [
+        'form.csv row 2, column Days: no day of the event in "Sun;Tue 7 Feb", read as answers '
+        'separated by ";" (the map\'s separator); the person would attend every day'
+    ]
+
+
+def test_a_grid_rank_is_the_whole_first_number_and_zero_is_none(tmp_path: Path) -> None:
+    grid = '[[choices]]\nsession = "OUTCOME"\ngrid = "rank the WORKSHOPS"\n'
+    header = ",".join(f"Rank the workshops [{option}]" for option in ("T1", "T2", "T3"))
+    header = header.replace("T1", "PROCUREMENT").replace("T2", "ANTI-RACISM")
+    header = header.replace("T3", "LITERACY")
+    rows = [f"Email,Name,Days,{header}", "a@x.example,A,,Choice 10,2,0"]
+    result = small_import(tmp_path, rows, choices=grid)
+    assert outcome_wishes(result) == [("ANTI-RACISM", 2), ("PROCUREMENT", 10)]
+    assert [str(issue) for issue in result.issues if issue.row == 2] == [
+        'warning: form.csv row 2, column Rank the workshops [LITERACY]: "0" is no rank; left out'
+    ]
+
+
+def test_an_option_chosen_twice_keeps_its_better_rank(tmp_path: Path) -> None:
+    rows = [
+        "Email,Name,Days,1st,2nd",
+        "a@x.example,A,,LITERACY,Human rights literacy and decentralisation",
+    ]
+    result = small_import(tmp_path, rows)
+    assert outcome_wishes(result) == [("LITERACY", 1)]
+    assert form_issues(result) == [
+        'warning: form.csv row 2, column 2nd: "Human rights literacy and decentralisation" was '
+        "already chosen; the better rank is kept"
+    ]
+
+
+def test_answers_that_are_not_addresses_are_fine_with_an_id_column(tmp_path: Path) -> None:
+    rows = ["ID,Email,Name,Days,1st,2nd", "X-1,anonymous,A,,,", "X-2,anonymous,B,,,"]
+    result = small_import(tmp_path, rows, extra='id = "ID"')
+    assert result.event is not None
+    assert {"X-1", "X-2"} <= set(result.event.people)
+    assert errors(result.issues) == []
+
+
+def test_a_row_without_a_name_takes_its_id_with_a_warning(tmp_path: Path) -> None:
+    result = small_import(tmp_path, ["Email,Name,Days,1st,2nd", "a@x.example,,,,"])
+    assert result.event is not None
+    assert result.event.people["a@x.example"].name == "a@x.example"
+    assert form_issues(result) == [
+        "warning: form.csv row 2, column Name: no name; the id a@x.example is used"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("settings", "cell", "registered", "issues"),
+    [
+        ('date_format = "%d/%m/%Y %H:%M"\n', "09/01/2023 09:12", datetime(2023, 1, 9, 9, 12), []),
+        ("", "2023-01-09T09:12:40+01:00", datetime(2023, 1, 9, 9, 12, 40), []),
+        (
+            "",
+            "09/01/2023 09:12",
+            None,
+            [
+                'warning: form.csv row 2, column When: "09/01/2023 09:12" is not a date and '
+                "time; set date_format in the map"
+            ],
+        ),
+    ],
+)
+def test_the_registration_time_is_read_iso_or_by_the_maps_date_format(
+    tmp_path: Path, settings: str, cell: str, registered: datetime | None, issues: list[str]
+) -> None:
+    rows = ["Email,Name,Days,When,1st,2nd", f"a@x.example,A,,{cell},,"]
+    result = small_import(tmp_path, rows, extra='registered = "When"', settings=settings)
+    assert result.event is not None
+    when = result.event.people["a@x.example"].registered
+    assert (when, when and when.tzinfo) == (registered, registered and None)
+    assert form_issues(result) == issues
+
+
+def test_a_values_table_accepts_its_own_values_in_any_case(tmp_path: Path) -> None:
+    extra = 'group = "Group"\n[values.group]\n"Academia / research" = "academia"'
+    rows = ["Email,Name,Days,Group,1st,2nd", "a@x.example,A,,ACADEMIA,,"]
+    result = small_import(tmp_path, rows, extra=extra)
+    assert result.event is not None
+    assert result.event.people["a@x.example"].group == "academia"
+    assert form_issues(result) == []
+
+
+def test_organisations_differing_only_in_case_take_the_first_spelling(tmp_path: Path) -> None:
+    rows = [
+        "Email,Name,Days,Org,1st,2nd",
+        "a@x.example,A,,UN-Habitat,,",
+        "b@x.example,B,,un-habitat,,",
+    ]
+    result = small_import(tmp_path, rows, extra='organisation = "Org"')
+    assert result.event is not None
+    assert [p.organisation for p in result.event.participants if "@" in p.id] == [
+        "UN-Habitat",
+        "UN-Habitat",
+    ]
+    assert form_issues(result) == []
+
+
+def test_keep_all_keeps_every_base_participant(tmp_path: Path) -> None:
+    result = small_import(
+        tmp_path, ["Email,Name,Days,1st,2nd", "a@x.example,A,,,"], settings='keep = "all"\n'
+    )
+    base, _ = read_event(DATA / "academy-2023.xlsx")
+    assert result.event is not None and base is not None
+    assert [p.id for p in result.event.participants] == [
+        *(p.id for p in base.participants),
+        "a@x.example",
+    ]
+    assert result.event.rules == base.rules
+    assert errors(result.issues) == []
+
+
+def test_a_form_row_with_a_hosts_id_replaces_them(tmp_path: Path) -> None:
+    rows = ["ID,Email,Name,Days,1st,2nd", "A23-003,a@x.example,New name,,LITERACY,"]
+    result = small_import(tmp_path, rows, extra='id = "ID"')
+    assert result.event is not None
+    assert [(p.id, p.name) for p in result.event.participants if p.id == "A23-003"] == [
+        ("A23-003", "New name")
+    ]
+    assert errors(result.issues) == []
+
+
+def test_a_third_answer_names_the_first_row_and_extra_columns_are_kept(tmp_path: Path) -> None:
+    rows = [
+        "Email,Name,Days,Diet,Needs,1st,2nd",
+        "a@x.example,A,,,,,",
+        "",  # a blank line: no row, no misalignment
+        "a@x.example,B,,,,,",
+        "a@x.example,C,,vegan,step-free;step-free,,",
+    ]
+    result = small_import(tmp_path, rows, extra='diet = "Diet"\nneeds = "Needs"')
+    assert result.event is not None
+    person = result.event.people["a@x.example"]
+    assert (person.name, person.extra, person.needs) == ("C", {"diet": "vegan"}, ("step-free",))
+    assert form_issues(result) == [
+        "warning: form.csv row 4: a@x.example also answered in row 2; this later answer is kept",
+        "warning: form.csv row 5: a@x.example also answered in row 2; this later answer is kept",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("choices", "problem"),
+    [
+        (
+            OUTCOME_CHOICES + '[choices.answers]\n"x" = "NOPE"\n',
+            'choices[0].answers: "x" = "NOPE", which is not an option of OUTCOME',
+        ),
+        (
+            OUTCOME_CHOICES.replace('"outcome"', '"OUTCOMES"'),
+            'choices[0]: "OUTCOMES" is not a session of the base event (did you mean "OUTCOME"?)',
+        ),
+        (
+            '[[choices]]\nsession = "OUTCOME"\ngrid = "Rank the workshops"\n',
+            'choices[0]: the form has no column "Rank the workshops [option]"',
+        ),
+    ],
+)
+def test_choices_naming_what_the_event_or_form_lacks_are_map_errors(
+    tmp_path: Path, choices: str, problem: str
+) -> None:
+    result = small_import(
+        tmp_path, ["Email,Name,Days,1st,2nd", "a@x.example,A,,x,"], choices=choices
+    )
+    assert result.event is None
+    assert [str(issue) for issue in result.issues] == [f"sample-form.toml: {problem}"]
+
+
+def test_a_map_without_a_name_column_and_an_empty_form_are_refused(tmp_path: Path) -> None:
+    map_text = SMALL_MAP.format(extra="", choices=OUTCOME_CHOICES)
+    map_path = copy_sample(tmp_path, map_text=map_text.replace('name = "Name"\n', ""))
+    (tmp_path / "form.csv").write_text("Email,Name,Days,1st,2nd\na@x.example,A,,,\n")
+    result = import_form(tmp_path / "form.csv", map_path)
+    assert [str(issue) for issue in result.issues] == [
+        "sample-form.toml: the mapping names no name column"
+    ]
+    (tmp_path / "form.csv").write_text("")
+    assert [str(issue) for issue in import_form(tmp_path / "form.csv", map_path).issues] == [
+        "form.csv: the file is empty"
     ]
