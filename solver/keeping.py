@@ -215,16 +215,28 @@ def rule_strays(
             for option, count in Counter(seated.values()).items():
                 if count > 1:
                     sharing = [p for p in seated if seated[p] == option]
-                    stayer = next(  # a together group gathering there keeps its people
-                        (p for p in sharing if home_of.get(p) == option),
-                        next(
-                            (p for p in sharing if p in staying),
-                            apart_stayer(event, session, sharing, option, placed),
-                        ),
-                    )
+                    stayer = apart_keeper(event, session, sharing, option, placed, home_of, staying)
                     staying.add(stayer)
                     strays |= {(p, round_) for p in sharing if p != stayer}
     return strays
+
+
+def apart_keeper(
+    event: Event,
+    session: Session,
+    sharing: list[str],
+    option: str,
+    placed: dict[str, str],
+    home_of: dict[str, str],
+    staying: set[str],
+) -> str:
+    """Which of an `apart` rule's people sharing an option keeps the seat: one whose
+    `together` group gathers there (`home_of`), else one an earlier rule kept (`staying`),
+    else `apart_stayer`'s choice."""
+    chosen = [p for p in sharing if home_of.get(p) == option] or [
+        p for p in sharing if p in staying
+    ]
+    return chosen[0] if chosen else apart_stayer(event, session, sharing, option, placed)
 
 
 def bound_newcomers(

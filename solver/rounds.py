@@ -43,6 +43,7 @@ from solver.sessions import (
     configure,
     evaluated,
     explained,
+    kept_by,
     outcome,
     relaxed_in_time,
     solve_rounds,
@@ -341,7 +342,7 @@ def fewer_moved(
     if fewest is None or fewest.objective >= count:
         return part
     ctx.watch.tell(f"{session.id}: every round at once moves {fewest.objective:g}, not {count}")
-    kept = {(p, r) for (p, o, r), on in fewest.chosen.items() if on and published.get((p, r)) == o}
+    kept = kept_by(fewest.chosen, published)
     again = pinned_rounds(ctx, session, history, kept, deadline)
     if again.status == "feasible" and moved(again.assignments, published) <= fewest.objective:
         return replace(part, objective=again.objective, assignments=again.assignments)
