@@ -340,10 +340,18 @@ def test_isolation_off_lets_wishes_split_them(solve: Solve) -> None:
     assert allocation.stats.objective == 0
 
 
-def test_hard_isolation_holds_without_cost_where_the_wishes_keep_pairs(solve: Solve) -> None:
-    # Does not bind: the two next-generation people wish for the same option.
+@pytest.mark.parametrize(
+    ("wish", "objective"),
+    [(["B", "A"], 0), (["A", "B"], 1)],
+    ids=["does not bind: the pair wish for one option", "binds: the pair wish apart"],
+)
+def test_hard_isolation_keeps_the_next_generation_pair_together(
+    solve: Solve, wish: list[str], objective: int
+) -> None:
+    # p2 wishes for B; p1 for B too (kept together at no cost) or for A (one of them, kept
+    # with the other, misses a first wish: apart, each would be the only next generation)
     crowd = groups_of("next generation", "next generation", "city", "city", "city", "city")
-    prefs = {"p1": ["B", "A"], "p2": ["B", "A"]}
+    prefs = {"p1": wish, "p2": ["B", "A"]}
     e = event(
         crowd,
         options=[("A", 4), ("B", 4)],
@@ -352,24 +360,7 @@ def test_hard_isolation_holds_without_cost_where_the_wishes_keep_pairs(solve: So
         no_isolation_strength=Strength.HARD,
     )
     allocation, report = solve(e)
-    assert allocation.stats.objective == 0
-    assert set(options_of(allocation)["B"]) >= {"p1", "p2"}
-    assert penalties(report, "isolation") == []
-
-
-def test_hard_isolation_keeps_the_pair_together_against_a_wish(solve: Solve) -> None:
-    # Binds: p1 wishes for A, p2 for B; apart, each would be the only next generation
-    crowd = groups_of("next generation", "next generation", "city", "city", "city", "city")
-    prefs = {"p1": ["A", "B"], "p2": ["B", "A"]}
-    e = event(
-        crowd,
-        options=[("A", 4), ("B", 4)],
-        prefs=prefs,
-        diversity=(),
-        no_isolation_strength=Strength.HARD,
-    )
-    allocation, report = solve(e)
-    assert allocation.stats.objective == 1
+    assert allocation.stats.objective == objective
     assert penalties(report, "isolation") == []
     assert any({"p1", "p2"} <= set(people) for people in options_of(allocation).values())
 
