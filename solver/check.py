@@ -337,8 +337,8 @@ def may_use(
     options: list[Option] | None = None,
 ) -> bool:
     """Whether the person may sit at the option: their needs met, not vetoed, not forbidden,
-    and the option a hard `assign` puts them in when it names one of `options` (the
-    session's), and a host's own."""
+    and the option hard `assign` rules put them in when they name any of `options` (the
+    session's: two that name different ones leave none), and a host's own."""
     event = checker.event
     person = event.people.get(person_id)
     hosted = event.host_option.get((person_id, session.id))
@@ -348,7 +348,7 @@ def may_use(
         set(person.needs if person else ()) <= set(option.features)
         and not event.vetoed(person_id, session.id, option.id)
         and option.id not in hard_rule_options(checker, session, person_id, RuleKind.FORBID)
-        and (not assigned or option.id in assigned)
+        and (not assigned or assigned == {option.id})
         and hosted in (None, option.id)
     )
 

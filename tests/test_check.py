@@ -148,6 +148,21 @@ def test_the_checker_releases_the_pins_the_solver_releases() -> None:
     assert {key[0] for key in checker_says} == {"p1", "p2", "p3", "p4", "p5", "p10", "p6", "p7"}
 
 
+@pytest.mark.parametrize(("second", "released"), [("A", {"p2"}), ("D", set())])
+def test_hard_assigns_to_two_options_leave_none_to_use(second: str, released: set[str]) -> None:
+    # Binds: p2 assigned to D and to A can use neither, so a pin at D breaks a hard rule (as
+    # the solver says); two rules assigning p2 to D leave D
+    e = event(
+        4,
+        options=(("A", 4), ("D", 4)),
+        rules=[rule("assign", "p2", option="D"), rule("assign", "p2", option=second)],
+    )
+    before = published(("p2", "D", True, ""))
+    checker_says = released_pins(Checker(e, Allocation()), before)
+    assert checker_says == set(pin_problems(e, read_published(e, before)))
+    assert {key[0] for key in checker_says} == released
+
+
 def test_pins_kept_break_nothing_and_no_pins_add_no_row() -> None:
     e = event(4)
     kept = allocation(("p1", "A"), ("p2", "B"), ("p3", "A"), ("p4", "B"))
