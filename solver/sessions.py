@@ -143,7 +143,7 @@ def at_fewer_moves(
     fewest = outcome(m, *search(ctx.watch, m, seconds, result.chosen, Work(QUICK_WORK)))
     if not fewest.found or fewest.objective >= count:
         return result
-    leaving = {key for key in published if key not in kept_by(fewest.chosen, published)}
+    leaving = set(published) - kept_by(fewest.chosen, published)
     kept = kept_counts(ctx, session, rounds, leaving)
     seats = open_seats(ctx, session, history, rounds, leaving)
     for sizes in (split_sizes(ctx.event, session, kept, seats), sizes_of(m, fewest.chosen)):
